@@ -1,0 +1,207 @@
+"""Durations: the tagged TOML forms a planner writes, and samplers that draw them in batches.
+
+Every duration in a scenario is in seconds. A planner writes ``40`` for a constant 40 s, or a
+table such as ``{ dist = "lognormal", mean = 420, sd = 240 }`` for talk times that are usually
+about seven minutes but sometimes much longer. Lognormal and gamma are given by their mean and
+standard deviation (what a control room's own data shows), not by the underlying parameters.
+Samplers draw whole numpy arrays from a named :class:`numpy.random.Generator`, never one value
+at a time, so the engine stays fast and the draws stay reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path as FilePath
+from typing import Any
+
+import numpy as np
+
+from .schema import INVALID, Checker, Kind, Number, Path, describe, is_number
+
+KINDS = ("constant", "exponential", "lognormal", "gamma", "uniform", "empirical")
+
+#: Parameters each distribution takes (besides ``dist``).
+PARAMS: dict[str, tuple[str, ...]] = {
+    "constant": ("value",),
+    "exponential": ("mean",),
+    "lognormal": ("mean", "sd"),
+    "gamma": ("mean", "sd"),
+    "uniform": ("low", "high"),
+    "empirical": ("values", "file"),
+}
+
+#: Longest duration any distribution parameter may take: 30 days, far above any real contact.
+MAX_SECONDS = 30 * 86_400.0
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A non-negative duration distribution in seconds."""
+
+    kind: str
+    a: float = 0.0  # constant value, mean, or low
+    b: float = 0.0  # sd or high
+    values: tuple[float, ...] = ()
+
+    @classmethod
+    def constant(cls, value: float) -> Distribution:
+        return cls("constant", float(value))
+
+    @property
+    def mean(self) -> float:
+        """The distribution's mean in seconds."""
+        if self.kind == "uniform":
+            return (self.a + self.b) / 2
+        if self.kind == "empirical":
+            return float(np.mean(self.values))
+        return self.a
+
+    @property
+    def is_zero(self) -> bool:
+        return self.kind == "constant" and self.a == 0.0
+
+    def sample(self, gen: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` values (float64 array)."""
+        if self.kind == "constant":
+            return np.full(n, self.a)
+        if self.kind == "exponential":
+            return gen.exponential(self.a, n)
+        if self.kind == "lognormal":
+            sigma2 = math.log1p((self.b / self.a) ** 2)
+            return gen.lognormal(math.log(self.a) - sigma2 / 2, math.sqrt(sigma2), n)
+        if self.kind == "gamma":
+            shape = (self.a / self.b) ** 2
+            return gen.gamma(shape, self.b**2 / self.a, n)
+        if self.kind == "uniform":
+            return gen.uniform(self.a, self.b, n)
+        return gen.choice(np.asarray(self.values), n)
+
+    def describe(self) -> str:
+        """Planner-readable one-liner, e.g. ``lognormal, mean 420 s, sd 240 s``."""
+        if self.kind == "constant":
+            return f"{self.a:g} s"
+        if self.kind == "exponential":
+            return f"exponential, mean {self.a:g} s"
+        if self.kind in ("lognormal", "gamma"):
+            return f"{self.kind}, mean {self.a:g} s, sd {self.b:g} s"
+        if self.kind == "uniform":
+            return f"uniform {self.a:g}-{self.b:g} s"
+        return f"empirical, {len(self.values)} values, mean {self.mean:.4g} s"
+
+
+@dataclass(frozen=True)
+class Dist(Kind):
+    """Schema kind for a duration: a bare number or a ``{ dist = ... }`` table.
+
+    ``positive`` demands a mean above zero (handle times, patience); otherwise zero is allowed
+    (connection, IVR and wrap-up times may be absent).
+    """
+
+    positive: bool = False
+
+    def doc_type(self) -> str:
+        return "duration: a number, or { dist = ... } (see Distributions)"
+
+    def check(self, value: Any, path: Path, ck: Checker) -> Any:
+        if is_number(value):
+            checked = Number(gt=0.0 if self.positive else None, ge=None if self.positive else 0.0,
+                             le=MAX_SECONDS).check(value, path, ck)
+            return INVALID if checked is INVALID else Distribution.constant(checked)
+        if not isinstance(value, dict):
+            return ck.error(path, "must be a number of seconds or a table like "
+                            f'{{ dist = "exponential", mean = 90 }}, got {describe(value)}')
+        kind = value.get("dist")
+        if kind not in KINDS:
+            got = "no 'dist' key" if kind is None else f"dist = {describe(kind)}"
+            return ck.error(path, f"{got}; choose dist from: {', '.join(KINDS)}")
+        allowed = PARAMS[kind]
+        problems = len(ck.problems)
+        for key in value:
+            if key != "dist" and key not in allowed:
+                ck.error((*path, key), f"unknown key for a {kind} distribution; it takes: "
+                         + ", ".join(allowed))
+        if len(ck.problems) > problems:
+            return INVALID
+        if kind == "empirical":
+            return self._empirical(value, path, ck)
+        missing = [p for p in allowed if p not in value]
+        if missing:
+            return ck.error(path, f"a {kind} distribution needs {' and '.join(missing)}")
+        return self._parametric(kind, value, path, ck)
+
+    def _parametric(self, kind: str, value: dict[str, Any], path: Path, ck: Checker) -> Any:
+        pos = Number(gt=0.0, le=MAX_SECONDS)
+        nonneg = Number(ge=0.0, le=MAX_SECONDS)
+        if kind == "constant":
+            v = (pos if self.positive else nonneg).check(value["value"], (*path, "value"), ck)
+            return INVALID if v is INVALID else Distribution("constant", v)
+        if kind == "exponential":
+            m = pos.check(value["mean"], (*path, "mean"), ck)
+            return INVALID if m is INVALID else Distribution("exponential", m)
+        if kind in ("lognormal", "gamma"):
+            m = pos.check(value["mean"], (*path, "mean"), ck)
+            s = pos.check(value["sd"], (*path, "sd"), ck)
+            if m is INVALID or s is INVALID:
+                return INVALID
+            return Distribution(kind, m, s)
+        low = nonneg.check(value["low"], (*path, "low"), ck)
+        high = nonneg.check(value["high"], (*path, "high"), ck)
+        if low is INVALID or high is INVALID:
+            return INVALID
+        if high < low or (self.positive and high <= 0):
+            return ck.error(path, f"uniform needs low <= high (and high > 0 here), got "
+                            f"low = {low:g}, high = {high:g}")
+        return Distribution("uniform", low, high)
+
+    def _empirical(self, value: dict[str, Any], path: Path, ck: Checker) -> Any:
+        if ("values" in value) == ("file" in value):
+            return ck.error(path, "an empirical distribution needs exactly one of values = "
+                            '[...] or file = "durations.csv"')
+        if "file" in value:
+            values = self._read_file(value["file"], (*path, "file"), ck)
+            where: Path = (*path, "file")
+            if values is not INVALID:
+                ck.inlined[path] = values
+        else:
+            values, where = value["values"], (*path, "values")
+            if not isinstance(values, list):
+                return ck.error(where, f"must be a list of seconds, got {describe(values)}")
+        if values is INVALID:
+            return INVALID
+        if not values:
+            return ck.error(where, "has no values")
+        bad = [v for v in values if not is_number(v) or not math.isfinite(v) or v < 0]
+        if bad:
+            return ck.error(where, f"value {describe(bad[0])} is not a duration in seconds >= 0")
+        if self.positive and max(values) <= 0:
+            return ck.error(where, "all values are zero; this duration must be above zero")
+        return Distribution("empirical", float(np.mean(values)), 0.0,
+                            tuple(float(v) for v in values))
+
+    @staticmethod
+    def _read_file(name: Any, path: Path, ck: Checker) -> Any:
+        if not isinstance(name, str) or not name:
+            return ck.error(path, f"must be a file name, got {describe(name)}")
+        base = FilePath(ck.file_of(path)).parent
+        target = base / name
+        try:
+            text = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ck.error(path, f"file {str(target)!r} not found (paths are relative to the "
+                            "scenario file)")
+        except (OSError, UnicodeDecodeError) as exc:
+            return ck.error(path, f"cannot read {str(target)!r}: {exc}")
+        lines = [(i + 1, ln.strip()) for i, ln in enumerate(text.splitlines()) if ln.strip()]
+        values: list[float] = []
+        for n, (lineno, line) in enumerate(lines):
+            try:
+                values.append(float(line.split(",")[0]))
+            except ValueError:
+                if n == 0:
+                    continue  # a header line
+                return ck.error(path, f"{str(target)!r} line {lineno}: {line[:30]!r} is not a "
+                                "number")
+        if not values:
+            return ck.error(path, f"{str(target)!r} holds no numbers (one per line expected)")
+        return values

@@ -1,0 +1,136 @@
+"""Measures: the records of one replication -> the figures a planner reads.
+
+Definitions follow the design contract exactly. Over contacts that arrive in the measured window
+(each followed to its end, so nothing is censored):
+
+- ``offered``: contacts that joined the queue; ``answered`` and ``abandoned`` are of those.
+- ``service_level``: answered with answer time within the channel's target, over offered
+  (abandoned calls are failures, the Erlang A definition). Answer time = connection + wait.
+- ``mean_wait_s``: mean time in queue over all offered; ``mean_answer_s``, ``p90_answer_s``,
+  ``p99_answer_s``: over answered contacts (what forces publish).
+- ``band_lt10``, ``band_10_60``, ``band_ge60``: shares of answered contacts by answer time,
+  the bands police.uk publishes for 999.
+
+Pools: ``utilisation`` = busy time / staff time on duty, ``staff_hours`` = staff time on duty,
+both within the measured window.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .arrivals import HOURS_PER_WEEK
+from .model import ModelOutput
+from .records import ABANDONED, ANSWERED, DIVERTED, Records
+from .scenario import Scenario
+
+#: Channel measures in summary.json, in this order (the contract's names).
+CHANNEL_MEASURES = (
+    "offered", "answered", "abandoned", "service_level", "mean_wait_s", "mean_answer_s",
+    "p90_answer_s", "p99_answer_s", "abandon_rate", "band_lt10", "band_10_60", "band_ge60",
+)
+POOL_MEASURES = ("utilisation", "staff_hours", "busy_hours")
+POOL_HOURLY = ("staff_on_duty", "staff_busy", "utilisation")
+
+#: Thresholds (s) at which the answer-time distribution is tabulated.
+CDF_GRID_S = np.unique(np.concatenate([
+    np.arange(0, 60, 1), np.arange(60, 300, 5), np.arange(300, 1800, 30),
+    np.arange(1800, 7200, 120), np.arange(7200, 2 * 86_400 + 1, 1800),
+])).astype(float)
+
+
+@dataclass
+class Replication:
+    """The measures of one replication (small: safe to send between processes)."""
+
+    index: int
+    channels: dict[str, dict[str, float]]
+    hourly: dict[str, dict[str, np.ndarray]]  # channel -> measure -> 168 values
+    cdf: dict[str, np.ndarray]  # channel -> share of offered answered within CDF_GRID_S
+    pools: dict[str, dict[str, float]]
+    pools_hourly: dict[str, dict[str, np.ndarray]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else math.nan
+
+
+def contact_measures(answer_s: np.ndarray, wait_s: np.ndarray, outcome: np.ndarray,
+                     target_s: float) -> dict[str, float]:
+    """Every channel measure for one set of contacts (all arrays aligned)."""
+    offered_mask = outcome != DIVERTED
+    answered_mask = outcome == ANSWERED
+    offered = int(offered_mask.sum())
+    answered = int(answered_mask.sum())
+    ans = answer_s[answered_mask]
+    p90, p99 = (np.percentile(ans, [90, 99]) if answered else (math.nan, math.nan))
+    return {
+        "offered": float(offered),
+        "answered": float(answered),
+        "abandoned": float((outcome == ABANDONED).sum()),
+        "service_level": _ratio(float((ans <= target_s).sum()), offered),
+        "mean_wait_s": float(wait_s[offered_mask].mean()) if offered else math.nan,
+        "mean_answer_s": float(ans.mean()) if answered else math.nan,
+        "p90_answer_s": float(p90),
+        "p99_answer_s": float(p99),
+        "abandon_rate": _ratio(float((outcome == ABANDONED).sum()), offered),
+        "band_lt10": _ratio(float((ans < 10).sum()), answered),
+        "band_10_60": _ratio(float(((ans >= 10) & (ans < 60)).sum()), answered),
+        "band_ge60": _ratio(float((ans >= 60).sum()), answered),
+    }
+
+
+def _hourly(rec: Records, mask: np.ndarray, target_s: float) -> dict[str, np.ndarray]:
+    hours = rec.hour[mask]
+    answer, wait, outcome = rec.answer_s[mask], rec.wait_s[mask], rec.outcome[mask]
+    order = np.argsort(hours, kind="stable")
+    bounds = np.searchsorted(hours[order], np.arange(HOURS_PER_WEEK + 1))
+    out = {m: np.full(HOURS_PER_WEEK, math.nan) for m in CHANNEL_MEASURES}
+    for h in range(HOURS_PER_WEEK):
+        idx = order[bounds[h]:bounds[h + 1]]
+        for m, v in contact_measures(answer[idx], wait[idx], outcome[idx], target_s).items():
+            out[m][h] = v
+    return out
+
+
+def _cdf(answer_s: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+    offered = int((outcome != DIVERTED).sum())
+    ans = np.sort(answer_s[outcome == ANSWERED])
+    if not offered:
+        return np.full(len(CDF_GRID_S), math.nan)
+    return np.searchsorted(ans, CDF_GRID_S, side="right") / offered
+
+
+def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Replication:
+    """All measures of one replication from the model's output."""
+    rec = out.records
+    channels: dict[str, dict[str, float]] = {}
+    hourly: dict[str, dict[str, np.ndarray]] = {}
+    cdf: dict[str, np.ndarray] = {}
+    answer_s = rec.answer_s
+    for k, (name, spec) in enumerate(scenario.channels.items()):
+        mask = rec.channel == k
+        channels[name] = contact_measures(answer_s[mask], rec.wait_s[mask], rec.outcome[mask],
+                                          spec.answer_target_s)
+        hourly[name] = _hourly(rec, mask, spec.answer_target_s)
+        cdf[name] = _cdf(answer_s[mask], rec.outcome[mask])
+    pools: dict[str, dict[str, float]] = {}
+    pools_hourly: dict[str, dict[str, np.ndarray]] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for i, name in enumerate(scenario.pools):
+            present, busy = out.present_s[i], out.busy_s[i]
+            pools[name] = {
+                "utilisation": _ratio(float(busy.sum()), float(present.sum())),
+                "staff_hours": float(present.sum()) / 3600,
+                "busy_hours": float(busy.sum()) / 3600,
+            }
+            pools_hourly[name] = {
+                "staff_on_duty": present / out.window_s,
+                "staff_busy": busy / out.window_s,
+                "utilisation": busy / present,
+            }
+    return Replication(index, channels, hourly, cdf, pools, pools_hourly, list(out.warnings))

@@ -1,0 +1,139 @@
+"""The results folder: summary.json, tidy CSV tables and the resolved scenario.
+
+Everything is written into a temporary folder beside the target and renamed into place only
+when complete, so an interrupted or failed run leaves the previous results as they were. Plots
+and the report are drawn from these saved tables alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tomli_w
+
+from . import __version__
+from .arrivals import HOURS_PER_WEEK
+from .experiment import Experiment
+from .measures import CDF_GRID_S, CHANNEL_MEASURES, POOL_HOURLY, POOL_MEASURES
+from .stats import mean_ci
+
+SUMMARY = "summary.json"
+
+
+def scenario_toml(document: dict[str, Any]) -> str:
+    """The resolved scenario as TOML text."""
+    return tomli_w.dumps(document)
+
+
+def scenario_sha256(document: dict[str, Any]) -> str:
+    """A fingerprint of the model a scenario describes (its key order and source aside)."""
+    canonical = {k: v for k, v in document.items() if k != "source"}
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _estimate(values: Iterable[float]) -> dict[str, float | None]:
+    return mean_ci(list(values)).as_dict()
+
+
+def summary(exp: Experiment) -> dict[str, Any]:
+    """The contract for tools (DESIGN §6)."""
+    sc, reps = exp.scenario, exp.replications
+    return {
+        "contactsim_version": __version__,
+        "scenario": {"name": sc.name, "file": sc.file,
+                     "sha256": scenario_sha256(sc.document)},
+        "seed": sc.run.seed,
+        "replications": len(reps),
+        "days": sc.run.days,
+        "warmup_days": sc.run.warmup_days,
+        "wall_s": round(exp.wall_s, 3),
+        "channels": {
+            ch: {m: _estimate(r.channels[ch][m] for r in reps) for m in CHANNEL_MEASURES}
+            for ch in sc.channels
+        },
+        "pools": {
+            p: {m: _estimate(r.pools[p][m] for r in reps) for m in POOL_MEASURES}
+            for p in sc.pools
+        },
+        "diversions": {},
+        "officer_hours": _estimate(0.0 for _ in reps),
+        "warnings": exp.warnings,
+    }
+
+
+def _number(v: float | np.floating[Any]) -> str:
+    """CSV text for a number: full precision, empty where undefined (NaN)."""
+    return "" if math.isnan(v) else repr(float(v))
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(header)
+        for row in rows:
+            out.writerow([_number(v) if isinstance(v, float | np.floating) else v for v in row])
+
+
+def write_tables(exp: Experiment, folder: Path) -> None:
+    """summary.json, the CSV tables and scenario.toml into ``folder``."""
+    sc, reps = exp.scenario, exp.replications
+    (folder / SUMMARY).write_text(json.dumps(summary(exp), indent=2, allow_nan=False) + "\n",
+                                  encoding="utf-8")
+    (folder / "scenario.toml").write_text(
+        "# The resolved scenario (extends and --set applied). Run it again with\n"
+        "#   contactsim run scenario.toml\n# to reproduce summary.json.\n\n"
+        + scenario_toml(sc.document), encoding="utf-8")
+    _write_csv(folder / "replications.csv", ["replication", "channel", *CHANNEL_MEASURES],
+               ([r.index, ch, *(r.channels[ch][m] for m in CHANNEL_MEASURES)]
+                for r in reps for ch in sc.channels))
+    _write_csv(folder / "hourly.csv", ["replication", "channel", "hour_of_week",
+                                       *CHANNEL_MEASURES],
+               ([r.index, ch, h, *(float(r.hourly[ch][m][h]) for m in CHANNEL_MEASURES)]
+                for r in reps for ch in sc.channels for h in range(HOURS_PER_WEEK)))
+    _write_csv(folder / "pools.csv", ["replication", "pool", *POOL_MEASURES],
+               ([r.index, p, *(r.pools[p][m] for m in POOL_MEASURES)]
+                for r in reps for p in sc.pools))
+    _write_csv(folder / "pools_hourly.csv", ["replication", "pool", "hour_of_week",
+                                             *POOL_HOURLY],
+               ([r.index, p, h, *(float(r.pools_hourly[p][m][h]) for m in POOL_HOURLY)]
+                for r in reps for p in sc.pools for h in range(HOURS_PER_WEEK)))
+    _write_csv(folder / "answer_times.csv", ["replication", "channel", "answer_s",
+                                             "share_answered_within"],
+               ([r.index, ch, float(x), float(y)] for r in reps for ch in sc.channels
+                for x, y in zip(CDF_GRID_S, r.cdf[ch], strict=True)))
+
+
+def write_atomically(target: Path, fill: Callable[[Path], None]) -> None:
+    """Build a folder with ``fill`` under a temporary name, then swap it into ``target``.
+
+    If ``fill`` fails or is interrupted, the temporary folder is removed and ``target`` is
+    untouched. The swap renames the old folder aside, renames the new one in, then deletes the
+    old one, so at every moment one complete results folder exists.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        fill(tmp)
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.rmdir(old)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,112 @@
+"""The scenario file reference, generated from the schema.
+
+``contactsim reference --out docs/scenario-reference.md`` rewrites the reference; a test fails
+when the committed file differs from what the schema generates, so the docs cannot go stale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .distributions import KINDS, PARAMS, Distribution
+from .scenario import SCENARIO
+from .schema import Field, Named, Table, TableList
+
+INTRO = """\
+# Scenario file reference
+
+A scenario is one TOML file. This page lists every key: its type, unit, default and an example.
+It is generated from the schema by `contactsim reference --out docs/scenario-reference.md`;
+do not edit it by hand.
+
+- Every duration is in **seconds**; times of day are `"HH:MM"` strings on the 24-hour clock.
+- Volumes are contacts per day (`per_day`), averaged over the week before the profiles shape them.
+- Unknown keys are errors (with a suggestion), and every problem is reported in one pass as
+  `error: FILE: KEY.PATH: what is wrong`.
+- `extends = "baseline.toml"` loads that file first and merges this one over it: tables merge
+  key by key, every other value (lists included) replaces.
+- On the command line, `--set KEY.PATH=VALUE` overrides one key (the value in TOML syntax),
+  e.g. `--set pools.handlers.scale=1.1` or `--set 'channels.999.per_day=360'`.
+"""
+
+DISTRIBUTIONS = """\
+## Distributions
+
+A duration is a bare number of seconds (a constant) or a table naming its distribution:
+
+| form | parameters | meaning |
+|---|---|---|
+| `40` | | always 40 s |
+| `{ dist = "constant", value = 40 }` | value | always `value` |
+| `{ dist = "exponential", mean = 90 }` | mean | memoryless; the classic patience and Erlang model |
+| `{ dist = "lognormal", mean = 420, sd = 240 }` | mean, sd | skewed, with a long tail |
+| `{ dist = "gamma", mean = 420, sd = 240 }` | mean, sd | skewed, lighter tail than lognormal |
+| `{ dist = "uniform", low = 2, high = 7 }` | low, high | equally likely anywhere between |
+| `{ dist = "empirical", values = [120, 300, 410] }` | values | resampled from observed values |
+| `{ dist = "empirical", file = "handle.csv" }` | file | as values, read from a file: one number \
+per line (a header line is allowed), its path relative to the scenario file |
+
+Lognormal and gamma take the mean and standard deviation of the durations themselves (what a
+control room's own data shows), not the parameters of the underlying normal distribution.
+"""
+
+
+def _default(f: Field) -> str:
+    if f.required:
+        return "required"
+    value = f.default
+    if value is None:
+        return "absent"
+    if isinstance(value, Distribution):
+        return value.describe()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[]" if not value else str(list(value))
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _rows(fields: tuple[Field, ...]) -> list[str]:
+    rows = ["| key | type | unit | default | example | meaning |", "|---|---|---|---|---|---|"]
+    for f in fields:
+        doc = f.doc + (f" **Not supported yet**: {f.not_yet}." if f.not_yet else "")
+        kind = "table (below)" if isinstance(f.kind, Table | Named | TableList) else \
+            f.kind.doc_type()
+        example = f"`{f.example}`" if f.example else ""
+        rows.append(f"| `{f.name}` | {kind} | {f.unit} | {_default(f)} | {example} | "
+                    f"{doc.replace('|', '/')} |")
+    return rows
+
+
+def _sections(table: Table, heading: str, out: list[str]) -> None:
+    out += ["", f"## `{heading}`", ""]
+    if table.doc:
+        out += [table.doc, ""]
+    out += _rows(table.fields)
+    for f in table.fields:
+        sub: Any = f.kind
+        if isinstance(sub, Named):
+            _sections(sub.item, f"[{_join(heading, f.name)}.NAME]", out)
+        elif isinstance(sub, TableList):
+            _sections(sub.item, f"{_join(heading, f.name)} = [{{ ... }}, ...]", out)
+        elif isinstance(sub, Table) and sub.fields:
+            _sections(sub, f"{_join(heading, f.name)}", out)
+
+
+def _join(heading: str, name: str) -> str:
+    base = heading.strip("[]").split(" = ")[0]
+    return name if base == "top level" else f"{base}.{name}"
+
+
+def reference_markdown() -> str:
+    """The whole reference page."""
+    out = [INTRO.rstrip()]
+    _sections(SCENARIO, "top level", out)
+    out += ["", DISTRIBUTIONS.rstrip(), "",
+            "Distributions available: " + ", ".join(f"`{k}` ({', '.join(PARAMS[k])})"
+                                                    for k in KINDS) + "."]
+    return "\n".join(out) + "\n"

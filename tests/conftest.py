@@ -1,0 +1,75 @@
+"""Shared helpers: small scenario files written to a temporary folder, the CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: A small valid scenario: one channel, one category, one pool on duty around the clock.
+MINIMAL = """\
+name = "minimal"
+[run]
+days = 2
+warmup_days = 0.5
+replications = 2
+seed = 7
+[channels.999]
+per_day = 200
+answer_target_s = 10
+[categories.crime]
+handle = { dist = "exponential", mean = 300 }
+[pools.handlers]
+skills = ["999"]
+roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 2 } ]
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def mm_scenario(*, per_hour: float, handle_s: float, agents: int, days: float = 28,
+                reps: int = 10, target_s: float = 20, patience_s: float | None = None,
+                seed: int = 11, warmup_days: float = 1) -> str:
+    """An M/M/c (or M/M/c+M) scenario: flat Poisson arrivals, exponential handle times."""
+    patience = (f'patience = {{ dist = "exponential", mean = {patience_s} }}\n'
+                if patience_s else "")
+    return f"""\
+name = "M/M/{agents}{'+M' if patience_s else ''}"
+[run]
+days = {days}
+warmup_days = {warmup_days}
+replications = {reps}
+seed = {seed}
+[channels.q]
+per_day = {per_hour * 24}
+answer_target_s = {target_s}
+{patience}[categories.x]
+handle = {{ dist = "exponential", mean = {handle_s} }}
+[pools.p]
+skills = ["q"]
+roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = {agents} }} ]
+"""
+
+
+def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``python -m contactsim ARGS`` in a subprocess, as a planner would run it."""
+    return subprocess.run([sys.executable, "-m", "contactsim", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=timeout,
+                          check=False)
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    return write(tmp_path, "minimal.toml", MINIMAL)

@@ -1,0 +1,279 @@
+"""Engine behaviour: arrivals, rosters and shift edges, routing, warm-up and drain, randomness."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import MINIMAL, write
+from contactsim.arrivals import day_arrivals, hourly_rates
+from contactsim.distributions import Distribution
+from contactsim.experiment import run_experiment
+from contactsim.loading import load_scenario
+from contactsim.model import ControlRoom, Handler, simulate
+from contactsim.records import ANSWERED, CENSORED
+from contactsim.roster import rostered_by_hour, week_changes
+from contactsim.scenario import Scenario
+from contactsim.streams import Streams, generator
+
+
+def scenario(tmp_path: Path, text: str, *overrides: str) -> Scenario:
+    return load_scenario(write(tmp_path, "s.toml", text), overrides)
+
+
+# --- distributions and streams --------------------------------------------------------------
+
+@pytest.mark.parametrize(("dist", "mean", "sd"), [
+    (Distribution("exponential", 90.0), 90.0, 90.0),
+    (Distribution("lognormal", 420.0, 240.0), 420.0, 240.0),
+    (Distribution("gamma", 420.0, 240.0), 420.0, 240.0),
+    (Distribution("uniform", 2.0, 7.0), 4.5, 5 / math.sqrt(12)),
+    (Distribution("empirical", 20.0, 0.0, (10.0, 20.0, 30.0)), 20.0, math.sqrt(200 / 3)),
+    (Distribution.constant(40.0), 40.0, 0.0),
+])
+def test_distribution_moments(dist: Distribution, mean: float, sd: float) -> None:
+    n = 400_000
+    x = dist.sample(generator(1, 0, "test"), n)
+    assert x.min() >= 0
+    # Sample mean within 5 standard errors; the sd itself within 3% (lognormal tails converge
+    # slowly, hence the looser bound).
+    assert abs(x.mean() - mean) <= 5 * sd / math.sqrt(n) + 1e-12
+    assert x.std() == pytest.approx(sd, rel=0.03, abs=1e-12)
+    assert dist.mean == pytest.approx(mean)
+
+
+def test_streams_are_named_and_reproducible() -> None:
+    a = Streams(5, 0)("arrivals:999").random(3)
+    assert np.array_equal(a, Streams(5, 0)("arrivals:999").random(3))
+    assert not np.array_equal(a, Streams(5, 1)("arrivals:999").random(3))
+    assert not np.array_equal(a, Streams(5, 0)("arrivals:101").random(3))
+
+
+# --- arrivals -------------------------------------------------------------------------------
+
+def test_rates_hold_a_week_of_demand(tmp_path: Path) -> None:
+    sc = scenario(tmp_path, MINIMAL.replace("per_day = 200", "per_day = 330\nhourly = ["
+                                            + ", ".join(str(h + 1) for h in range(24))
+                                            + "]\nweekly = [1, 1, 1, 1, 2, 2, 1]"))
+    rates = hourly_rates(sc.channels["999"])
+    assert rates.sum() == pytest.approx(7 * 330)
+    assert rates[24 * 5 + 23] == pytest.approx(2 * rates[23])  # Saturday twice Monday
+
+
+def test_poisson_counts_per_hour_match_the_profile() -> None:
+    rates = np.tile(np.r_[np.full(23, 1.0), 50.0], 7)  # a sharp one-hour peak at 23:00
+    gen = generator(3, 0, "arrivals")
+    days = 400
+    counts = np.zeros(24)
+    for d in range(days):
+        t = day_arrivals(gen, rates, d, 0)
+        assert np.all(np.diff(t) >= 0)
+        assert t.min(initial=d * 86400) >= d * 86400
+        counts += np.bincount(((t - d * 86400) // 3600).astype(int), minlength=24)
+    expected = rates[:24] * days
+    # Each hourly total is Poisson: within 5 standard deviations.
+    assert np.all(np.abs(counts - expected) <= 5 * np.sqrt(expected))
+    assert counts[23] == pytest.approx(50 * days, rel=0.03)  # the peak is never skipped
+
+
+# --- rosters --------------------------------------------------------------------------------
+
+ROSTER = """\
+name = "roster"
+[channels.999]
+per_day = 10
+[categories.crime]
+handle = 60
+[pools.handlers]
+skills = ["999"]
+roster = [
+  {{ days = "mon-sun", start = "07:00", end = "17:00", staff = 9 }},
+  {{ days = "mon-sun", start = "14:00", end = "00:00", staff = 11 }},
+  {{ days = "fri,sat", start = "18:00", end = "04:00", staff = 3 }},
+  {{ days = "mon-sun", start = "22:00", end = "07:00", staff = 6 }},
+]
+{extra}
+"""
+
+
+def test_rostered_staff_by_hour_of_week(tmp_path: Path) -> None:
+    sc = scenario(tmp_path, ROSTER.format(extra=""))
+    staff = rostered_by_hour(sc.pools["handlers"])
+    assert staff[0] == 6  # Monday 00:00: Sunday night's shift
+    assert staff[7] == 9
+    assert staff[14] == 20
+    assert staff[17] == 11
+    assert staff[22] == 17
+    assert staff[4 * 24 + 19] == 14  # Friday 19:00: late shift plus Friday night cover
+    assert staff[5 * 24 + 2] == 9  # Saturday 02:00: night shift plus Friday's late cover
+    assert staff[1 * 24 + 2] == 6
+
+
+def test_scale_multiplies_headcounts(tmp_path: Path) -> None:
+    sc = scenario(tmp_path, ROSTER.format(extra=""), "pools.handlers.scale=1.5")
+    staff = rostered_by_hour(sc.pools["handlers"])
+    assert staff[7] == 14
+    assert staff[0] == 9
+
+
+def test_back_to_back_identical_shifts_change_nothing(tmp_path: Path) -> None:
+    text = MINIMAL.replace('{ days = "mon-sun", start = "00:00", end = "24:00", staff = 2 }',
+                           '{ days = "mon-sun", start = "08:00", end = "20:00", staff = 3 },'
+                           ' { days = "mon-sun", start = "20:00", end = "08:00", staff = 3 }')
+    sc = scenario(tmp_path, text)
+    made = 0
+    original = Handler.__init__
+
+    def counting(self: Handler, pool: object) -> None:
+        nonlocal made
+        made += 1
+        original(self, pool)  # type: ignore[arg-type]
+
+    Handler.__init__ = counting  # type: ignore[method-assign]
+    try:
+        out = simulate(sc, 0)
+    finally:
+        Handler.__init__ = original  # type: ignore[method-assign]
+    assert made == 3  # the team came on once; nobody left at the 08:00 and 20:00 handovers
+    assert out.present_s.sum() / out.window_s.sum() == pytest.approx(3.0)
+    changes = dict(week_changes(sc.pools["handlers"], 0, 0))
+    assert len(changes) < 2 * 14  # starts and ends coincide
+
+
+def test_staff_finish_the_contact_in_hand_before_leaving(tmp_path: Path) -> None:
+    # One handler 08:00-09:00; every call arrives 08:00-09:00 and takes 30 minutes.
+    hourly = ["0"] * 24
+    hourly[8] = "1"
+    text = (MINIMAL.replace("per_day = 200", f"per_day = 1.5\nhourly = [{', '.join(hourly)}]")
+            .replace('handle = { dist = "exponential", mean = 300 }', "handle = 1800")
+            .replace('start = "00:00", end = "24:00", staff = 2', 'start = "08:00", '
+                     'end = "09:00", staff = 1')
+            .replace("days = 2", "days = 28"))
+    starts: list[float] = []
+
+    class Watched(ControlRoom):
+        def _start(self, h, c):  # type: ignore[no-untyped-def]
+            starts.append(self.env.now)
+            super()._start(h, c)
+
+    room = Watched(scenario(tmp_path, text), 0)
+    out = room.run()
+    # No call is ever started outside the shift...
+    assert starts
+    assert all(8 * 3600 <= t % 86400 < 9 * 3600 for t in starts)
+    # ...but the handler stays after 09:00 to finish the call in hand, busy all that time.
+    nine = [h for h in range(9, 168, 24) if out.present_s[0][h] > 0]
+    assert nine
+    assert np.allclose(out.busy_s[0][nine], out.present_s[0][nine])
+    assert np.all(out.present_s[0][list(range(10, 168, 24))] == 0)
+    assert (out.records.outcome == ANSWERED).all()
+    assert not out.warnings
+
+
+def test_idle_staff_leave_first(tmp_path: Path) -> None:
+    sc = scenario(tmp_path, MINIMAL)
+    room = ControlRoom(sc, 0)
+    pool = room.pools[0]
+    room.env.run(until=1.0)  # the 24/7 team of two is on duty
+    assert pool.present == 2
+    assert len(pool.idle) == 2
+    busy = pool.idle.popleft()
+    pool.busy += 1
+    busy.contact = object()  # type: ignore[assignment]
+    pool.changes[5.0] = -2
+    room.env.run(until=5.0)
+    room._on_staff_change(type("E", (), {"_value": (pool, 5.0)})())  # type: ignore[arg-type]
+    assert pool.present == 1
+    assert pool.leaving == 1
+    assert not pool.idle
+
+
+# --- routing --------------------------------------------------------------------------------
+
+TWO_POOLS = """\
+name = "routing"
+[run]
+days = 7
+warmup_days = 1
+replications = 2
+[channels.999]
+per_day = 400
+[channels.101]
+per_day = 20
+[categories.x]
+handle = {{ dist = "exponential", mean = 240 }}
+[pools.{a}]
+skills = {a_skills}
+roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = 3 }} ]
+[pools.{b}]
+skills = {b_skills}
+roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = 3 }} ]
+"""
+
+
+def test_specialists_take_arriving_calls_first(tmp_path: Path) -> None:
+    text = TWO_POOLS.format(a="generalists", a_skills='["999", "101"]', b="specialists",
+                            b_skills='["999"]')
+    exp = run_experiment(scenario(tmp_path, text), workers=1)
+    util = {p: np.mean([r.pools[p]["utilisation"] for r in exp.replications])
+            for p in ("generalists", "specialists")}
+    # 400 calls x 4 min a day is 1.1 Erlangs: three specialists answer nearly all 999 calls.
+    assert util["specialists"] > 0.3
+    assert util["generalists"] < util["specialists"] / 3
+
+
+def test_longest_idle_shares_work_between_equal_pools(tmp_path: Path) -> None:
+    text = TWO_POOLS.format(a="east", a_skills='["999", "101"]', b="west",
+                            b_skills='["999", "101"]')
+    exp = run_experiment(scenario(tmp_path, text), workers=1)
+    east = sum(r.pools["east"]["busy_hours"] for r in exp.replications)
+    west = sum(r.pools["west"]["busy_hours"] for r in exp.replications)
+    assert east == pytest.approx(west, rel=0.05)
+
+
+# --- warm-up, drain, overload ---------------------------------------------------------------
+
+def test_warmup_is_discarded(tmp_path: Path) -> None:
+    sc = scenario(tmp_path, MINIMAL, "run.days=3", "run.warmup_days=4", "run.replications=8")
+    offered = [r.channels["999"]["offered"] for r in run_experiment(sc, workers=2).replications]
+    # Poisson(600) per replication: the mean of 8 is within 4 standard errors of 600, far from
+    # the 1,400 it would be if warm-up contacts were counted.
+    assert abs(np.mean(offered) - 600) < 4 * math.sqrt(600 / 8)
+
+
+def test_run_drains_so_nothing_is_censored(tmp_path: Path) -> None:
+    text = MINIMAL.replace('start = "00:00", end = "24:00"', 'start = "08:00", end = "18:00"')
+    out = simulate(scenario(tmp_path, text, "run.days=1", "run.warmup_days=0"), 0)
+    rec = out.records
+    assert len(rec) > 150
+    assert (rec.outcome == ANSWERED).all()
+    assert not out.warnings
+    assert rec.wait_s.max() > 12 * 3600  # evening callers answered next morning
+
+
+def test_overload_without_abandonment_finishes_with_a_warning(tmp_path: Path) -> None:
+    sc = scenario(tmp_path, MINIMAL, "channels.999.per_day=3000", "run.days=2",
+                  'pools.handlers.roster=[{ days = "mon-sun", start = "00:00", end = "24:00",'
+                  " staff = 1 }]")
+    out = simulate(sc, 0)
+    assert (out.records.outcome == CENSORED).sum() > 1000
+    assert out.warnings
+    assert "demand exceeds capacity" in out.warnings[0]
+
+
+# --- reproducibility and common random numbers ----------------------------------------------
+
+def test_same_seed_same_records_and_crn_across_staffing(tmp_path: Path) -> None:
+    sc = scenario(tmp_path, MINIMAL, 'channels.999.patience={ dist = "exponential", mean = 60 }')
+    a, b = simulate(sc, 1).records, simulate(sc, 1).records
+    assert all(np.array_equal(getattr(a, f), getattr(b, f)) for f in
+               ("channel", "hour", "outcome", "wait_s", "connect_s"))
+    more = scenario(tmp_path, MINIMAL, 'channels.999.patience={ dist = "exponential", '
+                    'mean = 60 }', "pools.handlers.scale=2")
+    c = simulate(more, 1).records
+    assert len(c) == len(a)  # the same callers...
+    assert np.array_equal(np.sort(c.hour), np.sort(a.hour))
+    assert c.wait_s.mean() < a.wait_s.mean()  # ...wait less with twice the staff

@@ -1,0 +1,237 @@
+"""Scenario files: the schema, extends, --set, and every error path giving a clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, ROOT, write
+from contactsim.distributions import Distribution
+from contactsim.loading import load_scenario, parse_value
+from contactsim.reference import reference_markdown
+from contactsim.schema import ScenarioError
+
+
+def problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, overrides)
+    return [str(p) for p in info.value.problems]
+
+
+def test_minimal_scenario_defaults(minimal: Path) -> None:
+    sc = load_scenario(minimal)
+    ch = sc.channels["999"]
+    assert ch.kind == "voice"
+    assert ch.priority == 1
+    assert ch.patience is None
+    assert ch.connect_s == Distribution.constant(0.0)
+    assert ch.ivr_s.is_zero
+    assert ch.mix == (("crime", 1.0),)  # one category: the mix may be left out
+    assert ch.hourly == (1.0,) * 24
+    assert ch.weekly == (1.0,) * 7
+    assert sc.pools["handlers"].scale == 1.0
+    assert sc.run.start_day == 0
+    assert sc.run.days == 2.0
+    assert sc.file == str(minimal)
+
+
+def test_profiles_are_normalised_to_mean_one(tmp_path: Path) -> None:
+    text = MINIMAL.replace("per_day = 200", "per_day = 200\nhourly = [" + ", ".join(
+        ["2"] * 12 + ["6"] * 12) + "]\nweekly = [1, 1, 1, 1, 1, 2, 0]")
+    sc = load_scenario(write(tmp_path, "s.toml", text))
+    ch = sc.channels["999"]
+    assert sum(ch.hourly) == pytest.approx(24)
+    assert ch.hourly[0] == pytest.approx(0.5)
+    assert sum(ch.weekly) == pytest.approx(7)
+    assert ch.weekly[6] == 0
+
+
+# Each case: a replacement applied to MINIMAL, the key path the error must name, and words
+# the message must contain.
+BAD = [
+    ("per_day = 200", "per_day = -5", "channels.999.per_day", "must be a number > 0"),
+    ("per_day = 200", "per_day = 0", "channels.999.per_day", "> 0"),
+    ("per_day = 200", "per_day = nan", "channels.999.per_day", "finite"),
+    ("per_day = 200", "per_day = inf", "channels.999.per_day", "finite"),
+    ("per_day = 200", 'per_day = "lots"', "channels.999.per_day", "got 'lots'"),
+    ("per_day = 200", "per_day = 200\nper_dya = 3", "channels.999.per_dya",
+     'did you mean "per_day"'),
+    ("per_day = 200", "per_day = 200\nkind = \"fax\"", "channels.999.kind", "choices are"),
+    ("per_day = 200", "per_day = 200\nhourly = [1, 2]", "channels.999.hourly",
+     "24 weights"),
+    ("per_day = 200", "per_day = 200\nweekly = [0, 0, 0, 0, 0, 0, 0]", "channels.999.weekly",
+     "all zero"),
+    ("per_day = 200", "per_day = 200\nmix = { crime = 0.5, fraud = 0.5 }",
+     "channels.999.mix.fraud", "unknown category 'fraud'"),
+    ("per_day = 200", "per_day = 200\nmix = { crime = 0.9 }", "channels.999.mix",
+     "add up to 0.9"),
+    ("per_day = 200", 'per_day = 200\npatience = { dist = "exponential", mean = 0 }',
+     "channels.999.patience.mean", "> 0"),
+    ("per_day = 200", 'per_day = 200\npatience = { dist = "weibull", mean = 3 }',
+     "channels.999.patience", "choose dist from"),
+    ("per_day = 200", 'per_day = 200\npatience = { dist = "lognormal", mean = 3 }',
+     "channels.999.patience", "needs sd"),
+    ("per_day = 200", 'per_day = 200\nconnect_s = { dist = "uniform", low = 7, high = 2 }',
+     "channels.999.connect_s", "low <= high"),
+    ("per_day = 200", 'per_day = 200\nconnect_s = { dist = "empirical", values = [] }',
+     "channels.999.connect_s.values", "has no values"),
+    ("per_day = 200", 'per_day = 200\nconnect_s = { dist = "empirical", file = "nope.csv" }',
+     "channels.999.connect_s.file", "not found"),
+    ("per_day = 200", "per_day = 200\non_abandon = { callback = 0.5 }",
+     "channels.999.on_abandon", "not supported yet"),
+    ('skills = ["999"]', 'skills = ["999", "111"]', "pools.handlers.skills",
+     "unknown channel '111'"),
+    ('skills = ["999"]', "skills = []", "pools.handlers.skills", "at least 1"),
+    ('start = "00:00"', 'start = "25:00"', "pools.handlers.roster[0].start", "HH:MM"),
+    ('start = "00:00"', 'start = "7am"', "pools.handlers.roster[0].start", "HH:MM"),
+    ('start = "00:00"', 'start = "24:00"', "pools.handlers.roster[0].start", "HH:MM"),
+    ('days = "mon-sun"', 'days = "monday-friday"', "pools.handlers.roster[0].days",
+     "not a day or day range"),
+    ('days = "mon-sun"', 'days = "mon-"', "pools.handlers.roster[0].days", "not a day"),
+    ("staff = 2 }", "staff = 0 }", "pools.handlers.roster", "no staff at any time"),
+    ("staff = 2 }", "staff = 2.5 }", "pools.handlers.roster[0].staff", "an integer"),
+    ("staff = 2 }", "staff = 2, shift = 1 }", "pools.handlers.roster[0].shift",
+     "unknown key"),
+    ("[pools.handlers]", "[pools.handlers]\nscale = 0", "pools.handlers.roster",
+     "after scale"),
+    ("[pools.handlers]", "[pools.handlers]\nabsence = 0.1", "pools.handlers.absence",
+     "not supported yet"),
+    ("days = 2", "days = 1000000", "run.days", "<= 3660"),
+    ("replications = 2", "replications = 0", "run.replications", ">= 1"),
+    ("seed = 7", "seed = -1", "run.seed", ">= 0"),
+    ("seed = 7", 'seed = 7\nstart_day = "monday"', "run.start_day", "choices are"),
+    ('name = "minimal"', 'name = ""', "name", "must not be empty"),
+    ('name = "minimal"', 'title = "x"', "title", "unknown key"),
+    ('name = "minimal"', 'name = "m"\n[diversions.rcrp]\nshare = 0.3', "diversions",
+     "not supported yet"),
+    ('handle = { dist = "exponential", mean = 300 }', "handle = 0", "categories.crime.handle",
+     "> 0"),
+    ('handle = { dist = "exponential", mean = 300 }', "wrap_up = 10",
+     "categories.crime", "missing required key 'handle'"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "key", "words"), BAD,
+                         ids=[f"{i}-{c[2]}" for i, c in enumerate(BAD)])
+def test_bad_values_name_file_key_and_problem(tmp_path: Path, old: str, new: str, key: str,
+                                             words: str) -> None:
+    assert old in MINIMAL
+    path = write(tmp_path, "bad.toml", MINIMAL.replace(old, new, 1))
+    found = problems(path)
+    assert any(line.startswith(f"error: {path}: {key}: ") and words in line
+               for line in found), found
+
+
+def test_every_problem_in_one_pass(tmp_path: Path) -> None:
+    text = (MINIMAL.replace("per_day = 200", "per_day = -1\npatience = 0")
+            .replace('skills = ["999"]', 'skills = ["999", "nope"]')
+            .replace("seed = 7", "seed = 7\nwarmup = 3"))
+    found = problems(write(tmp_path, "bad.toml", text))
+    keys = {line.split(": ")[2] for line in found}
+    assert {"channels.999.per_day", "channels.999.patience", "pools.handlers.skills",
+            "run.warmup"} <= keys, found
+
+
+def test_channel_no_pool_answers(tmp_path: Path) -> None:
+    text = MINIMAL.replace("[categories.crime]", "[channels.101]\nper_day = 50\n"
+                           "[categories.crime]")
+    found = problems(write(tmp_path, "bad.toml", text))
+    assert any("channels.101: no pool answers this channel" in p for p in found), found
+
+
+def test_file_level_errors(tmp_path: Path) -> None:
+    empty = write(tmp_path, "empty.toml", "# nothing here\n")
+    assert "file is empty" in problems(empty)[0]
+    syntax = write(tmp_path, "syntax.toml", 'name = "x"\n[run\ndays = 2\n')
+    assert problems(syntax)[0].startswith(f"error: {syntax}: line 2, column ")
+    binary = tmp_path / "latin1.toml"
+    binary.write_bytes('name = "caf\xe9"\n'.encode("latin-1"))
+    assert "not UTF-8" in problems(binary)[0]
+    assert "file not found" in problems(tmp_path / "missing.toml")[0]
+
+
+def test_extends_deep_merges_and_names_the_right_file(tmp_path: Path) -> None:
+    base = write(tmp_path, "base.toml", MINIMAL)
+    child = write(tmp_path, "sub/child.toml", """\
+        extends = "../base.toml"
+        name = "child"
+        [channels.999]
+        per_day = 250
+        [pools.handlers]
+        roster = [ { days = "mon-fri", start = "08:00", end = "18:00", staff = 3 } ]
+        """)
+    sc = load_scenario(child)
+    assert sc.name == "child"
+    assert sc.channels["999"].per_day == 250
+    assert sc.channels["999"].answer_target_s == 10  # kept from the parent
+    assert len(sc.pools["handlers"].roster) == 1  # arrays replace
+    assert sc.document["source"] == str(child)
+    assert "extends" not in sc.document
+    # A bad key in the parent is reported against the parent file.
+    base.write_text(MINIMAL.replace("seed = 7", "seed = -3"), encoding="utf-8")
+    assert problems(child)[0].startswith(f"error: {base}: run.seed:")
+
+
+def test_extends_missing_and_cycles(tmp_path: Path) -> None:
+    a = write(tmp_path, "a.toml", 'extends = "b.toml"\nname = "a"\n')
+    write(tmp_path, "b.toml", 'extends = "a.toml"\nname = "b"\n')
+    assert "cycle: a.toml -> b.toml -> a.toml" in problems(a)[0]
+    lonely = write(tmp_path, "c.toml", 'extends = "nowhere.toml"\nname = "c"\n')
+    assert "not found" in problems(lonely)[0]
+
+
+def test_set_overrides(minimal: Path) -> None:
+    sc = load_scenario(minimal, ["pools.handlers.scale=1.5", "channels.999.per_day=360",
+                                 'run.start_day="sat"', "run.start_day=sun"])
+    assert sc.pools["handlers"].scale == 1.5
+    assert sc.channels["999"].per_day == 360
+    assert sc.run.start_day == 6  # bare words are taken as strings
+    assert sc.document["channels"]["999"]["per_day"] == 360
+
+
+@pytest.mark.parametrize(("override", "words"), [
+    ("pools.handlers.scale=lots", "pools.handlers.scale: must be a number"),
+    ("pools.nosuch.scale=1.1", "'pools.nosuch' is not a table"),
+    ("channels.999.per_dya=3", 'did you mean "per_day"'),
+    ("pools..scale=1", "is not KEY.PATH=VALUE"),
+    ("channels.999.per_day=", "has no value"),
+])
+def test_bad_set_overrides(minimal: Path, override: str, words: str) -> None:
+    found = problems(minimal, (override,))
+    assert any(words in line and line.startswith(f"error: {minimal}: ") for line in found), found
+
+
+def test_set_value_parsing() -> None:
+    assert parse_value("1.5") == 1.5
+    assert parse_value("[1, 2]") == [1, 2]
+    assert parse_value('{ dist = "exponential", mean = 3 }') == {"dist": "exponential",
+                                                                 "mean": 3}
+    assert parse_value("__import__('os')") == "__import__('os')"  # data, never code
+
+
+def test_empirical_file_is_read_relative_to_the_scenario_and_inlined(tmp_path: Path) -> None:
+    write(tmp_path, "data/handle.csv", "seconds\n100\n200\n300\n")
+    path = write(tmp_path, "s.toml", MINIMAL.replace(
+        'handle = { dist = "exponential", mean = 300 }',
+        'handle = { dist = "empirical", file = "data/handle.csv" }'))
+    sc = load_scenario(path)
+    assert sc.categories["crime"].handle.values == (100.0, 200.0, 300.0)
+    assert sc.document["categories"]["crime"]["handle"] == {"dist": "empirical",
+                                                           "values": [100.0, 200.0, 300.0]}
+    write(tmp_path, "data/handle.csv", "seconds\n100\nabc\n")
+    assert "line 3: 'abc' is not a number" in problems(path)[0]
+
+
+def test_every_shipped_scenario_validates() -> None:
+    files = sorted((ROOT / "scenarios").glob("*.toml"))
+    assert files
+    for file in files:
+        load_scenario(file)
+
+
+def test_reference_docs_are_current() -> None:
+    committed = (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8")
+    assert committed == reference_markdown(), (
+        "docs/scenario-reference.md is stale: run `make docs` (contactsim reference --out "
+        "docs/scenario-reference.md) and commit the result")
