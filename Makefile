@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/contactsim run scenarios/baseline.toml
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/mypy src
 
 test: lint
