@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import mm_scenario, write
+from contactsim.erlang import erlang_a_result
 from contactsim.experiment import run_experiment
 from contactsim.loading import load_scenario
 from contactsim.measures import replication_measures
@@ -102,8 +103,7 @@ def test_erlang_a_matches_published_reference(erlang_a_case: list[dict[str, floa
 ])
 def test_erlang_a_other_cases(tmp_path: Path, per_hour: float, handle_s: float, agents: int,
                               patience_s: float, target_s: float) -> None:
-    erlang = pytest.importorskip("contactsim.erlang")
-    theory = erlang.erlang_a_result(per_hour, handle_s, agents, patience_s, target_s)
+    theory = erlang_a_result(per_hour, handle_s, agents, patience_s, target_s)
     text = mm_scenario(per_hour=per_hour, handle_s=handle_s, agents=agents,
                        patience_s=patience_s, target_s=target_s, days=14, reps=10)
     reps = per_replication(load_text(tmp_path, text))
