@@ -205,3 +205,32 @@ class Dist(Kind):
         if not values:
             return ck.error(path, f"{str(target)!r} holds no numbers (one per line expected)")
         return values
+
+
+class Draws:
+    """Values of one distribution from one stream, drawn in blocks and handed out one by one.
+
+    For draws made as events happen (a redial delay, a callback's talk time), drawing a block at
+    a time keeps numpy's per-call overhead off the hot path; the sequence is the same as drawing
+    one at a time from the same named stream, so results stay reproducible.
+    """
+
+    __slots__ = ("block", "buf", "dist", "gen", "i")
+
+    def __init__(self, dist: Distribution, gen: np.random.Generator, block: int = 256) -> None:
+        self.dist = dist
+        self.gen = gen
+        self.block = block
+        self.buf: list[float] = []
+        self.i = 0
+
+    def next(self) -> float:
+        if self.i == len(self.buf):
+            self.buf = self.dist.sample(self.gen, self.block).tolist()
+            self.i = 0
+        value = self.buf[self.i]
+        self.i += 1
+        return value
+
+
+UNIFORM = Distribution("uniform", 0.0, 1.0)

@@ -10,6 +10,9 @@ Definitions follow the design contract exactly. Over contacts that arrive in the
   ``p99_answer_s``: over answered contacts (what forces publish).
 - ``band_lt10``, ``band_10_60``, ``band_ge60``: shares of answered contacts by answer time,
   the bands police.uk publishes for 999.
+- ``arrivals`` (offered + ``diverted`` before the queue), ``redials`` (arrivals that are
+  callers trying again after hanging up, on this or another channel), ``callbacks`` (calls
+  the room made back to callers who hung up), ``officer_hours`` (per day).
 
 Pools: ``utilisation`` = busy time / staff time on duty, ``staff_hours`` = staff time on duty,
 both within the measured window.
@@ -24,7 +27,7 @@ import numpy as np
 
 from .arrivals import HOURS_PER_WEEK
 from .model import ModelOutput
-from .records import ABANDONED, ANSWERED, DIVERTED, Records
+from .records import ABANDONED, ANSWERED, DIVERTED, REDIAL, SWITCH, Records
 from .scenario import Scenario
 
 #: Channel measures in summary.json, in this order (the contract's names).
@@ -32,7 +35,14 @@ CHANNEL_MEASURES = (
     "offered", "answered", "abandoned", "service_level", "mean_wait_s", "mean_answer_s",
     "p90_answer_s", "p99_answer_s", "abandon_rate", "band_lt10", "band_10_60", "band_ge60",
 )
+#: Further channel measures in the tables (and in summary.json where they apply).
+EXTRA_MEASURES = ("arrivals", "diverted", "redials", "callbacks", "officer_hours")
+#: Channel measures by hour of the week (hourly.csv).
+HOURLY_MEASURES = (*CHANNEL_MEASURES, "arrivals", "diverted", "redials")
 POOL_MEASURES = ("utilisation", "staff_hours", "busy_hours")
+#: Per diversion: contacts handed to the partner (or taken before the queue), and handovers
+#: that failed because the partner was closed or had nobody free.
+DIVERSION_MEASURES = ("diverted", "failed")
 POOL_HOURLY = ("staff_on_duty", "staff_busy", "utilisation")
 
 #: Thresholds (s) at which the answer-time distribution is tabulated.
@@ -52,6 +62,9 @@ class Replication:
     cdf: dict[str, np.ndarray]  # channel -> share of offered answered within CDF_GRID_S
     pools: dict[str, dict[str, float]]
     pools_hourly: dict[str, dict[str, np.ndarray]]
+    diversions: dict[str, dict[str, float]]  # name -> diverted, failed
+    diversions_hourly: dict[str, dict[str, np.ndarray]]
+    officer_hours: float  # per day, all channels
     warnings: list[str] = field(default_factory=list)
 
 
@@ -60,8 +73,8 @@ def _ratio(num: float, den: float) -> float:
 
 
 def contact_measures(answer_s: np.ndarray, wait_s: np.ndarray, outcome: np.ndarray,
-                     target_s: float) -> dict[str, float]:
-    """Every channel measure for one set of contacts (all arrays aligned)."""
+                     origin: np.ndarray, target_s: float) -> dict[str, float]:
+    """Every per-contact channel measure for one set of contacts (all arrays aligned)."""
     offered_mask = outcome != DIVERTED
     answered_mask = outcome == ANSWERED
     offered = int(offered_mask.sum())
@@ -81,19 +94,24 @@ def contact_measures(answer_s: np.ndarray, wait_s: np.ndarray, outcome: np.ndarr
         "band_lt10": _ratio(float((ans < 10).sum()), answered),
         "band_10_60": _ratio(float(((ans >= 10) & (ans < 60)).sum()), answered),
         "band_ge60": _ratio(float((ans >= 60).sum()), answered),
+        "arrivals": float(len(outcome)),
+        "diverted": float((outcome == DIVERTED).sum()),
+        "redials": float(((origin == REDIAL) | (origin == SWITCH)).sum()),
     }
 
 
 def _hourly(rec: Records, mask: np.ndarray, target_s: float) -> dict[str, np.ndarray]:
     hours = rec.hour[mask]
     answer, wait, outcome = rec.answer_s[mask], rec.wait_s[mask], rec.outcome[mask]
+    origin = rec.origin[mask]
     order = np.argsort(hours, kind="stable")
     bounds = np.searchsorted(hours[order], np.arange(HOURS_PER_WEEK + 1))
-    out = {m: np.full(HOURS_PER_WEEK, math.nan) for m in CHANNEL_MEASURES}
+    out = {m: np.full(HOURS_PER_WEEK, math.nan) for m in HOURLY_MEASURES}
     for h in range(HOURS_PER_WEEK):
         idx = order[bounds[h]:bounds[h + 1]]
-        for m, v in contact_measures(answer[idx], wait[idx], outcome[idx], target_s).items():
-            out[m][h] = v
+        found = contact_measures(answer[idx], wait[idx], outcome[idx], origin[idx], target_s)
+        for m in HOURLY_MEASURES:
+            out[m][h] = found[m]
     return out
 
 
@@ -112,10 +130,13 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
     hourly: dict[str, dict[str, np.ndarray]] = {}
     cdf: dict[str, np.ndarray] = {}
     answer_s = rec.answer_s
+    days = scenario.run.days
     for k, (name, spec) in enumerate(scenario.channels.items()):
         mask = rec.channel == k
         channels[name] = contact_measures(answer_s[mask], rec.wait_s[mask], rec.outcome[mask],
-                                          spec.answer_target_s)
+                                          rec.origin[mask], spec.answer_target_s)
+        channels[name]["callbacks"] = float(out.callbacks[k])
+        channels[name]["officer_hours"] = float(out.officer_hours[k]) / days
         hourly[name] = _hourly(rec, mask, spec.answer_target_s)
         cdf[name] = _cdf(answer_s[mask], rec.outcome[mask])
     pools: dict[str, dict[str, float]] = {}
@@ -133,4 +154,12 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
                 "staff_busy": busy / out.window_s,
                 "utilisation": busy / present,
             }
-    return Replication(index, channels, hourly, cdf, pools, pools_hourly, list(out.warnings))
+    diversions = {name: {"diverted": float(out.diversions[j, :, 0].sum()),
+                         "failed": float(out.diversions[j, :, 1].sum())}
+                  for j, name in enumerate(scenario.diversions)}
+    diversions_hourly = {name: {"diverted": out.diversions[j, :, 0].copy(),
+                                "failed": out.diversions[j, :, 1].copy()}
+                         for j, name in enumerate(scenario.diversions)}
+    return Replication(index, channels, hourly, cdf, pools, pools_hourly, diversions,
+                       diversions_hourly, float(out.officer_hours.sum()) / days,
+                       list(out.warnings))

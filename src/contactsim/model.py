@@ -1,20 +1,21 @@
 """The control room as a discrete-event model on SimPy.
 
-Callers ring 999, 101 or report online. Each contact is connected by the network (the national
-999 clock is already running), may sit through a recorded message, and joins the queue of its
-channel. A free handler whose pool has the skill takes the waiting contact with the lowest
-priority, first come first served within a priority; an arriving contact goes straight to an idle
-handler if there is one, specialists (pools with fewer skills) first, then whoever has been idle
-longest. Callers who run out of patience hang up. Staff come on and go off duty with the roster;
-those on a call finish it before they leave.
+Callers ring 999, 101 or report online. A diversion policy may take some before they reach the
+queue. The rest are connected by the network (the national 999 clock is already running), may
+sit through a recorded message, and join the queue of their channel. A free handler whose pool
+has the skill takes the waiting contact with the lowest priority, first come first served
+within a priority; an arriving contact goes straight to an idle handler if there is one,
+specialists (pools with fewer skills) first, then whoever has been idle longest. A digital desk
+may drop its online work to take a 999 call nobody else can. Callers who run out of patience
+hang up; the room may call them back, or they may ring again, ring 999, or go online. A handler
+who triages a contact for a partner agency hands it over if the partner is open and has someone
+free, and otherwise deals with it in full. Staff come on and go off duty with the roster, take
+staggered breaks and are sometimes absent; those on a call finish it before they leave.
 
-The model is pure: it takes a validated scenario and a replication number, and returns the
-records of what happened. It writes no files and prints nothing.
-
-Speed: SimPy's idiom of one process per caller is clear but slow. Here the engine schedules
-plain events with callbacks on a :class:`simpy.Environment`: one event per contact joining the
-queue, one per service ending, and a patience event only for contacts that have to wait. Random
-numbers are drawn in numpy batches a simulated day at a time.
+The model is pure: it takes a validated scenario and a replication number and returns the
+records of what happened. It writes no files and prints nothing. Events are plain callbacks on
+a :class:`simpy.Environment` (see :mod:`contactsim.events`); random numbers come from named
+streams in numpy batches (see :mod:`contactsim.demand`).
 """
 
 from __future__ import annotations
@@ -26,67 +27,61 @@ from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL, Event
+from simpy.events import Event
 
-from .arrivals import (
-    DAY_S,
-    HOUR_S,
-    HOURS_PER_WEEK,
-    WEEK_S,
-    day_arrivals,
-    hour_of_week,
-    hourly_rates,
+from .arrivals import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S, hour_of_week
+from .demand import Demand
+from .distributions import UNIFORM, Distribution
+from .events import Call
+from .partners import Partner
+from .records import (
+    ABANDONED,
+    ANSWERED,
+    CENSORED,
+    DIVERTED,
+    REDIAL,
+    SWITCH,
+    RecordBuffer,
+    Records,
 )
-from .records import ABANDONED, ANSWERED, CENSORED, RecordBuffer, Records
-from .records import NORMAL as FROM_NORMAL
 from .roster import week_changes
-from .scenario import ChannelSpec, Scenario
+from .scenario import Scenario
 from .streams import Streams
 
 #: How long the run may go on after the last arrival to let queues empty (overload guard).
 DRAIN_LIMIT_S = 7 * DAY_S
 
 # Contact states.
-WAITING = 0
-IN_SERVICE = 1
-GONE = 2  # abandoned, or otherwise out of the queue
-
-
-class Call(Event):
-    """An event that fires after ``delay`` and calls ``fn(event)``: a timeout with one callback.
-
-    ``value`` carries the object the callback works on (a contact, a handler...).
-    """
-
-    def __init__(self, env: simpy.Environment, delay: float, fn: Any, value: Any) -> None:
-        # Inlined from simpy's Timeout: this constructor is on the hot path.
-        self.env = env
-        self.callbacks = [fn]
-        self._value = value
-        self._ok = True
-        env.schedule(self, NORMAL, delay)
+WAITING, IN_SERVICE, GONE = 0, 1, 2
+# What a handler is doing with the contact in hand.
+PLAIN, TRIAGE, HOLD = 0, 1, 2
 
 
 class Contact:
-    """One contact in the system."""
+    """One contact (or a callback: outbound work for a caller who hung up)."""
 
-    __slots__ = ("cat", "ch", "connect", "hour", "join", "measured", "origin", "patience",
-                 "state", "work", "wrap")
+    __slots__ = ("answered", "cat", "ch", "connect", "deploy", "div", "hour", "join",
+                 "measured", "origin", "patience", "policy", "state", "triage", "work", "wrap")
 
     def __init__(self, ch: int, cat: int, hour: int, join: float, connect: float,
-                 patience: float, work: float, wrap: float, measured: bool,
-                 origin: int = FROM_NORMAL) -> None:
+                 patience: float, work: float, wrap: float, measured: bool, origin: int,
+                 div: int, triage: float, deploy: bool) -> None:
         self.ch = ch
         self.cat = cat
-        self.hour = hour
+        self.hour = hour  # hour of the week of arrival
         self.join = join
         self.connect = connect
         self.patience = patience
-        self.work = work
+        self.work = work  # talk time still to do (less, after an interruption)
         self.wrap = wrap
         self.measured = measured
         self.origin = origin
+        self.div = div  # diversion still to act on it, -1 none
+        self.policy = div  # diversion that picked it (kept for the records)
+        self.triage = triage
+        self.deploy = deploy  # will need an officer if handled (measured contacts only)
         self.state = WAITING
+        self.answered = False
 
 
 class Queue:
@@ -103,19 +98,22 @@ class Queue:
 class Handler:
     """One member of staff on duty."""
 
-    __slots__ = ("contact", "end", "idle_since", "pool")
+    __slots__ = ("contact", "end", "end_at", "idle_since", "phase", "pool", "started")
 
     def __init__(self, pool: PoolState) -> None:
         self.pool = pool
         self.contact: Contact | None = None
-        self.end: Event | None = None  # the pending end of service (stale events are ignored)
+        self.end: Event | None = None  # the pending end of this phase (stale ones are ignored)
+        self.end_at = 0.0
+        self.started = 0.0
+        self.phase = PLAIN
         self.idle_since = 0.0
 
 
 class PoolState:
     """A pool's live state and its running time integrals (staff present, staff busy)."""
 
-    __slots__ = ("busy", "busy_area", "changes", "idle", "index", "leaving", "name",
+    __slots__ = ("busy", "busy_area", "changes", "digital", "idle", "index", "leaving", "name",
                  "present", "present_area", "queues", "t")
 
     def __init__(self, index: int, name: str, queues: list[Queue]) -> None:
@@ -130,6 +128,7 @@ class PoolState:
         self.present_area = 0.0  # staff-seconds present since time 0
         self.busy_area = 0.0
         self.changes: dict[float, int] = {}  # pending roster changes: time -> net change
+        self.digital: dict[Handler, float] | None = None  # interruptible work in hand
 
 
 @dataclass(frozen=True)
@@ -140,6 +139,9 @@ class ModelOutput:
     present_s: np.ndarray  # (pools, 168) staff-seconds on duty in the window, by hour of week
     busy_s: np.ndarray  # (pools, 168) staff-seconds busy in the window, by hour of week
     window_s: np.ndarray  # (168,) seconds of the measured window falling in each hour of week
+    diversions: np.ndarray  # (diversions, 168, 2): diverted and failed, by hour of arrival
+    callbacks: np.ndarray  # (channels,) callbacks made for measured abandoned calls
+    officer_hours: np.ndarray  # (channels,) officer hours for measured contacts
     warnings: tuple[str, ...]
 
 
@@ -150,44 +152,80 @@ class ControlRoom:
         self.scenario = scenario
         self.env = simpy.Environment()
         self.streams = Streams(scenario.run.seed, replication)
+        self.demand = Demand(scenario, self.streams)
         self.start_day = scenario.run.start_day
         self.warmup_s = scenario.run.warmup_days * DAY_S
         self.end_s = self.warmup_s + scenario.run.days * DAY_S
         self.records = RecordBuffer()
         self.warnings: list[str] = []
         self.channel_names = list(scenario.channels)
-        self.category_names = list(scenario.categories)
-        self.queues = [Queue(i, ch.priority) for i, ch in enumerate(scenario.channels.values())]
-        self.pools = [
-            PoolState(i, name, [self.queues[self.channel_names.index(s)] for s in pool.skills])
-            for i, (name, pool) in enumerate(scenario.pools.items())
-        ]
-        self.routes = [self._route(name) for name in self.channel_names]
-        self.open = 0  # measured contacts not yet answered or abandoned
+        self.open = 0  # measured contacts drawn but not yet answered, abandoned or diverted
         self.window_closed = False
         self.arrivals_done = False
         self.done = self.env.event()
-        self._init_arrivals()
-        self._init_pool_accounts()
+        self._init_channels()
+        self._init_pools()
+        self._init_demand()
 
     # --- set-up -----------------------------------------------------------------------------
 
-    def _route(self, channel: str) -> list[list[PoolState]]:
-        """Pools that answer ``channel``, grouped by number of skills, specialists first."""
-        specs = self.scenario.pools
-        able = [p for p in self.pools if channel in specs[p.name].skills]
-        groups: dict[int, list[PoolState]] = {}
-        for p in able:
-            groups.setdefault(len(specs[p.name].skills), []).append(p)
-        return [groups[k] for k in sorted(groups)]
+    def _init_channels(self) -> None:
+        sc = self.scenario
+        chans = list(sc.channels.values())
+        self.queues = [Queue(i, ch.priority) for i, ch in enumerate(chans)]
+        self.callback_queues = [Queue(i, ch.priority) for i, ch in enumerate(chans)]
+        self.digital = [not ch.is_voice for ch in chans]
+        self.on_abandon = [ch.on_abandon for ch in chans]
+        self.callback_work = {}
+        for k, ch in enumerate(chans):
+            if ch.on_abandon is not None and ch.on_abandon.callback > 0:
+                for cat in sc.categories.values():
+                    self.callback_work[k, cat.name] = (
+                        self.demand.draws(f"callback:handle:{ch.name}:{cat.name}", cat.handle),
+                        self.demand.draws(f"callback:wrap_up:{ch.name}:{cat.name}",
+                                          cat.wrap_up))
+        self.callbacks = np.zeros(len(chans))
+        self.officer_hours = np.zeros(len(chans))
+        self.category_hours = [c.officer_hours for c in sc.categories.values()]
+        self.partners = [None if d.partner is None else
+                         Partner(sc.partners[d.partner], self.env, self.start_day)
+                         for d in sc.diversions.values()]
+        self.partner_draws = [
+            None if d.partner is None else (
+                self.demand.draws(f"partner:{d.partner}:answer", sc.partners[d.partner].answer_s),
+                self.demand.draws(f"partner:{d.partner}:handle",
+                                  sc.partners[d.partner].handle_s or Distribution.constant(0)))
+            for d in sc.diversions.values()]
+        self.diversion_counts = np.zeros((len(sc.diversions), HOURS_PER_WEEK, 2))
+        self.pre_queue = [d.pre_queue for d in sc.diversions.values()]
 
-    def _init_pool_accounts(self) -> None:
+    def _init_pools(self) -> None:
+        sc = self.scenario
+        names = self.channel_names
+        self.pools = []
+        for i, (name, spec) in enumerate(sc.pools.items()):
+            served = [self.queues[names.index(s)] for s in spec.skills]
+            served += [self.callback_queues[names.index(s)] for s in spec.skills]
+            served += [self.queues[names.index(s)] for s in spec.interruptible_for]
+            pool = PoolState(i, name, served)
+            if spec.interruptible_for:
+                pool.digital = {}
+            self.pools.append(pool)
+        self.routes = [self._route(name) for name in names]
+        # Callbacks are outbound work for the pools with the skill, never for a digital desk
+        # that only drops its work for incoming calls.
+        self.callback_routes = [[g for g in route if all(
+            name in sc.pools[p.name].skills for p in g)] for name, route in
+            zip(names, self.routes, strict=True)]
+        self.interrupters = [[p for p in self.pools if name in sc.pools[p.name].interruptible_for]
+                             for name in names]
         n = len(self.pools)
         self.present_s = np.zeros((n, HOURS_PER_WEEK))
         self.busy_s = np.zeros((n, HOURS_PER_WEEK))
         self.window_s = np.zeros(HOURS_PER_WEEK)
         self._tick_areas = [(0.0, 0.0)] * n
         self._tick_t = self.warmup_s
+        self.absence = [self.streams(f"absence:{p.name}") for p in self.pools]
         for week in (-1, 0, 1):
             self._add_roster_week(week)
         Call(self.env, WEEK_S * 2 - self.start_day * DAY_S, self._on_roster_week, 2)
@@ -195,60 +233,34 @@ class ControlRoom:
         Call(self.env, self.end_s, self._on_window_end, None)
         Call(self.env, self.end_s + DRAIN_LIMIT_S, self._on_drain_limit, None)
 
-    def _init_arrivals(self) -> None:
-        sc = self.scenario
-        self.rates = [hourly_rates(ch) for ch in sc.channels.values()]
-        cats = self.category_names
-        self.mixes = [(np.array([cats.index(c) for c, _ in ch.mix]),
-                       np.array([w for _, w in ch.mix]) / sum(w for _, w in ch.mix))
-                      for ch in sc.channels.values()]
+    def _route(self, channel: str) -> list[list[PoolState]]:
+        """Pools that answer ``channel``: by number of skills, specialists first; pools that
+        only drop digital work for it come last."""
+        specs = self.scenario.pools
+        groups: dict[int, list[PoolState]] = {}
+        for p in self.pools:
+            if channel in specs[p.name].skills:
+                groups.setdefault(len(specs[p.name].skills), []).append(p)
+        route = [groups[k] for k in sorted(groups)]
+        backup = [p for p in self.pools if channel in specs[p.name].interruptible_for]
+        return route + ([backup] if backup else [])
+
+    def _init_demand(self) -> None:
         self.day = 0  # next simulated day whose arrivals are to be drawn
-        self.arrays: dict[str, np.ndarray] = {}  # contacts drawn but not yet joined
+        self.arrays: dict[str, np.ndarray] = {}  # contacts drawn but not yet arrived
         self.cols: dict[str, list[Any]] = {}
         self.i = 0
-        self._next_join()
+        self._next_arrival()
 
     # --- arrivals ---------------------------------------------------------------------------
 
-    def _draw_day(self, day: int) -> dict[str, np.ndarray]:
-        """Every contact arriving on simulated ``day``, all channels, with its attributes."""
-        parts = [self._draw_channel(k, ch, day) for k, ch in
-                 enumerate(self.scenario.channels.values())]
-        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-
-    def _draw_channel(self, k: int, ch: ChannelSpec, day: int) -> dict[str, np.ndarray]:
-        s = self.streams
-        name = ch.name
-        arrival = day_arrivals(s(f"arrivals:{name}"), self.rates[k], day, self.start_day)
-        arrival = arrival[arrival < self.end_s]
-        n = len(arrival)
-        cat_ids, shares = self.mixes[k]
-        cat = cat_ids[s(f"mix:{name}").choice(len(cat_ids), n, p=shares)] if n else \
-            np.zeros(0, dtype=np.int64)
-        connect = ch.connect_s.sample(s(f"connect:{name}"), n)
-        ivr = ch.ivr_s.sample(s(f"ivr:{name}"), n)
-        patience = (ch.patience.sample(s(f"patience:{name}"), n) if ch.patience is not None
-                    else np.full(n, math.inf))
-        work = np.empty(n)
-        wrap = np.empty(n)
-        for c in cat_ids:
-            mask = cat == c
-            m = int(mask.sum())
-            spec = self.scenario.categories[self.category_names[c]]
-            work[mask] = spec.handle.sample(s(f"handle:{name}:{spec.name}"), m)
-            wrap[mask] = spec.wrap_up.sample(s(f"wrap_up:{name}:{spec.name}"), m)
-        return {
-            "join": arrival + connect + ivr, "arrival": arrival, "ch": np.full(n, k),
-            "cat": cat, "connect": connect, "patience": patience, "work": work, "wrap": wrap,
-        }
-
-    def _next_join(self) -> None:
-        """Schedule the next contact joining a queue, drawing further days as needed."""
+    def _next_arrival(self) -> None:
+        """Schedule the next contact's arrival event, drawing further days as needed."""
         while True:
             boundary = self.day * DAY_S
-            if self.i < len(self.cols.get("join", ())) and (
-                    self.cols["join"][self.i] < boundary or boundary >= self.end_s):
-                Call(self.env, self.cols["join"][self.i] - self.env.now, self._on_join, None)
+            times = self.cols.get("time", ())
+            if self.i < len(times) and (times[self.i] < boundary or boundary >= self.end_s):
+                Call(self.env, times[self.i] - self.env.now, self._on_arrival, None)
                 return
             if boundary >= self.end_s:
                 self.arrivals_done = True
@@ -257,39 +269,75 @@ class ControlRoom:
             self._load_day()
 
     def _load_day(self) -> None:
-        """Merge the next day's contacts with those still to join, in order of joining."""
-        fresh = self._draw_day(self.day)
+        """Merge the next day's contacts with those still to come, in order of their event.
+
+        A contact's event is its joining the queue, or its arrival if a pre-queue diversion
+        may take it. Days are drawn one at a time, so memory stays flat however long the run.
+        """
+        fresh = self.demand.day(self.day, self.warmup_s, self.end_s)
         self.day += 1
+        self.open += int((fresh["arrival"] >= self.warmup_s).sum())
         rest = {k: v[self.i:] for k, v in self.arrays.items()}
         merged = {k: np.concatenate([rest[k], fresh[k]]) if rest else fresh[k] for k in fresh}
-        order = np.argsort(merged["join"], kind="stable")
+        order = np.argsort(merged["time"], kind="stable")
         merged = {k: v[order] for k, v in merged.items()}
-        merged["hour"] = hour_of_week(merged["arrival"], self.start_day)
         self.arrays = merged
         self.cols = {k: v.tolist() for k, v in merged.items()}
-        self.cols["measured"] = (merged["arrival"] >= self.warmup_s).tolist()
+        measured = merged["arrival"] >= self.warmup_s
+        self.cols["measured"] = measured.tolist()
+        self.cols["hour"] = hour_of_week(merged["arrival"], self.start_day).tolist()
         self.i = 0
 
-    def _on_join(self, _: Event) -> None:
+    def _on_arrival(self, _: Event) -> None:
         cols, i = self.cols, self.i
         self.i = i + 1
-        contact = Contact(cols["ch"][i], cols["cat"][i], cols["hour"][i], cols["join"][i],
-                          cols["connect"][i], cols["patience"][i], cols["work"][i],
-                          cols["wrap"][i], cols["measured"][i])
-        self._offer(contact)
-        self._next_join()
+        c = Contact(cols["ch"][i], cols["cat"][i], cols["hour"][i], cols["join"][i],
+                    cols["connect"][i], cols["patience"][i], cols["work"][i], cols["wrap"][i],
+                    cols["measured"][i], cols["origin"][i], cols["div"][i], cols["triage"][i],
+                    cols["deploy"][i] and cols["measured"][i])
+        if c.div >= 0 and self.pre_queue[c.div]:
+            self._pre_queue(c)
+        else:
+            self._offer(c)
+        self._next_arrival()
+
+    def _pre_queue(self, c: Contact) -> None:
+        """A pre-queue diversion takes the contact now, if its partner can; else it goes on."""
+        d = c.div
+        draws = self.partner_draws[d]
+        partner = self.partners[d]
+        taken = partner is None or draws is None or partner.take(draws[0].next()
+                                                                 + draws[1].next())
+        if c.measured:
+            self.diversion_counts[d, c.hour, 0 if taken else 1] += 1
+        c.div = -1
+        if taken:
+            c.state = GONE
+            if c.measured:
+                self._resolve(c, DIVERTED, 0.0)
+        elif c.join > self.env.now:
+            Call(self.env, c.join - self.env.now, self._on_join, c)
+        else:
+            self._offer(c)
+
+    def _on_join(self, ev: Event) -> None:
+        self._offer(ev._value)
 
     # --- queueing and service ---------------------------------------------------------------
 
-    def _offer(self, c: Contact) -> None:
-        """A contact joins its channel's queue, or goes straight to an idle handler."""
-        if c.measured:
-            self.open += 1
-        h = self._idle_handler(self.routes[c.ch])
+    def _offer(self, c: Contact, queue: Queue | None = None) -> None:
+        """A contact joins its queue (or ``queue``), or goes straight to an idle handler."""
+        h = self._idle_handler(self.routes[c.ch] if queue is None else
+                               self.callback_routes[c.ch])
         if h is not None:
             self._start(h, c)
             return
-        self.queues[c.ch].items.append(c)
+        if queue is None and self.interrupters[c.ch]:
+            h = self._interrupt(self.interrupters[c.ch])
+            if h is not None:
+                self._start(h, c)
+                return
+        (queue or self.queues[c.ch]).items.append(c)
         if c.patience != math.inf:
             Call(self.env, c.patience, self._on_patience, c)
 
@@ -305,26 +353,94 @@ class ControlRoom:
                 return best.idle.popleft()
         return None
 
+    def _interrupt(self, pools: list[PoolState]) -> Handler | None:
+        """Take a handler off digital work (the latest started) for a call; the work resumes
+        later from where it stopped, ahead of other digital contacts."""
+        best: Handler | None = None
+        best_started = -math.inf
+        for p in pools:
+            assert p.digital is not None
+            for h, started in p.digital.items():
+                if started > best_started:
+                    best, best_started = h, started
+        if best is None:
+            return None
+        p, d = best.pool, best.contact
+        assert p.digital is not None
+        assert d is not None
+        del p.digital[best]
+        d.work, d.wrap = best.end_at - self.env.now, 0.0
+        d.state = WAITING
+        self.queues[d.ch].items.appendleft(d)
+        best.end = best.contact = None
+        self._touch(p)
+        p.busy -= 1
+        return best
+
     def _start(self, h: Handler, c: Contact) -> None:
         now = self.env.now
+        if not c.answered:
+            c.answered = True
+            if c.measured:
+                self._resolve(c, ANSWERED, now - c.join)
+            if c.div < 0 and c.deploy:
+                self.officer_hours[c.ch] += self.category_hours[c.cat]
         c.state = IN_SERVICE
-        if c.measured:
-            self._resolve(c, ANSWERED, now - c.join)
         p = h.pool
         self._touch(p)
         p.busy += 1
         h.contact = c
-        h.end = Call(self.env, c.work + c.wrap, self._on_end, h)
+        h.started = now
+        if c.div >= 0:
+            h.phase = TRIAGE
+            self._schedule_end(h, min(c.triage, c.work))
+            return
+        h.phase = PLAIN
+        self._schedule_end(h, c.work + c.wrap)
+        if p.digital is not None and self.digital[c.ch]:
+            p.digital[h] = now
+
+    def _schedule_end(self, h: Handler, duration: float) -> None:
+        h.end_at = self.env.now + duration
+        h.end = Call(self.env, duration, self._on_end, h)
 
     def _on_end(self, ev: Event) -> None:
         h: Handler = ev._value
         if h.end is not ev:
             return  # this service was interrupted; its end no longer stands
-        h.end = h.contact = None
+        if h.phase == TRIAGE:
+            self._handover(h)
+            return
         p = h.pool
+        if p.digital is not None:
+            p.digital.pop(h, None)
+        h.end = h.contact = None
         self._touch(p)
         p.busy -= 1
         self._free(h)
+
+    def _handover(self, h: Handler) -> None:
+        """End of triage: hand over to the partner, or carry on with the contact in full."""
+        c = h.contact
+        assert c is not None
+        d = c.div
+        c.div = -1
+        draws, partner = self.partner_draws[d], self.partners[d]
+        answer = draws[0].next() if draws is not None else 0.0
+        taken = partner is None or draws is None or partner.take(answer + draws[1].next())
+        if c.measured:
+            self.diversion_counts[d, c.hour, 0 if taken else 1] += 1
+        if taken:
+            h.phase = HOLD
+            self._schedule_end(h, answer + c.wrap)
+            return
+        if c.deploy:
+            self.officer_hours[c.ch] += self.category_hours[c.cat]
+        h.phase = PLAIN
+        # The same end as with no diversion at all, to the last bit: start + (work + wrap).
+        self._schedule_end(h, (h.started + (c.work + c.wrap)) - self.env.now)
+        if h.pool.digital is not None and self.digital[c.ch]:
+            h.pool.digital[h] = self.env.now
 
     def _free(self, h: Handler) -> None:
         """A handler with nothing in hand: leave if due to, else take work, else wait idle."""
@@ -343,7 +459,7 @@ class ControlRoom:
 
     @staticmethod
     def _next_waiting(p: PoolState) -> Contact | None:
-        """The waiting contact with the lowest priority, oldest first, among the pool's skills."""
+        """The waiting contact with the lowest priority, oldest first, among the pool's work."""
         best: Contact | None = None
         best_q: Queue | None = None
         for q in p.queues:
@@ -361,13 +477,65 @@ class ControlRoom:
 
     def _on_patience(self, ev: Event) -> None:
         c: Contact = ev._value
-        if c.state == WAITING:
-            c.state = GONE
+        if c.state != WAITING:
+            return
+        c.state = GONE
+        if c.measured:
+            self._resolve(c, ABANDONED, c.patience)
+        if self.on_abandon[c.ch] is not None:
+            self._after_abandon(c)
+
+    def _after_abandon(self, c: Contact) -> None:
+        """A caller who hung up: called back, or rings again, rings 999, or goes online."""
+        rule = self.on_abandon[c.ch]
+        assert rule is not None
+        name = self.channel_names[c.ch]
+        if rule.callback and self.demand.draws(f"callback:{name}", UNIFORM).next() < \
+                rule.callback:
+            work, wrap = self.callback_work[c.ch, self.demand.category_names[c.cat]]
             if c.measured:
-                self._resolve(c, ABANDONED, c.patience)
+                self.callbacks[c.ch] += 1
+            if c.deploy:  # the callback deals with the incident
+                self.officer_hours[c.ch] += self.category_hours[c.cat]
+            call = Contact(c.ch, c.cat, c.hour, self.env.now, 0.0, math.inf, work.next(),
+                           wrap.next(), False, c.origin, -1, 0.0, False)
+            call.answered = True  # outbound work: not an offered contact
+            self._offer(call, self.callback_queues[c.ch])
+            return
+        u = self.demand.draws(f"retry:{name}", UNIFORM).next()
+        if u < rule.redial:
+            target, origin = c.ch, REDIAL
+            delay = self.demand.draws(f"redial_delay:{name}", rule.redial_delay).next()
+        elif u < rule.redial + rule.to_999:
+            target, origin, delay = self.channel_names.index(rule.emergency_channel), SWITCH, 0.0
+        elif u < rule.redial + rule.to_999 + rule.to_online:
+            target, origin, delay = self.channel_names.index(rule.online_channel), SWITCH, 0.0
+        else:
+            return
+        at = self.env.now + delay
+        if self.warmup_s <= at < self.end_s:
+            self.open += 1
+        Call(self.env, delay, self._on_retry, (target, c.cat, origin))
+
+    def _on_retry(self, ev: Event) -> None:
+        """The retry arrives: a new contact on its channel, passing connection and IVR again."""
+        k, cat, origin = ev._value
+        now = self.env.now
+        col = {key: v[0] for key, v in self.demand.retry(k, cat, now, origin).items()}
+        measured = self.warmup_s <= now < self.end_s
+        c = Contact(k, cat, int(hour_of_week(np.array([now]), self.start_day)[0]),
+                    float(col["join"]), float(col["connect"]), float(col["patience"]),
+                    float(col["work"]), float(col["wrap"]), measured, origin, int(col["div"]),
+                    float(col["triage"]), bool(col["deploy"]) and measured)
+        if c.div >= 0 and self.pre_queue[c.div]:
+            self._pre_queue(c)
+        elif c.join > now:
+            Call(self.env, c.join - now, self._on_join, c)
+        else:
+            self._offer(c)
 
     def _resolve(self, c: Contact, outcome: int, wait: float) -> None:
-        self.records.add(c.ch, c.cat, c.hour, outcome, c.origin, wait, c.connect)
+        self.records.add(c.ch, c.cat, c.hour, outcome, c.origin, c.policy, wait, c.connect)
         self.open -= 1
         if self.open == 0:
             self._maybe_finish()
@@ -383,7 +551,8 @@ class ControlRoom:
 
     def _add_roster_week(self, week: int) -> None:
         for p in self.pools:
-            for t, delta in week_changes(self.scenario.pools[p.name], week, self.start_day):
+            spec = self.scenario.pools[p.name]
+            for t, delta in week_changes(spec, week, self.start_day, self.absence[p.index]):
                 t = max(t, 0.0)
                 if t in p.changes:
                     p.changes[t] += delta
@@ -435,14 +604,14 @@ class ControlRoom:
             self._touch(p)
             self._tick_areas[p.index] = (p.present_area, p.busy_area)
         self._tick_t = self.env.now
-        self._on_hour_after()
+        self._next_hour()
 
     def _on_hour(self, _: Event) -> None:
         """Hourly snapshot, so staff on duty and busy are known by hour of the week."""
         self._snapshot()
-        self._on_hour_after()
+        self._next_hour()
 
-    def _on_hour_after(self) -> None:
+    def _next_hour(self) -> None:
         next_hour = (math.floor(self.env.now / HOUR_S) + 1) * HOUR_S
         if next_hour < self.end_s:
             Call(self.env, next_hour - self.env.now, self._on_hour, None)
@@ -463,10 +632,10 @@ class ControlRoom:
         censored = 0
         for q in self.queues:
             for c in q.items:
-                if c.state == WAITING and c.measured:
+                if c.state == WAITING and c.measured and not c.answered:
                     c.state = GONE
-                    self.records.add(c.ch, c.cat, c.hour, CENSORED, c.origin, now - c.join,
-                                     c.connect)
+                    self.records.add(c.ch, c.cat, c.hour, CENSORED, c.origin, c.policy,
+                                     now - c.join, c.connect)
                     censored += 1
         if censored:
             self.warnings.append(
@@ -480,6 +649,7 @@ class ControlRoom:
     def run(self) -> ModelOutput:
         self.env.run(until=self.done)
         return ModelOutput(self.records.freeze(), self.present_s, self.busy_s, self.window_s,
+                           self.diversion_counts, self.callbacks, self.officer_hours,
                            tuple(self.warnings))
 
 

@@ -24,7 +24,16 @@ import tomli_w
 from . import __version__
 from .arrivals import HOURS_PER_WEEK
 from .experiment import Experiment
-from .measures import CDF_GRID_S, CHANNEL_MEASURES, POOL_HOURLY, POOL_MEASURES
+from .measures import (
+    CDF_GRID_S,
+    CHANNEL_MEASURES,
+    DIVERSION_MEASURES,
+    EXTRA_MEASURES,
+    HOURLY_MEASURES,
+    POOL_HOURLY,
+    POOL_MEASURES,
+)
+from .scenario import ChannelSpec, Scenario
 from .stats import mean_ci
 
 SUMMARY = "summary.json"
@@ -46,6 +55,30 @@ def _estimate(values: Iterable[float]) -> dict[str, float | None]:
     return mean_ci(list(values)).as_dict()
 
 
+def channel_measures(sc: Scenario, channel: str) -> tuple[str, ...]:
+    """The measures summary.json reports for a channel: the contract's twelve, plus
+    ``callbacks``, ``redials``, ``arrivals`` and ``diverted`` where the scenario makes them
+    happen (so ``arrivals = offered + diverted`` can be checked)."""
+    extra = []
+    rule = sc.channels[channel].on_abandon
+    if rule is not None and rule.callback > 0:
+        extra.append("callbacks")
+    if any(_retries_to(c, channel) for c in sc.channels.values()):
+        extra.append("redials")
+    if any(d.pre_queue and channel in d.channels for d in sc.diversions.values()):
+        extra += ["arrivals", "diverted"]
+    return (*CHANNEL_MEASURES, *extra)
+
+
+def _retries_to(source: ChannelSpec, channel: str) -> bool:
+    rule = source.on_abandon
+    if rule is None:
+        return False
+    return ((rule.redial > 0 and source.name == channel)
+            or (rule.to_999 > 0 and rule.emergency_channel == channel)
+            or (rule.to_online > 0 and rule.online_channel == channel))
+
+
 def summary(exp: Experiment) -> dict[str, Any]:
     """The contract for tools (DESIGN §6)."""
     sc, reps = exp.scenario, exp.replications
@@ -59,15 +92,18 @@ def summary(exp: Experiment) -> dict[str, Any]:
         "warmup_days": sc.run.warmup_days,
         "wall_s": round(exp.wall_s, 3),
         "channels": {
-            ch: {m: _estimate(r.channels[ch][m] for r in reps) for m in CHANNEL_MEASURES}
+            ch: {m: _estimate(r.channels[ch][m] for r in reps) for m in channel_measures(sc, ch)}
             for ch in sc.channels
         },
         "pools": {
             p: {m: _estimate(r.pools[p][m] for r in reps) for m in POOL_MEASURES}
             for p in sc.pools
         },
-        "diversions": {},
-        "officer_hours": _estimate(0.0 for _ in reps),
+        "diversions": {
+            d: {m: _estimate(r.diversions[d][m] for r in reps) for m in DIVERSION_MEASURES}
+            for d in sc.diversions
+        },
+        "officer_hours": _estimate(r.officer_hours for r in reps),
         "warnings": exp.warnings,
     }
 
@@ -94,13 +130,22 @@ def write_tables(exp: Experiment, folder: Path) -> None:
         "# The resolved scenario (extends and --set applied). Run it again with\n"
         "#   contactsim run scenario.toml\n# to reproduce summary.json.\n\n"
         + scenario_toml(sc.document), encoding="utf-8")
-    _write_csv(folder / "replications.csv", ["replication", "channel", *CHANNEL_MEASURES],
-               ([r.index, ch, *(r.channels[ch][m] for m in CHANNEL_MEASURES)]
+    every = (*CHANNEL_MEASURES, *EXTRA_MEASURES)
+    _write_csv(folder / "replications.csv", ["replication", "channel", *every],
+               ([r.index, ch, *(r.channels[ch][m] for m in every)]
                 for r in reps for ch in sc.channels))
     _write_csv(folder / "hourly.csv", ["replication", "channel", "hour_of_week",
-                                       *CHANNEL_MEASURES],
-               ([r.index, ch, h, *(float(r.hourly[ch][m][h]) for m in CHANNEL_MEASURES)]
+                                       *HOURLY_MEASURES],
+               ([r.index, ch, h, *(float(r.hourly[ch][m][h]) for m in HOURLY_MEASURES)]
                 for r in reps for ch in sc.channels for h in range(HOURS_PER_WEEK)))
+    if sc.diversions:
+        _write_csv(folder / "diversions.csv", ["replication", "diversion", "hour_of_week",
+                                               *DIVERSION_MEASURES],
+                   ([r.index, d, h, *(float(r.diversions_hourly[d][m][h])
+                                      for m in DIVERSION_MEASURES)]
+                    for r in reps for d in sc.diversions for h in range(HOURS_PER_WEEK)))
+    _write_csv(folder / "officers.csv", ["replication", "officer_hours_per_day"],
+               ([r.index, r.officer_hours] for r in reps))
     _write_csv(folder / "pools.csv", ["replication", "pool", *POOL_MEASURES],
                ([r.index, p, *(r.pools[p][m] for m in POOL_MEASURES)]
                 for r in reps for p in sc.pools))

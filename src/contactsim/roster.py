@@ -9,12 +9,16 @@ staff go first and busy staff go when the contact in hand ends.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
 
-from .arrivals import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S
+from .arrivals import DAY_S, HOURS_PER_WEEK, WEEK_S
 from .scenario import PoolSpec
+
+#: Breaks are taken in spells of at most this many minutes.
+BREAK_SPELL_MIN = 15
 
 
 def shift_instances(pool: PoolSpec, week: int,
@@ -33,13 +37,49 @@ def shift_instances(pool: PoolSpec, week: int,
             yield start, start + shift.length_min * 60.0, staff
 
 
-def week_changes(pool: PoolSpec, week: int, start_day: int) -> list[tuple[float, int]]:
-    """Changes in staff on duty (time, +/- people) from the shifts starting in ``week``."""
+def week_changes(pool: PoolSpec, week: int, start_day: int,
+                 absence: np.random.Generator | None = None) -> list[tuple[float, int]]:
+    """Changes in staff on duty (time, +/- people) from the shifts starting in ``week``.
+
+    With ``absence`` (the pool's stream), each rostered person is missing for the whole shift
+    with the pool's absence probability. Breaks take people off duty for staggered spells.
+    """
     changes: list[tuple[float, int]] = []
     for start, end, staff in shift_instances(pool, week, start_day):
-        changes.append((start, staff))
-        changes.append((end, -staff))
+        present = staff
+        if pool.absence > 0 and absence is not None:
+            present = int(absence.binomial(staff, 1.0 - pool.absence))
+        if present <= 0:
+            continue
+        changes.append((start, present))
+        changes.append((end, -present))
+        if pool.breaks_min > 0:
+            changes.extend(break_changes(start, end, present, pool.breaks_min))
     return changes
+
+
+def break_changes(start: float, end: float, people: int,
+                  breaks_min: float) -> list[tuple[float, int]]:
+    """Each person's breaks, in spells of up to 15 minutes spread through the shift.
+
+    The team takes each round of spells one after another around the same point of the
+    shift, so cover drops by about one person at a time rather than all at once.
+    """
+    rounds = math.ceil(breaks_min / BREAK_SPELL_MIN)
+    spell = breaks_min * 60.0 / rounds
+    length = end - start
+    if length <= spell * 2:
+        return []  # too short a shift for a break
+    out: list[tuple[float, int]] = []
+    for r in range(rounds):
+        centre = start + length * (r + 1) / (rounds + 1)
+        first = max(start, min(centre - people * spell / 2, end - people * spell))
+        for i in range(people):
+            lo = max(start, min(first + i * spell, end - spell))
+            hi = max(start, min(first + (i + 1) * spell, end))
+            out.append((lo, -1))
+            out.append((hi, 1))
+    return out
 
 
 def rostered_by_hour(pool: PoolSpec) -> np.ndarray:
@@ -53,6 +93,3 @@ def rostered_by_hour(pool: PoolSpec) -> np.ndarray:
                 minutes[int(hi // 60)] -= staff
     on_duty = np.cumsum(minutes)[:-1]
     return on_duty.reshape(HOURS_PER_WEEK, 60).mean(axis=1)
-
-
-__all__ = ["HOUR_S", "rostered_by_hour", "shift_instances", "week_changes"]

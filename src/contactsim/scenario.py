@@ -32,8 +32,6 @@ from .schema import (
     Weights,
 )
 
-LATER = "it arrives with the demand-behaviour release (issue 4); remove this key for now"
-
 # --- the typed scenario ---------------------------------------------------------------------
 
 
@@ -53,6 +51,8 @@ class OnAbandon:
     redial_delay: Distribution
     to_999: float
     to_online: float
+    emergency_channel: str
+    online_channel: str
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,49 @@ class PoolSpec:
 
 
 @dataclass(frozen=True)
+class WindowSpec:
+    """A weekly opening window (partner hours)."""
+
+    days: tuple[int, ...]
+    start_min: int
+    end_min: int
+
+
+@dataclass(frozen=True)
+class PartnerSpec:
+    name: str
+    hours: tuple[WindowSpec, ...] | None  # None: always open
+    staff: int | None  # None: always answers
+    answer_s: Distribution
+    handle_s: Distribution | None
+
+
+@dataclass(frozen=True)
+class SurgeSpec:
+    channel: str
+    day: int
+    start_min: int
+    minutes: float
+    calls: float
+    mix: tuple[tuple[str, float], ...] | None
+
+
+@dataclass(frozen=True)
+class DiversionSpec:
+    name: str
+    categories: tuple[str, ...]
+    channels: tuple[str, ...]  # resolved: every channel when the file says none
+    share: float
+    at: str  # "pre_queue" or "triage"
+    partner: str | None
+    triage_s: Distribution
+
+    @property
+    def pre_queue(self) -> bool:
+        return self.at == "pre_queue"
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario. ``document`` is the resolved TOML (extends and --set applied)."""
 
@@ -124,6 +167,9 @@ class Scenario:
     channels: dict[str, ChannelSpec]
     categories: dict[str, CategorySpec]
     pools: dict[str, PoolSpec]
+    partners: dict[str, PartnerSpec]
+    surges: tuple[SurgeSpec, ...]
+    diversions: dict[str, DiversionSpec]
     file: str
     document: dict[str, Any]
 
@@ -175,7 +221,11 @@ ON_ABANDON = Table((
           example="0.03"),
     Field("to_online", Number(ge=0, le=1), "Share that report online instead, at once.",
           default=0.0, example="0.10"),
-))
+    Field("emergency_channel", Text(nonempty=True), "Channel that `to_999` callers ring.",
+          default="999", example='"999"'),
+    Field("online_channel", Text(nonempty=True), "Digital channel that `to_online` callers "
+          "use.", default="online", example='"online"'),
+), post=lambda t, path, ck: _check_on_abandon(t, path, ck))
 
 CHANNEL = Table((
     Field("kind", Text(choices=("voice", "digital")),
@@ -206,7 +256,8 @@ CHANNEL = Table((
     Field("mix", Shares("category"), "Categories of demand and their shares (sum to 1). "
           "May be left out when only one category is defined.", unit="shares",
           example="{ crime = 0.6, info = 0.4 }"),
-    Field("on_abandon", ON_ABANDON, "What callers who abandon do next.", not_yet=LATER),
+    Field("on_abandon", ON_ABANDON, "What callers who abandon do next (voice channels).",
+          example="{ callback = 0.9 }"),
 ))
 
 CATEGORY = Table((
@@ -216,10 +267,10 @@ CATEGORY = Table((
           unit="s", example="60"),
     Field("non_police", Boolean(), "Flags non-police demand in the outputs.", default=False,
           example="true"),
-    Field("deploy", Number(ge=0, le=1), "Share of contacts needing an officer.", default=0.0,
-          not_yet=LATER, example="0.6"),
+    Field("deploy", Number(ge=0, le=1), "Share of handled contacts needing an officer "
+          "(diverted contacts need none).", default=0.0, example="0.6"),
     Field("officer_hours", Number(ge=0, le=1000), "Officer hours per deployment.", default=0.0,
-          unit="hours", not_yet=LATER, example="2.5"),
+          unit="hours", example="2.5"),
 ))
 
 POOL = Table((
@@ -229,15 +280,67 @@ POOL = Table((
           default=1.0, example="1.1"),
     Field("absence", Number(ge=0, lt=1),
           "Chance a rostered person is missing for a whole shift.", default=0.0,
-          not_yet=LATER, example="0.08"),
-    Field("breaks_min", Number(ge=0, le=600), "Minutes of breaks per shift, staggered.",
-          default=0.0, unit="min", not_yet=LATER, example="45"),
+          example="0.08"),
+    Field("breaks_min", Number(ge=0, le=600), "Minutes of breaks per person per shift, taken "
+          "in spells of up to 15 minutes staggered across the team.", default=0.0, unit="min",
+          example="45"),
     Field("interruptible_for", ListOf(Text(nonempty=True), unique=True),
-          "Channels for which these staff drop digital work.", default=(), not_yet=LATER,
-          example='["999"]'),
+          "Voice channels for which these staff drop digital work (which resumes later) to "
+          "take a waiting call.", default=(), example='["999"]'),
     Field("roster", TableList(_shift_table("shift"), min_len=1), "Shifts worked each week.",
           required=True,
           example='[{ days = "mon-sun", start = "07:00", end = "17:00", staff = 9 }]'),
+))
+
+PARTNER = Table((
+    Field("hours", TableList(Table((
+        Field("days", Days(), "Days the opening starts on.", required=True,
+              example='"mon-sun"'),
+        Field("start", TimeOfDay(), "Opening time.", required=True, example='"09:00"'),
+        Field("end", TimeOfDay(allow_24=True), "Closing time; not after the start means the "
+              "next day.", required=True, example='"17:00"'),
+    ))), "Opening hours; absent: always open; an empty list: never open.",
+          example='[{ days = "mon-sun", start = "00:00", end = "24:00" }]'),
+    Field("staff", Number(ge=0, le=100_000, integer=True), "People taking handovers at once; "
+          "absent: always answers. A handover when all are busy fails.", unit="people",
+          example="4"),
+    Field("answer_s", Dist(), "Our handler holds this long while the partner picks up.",
+          default=Distribution.constant(0.0), unit="s",
+          example='{ dist = "exponential", mean = 60 }'),
+    Field("handle_s", Dist(positive=True), "Partner staff time per handover (required with "
+          "staff).", unit="s", example='{ dist = "lognormal", mean = 1200, sd = 600 }'),
+), post=lambda t, path, ck: _check_partner(t, path, ck))
+
+SURGE = Table((
+    Field("channel", Text(nonempty=True), "Channel the extra calls arrive on.", required=True,
+          example='"999"'),
+    Field("day", Number(ge=0, le=3660, integer=True), "Measured day, 0 = the first day after "
+          "warm-up.", required=True, unit="day", example="3"),
+    Field("start", TimeOfDay(), "When the burst starts.", required=True, example='"21:00"'),
+    Field("minutes", Number(gt=0, le=7 * 1440), "How long it lasts.", required=True,
+          unit="min", example="60"),
+    Field("calls", Number(gt=0, le=1_000_000), "Expected extra calls, spread over the window "
+          "(Poisson).", required=True, unit="calls", example="150"),
+    Field("mix", Shares("category"), "Categories of the extra calls; absent: the channel's mix.",
+          unit="shares", example="{ traffic = 1.0 }"),
+))
+
+DIVERSION = Table((
+    Field("categories", ListOf(Text(nonempty=True), min_len=1, unique=True),
+          "Categories this policy diverts.", required=True,
+          example='["mental_health", "welfare"]'),
+    Field("channels", ListOf(Text(nonempty=True), min_len=1, unique=True),
+          "Channels it applies to; absent: all.", example='["999", "101"]'),
+    Field("share", Number(ge=0, le=1), "Share of matching contacts diverted.", required=True,
+          example="0.3"),
+    Field("at", Text(choices=("pre_queue", "triage")), '"pre_queue": taken away before the '
+          'queue, never offered; "triage": a handler answers, triages, then hands over.',
+          required=True, example='"triage"'),
+    Field("partner", Text(nonempty=True), "Partner agency that takes them; absent: always "
+          "accepted.", example='"mh_crisis_line"'),
+    Field("triage_s", Dist(), "Handler time before the handover, instead of the handle time "
+          "(triage only; never longer than the contact's own handle time).",
+          unit="s", example='{ dist = "lognormal", mean = 180, sd = 60 }'),
 ))
 
 SCENARIO = Table((
@@ -255,11 +358,25 @@ SCENARIO = Table((
     Field("categories", Named(CATEGORY, "category", min_len=1), "Categories of demand.",
           required=True),
     Field("pools", Named(POOL, "pool", min_len=1), "Pools of staff.", required=True),
-    Field("partners", Table(()), "Partner agencies.", not_yet=LATER),
-    Field("surges", TableList(Table(())), "Bursts of calls about one incident.",
-          not_yet=LATER),
-    Field("diversions", Table(()), "Diversion policies.", not_yet=LATER),
+    Field("partners", Named(PARTNER, "partner"), "Partner agencies contacts are handed to.",
+          default=None),
+    Field("surges", TableList(SURGE), "Bursts of extra calls about one incident.", default=()),
+    Field("diversions", Named(DIVERSION, "diversion"), "Diversion policies (Right Care, Right "
+          "Person).", default=None),
 ))
+
+
+def _check_on_abandon(t: dict[str, Any], path: Path, ck: Checker) -> None:
+    retry = t["redial"] + t["to_999"] + t["to_online"]
+    if retry > 1 + 1e-9:
+        ck.error(path, f"redial + to_999 + to_online add up to {retry:g}; they are exclusive "
+                 "shares of abandoned calls, so at most 1")
+
+
+def _check_partner(t: dict[str, Any], path: Path, ck: Checker) -> None:
+    if t["staff"] is not None and t["staff"] > 0 and t["handle_s"] is None:
+        ck.error(path, "a partner with staff needs handle_s (how long each handover keeps one "
+                 "of its staff busy)")
 
 
 # --- cross-checks and building --------------------------------------------------------------
@@ -290,11 +407,22 @@ def _names_exist(names: Any, defined: dict[str, Any], what: str, path: Path,
                      + f"; defined {what}s: {', '.join(defined) or 'none'}")
 
 
+def _table(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    """A named-tables section as a dict (empty where absent or unusable)."""
+    value = doc.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def cross_check(doc: dict[str, Any], ck: Checker) -> None:
     """Rules that span tables: every name referenced is defined, every channel is answered."""
-    channels = doc["channels"] if isinstance(doc["channels"], dict) else {}
-    categories = doc["categories"] if isinstance(doc["categories"], dict) else {}
-    pools = doc["pools"] if isinstance(doc["pools"], dict) else {}
+    _check_channels(doc, ck)
+    _check_pools(doc, ck)
+    _check_diversions(doc, ck)
+    _check_surges(doc, ck)
+
+
+def _check_channels(doc: dict[str, Any], ck: Checker) -> None:
+    channels, categories = _table(doc, "channels"), _table(doc, "categories")
     for name, ch in channels.items():
         path: Path = ("channels", name)
         if not isinstance(ch, dict):
@@ -311,23 +439,100 @@ def cross_check(doc: dict[str, Any], ck: Checker) -> None:
         if ch["kind"] == "digital" and ch["patience"] not in (None, INVALID):
             ck.error((*path, "patience"), "digital contacts never abandon; remove patience or "
                      'make the channel kind = "voice"')
+        abandon = ch["on_abandon"]
+        if ch["kind"] == "digital" and abandon not in (None, INVALID):
+            ck.error((*path, "on_abandon"), "digital contacts never abandon; remove on_abandon")
+        elif isinstance(abandon, dict) and _ok(abandon):
+            _check_retry_target(channels, abandon, "to_999", "emergency_channel", "voice",
+                                (*path, "on_abandon"), ck)
+            _check_retry_target(channels, abandon, "to_online", "online_channel", "digital",
+                                (*path, "on_abandon"), ck)
+
+
+def _check_retry_target(channels: dict[str, Any], abandon: dict[str, Any], share: str,
+                        target_key: str, kind: str, path: Path, ck: Checker) -> None:
+    if abandon[share] <= 0:
+        return
+    target = abandon[target_key]
+    ch = channels.get(target)
+    if ch is None:
+        ck.error((*path, target_key), f"{share} sends callers to channel {target!r}, which is "
+                 f"not defined; name the {kind} channel with {target_key} = \"...\"")
+    elif isinstance(ch, dict) and ch["kind"] not in (kind, INVALID):
+        ck.error((*path, target_key), f"{share} needs a {kind} channel, but {target!r} is "
+                 f"{ch['kind']}")
+
+
+def _check_pools(doc: dict[str, Any], ck: Checker) -> None:
+    channels, pools = _table(doc, "channels"), _table(doc, "pools")
     for name, pool in pools.items():
+        path: Path = ("pools", name)
         if not isinstance(pool, dict):
             continue
         if channels:
-            _names_exist(pool["skills"], channels, "channel", ("pools", name, "skills"), ck)
+            _names_exist(pool["skills"], channels, "channel", (*path, "skills"), ck)
+            _names_exist(pool["interruptible_for"], channels, "channel",
+                         (*path, "interruptible_for"), ck)
         if _ok(pool["roster"], pool["scale"]):
             staffed = [s for s in pool["roster"] if int(s["staff"] * pool["scale"] + 0.5) > 0]
             if not staffed:
-                ck.error(("pools", name, "roster"), "has no staff at any time of the week"
+                ck.error((*path, "roster"), "has no staff at any time of the week"
                          + (" after scale" if pool["scale"] != 1 else ""))
-    if not pools or any(not isinstance(p, dict) or not _ok(p["skills"]) for p in pools.values()):
+        if _ok(pool["skills"], pool["interruptible_for"]) and pool["interruptible_for"]:
+            kinds = {channels[c]["kind"] for c in pool["skills"]
+                     if isinstance(channels.get(c), dict)}
+            if "digital" not in kinds:
+                ck.error((*path, "interruptible_for"), "only a pool that works digital "
+                         "contacts can drop them for calls; this pool has no digital skill")
+            for c in pool["interruptible_for"]:
+                if isinstance(channels.get(c), dict) and channels[c]["kind"] != "voice":
+                    ck.error((*path, "interruptible_for"), f"{c!r} is not a voice channel")
+                elif c in pool["skills"]:
+                    ck.error((*path, "interruptible_for"), f"{c!r} is already in skills")
+    if not pools or any(not isinstance(p, dict) or not _ok(p["skills"], p["interruptible_for"])
+                        for p in pools.values()):
         return
     for name in channels:
-        answered_by = [p for p, pool in pools.items() if name in pool["skills"]]
-        if not answered_by:
+        if not any(name in p["skills"] or name in p["interruptible_for"]
+                   for p in pools.values()):
             ck.error(("channels", name), f'no pool answers this channel; add "{name}" to the '
                      "skills of a pool")
+
+
+def _check_diversions(doc: dict[str, Any], ck: Checker) -> None:
+    channels, categories = _table(doc, "channels"), _table(doc, "categories")
+    partners = _table(doc, "partners")
+    for name, div in _table(doc, "diversions").items():
+        path: Path = ("diversions", name)
+        if not isinstance(div, dict):
+            continue
+        if categories:
+            _names_exist(div["categories"], categories, "category", (*path, "categories"), ck)
+        if channels and div["channels"] is not None:
+            _names_exist(div["channels"], channels, "channel", (*path, "channels"), ck)
+        if isinstance(div["partner"], str) and doc.get("partners") is not INVALID:
+            _names_exist([div["partner"]], partners, "partner", (*path, "partner"), ck)
+        if div["at"] == "pre_queue" and div["triage_s"] is not None:
+            ck.error((*path, "triage_s"), 'a "pre_queue" diversion has no triage; remove '
+                     'triage_s or use at = "triage"')
+
+
+def _check_surges(doc: dict[str, Any], ck: Checker) -> None:
+    channels, categories = _table(doc, "channels"), _table(doc, "categories")
+    run = doc.get("run") if isinstance(doc.get("run"), dict) else {}
+    days = run.get("days") if isinstance(run, dict) else None
+    for i, surge in enumerate(doc.get("surges") or ()):
+        path: Path = ("surges", i)
+        if not isinstance(surge, dict):
+            continue
+        if isinstance(surge["channel"], str) and channels:
+            _names_exist([surge["channel"]], channels, "channel", (*path, "channel"), ck)
+        if isinstance(surge["mix"], dict) and categories:
+            for cat in surge["mix"]:
+                _names_exist([cat], categories, "category", (*path, "mix", cat), ck)
+        if isinstance(days, float) and isinstance(surge["day"], int) and surge["day"] >= days:
+            ck.error((*path, "day"), f"day {surge['day']} is after the run's {days:g} measured "
+                     "days (day 0 is the first measured day)")
 
 
 def _normalised(weights: tuple[float, ...] | None, n: int) -> tuple[float, ...]:
@@ -367,10 +572,33 @@ def build(doc: dict[str, Any], file: str, document: dict[str, Any]) -> Scenario:
         )
         for name, p in doc["pools"].items()
     }
+    partners = {
+        name: PartnerSpec(
+            name=name, staff=p["staff"], answer_s=p["answer_s"], handle_s=p["handle_s"],
+            hours=None if p["hours"] is None else tuple(
+                WindowSpec(w["days"], w["start"], w["end"]) for w in p["hours"]),
+        )
+        for name, p in (doc["partners"] or {}).items()
+    }
+    surges = tuple(
+        SurgeSpec(channel=s["channel"], day=s["day"], start_min=s["start"],
+                  minutes=s["minutes"], calls=s["calls"],
+                  mix=None if s["mix"] is None else tuple(s["mix"].items()))
+        for s in doc["surges"]
+    )
+    diversions = {
+        name: DiversionSpec(
+            name=name, categories=tuple(d["categories"]),
+            channels=tuple(d["channels"] or channels), share=d["share"], at=d["at"],
+            partner=d["partner"], triage_s=d["triage_s"] or Distribution.constant(0.0),
+        )
+        for name, d in (doc["diversions"] or {}).items()
+    }
     return Scenario(
         name=doc["name"], description=doc["description"],
         run=RunSpec(days=run["days"], warmup_days=run["warmup_days"],
                     replications=run["replications"], seed=run["seed"],
                     start_day=WEEKDAYS.index(run["start_day"])),
-        channels=channels, categories=categories, pools=pools, file=file, document=document,
+        channels=channels, categories=categories, pools=pools, partners=partners,
+        surges=surges, diversions=diversions, file=file, document=document,
     )

@@ -1,0 +1,133 @@
+"""Demand: who calls, when, about what, and what will become of them.
+
+For each simulated day this draws every contact on every channel at once, in numpy: arrival
+times (see :mod:`contactsim.arrivals`), the category from the channel's mix, connection, message
+and patience times, talk and wrap-up times, whether a diversion policy will take the contact
+(and its triage time), and whether it will need an officer. Surges add a burst of calls about
+one incident on top. Callers who abandon and try again are drawn one at a time, from streams of
+their own, when they retry.
+
+Every attribute comes from its own named stream (``handle:101:crime``, ``patience:999``...), so
+a change to one part of a scenario leaves the others' random numbers untouched: two scenarios
+that differ only in staffing or diversion see exactly the same callers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .arrivals import DAY_S, day_arrivals, hourly_rates
+from .distributions import Distribution, Draws
+from .records import NORMAL, SURGE
+from .scenario import Scenario
+from .streams import Streams
+
+Columns = dict[str, np.ndarray]
+
+
+class Demand:
+    """Draws the contacts of a scenario for one replication."""
+
+    def __init__(self, scenario: Scenario, streams: Streams) -> None:
+        self.scenario = scenario
+        self.streams = streams
+        self.channels = list(scenario.channels.values())
+        self.category_names = list(scenario.categories)
+        self.rates = [hourly_rates(ch) for ch in self.channels]
+        self.deploy_p = np.array([c.deploy for c in scenario.categories.values()])
+        self.diversions = list(scenario.diversions.values())
+        self.diversion_cats = [np.array([self.category_names.index(c) for c in d.categories])
+                               for d in self.diversions]
+        self._draws: dict[str, Draws] = {}
+
+    def _mix(self, mix: tuple[tuple[str, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.array([self.category_names.index(c) for c, _ in mix])
+        shares = np.array([w for _, w in mix])
+        return ids, shares / shares.sum()
+
+    def day(self, day: int, warmup_s: float, end_s: float) -> Columns:
+        """Every contact arriving on simulated ``day`` (and surges starting that day)."""
+        start_day = self.scenario.run.start_day
+        parts = []
+        for k, ch in enumerate(self.channels):
+            arrival = day_arrivals(self.streams(f"arrivals:{ch.name}"), self.rates[k], day,
+                                   start_day)
+            parts.append(self.attributes(k, arrival[arrival < end_s], NORMAL, ""))
+        for i, surge in enumerate(self.scenario.surges):
+            start = (math.ceil(warmup_s / DAY_S) + surge.day) * DAY_S + surge.start_min * 60.0
+            if int(start // DAY_S) != day:
+                continue
+            gen = self.streams(f"surge{i}:arrivals")
+            times = np.sort(start + surge.minutes * 60.0 * gen.random(gen.poisson(surge.calls)))
+            k = list(self.scenario.channels).index(surge.channel)
+            parts.append(self.attributes(k, times[times < end_s], SURGE, f"surge{i}:",
+                                         mix=surge.mix))
+        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+    def attributes(self, k: int, arrival: np.ndarray, origin: int, prefix: str,
+                   mix: tuple[tuple[str, float], ...] | None = None,
+                   category: int | None = None) -> Columns:
+        """Everything about contacts arriving on channel ``k`` at times ``arrival``."""
+        s, ch, n = self.streams, self.channels[k], len(arrival)
+        name = f"{prefix}{{}}:{ch.name}"
+        if category is not None:
+            cat = np.full(n, category)
+        else:
+            ids, shares = self._mix(mix or ch.mix)
+            cat = ids[s(name.format("mix")).choice(len(ids), n, p=shares)] if n else \
+                np.zeros(0, dtype=np.int64)
+        connect = ch.connect_s.sample(s(name.format("connect")), n)
+        ivr = ch.ivr_s.sample(s(name.format("ivr")), n)
+        patience = (ch.patience.sample(s(name.format("patience")), n)
+                    if ch.patience is not None else np.full(n, math.inf))
+        work, wrap = np.empty(n), np.empty(n)
+        for c in np.unique(cat):
+            mask = cat == c
+            spec = self.scenario.categories[self.category_names[c]]
+            m = int(mask.sum())
+            work[mask] = spec.handle.sample(s(f"{name.format('handle')}:{spec.name}"), m)
+            wrap[mask] = spec.wrap_up.sample(s(f"{name.format('wrap_up')}:{spec.name}"), m)
+        div, triage = self._diversions(k, cat, prefix)
+        deploy = s(name.format("deploy")).random(n) < self.deploy_p[cat]
+        join = arrival + connect + ivr
+        # Indexed by diversion; the extra last entry answers for div = -1 (no diversion).
+        pre = np.array([d.pre_queue for d in self.diversions] + [False])[div]
+        return {
+            "time": np.where(pre, arrival, join), "arrival": arrival, "join": join,
+            "ch": np.full(n, k), "cat": cat, "connect": connect, "patience": patience,
+            "work": work, "wrap": wrap, "div": div, "triage": triage, "deploy": deploy,
+            "origin": np.full(n, origin),
+        }
+
+    def _diversions(self, k: int, cat: np.ndarray, prefix: str) -> tuple[np.ndarray, np.ndarray]:
+        """Which diversion (if any) takes each contact, and its triage time.
+
+        Policies apply in the order the scenario lists them; each takes its share of the
+        matching contacts no earlier policy took. ``-1`` means none.
+        """
+        n, ch = len(cat), self.channels[k].name
+        div = np.full(n, -1)
+        triage = np.zeros(n)
+        for j, d in enumerate(self.diversions):
+            if ch not in d.channels:
+                continue
+            u = self.streams(f"{prefix}divert:{d.name}:{ch}").random(n)
+            pick = (div < 0) & np.isin(cat, self.diversion_cats[j]) & (u < d.share)
+            div[pick] = j
+            if not d.pre_queue:
+                t = d.triage_s.sample(self.streams(f"{prefix}triage:{d.name}:{ch}"), n)
+                triage[pick] = t[pick]
+        return div, triage
+
+    def retry(self, k: int, category: int, now: float, origin: int) -> Columns:
+        """One caller trying again on channel ``k`` at ``now`` (same incident, fresh draws)."""
+        return self.attributes(k, np.array([now]), origin, "retry:", category=category)
+
+    def draws(self, name: str, dist: Distribution) -> Draws:
+        """Values of ``dist`` from the stream ``name``, drawn in blocks as events need them."""
+        found = self._draws.get(name)
+        if found is None:
+            found = self._draws[name] = Draws(dist, self.streams(name))
+        return found
