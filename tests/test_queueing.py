@@ -157,6 +157,7 @@ class Instrumented(ControlRoom):
 
     def __init__(self, scenario: Scenario, replication: int) -> None:
         self.q_len, self.q_t, self.q_area = 0, 0.0, 0.0
+        self.queued: set[int] = set()
         super().__init__(scenario, replication)
 
     def _queue_change(self, delta: int) -> None:
@@ -166,22 +167,23 @@ class Instrumented(ControlRoom):
         self.q_t = now
         self.q_len += delta
 
-    def _offer(self, c):  # type: ignore[no-untyped-def]
-        super()._offer(c)
-        if c.state == 0:
+    def _offer(self, c, queue=None):  # type: ignore[no-untyped-def]
+        super()._offer(c, queue)
+        if c.state == 0:  # still waiting: it joined the queue
+            self.queued.add(id(c))
             self._queue_change(+1)
 
-    def _next_waiting(self, p):  # type: ignore[no-untyped-def]
-        c = ControlRoom._next_waiting(p)
-        if c is not None:
+    def _start(self, h, c):  # type: ignore[no-untyped-def]
+        if id(c) in self.queued:
+            self.queued.discard(id(c))
             self._queue_change(-1)
-        return c
+        super()._start(h, c)
 
     def _on_patience(self, ev):  # type: ignore[no-untyped-def]
-        waiting = ev._value.state == 0
-        super()._on_patience(ev)
-        if waiting:
+        if id(ev._value) in self.queued and ev._value.state == 0:
+            self.queued.discard(id(ev._value))
             self._queue_change(-1)
+        super()._on_patience(ev)
 
 
 def test_littles_law_and_conservation(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .measures import Replication, replication_measures
 from .model import simulate
@@ -55,13 +56,20 @@ def default_workers() -> int:
 
 
 def run_experiment(scenario: Scenario, workers: int | None = None,
-                   progress: Progress | None = None) -> Experiment:
-    """Run every replication of ``scenario``; ``workers`` processes (default: all cores)."""
+                   progress: Progress | None = None, dask: str | None = None) -> Experiment:
+    """Run every replication of ``scenario``.
+
+    Locally on ``workers`` processes (default: all cores), or on the Dask cluster whose
+    scheduler is at ``dask`` (e.g. ``tcp://10.0.0.5:8786``). Each replication's random streams
+    depend only on the seed and its number, so the results are the same either way.
+    """
     start = time.perf_counter()
     n = scenario.run.replications
     workers = min(workers or default_workers(), n)
     results: dict[int, Replication] = {}
-    for rep in _replications(scenario, n, workers):
+    found = (_replications_dask(scenario, n, dask) if dask is not None
+             else _replications(scenario, n, workers))
+    for rep in found:
         results[rep.index] = rep
         if progress is not None:
             progress(len(results), n)
@@ -91,3 +99,41 @@ def _replications(scenario: Scenario, n: int, workers: int) -> Iterator[Replicat
     finally:
         pool.terminate()
         pool.join()
+
+
+class DaskUnavailableError(RuntimeError):
+    """``--dask`` was asked for but the scheduler cannot be used (message says why)."""
+
+
+_clients: dict[str, Any] = {}
+#: How long to try to reach a Dask scheduler before giving up.
+DASK_CONNECT_TIMEOUT_S = 10
+
+
+def dask_client(address: str) -> Any:
+    """A client of the Dask scheduler at ``address``, connected once per process."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise DaskUnavailableError("--dask needs Dask's distributed scheduler: "
+                              "pip install 'contactsim[dask]'") from None
+    client = _clients.get(address)
+    if client is None:
+        try:
+            client = Client(address, set_as_default=False,  # type: ignore[no-untyped-call]
+                            timeout=f"{DASK_CONNECT_TIMEOUT_S}s")
+        except (OSError, TimeoutError) as exc:
+            raise DaskUnavailableError(f"cannot reach the Dask scheduler at {address}: {exc}") \
+                from None
+        _clients[address] = client
+    return client
+
+
+def _replications_dask(scenario: Scenario, n: int, address: str) -> Iterator[Replication]:
+    client = dask_client(address)
+    futures = client.map(run_replication, [scenario] * n, range(n), pure=False)
+    try:
+        for future in futures:  # all run at once on the cluster; collected in order
+            yield future.result()
+    finally:
+        client.cancel(futures)

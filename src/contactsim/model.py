@@ -26,23 +26,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import simpy
 from simpy.events import Event
 
 from .arrivals import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S, hour_of_week
 from .demand import Demand
 from .distributions import UNIFORM, Distribution
-from .events import Call
+from .events import Call, Environment
 from .partners import Partner
 from .records import (
     ABANDONED,
     ANSWERED,
     CENSORED,
     DIVERTED,
+    OUTCOME_SHIFT,
     REDIAL,
     SWITCH,
     RecordBuffer,
     Records,
+    pack_tags,
 )
 from .roster import week_changes
 from .scenario import Scenario
@@ -50,6 +51,8 @@ from .streams import Streams
 
 #: How long the run may go on after the last arrival to let queues empty (overload guard).
 DRAIN_LIMIT_S = 7 * DAY_S
+
+ANSWERED_CODE = ANSWERED << OUTCOME_SHIFT
 
 # Contact states.
 WAITING, IN_SERVICE, GONE = 0, 1, 2
@@ -60,28 +63,31 @@ PLAIN, TRIAGE, HOLD = 0, 1, 2
 class Contact:
     """One contact (or a callback: outbound work for a caller who hung up)."""
 
-    __slots__ = ("answered", "cat", "ch", "connect", "deploy", "div", "hour", "join",
-                 "measured", "origin", "patience", "policy", "state", "triage", "work", "wrap")
+    __slots__ = ("answered", "cat", "ch", "connect", "deploy", "div", "join", "measured",
+                 "patience", "state", "tag", "triage", "work", "wrap")
 
-    def __init__(self, ch: int, cat: int, hour: int, join: float, connect: float,
-                 patience: float, work: float, wrap: float, measured: bool, origin: int,
-                 div: int, triage: float, deploy: bool) -> None:
+    def __init__(self, tag: int, ch: int, cat: int, join: float, connect: float,
+                 patience: float, work: float, wrap: float, measured: bool, div: int,
+                 triage: float, deploy: bool) -> None:
+        self.tag = tag  # its record code: channel, category, hour, origin, policy
         self.ch = ch
         self.cat = cat
-        self.hour = hour  # hour of the week of arrival
         self.join = join
         self.connect = connect
         self.patience = patience
         self.work = work  # talk time still to do (less, after an interruption)
         self.wrap = wrap
         self.measured = measured
-        self.origin = origin
         self.div = div  # diversion still to act on it, -1 none
-        self.policy = div  # diversion that picked it (kept for the records)
         self.triage = triage
         self.deploy = deploy  # will need an officer if handled (measured contacts only)
         self.state = WAITING
         self.answered = False
+
+    @property
+    def hour(self) -> int:
+        """Hour of the week of arrival (from the record code)."""
+        return (self.tag >> 32) & 0xFF
 
 
 class Queue:
@@ -114,7 +120,7 @@ class PoolState:
     """A pool's live state and its running time integrals (staff present, staff busy)."""
 
     __slots__ = ("busy", "busy_area", "changes", "digital", "idle", "index", "leaving", "name",
-                 "present", "present_area", "queues", "t")
+                 "present", "present_area", "present_t", "queues", "t")
 
     def __init__(self, index: int, name: str, queues: list[Queue]) -> None:
         self.index = index
@@ -124,7 +130,8 @@ class PoolState:
         self.present = 0  # on duty now, including those finishing a contact after their shift
         self.busy = 0
         self.leaving = 0  # busy staff who leave when their contact ends
-        self.t = 0.0
+        self.t = 0.0  # busy_area is integrated up to here
+        self.present_t = 0.0  # present_area is integrated up to here
         self.present_area = 0.0  # staff-seconds present since time 0
         self.busy_area = 0.0
         self.changes: dict[float, int] = {}  # pending roster changes: time -> net change
@@ -150,13 +157,19 @@ class ControlRoom:
 
     def __init__(self, scenario: Scenario, replication: int) -> None:
         self.scenario = scenario
-        self.env = simpy.Environment()
+        self.env = Environment()
         self.streams = Streams(scenario.run.seed, replication)
         self.demand = Demand(scenario, self.streams)
         self.start_day = scenario.run.start_day
         self.warmup_s = scenario.run.warmup_days * DAY_S
         self.end_s = self.warmup_s + scenario.run.days * DAY_S
         self.records = RecordBuffer()
+        self._add_record = self.records.add
+        # Bound once: the hot paths below append to the record columns directly.
+        self._code = self.records.code.append
+        self._wait = self.records.wait_s.append
+        self._connect = self.records.connect_s.append
+        self._end_callback = self._on_end
         self.warnings: list[str] = []
         self.channel_names = list(scenario.channels)
         self.open = 0  # measured contacts drawn but not yet answered, abandoned or diverted
@@ -184,8 +197,9 @@ class ControlRoom:
                         self.demand.draws(f"callback:handle:{ch.name}:{cat.name}", cat.handle),
                         self.demand.draws(f"callback:wrap_up:{ch.name}:{cat.name}",
                                           cat.wrap_up))
-        self.callbacks = np.zeros(len(chans))
-        self.officer_hours = np.zeros(len(chans))
+        # Plain lists: updating a numpy element from Python is several times slower.
+        self.callbacks = [0] * len(chans)
+        self.officer_hours = [0.0] * len(chans)
         self.category_hours = [c.officer_hours for c in sc.categories.values()]
         self.partners = [None if d.partner is None else
                          Partner(sc.partners[d.partner], self.env, self.start_day)
@@ -196,7 +210,8 @@ class ControlRoom:
                 self.demand.draws(f"partner:{d.partner}:handle",
                                   sc.partners[d.partner].handle_s or Distribution.constant(0)))
             for d in sc.diversions.values()]
-        self.diversion_counts = np.zeros((len(sc.diversions), HOURS_PER_WEEK, 2))
+        self.diversion_counts = [[[0, 0] for _ in range(HOURS_PER_WEEK)]
+                                 for _ in sc.diversions]
         self.pre_queue = [d.pre_queue for d in sc.diversions.values()]
 
     def _init_pools(self) -> None:
@@ -205,7 +220,8 @@ class ControlRoom:
         self.pools = []
         for i, (name, spec) in enumerate(sc.pools.items()):
             served = [self.queues[names.index(s)] for s in spec.skills]
-            served += [self.callback_queues[names.index(s)] for s in spec.skills]
+            served += [self.callback_queues[names.index(s)] for s in spec.skills
+                       if self._calls_back(s)]
             served += [self.queues[names.index(s)] for s in spec.interruptible_for]
             pool = PoolState(i, name, served)
             if spec.interruptible_for:
@@ -219,6 +235,11 @@ class ControlRoom:
             zip(names, self.routes, strict=True)]
         self.interrupters = [[p for p in self.pools if name in sc.pools[p.name].interruptible_for]
                              for name in names]
+        # The common case of one pool answering a channel, with nobody to interrupt, gets a
+        # short path in _offer.
+        self.only_pool = [route[0][0] if len(route) == 1 and len(route[0]) == 1
+                          and not self.interrupters[k] else None
+                          for k, route in enumerate(self.routes)]
         n = len(self.pools)
         self.present_s = np.zeros((n, HOURS_PER_WEEK))
         self.busy_s = np.zeros((n, HOURS_PER_WEEK))
@@ -232,6 +253,10 @@ class ControlRoom:
         Call(self.env, self.warmup_s, self._on_window_start, None)
         Call(self.env, self.end_s, self._on_window_end, None)
         Call(self.env, self.end_s + DRAIN_LIMIT_S, self._on_drain_limit, None)
+
+    def _calls_back(self, channel: str) -> bool:
+        rule = self.scenario.channels[channel].on_abandon
+        return rule is not None and rule.callback > 0
 
     def _route(self, channel: str) -> list[list[PoolState]]:
         """Pools that answer ``channel``: by number of skills, specialists first; pools that
@@ -248,25 +273,25 @@ class ControlRoom:
     def _init_demand(self) -> None:
         self.day = 0  # next simulated day whose arrivals are to be drawn
         self.arrays: dict[str, np.ndarray] = {}  # contacts drawn but not yet arrived
-        self.cols: dict[str, list[Any]] = {}
+        self.times: list[float] = []  # when each row's event happens
+        self.rows: list[tuple[Any, ...]] = []  # Contact(*row)
+        self.safe = 0  # rows before this index come before any contact not yet drawn
         self.i = 0
+        self.env.feed = self._on_arrival
         self._next_arrival()
 
     # --- arrivals ---------------------------------------------------------------------------
 
     def _next_arrival(self) -> None:
-        """Schedule the next contact's arrival event, drawing further days as needed."""
-        while True:
-            boundary = self.day * DAY_S
-            times = self.cols.get("time", ())
-            if self.i < len(times) and (times[self.i] < boundary or boundary >= self.end_s):
-                Call(self.env, times[self.i] - self.env.now, self._on_arrival, None)
-                return
-            if boundary >= self.end_s:
+        """Set the time of the next contact's arrival, drawing further days as needed."""
+        while self.i >= self.safe:
+            if self.day * DAY_S >= self.end_s:
+                self.env.feed_time = math.inf
                 self.arrivals_done = True
                 self._maybe_finish()
                 return
             self._load_day()
+        self.env.feed_time = self.times[self.i]
 
     def _load_day(self) -> None:
         """Merge the next day's contacts with those still to come, in order of their event.
@@ -282,24 +307,38 @@ class ControlRoom:
         order = np.argsort(merged["time"], kind="stable")
         merged = {k: v[order] for k, v in merged.items()}
         self.arrays = merged
-        self.cols = {k: v.tolist() for k, v in merged.items()}
-        measured = merged["arrival"] >= self.warmup_s
-        self.cols["measured"] = measured.tolist()
-        self.cols["hour"] = hour_of_week(merged["arrival"], self.start_day).tolist()
+        arrival = merged["arrival"]
+        measured = arrival >= self.warmup_s
+        tags = pack_tags(merged["ch"], merged["cat"], hour_of_week(arrival, self.start_day),
+                         merged["origin"], merged["div"])
+        self.rows = list(zip(
+            tags.tolist(), merged["ch"].tolist(), merged["cat"].tolist(),
+            merged["join"].tolist(), merged["connect"].tolist(), merged["patience"].tolist(),
+            merged["work"].tolist(), merged["wrap"].tolist(), measured.tolist(),
+            merged["div"].tolist(), merged["triage"].tolist(),
+            (merged["deploy"] & measured).tolist(), strict=True))
+        self.times = merged["time"].tolist()
+        boundary = self.day * DAY_S
+        self.safe = (len(self.times) if boundary >= self.end_s
+                     else int(np.searchsorted(merged["time"], boundary)))
         self.i = 0
 
-    def _on_arrival(self, _: Event) -> None:
-        cols, i = self.cols, self.i
+    def _on_arrival(self) -> None:
+        """The next contact arrives (its event: joining the queue, or a pre-queue diversion)."""
+        i = self.i
         self.i = i + 1
-        c = Contact(cols["ch"][i], cols["cat"][i], cols["hour"][i], cols["join"][i],
-                    cols["connect"][i], cols["patience"][i], cols["work"][i], cols["wrap"][i],
-                    cols["measured"][i], cols["origin"][i], cols["div"][i], cols["triage"][i],
-                    cols["deploy"][i] and cols["measured"][i])
+        c = Contact(*self.rows[i])
+        only = self.only_pool[c.ch]
         if c.div >= 0 and self.pre_queue[c.div]:
             self._pre_queue(c)
+        elif only is not None and only.idle:  # the common case, straight to a handler
+            self._start(only.idle.popleft(), c)
         else:
             self._offer(c)
-        self._next_arrival()
+        if self.i < self.safe:
+            self.env.feed_time = self.times[self.i]
+        else:
+            self._next_arrival()
 
     def _pre_queue(self, c: Contact) -> None:
         """A pre-queue diversion takes the contact now, if its partner can; else it goes on."""
@@ -309,7 +348,7 @@ class ControlRoom:
         taken = partner is None or draws is None or partner.take(draws[0].next()
                                                                  + draws[1].next())
         if c.measured:
-            self.diversion_counts[d, c.hour, 0 if taken else 1] += 1
+            self.diversion_counts[d][c.hour][0 if taken else 1] += 1
         c.div = -1
         if taken:
             c.state = GONE
@@ -327,8 +366,12 @@ class ControlRoom:
 
     def _offer(self, c: Contact, queue: Queue | None = None) -> None:
         """A contact joins its queue (or ``queue``), or goes straight to an idle handler."""
-        h = self._idle_handler(self.routes[c.ch] if queue is None else
-                               self.callback_routes[c.ch])
+        only = self.only_pool[c.ch]
+        if only is not None:
+            h = only.idle.popleft() if only.idle else None
+        else:
+            h = self._idle_handler(self.routes[c.ch] if queue is None else
+                                   self.callback_routes[c.ch])
         if h is not None:
             self._start(h, c)
             return
@@ -378,16 +421,24 @@ class ControlRoom:
         return best
 
     def _start(self, h: Handler, c: Contact) -> None:
-        now = self.env.now
+        now = self.env._now
         if not c.answered:
             c.answered = True
-            if c.measured:
-                self._resolve(c, ANSWERED, now - c.join)
+            if c.measured:  # RecordBuffer.add, inlined
+                self._code(c.tag | ANSWERED_CODE)
+                self._wait(now - c.join)
+                self._connect(c.connect)
+                self.open -= 1
+                if not self.open:
+                    self._maybe_finish()
             if c.div < 0 and c.deploy:
                 self.officer_hours[c.ch] += self.category_hours[c.cat]
         c.state = IN_SERVICE
         p = h.pool
-        self._touch(p)
+        # The busy integral up to now (see _touch; inlined on this hot path; staff present
+        # only change at roster events, which integrate present_area themselves).
+        p.busy_area += p.busy * (now - p.t)
+        p.t = now
         p.busy += 1
         h.contact = c
         h.started = now
@@ -396,7 +447,9 @@ class ControlRoom:
             self._schedule_end(h, min(c.triage, c.work))
             return
         h.phase = PLAIN
-        self._schedule_end(h, c.work + c.wrap)
+        duration = c.work + c.wrap
+        h.end_at = now + duration
+        h.end = Call(self.env, duration, self._end_callback, h)
         if p.digital is not None and self.digital[c.ch]:
             p.digital[h] = now
 
@@ -415,7 +468,9 @@ class ControlRoom:
         if p.digital is not None:
             p.digital.pop(h, None)
         h.end = h.contact = None
-        self._touch(p)
+        now = self.env._now
+        p.busy_area += p.busy * (now - p.t)
+        p.t = now
         p.busy -= 1
         self._free(h)
 
@@ -429,7 +484,7 @@ class ControlRoom:
         answer = draws[0].next() if draws is not None else 0.0
         taken = partner is None or draws is None or partner.take(answer + draws[1].next())
         if c.measured:
-            self.diversion_counts[d, c.hour, 0 if taken else 1] += 1
+            self.diversion_counts[d][c.hour][0 if taken else 1] += 1
         if taken:
             h.phase = HOLD
             self._schedule_end(h, answer + c.wrap)
@@ -450,16 +505,8 @@ class ControlRoom:
             self._touch(p)
             p.present -= 1
             return
-        c = self._next_waiting(p)
-        if c is not None:
-            self._start(h, c)
-            return
-        h.idle_since = self.env.now
-        p.idle.append(h)
-
-    @staticmethod
-    def _next_waiting(p: PoolState) -> Contact | None:
-        """The waiting contact with the lowest priority, oldest first, among the pool's work."""
+        # The waiting contact with the lowest priority, oldest first, among the pool's work
+        # (queues are sorted by priority; abandoned contacts are dropped as they are met).
         best: Contact | None = None
         best_q: Queue | None = None
         for q in p.queues:
@@ -470,10 +517,13 @@ class ControlRoom:
                 items.popleft()
             if items and (best is None or items[0].join < best.join):
                 best, best_q = items[0], q
-        if best_q is None:
-            return None
-        best_q.items.popleft()
-        return best
+        if best_q is not None:
+            best_q.items.popleft()
+            assert best is not None
+            self._start(h, best)
+            return
+        h.idle_since = self.env._now
+        p.idle.append(h)
 
     def _on_patience(self, ev: Event) -> None:
         c: Contact = ev._value
@@ -497,8 +547,8 @@ class ControlRoom:
                 self.callbacks[c.ch] += 1
             if c.deploy:  # the callback deals with the incident
                 self.officer_hours[c.ch] += self.category_hours[c.cat]
-            call = Contact(c.ch, c.cat, c.hour, self.env.now, 0.0, math.inf, work.next(),
-                           wrap.next(), False, c.origin, -1, 0.0, False)
+            call = Contact(c.tag, c.ch, c.cat, self.env.now, 0.0, math.inf, work.next(),
+                           wrap.next(), False, -1, 0.0, False)
             call.answered = True  # outbound work: not an offered contact
             self._offer(call, self.callback_queues[c.ch])
             return
@@ -521,12 +571,14 @@ class ControlRoom:
         """The retry arrives: a new contact on its channel, passing connection and IVR again."""
         k, cat, origin = ev._value
         now = self.env.now
-        col = {key: v[0] for key, v in self.demand.retry(k, cat, now, origin).items()}
+        col = self.demand.retry(k, cat, now, origin)
         measured = self.warmup_s <= now < self.end_s
-        c = Contact(k, cat, int(hour_of_week(np.array([now]), self.start_day)[0]),
-                    float(col["join"]), float(col["connect"]), float(col["patience"]),
-                    float(col["work"]), float(col["wrap"]), measured, origin, int(col["div"]),
-                    float(col["triage"]), bool(col["deploy"]) and measured)
+        tag = int(pack_tags(col["ch"], col["cat"], hour_of_week(col["arrival"], self.start_day),
+                            col["origin"], col["div"])[0])
+        c = Contact(tag, k, cat, float(col["join"][0]), float(col["connect"][0]),
+                    float(col["patience"][0]), float(col["work"][0]), float(col["wrap"][0]),
+                    measured, int(col["div"][0]), float(col["triage"][0]),
+                    bool(col["deploy"][0]) and measured)
         if c.div >= 0 and self.pre_queue[c.div]:
             self._pre_queue(c)
         elif c.join > now:
@@ -535,7 +587,7 @@ class ControlRoom:
             self._offer(c)
 
     def _resolve(self, c: Contact, outcome: int, wait: float) -> None:
-        self.records.add(c.ch, c.cat, c.hour, outcome, c.origin, c.policy, wait, c.connect)
+        self._add_record(c.tag, outcome, wait, c.connect)
         self.open -= 1
         if self.open == 0:
             self._maybe_finish()
@@ -546,8 +598,9 @@ class ControlRoom:
         """Bring a pool's time integrals up to now before its counts change."""
         now = self.env.now
         p.busy_area += p.busy * (now - p.t)
-        p.present_area += p.present * (now - p.t)
         p.t = now
+        p.present_area += p.present * (now - p.present_t)
+        p.present_t = now
 
     def _add_roster_week(self, week: int) -> None:
         for p in self.pools:
@@ -634,8 +687,7 @@ class ControlRoom:
             for c in q.items:
                 if c.state == WAITING and c.measured and not c.answered:
                     c.state = GONE
-                    self.records.add(c.ch, c.cat, c.hour, CENSORED, c.origin, c.policy,
-                                     now - c.join, c.connect)
+                    self.records.add(c.tag, CENSORED, now - c.join, c.connect)
                     censored += 1
         if censored:
             self.warnings.append(
@@ -647,10 +699,12 @@ class ControlRoom:
             self.done.succeed()
 
     def run(self) -> ModelOutput:
-        self.env.run(until=self.done)
+        self.env.run_until(self.done)
         return ModelOutput(self.records.freeze(), self.present_s, self.busy_s, self.window_s,
-                           self.diversion_counts, self.callbacks, self.officer_hours,
-                           tuple(self.warnings))
+                           np.array(self.diversion_counts, dtype=float).reshape(
+                               len(self.diversion_counts), HOURS_PER_WEEK, 2),
+                           np.array(self.callbacks, dtype=float),
+                           np.array(self.officer_hours), tuple(self.warnings))
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:
