@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import MINIMAL, write
+from conftest import MINIMAL, ROOT, write
 from contactsim.arrivals import day_arrivals, hourly_rates
+from contactsim.checks import capacity_warnings
 from contactsim.distributions import Distribution
 from contactsim.experiment import run_experiment
 from contactsim.loading import load_scenario
-from contactsim.model import ControlRoom, Handler, simulate
+from contactsim.model import MAX_WAITING, ControlRoom, Handler, simulate
 from contactsim.records import ANSWERED, CENSORED
 from contactsim.roster import rostered_by_hour, week_changes
 from contactsim.scenario import Scenario
@@ -262,6 +263,25 @@ def test_overload_without_abandonment_finishes_with_a_warning(tmp_path: Path) ->
     assert (out.records.outcome == CENSORED).sum() > 1000
     assert out.warnings
     assert "demand exceeds capacity" in out.warnings[0]
+    exp = run_experiment(sc, workers=1)
+    assert exp.warnings[0].startswith("demand exceeds capacity: 999 need about 1,750 "
+                                      "staff-hours a week, but handlers provide about 168 ")
+
+
+def test_runaway_queue_stops_the_run_in_bounded_memory(tmp_path: Path) -> None:
+    # 300,000 patient callers a day for one handler: the queue passes MAX_WAITING on day 1.
+    sc = scenario(tmp_path, MINIMAL, "channels.999.per_day=300000", "run.days=300",
+                  "run.warmup_days=0", "run.replications=1")
+    out = simulate(sc, 0)
+    assert len(out.records) < 2 * MAX_WAITING
+    assert any(w.startswith("overloaded: more than 250,000 contacts were waiting")
+               for w in out.warnings)
+    assert (out.records.outcome == CENSORED).sum() > MAX_WAITING / 2
+
+
+def test_a_staffed_scenario_has_no_capacity_warning(tmp_path: Path) -> None:
+    assert capacity_warnings(scenario(tmp_path, MINIMAL)) == []
+    assert capacity_warnings(load_scenario(ROOT / "scenarios" / "baseline.toml")) == []
 
 
 # --- reproducibility and common random numbers ----------------------------------------------

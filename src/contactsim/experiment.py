@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .checks import capacity_warnings
 from .measures import Replication, replication_measures
 from .model import simulate
 from .scenario import Scenario
@@ -32,8 +33,8 @@ class Experiment:
 
     @property
     def warnings(self) -> list[str]:
-        """Distinct warnings from any replication, in first-seen order."""
-        seen: dict[str, None] = {}
+        """Capacity warnings, then distinct warnings from any replication, first seen first."""
+        seen: dict[str, None] = dict.fromkeys(capacity_warnings(self.scenario))
         for rep in self.replications:
             for w in rep.warnings:
                 seen.setdefault(_generic(w), None)

@@ -51,6 +51,8 @@ from .streams import Streams
 
 #: How long the run may go on after the last arrival to let queues empty (overload guard).
 DRAIN_LIMIT_S = 7 * DAY_S
+#: More contacts than this waiting at a day's start means overload: the run stops (memory guard).
+MAX_WAITING = 250_000
 
 ANSWERED_CODE = ANSWERED << OUTCOME_SHIFT
 
@@ -299,6 +301,9 @@ class ControlRoom:
         A contact's event is its joining the queue, or its arrival if a pre-queue diversion
         may take it. Days are drawn one at a time, so memory stays flat however long the run.
         """
+        if self._overloaded():
+            self.day = math.ceil(self.end_s / DAY_S)  # no further days
+            return
         fresh = self.demand.day(self.day, self.warmup_s, self.end_s)
         self.day += 1
         self.open += int((fresh["arrival"] >= self.warmup_s).sum())
@@ -681,6 +686,16 @@ class ControlRoom:
 
     def _on_drain_limit(self, _: Event) -> None:
         """Overload: contacts still waiting long after the end are recorded as censored."""
+        censored = self._censor_waiting()
+        if censored:
+            self.warnings.append(
+                f"{censored} contacts were still waiting {DRAIN_LIMIT_S / DAY_S:g} days after "
+                "the last arrival: demand exceeds capacity, so waits are understated. They count "
+                "as not answered.")
+        self._finish()
+
+    def _censor_waiting(self) -> int:
+        """Record every measured contact still waiting as censored; how many there were."""
         now = self.env.now
         censored = 0
         for q in self.queues:
@@ -689,14 +704,31 @@ class ControlRoom:
                     c.state = GONE
                     self.records.add(c.tag, CENSORED, now - c.join, c.connect)
                     censored += 1
-        if censored:
-            self.warnings.append(
-                f"{censored} contacts were still waiting {DRAIN_LIMIT_S / DAY_S:g} days after "
-                "the last arrival: demand exceeds capacity, so waits are understated. They count "
-                "as not answered.")
+        return censored
+
+    def _finish(self) -> None:
         self.open = 0
         if not self.done.triggered:
             self.done.succeed()
+
+    def _overloaded(self) -> bool:
+        """Queues past MAX_WAITING: stop here, so an overloaded run ends in bounded memory."""
+        waiting = sum(len(q.items) for q in (*self.queues, *self.callback_queues))
+        if waiting <= MAX_WAITING:
+            return False
+        day = (self.env.now - self.warmup_s) / DAY_S
+        censored = self._censor_waiting()
+        if self.env.now > self._tick_t >= self.warmup_s:
+            self._snapshot()
+        self.warnings.append(
+            f"overloaded: more than {MAX_WAITING:,} contacts were waiting on measured day "
+            f"{max(day, 0):.0f}, so the run stopped there. Demand far exceeds capacity; the "
+            f"figures cover only the time before, and the {censored} contacts still waiting "
+            "count as not answered.")
+        self.env.feed_time = math.inf
+        self.arrivals_done = True
+        self._finish()
+        return True
 
     def run(self) -> ModelOutput:
         self.env.run_until(self.done)

@@ -1,0 +1,67 @@
+"""Sanity checks on a valid scenario, before it runs: is there enough staff for the demand?
+
+A scenario can be valid and still make no sense as a control room: 999 demand needing 400
+staff-hours a week answered by a roster that provides 300. With patient callers the queue
+then grows for as long as the run lasts. This module compares, for each group of channels
+that share staff, the work the demand brings with the staff time the rosters provide (after
+absence and breaks), and words a warning a planner can act on. The engine has its own guard
+for queues that grow without limit while it runs.
+"""
+
+from __future__ import annotations
+
+from .roster import rostered_by_hour
+from .scenario import Scenario
+
+#: Work above this share of the staff time available is flagged.
+OVERLOAD = 1.0
+
+
+def weekly_work_hours(scenario: Scenario, channel: str) -> float:
+    """Staff-hours a week the channel's demand needs (talk plus wrap-up, at the mean)."""
+    ch = scenario.channels[channel]
+    per_contact = sum(share * (scenario.categories[cat].handle.mean
+                               + scenario.categories[cat].wrap_up.mean)
+                      for cat, share in ch.mix)
+    return ch.per_day * 7 * per_contact / 3600
+
+
+def weekly_staff_hours(scenario: Scenario, pool: str) -> float:
+    """Staff-hours a week a pool's roster provides, after absence and breaks."""
+    spec = scenario.pools[pool]
+    rostered = float(rostered_by_hour(spec).sum())
+    shifts = sum(spec.headcount(s) * len(s.days) for s in spec.roster)
+    return rostered * (1 - spec.absence) - shifts * (1 - spec.absence) * spec.breaks_min / 60
+
+
+def _groups(scenario: Scenario) -> list[tuple[list[str], list[str]]]:
+    """Channels and pools that share staff, as connected groups (channels, pools)."""
+    pools = {name: set(p.skills) for name, p in scenario.pools.items()}
+    groups: list[tuple[set[str], set[str]]] = []
+    for name, skills in pools.items():
+        merged = ({*skills}, {name})
+        for group in [g for g in groups if g[0] & skills]:
+            merged[0].update(group[0])
+            merged[1].update(group[1])
+            groups.remove(group)
+        groups.append(merged)
+    order = list(scenario.channels)
+    return [(sorted(c, key=order.index), sorted(p)) for c, p in groups]
+
+
+def capacity_warnings(scenario: Scenario) -> list[str]:
+    """A warning for each group of channels whose demand needs more staff time than exists."""
+    out = []
+    for channels, pools in _groups(scenario):
+        work = sum(weekly_work_hours(scenario, c) for c in channels)
+        staff = sum(weekly_staff_hours(scenario, p) for p in pools)
+        if staff <= 0 or work > OVERLOAD * staff:
+            patient = [c for c in channels if scenario.channels[c].patience is None]
+            tail = (f"; {', '.join(patient)} contacts never give up, so their queue grows for "
+                    "as long as the run lasts" if patient else
+                    "; callers will abandon in large numbers")
+            out.append(
+                f"demand exceeds capacity: {', '.join(channels)} need about {work:,.0f} "
+                f"staff-hours a week, but {', '.join(pools)} provide about {staff:,.0f} "
+                f"after absence and breaks ({work / max(staff, 1e-9):.0%} of capacity){tail}.")
+    return out
