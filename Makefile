@@ -1,5 +1,5 @@
 # Two commands, each works on a fresh machine with Python 3.11+, make and pip:
-#   make run   - set up .venv, install, run the demo (results/)
+#   make run   - set up .venv, install, run the demo comparison (results/compare/report.html)
 #   make test  - set up .venv, install, lint, type-check and run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,8 +15,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The demo: the shipped baseline against four more late-shift handlers and 10% more 999 demand
+# (and the Right Care, Right Person diversion scenario where it exists), all with the same seed,
+# so the differences are paired. Writes results/compare/ and one folder per scenario inside it.
+DEMO := scenarios/baseline.toml scenarios/extra-staff.toml scenarios/demand-growth.toml \
+        $(wildcard scenarios/rcrp.toml)
+
 run: $(STAMP)
-	$(BIN)/contactsim run scenarios/baseline.toml
+	$(BIN)/contactsim compare $(DEMO) --out results/compare
+	@echo
+	@echo "Open the report in a browser: $(CURDIR)/results/compare/report.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard benchmarks)

@@ -1,9 +1,12 @@
 """The ``contactsim`` command line.
 
-``contactsim run scenarios/baseline.toml`` simulates a scenario and writes its results folder;
-``contactsim validate FILE...`` checks scenario files without running them. Bad input gives one
-line per problem (``error: FILE: KEY.PATH: what is wrong``) and exit code 2; Ctrl-C gives 130
-and leaves earlier results untouched.
+``contactsim run scenarios/baseline.toml`` simulates a scenario and writes its results folder
+(tables, plots and report.html); ``contactsim compare A B ...`` runs scenarios with the same seed
+and reports their paired differences; ``contactsim sweep SCENARIO --vary KEY=V1,V2,...`` runs a
+scenario at every value of one or two keys; ``contactsim plot DIR`` redraws a folder's plots and
+report from its tables; ``contactsim validate FILE...`` checks scenario files without running
+them. Bad input gives one line per problem (``error: FILE: KEY.PATH: what is wrong``) and exit
+code 2; Ctrl-C gives 130 and leaves earlier results untouched.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -76,6 +79,64 @@ def _set_value(text: str) -> str:
     return text
 
 
+def _vary(text: str) -> str:
+    from .compare import parse_vary
+
+    try:
+        parse_vary(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _add_run_options(cmd: argparse.ArgumentParser, every: str = "") -> None:
+    """The options that say how scenarios are run (shared by run, compare and sweep)."""
+    cmd.add_argument("--replications", type=_positive_int,
+                     help=f"override run.replications{every}")
+    cmd.add_argument("--days", type=_days, help=f"override run.days (measured days){every}")
+    cmd.add_argument("--seed", type=_seed, help=f"override run.seed{every}")
+    cmd.add_argument("--workers", type=_positive_int,
+                     help="parallel processes (default: all cores); results do not depend on it")
+    cmd.add_argument("--set", dest="overrides", action="append", default=[], type=_set_value,
+                     metavar="KEY=VALUE", help="override a scenario key, value in TOML syntax, "
+                     f"e.g. --set pools.handlers.scale=1.1 (repeatable){every}")
+    cmd.add_argument("--no-report", action="store_true", help="write tables only, no plots or "
+                     "HTML report")
+    cmd.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _add_report_commands(sub: argparse._SubParsersAction[Parser]) -> None:
+    every = ", for every scenario file"
+    cmp = sub.add_parser("compare", help="run scenarios with the same seed and compare them",
+                         description="Run each scenario file with the first one's seed, "
+                         "replications and run length (common random numbers), or read an "
+                         "existing results folder, and write OUT/<name>/ for each, compare.csv "
+                         "(paired differences against the first, with 95% confidence "
+                         "intervals), plots and report.html.")
+    cmp.add_argument("items", nargs="+", metavar="SCENARIO_OR_RESULTS",
+                     help="scenario TOML files or results folders; the first is the base")
+    cmp.add_argument("--out", type=Path, default=Path("results/compare"),
+                     help="comparison folder (default results/compare)")
+    _add_run_options(cmp, every)
+
+    swp = sub.add_parser("sweep", help="run a scenario at every value of one or two keys",
+                         description="Run SCENARIO once per value (or pair of values) of the "
+                         "--vary keys, all with the same seed, and write sweep.csv, plots and "
+                         "report.html.")
+    swp.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+    swp.add_argument("--vary", action="append", required=True, type=_vary,
+                     metavar="KEY=V1,V2,...", help="a dotted key and its values in TOML syntax, "
+                     "e.g. --vary pools.handlers.scale=0.8,0.9,1.0,1.1,1.2 (once or twice)")
+    swp.add_argument("--out", type=Path,
+                     help="sweep folder (default results/sweep-<file stem>)")
+    _add_run_options(swp)
+
+    plot = sub.add_parser("plot", help="redraw a results folder's plots and report",
+                          description="Draw plots/*.png and report.html again from the saved "
+                          "tables of a run, compare or sweep folder, without simulating.")
+    plot.add_argument("folder", type=Path, metavar="RESULTS_DIR")
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="contactsim", description="Discrete-event simulation of police "
                     "control rooms: 999, 101 and digital demand, staff rosters and answer times.")
@@ -89,17 +150,8 @@ def build_parser() -> Parser:
     run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML file(s)")
     run.add_argument("--out", type=Path, help="results folder (default results/<file stem>; "
                      "with several scenarios, a folder holding one sub-folder each)")
-    run.add_argument("--replications", type=_positive_int, help="override run.replications")
-    run.add_argument("--days", type=_days, help="override run.days (measured days)")
-    run.add_argument("--seed", type=_seed, help="override run.seed")
-    run.add_argument("--workers", type=_positive_int,
-                     help="parallel processes (default: all cores); results do not depend on it")
-    run.add_argument("--set", dest="overrides", action="append", default=[], type=_set_value,
-                     metavar="KEY=VALUE", help="override a scenario key, value in TOML syntax, "
-                     "e.g. --set pools.handlers.scale=1.1 (repeatable)")
-    run.add_argument("--no-report", action="store_true", help="write tables only, no plots or "
-                     "HTML report")
-    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _add_run_options(run)
+    _add_report_commands(sub)
 
     val = sub.add_parser("validate", help="check scenario files without running them")
     val.add_argument("scenarios", nargs="+", metavar="SCENARIO")
@@ -120,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "reference":
             return cmd_reference(args)
+        if args.command in ("compare", "sweep", "plot"):
+            return {"compare": cmd_compare, "sweep": cmd_sweep, "plot": cmd_plot}[
+                args.command](args)
         raise AssertionError(args.command)
     except ScenarioError as exc:
         report_problems(exc.problems)
@@ -203,13 +258,80 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_atomically(target, partial(save, exp, report=not args.no_report))
         if not args.quiet:
             print_summary(exp, target, sys.stdout)
+            if not args.no_report:
+                print(f"  report: {target / 'report.html'}")
     return EXIT_OK
 
 
 def save(exp: Experiment, folder: Path, *, report: bool) -> None:
     """Everything a run writes into its (temporary) results folder."""
     write_tables(exp, folder)
-    del report  # plots and the HTML report arrive with the report release (issue 3)
+    if report:
+        from .report import write_run_report
+
+        write_run_report(folder)
+
+
+def _runner(args: argparse.Namespace) -> Callable[[Scenario], Experiment]:
+    """Run one scenario of a comparison or sweep, with a progress bar on a terminal."""
+    def run(sc: Scenario) -> Experiment:
+        progress = None if args.quiet else ProgressBar(sc.name, sys.stderr)
+        exp = run_experiment(sc, workers=args.workers, progress=progress)
+        if progress is not None:
+            progress.finish()
+        return exp
+
+    return run
+
+
+def _note(args: argparse.Namespace) -> Callable[[str], None]:
+    return (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr))
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import comparison_text, plan_compare, run_compare
+
+    members = plan_compare(args.items, _overrides(args), log=_note(args))
+    result = run_compare(members, args.out, runner=_runner(args), report=not args.no_report)
+    if not args.quiet:
+        sys.stdout.write(comparison_text(result))
+        _where(args.out, args.no_report)
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .compare import parse_vary, plan_sweep, run_sweep, sweep_text
+
+    varies = [parse_vary(v) for v in args.vary]
+    points = plan_sweep(args.scenario, varies, _overrides(args))
+    out = args.out or Path("results") / f"sweep-{Path(args.scenario).stem}"
+    result = run_sweep(args.scenario, varies, points, out, runner=_runner(args),
+                       report=not args.no_report)
+    if not args.quiet:
+        sys.stdout.write(sweep_text(result))
+        _where(out, args.no_report)
+    return EXIT_OK
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .report import check_readable, copy_tables, redraw
+
+    folder = args.folder
+    check_readable(folder)  # not a results folder: bad input, before anything is written
+
+    def fill(tmp: Path) -> None:
+        copy_tables(folder, tmp)
+        redraw(tmp)
+
+    write_atomically(folder, fill)
+    print(f"report: {folder / 'report.html'}")
+    return EXIT_OK
+
+
+def _where(folder: Path, no_report: bool) -> None:
+    what = "tables" if no_report else "report"
+    target = folder if no_report else folder / "report.html"
+    print(f"  {what}: {target}")
 
 
 class ProgressBar:

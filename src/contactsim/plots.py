@@ -1,0 +1,711 @@
+"""Plots: the pictures a planner reads, drawn from the saved tables alone.
+
+Every picture here is built from a results folder read back by :mod:`contactsim.tables`, never
+from a run in memory, so ``contactsim plot DIR`` redraws exactly what the CSV files hold. They are
+meant for people who plan rotas, not for programmers: plain titles, axes with units, the target
+drawn and named on the plot, days of the week (not 168 hour numbers) along weekly axes, and the
+Okabe-Ito palette, which stays distinguishable for colour-blind readers. In a comparison each
+scenario keeps its colour in every plot.
+
+Each ``*_figure`` function returns a matplotlib figure (lines carry a ``gid`` such as
+``"mean:999"`` so tests can read back what was drawn); the ``draw_*`` functions save a folder's
+set of plots and say what each one shows. This is the only module that imports matplotlib.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # never needs a display
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colorbar import Colorbar
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import PercentFormatter
+
+from .loading import parse_value
+from .stats import Estimate
+from .tables import (
+    DAY_NAMES,
+    HEADLINE,
+    HOURS_PER_WEEK,
+    TARGET_SL,
+    Band,
+    CompareResults,
+    RunResults,
+    SweepResults,
+    Table,
+    by_hour,
+    column_estimates,
+    fmt_target,
+    is_share,
+    label,
+    slug,
+    target_label,
+    unit_of,
+)
+
+#: Okabe & Ito's colour-blind-safe palette, in the order scenarios (or channels) take it.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+           "#F0E442")
+TARGET_COLOUR = "#222222"
+DPI = 100
+WIDE = 11.0
+HOURS = np.arange(HOURS_PER_WEEK) + 0.5  # points sit in the middle of their hour
+
+
+@dataclass(frozen=True)
+class Plot:
+    """One saved picture: its file (relative to the results folder), title and caption."""
+
+    file: str
+    title: str
+    caption: str
+
+
+def colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def text(s: str) -> str:
+    """User text made safe for matplotlib, which would read ``$...$`` as mathematics."""
+    return s.replace("$", r"\$")
+
+
+def _save(fig: Figure, folder: Path, name: str) -> str:
+    (folder / "plots").mkdir(parents=True, exist_ok=True)
+    fig.savefig(folder / "plots" / name, dpi=DPI)
+    plt.close(fig)
+    return f"plots/{name}"
+
+
+# --- axes -----------------------------------------------------------------------------------
+
+
+def columns(labels: Sequence[str], width_chars: int = 150) -> int:
+    """How many legend columns fit across a figure without clipping the longest label."""
+    longest = max((len(x) for x in labels), default=1) + 8
+    return max(1, min(len(labels), 3, width_chars // longest))
+
+
+def week_axis(ax: Axes) -> None:
+    """A Monday-to-Sunday axis: a grid line at each midnight, the day's name under its middle."""
+    ax.set_xlim(0, HOURS_PER_WEEK)
+    ax.set_xticks(range(0, HOURS_PER_WEEK + 1, 24), labels=[""] * 8)
+    ax.set_xticks(range(12, HOURS_PER_WEEK, 24), labels=list(DAY_NAMES), minor=True)
+    ax.tick_params(axis="x", which="minor", length=0)
+    ax.grid(axis="x", which="major", color="#bbbbbb", linewidth=0.8)
+    ax.grid(axis="y", color="#e4e4e4", linewidth=0.6)
+    ax.set_xlabel("day of the week (each day from midnight to midnight)")
+
+
+def percent_axis(ax: Axes, low: float = 0.0, high: float = 1.0, axis: str = "y") -> None:
+    """Shares shown as percentages."""
+    ticks = np.linspace(0, 1, 11)
+    ticks = ticks[(ticks >= low - 1e-9) & (ticks <= high + 1e-9)]
+    if axis == "y":
+        ax.set_ylim(low, high + 0.02 * (high - low))
+        ax.set_yticks(ticks, labels=[f"{100 * t:.0f}%" for t in ticks])
+    else:
+        ax.set_xlim(low, high)
+        ax.set_xticks(ticks, labels=[f"{100 * t:.0f}%" for t in ticks])
+
+
+def floor_of(*arrays: np.ndarray, least: float = TARGET_SL) -> float:
+    """A lower axis limit (a multiple of 10%) that shows every value and the target."""
+    lows = [float(np.nanmin(a)) for a in arrays if np.isfinite(a).any()]
+    return max(0.0, math.floor(10 * min([least, *lows]) - 0.5) / 10)
+
+
+def band(ax: Axes, x: np.ndarray, est: Band, *,
+         col: str, name: str, gid: str, **line: Any) -> None:
+    """A mean line with its 95% confidence band."""
+    mean, low, high = est
+    ax.fill_between(x, low, high, color=col, alpha=0.18, linewidth=0, step=None)
+    ax.plot(x, mean, color=col, label=name, gid=gid, linewidth=1.6, **line)
+
+
+def shares(est: Band) -> Band:
+    """A share and its interval kept within 0-100% (a t interval can stray past either end)."""
+    mean, low, high = est
+    return mean, np.clip(low, 0, 1), np.clip(high, 0, 1)
+
+
+def target_line(ax: Axes, y: float, name: str, *, vertical: bool = False) -> None:
+    if vertical:
+        ax.axvline(y, color=TARGET_COLOUR, linestyle="--", linewidth=1.2, label=name,
+                   gid="target")
+    else:
+        ax.axhline(y, color=TARGET_COLOUR, linestyle="--", linewidth=1.2, label=name,
+                   gid="target")
+
+
+# --- one run --------------------------------------------------------------------------------
+
+
+def _undefined(n: int) -> Band:
+    return np.full(n, math.nan), np.full(n, math.nan), np.full(n, math.nan)
+
+
+def hourly_estimate(run: RunResults, channel: str, measure: str) -> Band:
+    """Mean and interval of an hourly channel measure, from the per-replication rows."""
+    hourly = run.table("hourly")
+    if hourly is None:
+        return _undefined(HOURS_PER_WEEK)
+    return column_estimates(by_hour(hourly, "channel", channel, measure))
+
+
+def service_level_figure(runs: Sequence[RunResults], names: Sequence[str],
+                         channel: str) -> Figure:
+    """Service level by hour of the week for one channel: one line per run, target drawn."""
+    fig, ax = plt.subplots(figsize=(WIDE, 4.4), layout="constrained")
+    target_s = runs[0].targets_s.get(channel, 10.0)
+    ests = [shares(hourly_estimate(run, channel, "service_level")) for run in runs]
+    for i, (est, name) in enumerate(zip(ests, names, strict=True)):
+        band(ax, HOURS, est, col=colour(i), name=text(name), gid=f"mean:{channel}:{i}")
+    target_line(ax, TARGET_SL, target_label(channel, target_s))
+    week_axis(ax)
+    percent_axis(ax, floor_of(*(e[1] for e in ests)))
+    ax.set_ylabel(f"answered within {fmt_target(target_s)}")
+    ax.set_title(f"{text(channel)}: share of contacts answered within {fmt_target(target_s)}, "
+                 "by hour of the week (band: 95% confidence interval)", loc="left")
+    labels = ax.get_legend_handles_labels()[1]
+    fig.legend(loc="outside lower center", fontsize=9, frameon=False, ncols=columns(labels))
+    return fig
+
+
+def cdf_limit(x: np.ndarray, curves: Sequence[np.ndarray], target_s: float) -> float:
+    """How far along the answer-time axis to draw: where nearly everything is answered."""
+    reach = [float(x[np.argmax(c >= 0.995 * np.nanmax(c))]) for c in curves
+             if np.isfinite(c).any() and np.nanmax(c) > 0]
+    return max([3.0 * target_s, *reach])
+
+
+def time_unit(limit_s: float) -> tuple[float, str]:
+    if limit_s <= 600:
+        return 1.0, "seconds"
+    if limit_s <= 3 * 3600:
+        return 60.0, "minutes"
+    return 3600.0, "hours"
+
+
+def answer_time_estimate(run: RunResults, channel: str) -> tuple[np.ndarray, Band]:
+    """The answer-time grid and the mean (with interval) share answered within each time."""
+    table = run.table("answer_times")
+    if table is None:
+        return np.zeros(1), _undefined(1)
+    rows = table.where("channel", channel)
+    if not len(rows):
+        return np.zeros(1), _undefined(1)
+    first = rows.where("replication", rows.text("replication")[0])
+    grid = first.numbers("answer_s")
+    reps = rows.distinct("replication")
+    matrix = np.vstack([rows.where("replication", r).numbers("share_answered_within")
+                        for r in reps])
+    return grid, column_estimates(matrix)
+
+
+def answer_time_figure(runs: Sequence[RunResults], names: Sequence[str]) -> Figure:
+    """Cumulative answer-time distribution per channel, one line per run, target marked."""
+    channels = runs[0].channels
+    fig, axes = plt.subplots(1, len(channels), figsize=(max(WIDE, 4 * len(channels)), 4.6),
+                             layout="constrained", squeeze=False)
+    for ax, channel in zip(axes[0], channels, strict=True):
+        _answer_time_panel(ax, runs, channel)
+    handles: list[Any] = [Line2D([], [], color=colour(i)) for i in range(len(runs))]
+    handles += [Line2D([], [], color=TARGET_COLOUR, linestyle="--"),
+                Line2D([], [], color=TARGET_COLOUR, linestyle=":")]
+    labels = [*(text(n) for n in names), "the channel's answer-time target",
+              "90% of contacts"]
+    fig.legend(handles, labels, loc="outside lower center", fontsize=9, frameon=False,
+               ncols=columns(labels))
+    axes[0, 0].set_ylabel("share of offered contacts answered within")
+    return fig
+
+
+def _answer_time_panel(ax: Axes, runs: Sequence[RunResults], channel: str) -> None:
+    target_s = runs[0].targets_s.get(channel, 10.0)
+    data = [(grid, shares(est)) for grid, est in (answer_time_estimate(run, channel)
+                                                  for run in runs)]
+    limit = cdf_limit(data[0][0], [d[1][0] for d in data], target_s)
+    scale, unit = time_unit(limit)
+    for i, (grid, est) in enumerate(data):
+        keep = grid <= limit
+        band(ax, grid[keep] / scale, (est[0][keep], est[1][keep], est[2][keep]), col=colour(i),
+             name=f"run {i}", gid=f"mean:{channel}:{i}")
+    target_line(ax, target_s / scale, f"target: {fmt_target(target_s)}", vertical=True)
+    ax.text(target_s / scale, 0.03, f" target {fmt_target(target_s)}", fontsize=8.5,
+            color=TARGET_COLOUR, ha="left", va="bottom")
+    ax.axhline(TARGET_SL, color=TARGET_COLOUR, linestyle=":", linewidth=1)
+    ax.set_xlim(0, limit / scale)
+    percent_axis(ax)
+    ax.grid(color="#e4e4e4", linewidth=0.6)
+    ax.set_xlabel(f"answer time ({unit})")
+    ax.set_title(f"{text(channel)}: answer times", loc="left")
+
+
+def heatmap_figure(run: RunResults, channel: str) -> Figure:
+    """Service level of one channel by hour of day (across) and day of week (down)."""
+    target_s = run.targets_s.get(channel, 10.0)
+    grid = hourly_estimate(run, channel, "service_level")[0].reshape(7, 24)
+    fig, ax = plt.subplots(figsize=(WIDE, 4.6), layout="constrained")
+    low = floor_of(grid, least=1.0)
+    image = ax.imshow(grid, cmap="cividis", vmin=low, vmax=1.0, aspect="auto")
+    image.set_gid(f"heatmap:{channel}")
+    for (day, hour), value in np.ndenumerate(grid):
+        if math.isfinite(value):
+            dark = (value - low) / (1 - low) < 0.6 if low < 1 else False
+            ax.text(hour, day, f"{100 * value:.0f}", ha="center", va="center", fontsize=7.5,
+                    color="white" if dark else "black",
+                    fontweight="bold" if value >= TARGET_SL else "normal")
+    ax.set_xticks(range(24), labels=[f"{h:02d}" for h in range(24)])
+    ax.set_yticks(range(7), labels=list(DAY_NAMES))
+    ax.set_xlabel("hour of the day (00 = midnight to 01:00)")
+    bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.01)
+    bar.set_label(f"% answered within {fmt_target(target_s)}")
+    _percent_colorbar(bar)
+    ax.set_title(f"{text(channel)}: % answered within {fmt_target(target_s)}, by day and hour "
+                 f"(figures in bold meet the {100 * TARGET_SL:.0f}% target)", loc="left")
+    return fig
+
+
+def _percent_colorbar(bar: Colorbar) -> None:
+    ticks = [float(t) for t in bar.get_ticks()]
+    bar.set_ticks(ticks, labels=[f"{100 * t:.0f}%" for t in ticks])
+
+
+def demand_figure(run: RunResults) -> Figure:
+    """Contacts offered per hour and the share abandoned, by hour of the week, per channel."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDE, 7), layout="constrained",
+                                      sharex=True)
+    hours = run.exposure_hours()
+    hourly = run.table("hourly")
+    voice = []
+    for i, channel in enumerate(run.channels):
+        if hourly is None:
+            break
+        offered = by_hour(hourly, "channel", channel, "offered") / np.where(hours > 0, hours,
+                                                                             np.nan)
+        band(top, HOURS, column_estimates(offered), col=colour(i), name=text(channel),
+             gid=f"offered:{channel}")
+        abandon = shares(hourly_estimate(run, channel, "abandon_rate"))
+        if np.nanmax(np.nan_to_num(abandon[0])) > 0:
+            voice.append(channel)
+            band(bottom, HOURS, abandon, col=colour(i), name=text(channel),
+                 gid=f"abandon:{channel}")
+    top.set_ylabel("contacts offered per hour")
+    top.set_ylim(bottom=0)
+    top.set_title("Demand: contacts offered per hour, by hour of the week (band: 95% "
+                  "confidence interval)", loc="left")
+    bottom.set_ylabel("callers who hung up (% of offered)")
+    bottom.set_ylim(bottom=0)
+    bottom.yaxis.set_major_formatter(PercentFormatter(1))
+    bottom.set_title("Abandonment: share of offered calls whose caller hung up before an "
+                     "answer" + ("" if voice else " (none)"), loc="left")
+    for ax in (top, bottom):
+        week_axis(ax)
+    top.set_xlabel("")
+    handles, labels = top.get_legend_handles_labels()
+    fig.legend(handles, [f"channel {x}" for x in labels], loc="outside lower center",
+               fontsize=9, frameon=False, ncols=columns(labels))
+    return fig
+
+
+def staff_figure(run: RunResults) -> Figure:
+    """Per pool: staff on duty (shaded) against staff busy, by hour of the week."""
+    pools = run.pools
+    fig, axes = plt.subplots(len(pools), 1, figsize=(WIDE, 3.4 * len(pools) + 0.4),
+                             layout="constrained", squeeze=False, sharex=True)
+    table = run.table("pools_hourly")
+    for ax, pool in zip(axes[:, 0], pools, strict=True):
+        if table is None:
+            continue
+        on_duty = column_estimates(by_hour(table, "pool", pool, "staff_on_duty"))
+        busy = column_estimates(by_hour(table, "pool", pool, "staff_busy"))
+        ax.stairs(on_duty[0], np.arange(HOURS_PER_WEEK + 1), fill=True, color="#cfd8e3",
+                  label="staff on duty (average in the hour)", gid=f"on_duty:{pool}")
+        band(ax, HOURS, busy, col=PALETTE[0], name="staff busy with contacts",
+             gid=f"busy:{pool}")
+        week_axis(ax)
+        ax.set_ylim(0, max(1.0, float(np.nanmax(np.nan_to_num(on_duty[0])))) * 1.3)
+        ax.set_ylabel("staff (people)")
+        ax.set_title(f"Pool {text(pool)}: staff on duty and staff busy, by hour of the week "
+                     "(where the line meets the top, every person is busy)", loc="left")
+        ax.legend(loc="upper left", fontsize=9, ncols=2)
+    for ax in axes[:-1, 0]:
+        ax.set_xlabel("")
+    return fig
+
+
+def diversions_figure(run: RunResults, table: Table) -> Figure:
+    """Per diversion: contacts handed to the partner, and failed handovers, per hour."""
+    names = table.distinct("diversion")
+    fig, axes = plt.subplots(len(names), 1, figsize=(WIDE, 3.4 * len(names) + 0.4),
+                             layout="constrained", squeeze=False, sharex=True)
+    hours = run.exposure_hours()
+    per_hour = np.where(hours > 0, hours, np.nan)
+    for ax, name in zip(axes[:, 0], names, strict=True):
+        for i, measure in enumerate(("diverted", "failed")):
+            matrix = by_hour(table, "diversion", name, measure) / per_hour
+            band(ax, HOURS, column_estimates(matrix), col=colour(i + 2),
+                 name="handed over (diverted)" if measure == "diverted"
+                 else "handover failed (partner closed or busy)", gid=f"{measure}:{name}")
+        week_axis(ax)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("contacts per hour")
+        ax.set_title(f"Diversion {text(name)}: contacts per hour, by hour of the week",
+                     loc="left")
+        ax.legend(loc="upper left", fontsize=9, ncols=2)
+    for ax in axes[:-1, 0]:
+        ax.set_xlabel("")
+    return fig
+
+
+def draw_run(run: RunResults, folder: Path) -> list[Plot]:
+    """Save every plot of one run into ``folder/plots`` and describe each."""
+    out: list[Plot] = []
+    name = [run.name]
+    for channel in run.channels:
+        target = target_label(channel, run.targets_s.get(channel, 10.0))
+        fig = service_level_figure([run], name, channel)
+        out.append(Plot(_save(fig, folder, f"service_level_{slug(channel)}.png"),
+                        f"{channel}: service level by hour of the week",
+                        f"Share of {channel} contacts answered within the target, hour by hour "
+                        f"through the week (mean over replications, with its 95% confidence "
+                        f"band). The dashed line is the {target}."))
+    main = "999" if "999" in run.channels else run.channels[0]
+    out.append(Plot(_save(heatmap_figure(run, main), folder, f"heatmap_{slug(main)}.png"),
+                    f"{main}: service level by day and hour",
+                    "The same figures as a grid: each cell is one hour of one day. Darker cells "
+                    "are worse; figures in bold meet the target."))
+    out.append(Plot(_save(answer_time_figure([run], name), folder, "answer_times.png"),
+                    "How quickly contacts are answered",
+                    "For each answer time along the bottom, the share of offered contacts "
+                    "answered within it. Callers who hung up are never answered, so a curve "
+                    "levels off below 100%. The dashed line marks the channel's target."))
+    out.append(Plot(_save(demand_figure(run), folder, "demand.png"), "Demand and abandonment",
+                    "Contacts offered per hour through the week, and the share of calls whose "
+                    "caller hung up before an answer."))
+    diversions = run.table("diversions")
+    if diversions is not None and diversions.has("diversion") and diversions.has("hour_of_week"):
+        out.append(Plot(_save(diversions_figure(run, diversions), folder, "diversions.png"),
+                        "Diversions to partners by hour",
+                        "Contacts handed over to a partner agency per hour through the week, "
+                        "and handovers that failed because the partner was closed or had nobody "
+                        "free (the handler then dealt with the contact in full)."))
+    if run.pools:
+        out.append(Plot(_save(staff_figure(run), folder, "staff.png"),
+                        "Staff on duty and busy",
+                        "Shaded: staff on duty (after absence and breaks). Line: staff busy "
+                        "with contacts. Where the line meets the shaded top, everyone is busy "
+                        "and calls queue: that is where the roster is thin."))
+    return out
+
+
+# --- a comparison ---------------------------------------------------------------------------
+
+
+def bars_figure(runs: Sequence[RunResults], names: Sequence[str]) -> Figure:
+    """Headline measures per channel (and pool utilisation), one bar per scenario, CI whiskers."""
+    channels = [c for c in runs[0].channels if all(c in r.channels for r in runs)]
+    rows = len(channels) + 1
+    fig, axes = plt.subplots(rows, 3, figsize=(WIDE, 2.6 * rows + 0.8), layout="constrained",
+                             squeeze=False)
+    for row, channel in enumerate(channels):
+        for col, measure in enumerate(HEADLINE):
+            ests = [r.estimate("channels", channel, measure) for r in runs]
+            _bars(axes[row, col], ests, measure, f"{text(channel)}: {label(measure)}")
+            if measure == "service_level":
+                target_line(axes[row, col], 100 * TARGET_SL, "90%")
+                axes[row, col].set_ylim(0, 105)
+    _pool_bars(axes[-1], runs)
+    handles = [Rectangle((0, 0), 1, 1, color=colour(i)) for i in range(len(runs))]
+    fig.legend(handles, [text(n) for n in names], loc="outside lower center",
+               ncols=columns(names), fontsize=9, frameon=False)
+    return fig
+
+
+UNIT_WORDS = {"%": "%", " pts": "percentage points", " s": "seconds", " min": "minutes",
+              " h": "hours", "": ""}
+
+
+def scaled(measure: str, values: Sequence[float], *, signed: bool = False) -> tuple[float, str]:
+    """The divisor and unit words to draw a measure in (shares as %, long times in hours)."""
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    divisor, unit, _ = unit_of(measure, max(finite, default=0.0), signed=signed)
+    return divisor, UNIT_WORDS.get(unit, unit.strip())
+
+
+def _bars(ax: Axes, ests: Sequence[Estimate], measure: str, title: str) -> None:
+    """One bar per scenario with its 95% interval as a whisker."""
+    means = np.array([e.mean for e in ests])
+    ax.set_title(title, fontsize=9.5, loc="left")
+    if not np.nan_to_num(means).any():
+        ax.text(0.5, 0.5, "none in any scenario", transform=ax.transAxes, ha="center",
+                color="#555555")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    divisor, unit = scaled(measure, list(means))
+    err = np.nan_to_num(np.vstack([means - [e.ci_low for e in ests],
+                                   [e.ci_high for e in ests] - means])) / divisor
+    ax.bar(np.arange(len(ests)), means / divisor, color=[colour(i) for i in range(len(ests))],
+           yerr=err, capsize=4, gid=f"bars:{measure}",
+           error_kw={"elinewidth": 1.2, "ecolor": "#333333"})
+    ax.set_xticks([])
+    ax.grid(axis="y", color="#e4e4e4", linewidth=0.6)
+    ax.set_axisbelow(True)
+    if unit == "%":
+        ax.yaxis.set_major_formatter(PercentFormatter(100))
+    else:
+        ax.set_ylabel(unit)
+
+
+def _pool_bars(axes: Sequence[Axes], runs: Sequence[RunResults]) -> None:
+    pools = [p for p in runs[0].pools if all(p in r.pools for r in runs)][:2]
+    for ax, pool in zip(axes, pools, strict=False):
+        _bars(ax, [r.estimate("pools", pool, "utilisation") for r in runs], "utilisation",
+              f"pool {text(pool)}: utilisation")
+    spare = list(axes[len(pools):])
+    officer = [r.estimate("officer_hours") for r in runs]
+    if spare and any(math.isfinite(e.mean) and e.mean > 0 for e in officer):
+        _bars(spare.pop(0), officer, "officer_hours", "officer hours per day")
+    for ax in spare:
+        ax.set_axis_off()
+
+
+def difference_figure(result: CompareResults) -> Figure:
+    """Each scenario's change against the first in the headline measures, with 95% intervals."""
+    diffs = result.differences
+    channels = [c for c in result.runs[0].channels
+                if c in diffs.where("kind", "channel").distinct("name")]
+    fig, axes = plt.subplots(len(channels), 3, figsize=(WIDE, 1.2 + 0.55 * len(result.runs)
+                                                        * len(channels) + 1.0),
+                             layout="constrained", squeeze=False)
+    others = result.labels[1:]
+    for row, channel in enumerate(channels):
+        rows = diffs.where("kind", "channel").where("name", channel)
+        for col, measure in enumerate(HEADLINE):
+            _difference_panel(axes[row, col], rows.where("measure", measure), others, measure)
+            axes[row, col].set_title(f"{text(channel)}: {label(measure)}", fontsize=9.5,
+                                     loc="left")
+    handles = [Line2D([], [], color=colour(i + 1), marker="o") for i in range(len(others))]
+    names = [text(r.name) for r in result.runs[1:]]
+    fig.legend(handles, names, loc="outside lower center", ncols=columns(names),
+               fontsize=9, frameon=False,
+               title=f"change against {text(result.runs[0].name)} (95% confidence interval)",
+               title_fontsize=9)
+    return fig
+
+
+def _difference_panel(ax: Axes, rows: Table, others: Sequence[str], measure: str) -> None:
+    """One dot and whisker per scenario: its change against the base."""
+    divisor, unit = scaled(measure, [*rows.numbers("ci_low"), *rows.numbers("ci_high")],
+                           signed=True)
+    for i, name in enumerate(others):
+        row = rows.where("scenario", name)
+        if not len(row):
+            continue
+        mean, low, high = (float(row.numbers(c)[0]) / divisor
+                           for c in ("difference", "ci_low", "ci_high"))
+        err = [[max(0.0, mean - low)], [max(0.0, high - mean)]] if math.isfinite(low) else None
+        ax.errorbar([mean], [i], xerr=err, fmt="o", color=colour(i + 1), capsize=4,
+                    gid=f"diff:{measure}:{name}")
+    ax.axvline(0, color=TARGET_COLOUR, linewidth=1)
+    if not np.nan_to_num(np.abs([*rows.numbers("ci_low"), *rows.numbers("ci_high")])).any():
+        ax.text(0.56, 0.04, "none in any scenario", transform=ax.transAxes, ha="left",
+                va="bottom", color="#555555")
+    ax.set_yticks([])
+    ax.set_ylim(-0.7, len(others) - 0.3)
+    ax.invert_yaxis()
+    ax.grid(axis="x", color="#e4e4e4", linewidth=0.6)
+    ax.set_xlabel(f"change, {unit}" if unit else "change")
+
+
+def draw_compare(result: CompareResults, folder: Path) -> list[Plot]:
+    """Save the comparison plots into ``folder/plots`` and describe each."""
+    runs, names = result.runs, [r.name for r in result.runs]
+    out: list[Plot] = []
+    base = names[0]
+    if len(runs) > 1:
+        out.append(Plot(_save(difference_figure(result), folder, "differences.png"),
+                        f"What changes against {base}",
+                        "Each dot is a scenario's change against the first scenario; the "
+                        "whisker is its 95% confidence interval. A whisker that does not cross "
+                        "the zero line is a clear change."))
+    channels = [c for c in runs[0].channels if all(c in r.channels for r in runs)]
+    for channel in channels:
+        fig = service_level_figure(runs, names, channel)
+        out.append(Plot(_save(fig, folder, f"service_level_{slug(channel)}.png"),
+                        f"{channel}: service level by hour of the week",
+                        "One line per scenario, with its 95% confidence band; the dashed line "
+                        "is the target."))
+    out.append(Plot(_save(answer_time_figure(runs, names), folder, "answer_times.png"),
+                    "How quickly contacts are answered",
+                    "Share of offered contacts answered within each answer time, one line per "
+                    "scenario; the dashed line marks each channel's target."))
+    out.append(Plot(_save(bars_figure(runs, names), folder, "headline.png"),
+                    "Headline measures",
+                    "Each bar is one scenario's mean over replications; whiskers are 95% "
+                    "confidence intervals."))
+    return out
+
+
+# --- a sweep --------------------------------------------------------------------------------
+
+
+def sweep_axis(values: Sequence[str]) -> tuple[np.ndarray, list[str] | None]:
+    """Numeric values sit at their value; anything else at evenly spaced, labelled positions."""
+    parsed = [parse_value(v) for v in values]
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in parsed):
+        return np.array(parsed, dtype=float), None
+    return np.arange(len(values), dtype=float), list(values)
+
+
+def sweep_estimates(rows: Table, key: str, values: Sequence[str], measure: str) -> Band:
+    """A measure's mean and interval at each value of ``key`` (rows of one channel or pool)."""
+    picked = [rows.where(key, v) for v in values]
+
+    def part(name: str) -> np.ndarray:
+        return np.array([float(p.numbers(f"{measure}_{name}")[0]) if len(p) else math.nan
+                         for p in picked])
+
+    return part("mean"), part("ci_low"), part("ci_high")
+
+
+def sweep_figure(sweep: SweepResults) -> Figure:
+    """One key: each headline measure of each channel against the value, with bands."""
+    key, channels = sweep.keys[0], sweep.channels
+    values = sweep.values(key)
+    x, names = sweep_axis(values)
+    fig, axes = plt.subplots(len(channels), 3, figsize=(WIDE, 2.9 * len(channels) + 0.6),
+                             layout="constrained", squeeze=False)
+    for row, channel in enumerate(channels):
+        for col, measure in enumerate(HEADLINE):
+            ax = axes[row, col]
+            est = sweep_estimates(sweep.table.where("channel", channel), key, values, measure)
+            _sweep_panel(ax, x, est, measure, row, channel)
+            _value_ticks(ax, x, names)
+            if measure == "service_level":
+                target_line(ax, TARGET_SL, target_label(channel,
+                                                        sweep.targets_s.get(channel, 10.0)))
+                percent_axis(ax, floor_of(est[1]))
+                ax.legend(loc="best", fontsize=8, handles=ax.get_lines()[-1:])
+    fig.supxlabel(f"{text(key)} (the value varied)", fontsize=10)
+    return fig
+
+
+def _sweep_panel(ax: Axes, x: np.ndarray, est: Band, measure: str, i: int,
+                 channel: str) -> None:
+    """One measure against the value varied: in %, or in seconds, minutes or hours."""
+    if is_share(measure):
+        est = shares(est)
+        divisor, unit = 1.0, "%"
+    else:
+        divisor, unit = scaled(measure, list(est[2]))
+    band(ax, x, (est[0] / divisor, est[1] / divisor, est[2] / divisor), col=colour(i),
+         name=text(channel), gid=f"sweep:{channel}:{measure}", marker="o", markersize=4)
+    ax.set_title(f"{text(channel)}: {label(measure)}", fontsize=9.5, loc="left")
+    ax.grid(color="#e4e4e4", linewidth=0.6)
+    if unit == "%":
+        ax.yaxis.set_major_formatter(PercentFormatter(1))
+    else:
+        ax.set_ylabel(unit)
+    if not np.nan_to_num(est[0]).any():
+        ax.text(0.5, 0.6, "none at any value", transform=ax.transAxes, ha="center",
+                color="#555555")
+        ax.set_yticks([])
+
+
+def _value_ticks(ax: Axes, x: np.ndarray, names: list[str] | None) -> None:
+    ax.set_xticks(x, labels=[text(n) for n in names] if names else [f"{v:g}" for v in x])
+    if len(x) > 6:
+        ax.tick_params(axis="x", labelrotation=45)
+
+
+def sweep_heatmap_figure(sweep: SweepResults, channel: str) -> Figure:
+    """Two keys: the channel's service level at every pair of values."""
+    k1, k2 = sweep.keys[:2]
+    v1, v2 = sweep.values(k1), sweep.values(k2)
+    rows = sweep.table.where("channel", channel)
+    grid = np.full((len(v2), len(v1)), math.nan)
+    for i, b in enumerate(v2):
+        for j, a in enumerate(v1):
+            cell = rows.where(k1, a).where(k2, b)
+            if len(cell):
+                grid[i, j] = float(cell.numbers("service_level_mean")[0])
+    target_s = sweep.targets_s.get(channel, 10.0)
+    fig, ax = plt.subplots(figsize=(min(WIDE, 2.5 + 1.0 * len(v1)) + 1.5,
+                                    1.8 + 0.55 * len(v2)), layout="constrained")
+    low = floor_of(grid, least=1.0)
+    image = ax.imshow(grid, cmap="cividis", vmin=low, vmax=1.0, aspect="auto", origin="lower")
+    image.set_gid(f"heatmap:{channel}")
+    for (i, j), value in np.ndenumerate(grid):
+        if math.isfinite(value):
+            dark = (value - low) / (1 - low) < 0.6 if low < 1 else False
+            ax.text(j, i, f"{100 * value:.1f}%", ha="center", va="center", fontsize=9,
+                    color="white" if dark else "black",
+                    fontweight="bold" if value >= TARGET_SL else "normal")
+    ax.set_xticks(range(len(v1)), labels=[text(v) for v in v1])
+    ax.set_yticks(range(len(v2)), labels=[text(v) for v in v2])
+    ax.set_xlabel(text(k1))
+    ax.set_ylabel(text(k2))
+    bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
+    bar.set_label(f"% answered within {fmt_target(target_s)}")
+    _percent_colorbar(bar)
+    ax.set_title(f"{text(channel)}: % answered within {fmt_target(target_s)}\n(figures in "
+                 f"bold meet the {100 * TARGET_SL:.0f}% target)", loc="left", fontsize=10)
+    return fig
+
+
+def sweep_pools_figure(sweep: SweepResults, pools: Table) -> Figure:
+    """One key: each pool's utilisation against the value."""
+    key = sweep.keys[0]
+    values = sweep.values(key)
+    x, names = sweep_axis(values)
+    fig, ax = plt.subplots(figsize=(WIDE, 4), layout="constrained")
+    for i, pool in enumerate(pools.distinct("pool")):
+        est = sweep_estimates(pools.where("pool", pool), key, values, "utilisation")
+        band(ax, x, est, col=colour(i), name=f"pool {text(pool)}", gid=f"sweep:{pool}",
+             marker="o", markersize=4)
+    _value_ticks(ax, x, names)
+    ax.yaxis.set_major_formatter(PercentFormatter(1))
+    ax.grid(color="#e4e4e4", linewidth=0.6)
+    ax.set_xlabel(f"{text(key)} (the value varied)")
+    ax.set_ylabel("utilisation (busy / on duty)")
+    ax.set_title("Staff utilisation: share of time on duty spent busy", loc="left")
+    ax.legend(loc="best", fontsize=9)
+    return fig
+
+
+def draw_sweep(sweep: SweepResults, folder: Path) -> list[Plot]:
+    """Save the sweep plots into ``folder/plots`` and describe each."""
+    out: list[Plot] = []
+    if len(sweep.keys) == 1:
+        key = sweep.keys[0]
+        out.append(Plot(_save(sweep_figure(sweep), folder, "sweep.png"),
+                        f"Headline measures against {key}",
+                        "Each point is one run of the scenario with the value along the "
+                        "bottom; the band is the 95% confidence interval and the dashed line "
+                        "the target."))
+        if sweep.pools is not None:
+            out.append(Plot(_save(sweep_pools_figure(sweep, sweep.pools), folder,
+                                  "sweep_utilisation.png"), f"Utilisation against {key}",
+                            "Share of staff time on duty spent busy, per pool."))
+        return out
+    for channel in sweep.channels:
+        fig = sweep_heatmap_figure(sweep, channel)
+        out.append(Plot(_save(fig, folder, f"sweep_heatmap_{slug(channel)}.png"),
+                        f"{channel}: service level at every pair of values",
+                        "Each cell is one run; bold figures meet the target."))
+    return out

@@ -1,0 +1,457 @@
+"""Reading results back: a saved results folder as numpy arrays and plain dicts.
+
+Plots, reports and comparisons are drawn from what a run saved, never from the run in memory,
+so ``contactsim plot DIR`` redraws them from the tables alone and a planner can trust that the
+pictures show exactly what the CSV files hold. Tables are read by column *name*: extra columns
+from newer versions are carried along, and an empty cell is NaN (undefined, such as the service
+level of an hour in which no call arrived).
+
+Three kinds of folder are read here: one run (``summary.json`` and its tables), a comparison
+(``compare.json``, ``compare.csv`` and one run folder per scenario) and a sweep (``sweep.json``,
+``sweep.csv``). This module also says what each measure means and how to show it, so the
+terminal, the plots and the report describe a figure in the same words.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .loading import load_scenario
+from .schema import Problem, ScenarioError
+from .stats import Estimate, mean_ci
+
+HOURS_PER_WEEK = 168
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: The share answered within the target that every channel is judged against: the national 999
+#: standard (90% within 10 s). No national standard exists for 101 or digital contacts, so each
+#: of those is held to the same 90%, within its own ``answer_target_s``.
+TARGET_SL = 0.9
+NATIONAL_999_TARGET_S = 10.0
+#: The measures a planner reads first; the others are in the full tables.
+HEADLINE = ("service_level", "mean_answer_s", "abandon_rate")
+
+COMPARE_JSON, COMPARE_CSV = "compare.json", "compare.csv"
+SWEEP_JSON, SWEEP_CSV, SWEEP_POOLS_CSV = "sweep.json", "sweep.csv", "sweep_pools.csv"
+
+
+class ResultsError(ScenarioError):
+    """A results folder that cannot be read (bad input: exit code 2)."""
+
+    def __init__(self, path: Path | str, message: str, key: str = "(folder)") -> None:
+        super().__init__([Problem(str(path), key, message)])
+
+
+# --- one CSV table --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV table held as text columns; numbers and text are taken out by column name."""
+
+    header: tuple[str, ...]
+    columns: dict[str, list[str]]
+
+    def __len__(self) -> int:
+        return len(self.columns[self.header[0]]) if self.header else 0
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    def text(self, column: str) -> list[str]:
+        return self.columns[column]
+
+    def numbers(self, column: str) -> np.ndarray:
+        """A column as floats; empty cells are NaN."""
+        return np.array([float(v) if v.strip() else math.nan for v in self.columns[column]])
+
+    def where(self, column: str, value: str) -> Table:
+        """The rows whose ``column`` equals ``value``."""
+        keep = [i for i, v in enumerate(self.columns[column]) if v == value]
+        return Table(self.header, {c: [vals[i] for i in keep] for c, vals in
+                                   self.columns.items()})
+
+    def distinct(self, column: str) -> list[str]:
+        """The values of ``column`` in order of first appearance."""
+        return list(dict.fromkeys(self.columns[column]))
+
+    def measures(self, keys: Sequence[str]) -> list[str]:
+        """Every column that is not a key column: the measures, in file order."""
+        return [c for c in self.header if c not in keys]
+
+
+def read_table(path: Path) -> Table:
+    """Read one CSV file written by contactsim (header line, then rows)."""
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsError(path, f"cannot read this table: {exc}", "(file)") from None
+    if not rows:
+        raise ResultsError(path, "the table is empty (no header line)", "(file)")
+    header = tuple(rows[0])
+    columns: dict[str, list[str]] = {name: [] for name in header}
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise ResultsError(path, f"line {line} has {len(row)} cells, the header "
+                               f"{len(header)}", "(file)")
+        for name, cell in zip(header, row, strict=True):
+            columns[name].append(cell)
+    return Table(header, columns)
+
+
+def per_replication(table: Table, key_column: str, key: str, measure: str) -> np.ndarray:
+    """One measure of one channel (or pool), one value per replication in replication order."""
+    rows = table.where(key_column, key)
+    order = np.argsort(rows.numbers("replication"), kind="stable")
+    return rows.numbers(measure)[order]
+
+
+def by_hour(table: Table, key_column: str, key: str, measure: str) -> np.ndarray:
+    """An hourly measure as a (replications, 168) matrix, NaN where a row is missing."""
+    rows = table.where(key_column, key)
+    reps = rows.numbers("replication").astype(int)
+    hours = rows.numbers("hour_of_week").astype(int)
+    index = {r: i for i, r in enumerate(sorted(set(reps.tolist())))}
+    out = np.full((len(index), HOURS_PER_WEEK), math.nan)
+    out[[index[r] for r in reps.tolist()], hours] = rows.numbers(measure)
+    return out
+
+
+#: A mean with the low and high ends of its 95% interval, element by element.
+Band = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def row_estimate(table: Table, i: int, columns: Sequence[str]) -> Estimate:
+    """Row ``i``'s mean, ci_low and ci_high (the three ``columns``) as an Estimate."""
+    mean, low, high = (float(table.numbers(c)[i]) for c in columns)
+    return Estimate(mean, low, high, 2)
+
+
+def column_estimates(matrix: np.ndarray) -> Band:
+    """Mean and 95% Student t interval of each column over the rows (the replications)."""
+    ests = [mean_ci(matrix[:, j]) for j in range(matrix.shape[1])]
+    return (np.array([e.mean for e in ests]), np.array([e.ci_low for e in ests]),
+            np.array([e.ci_high for e in ests]))
+
+
+def hours_in_window(days: float, warmup_days: float, start_day: int) -> np.ndarray:
+    """How many hours of the measured window fall in each hour of the week (0 = Mon 00:00).
+
+    Hourly counts in ``hourly.csv`` add up every occurrence of an hour of the week in the
+    measured window; dividing by this gives contacts per hour.
+    """
+    start = (warmup_days + start_day) * 24.0
+    end = start + days * 24.0
+    edges = np.arange(math.floor(start), math.ceil(end))
+    overlap = np.minimum(edges + 1, end) - np.maximum(edges, start)
+    return np.bincount((edges % HOURS_PER_WEEK).astype(int), weights=overlap,
+                       minlength=HOURS_PER_WEEK)
+
+
+# --- one run --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """A results folder written by ``contactsim run``, read back."""
+
+    folder: Path
+    summary: dict[str, Any]
+    scenario_text: str
+    description: str
+    targets_s: dict[str, float]
+    start_day: int
+    tables: dict[str, Table] = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.summary.get("scenario", {}).get("name", self.folder.name))
+
+    @property
+    def channels(self) -> list[str]:
+        return list(self.summary.get("channels", {}))
+
+    @property
+    def pools(self) -> list[str]:
+        return list(self.summary.get("pools", {}))
+
+    @property
+    def replications(self) -> int:
+        return int(self.summary.get("replications", 0))
+
+    @property
+    def days(self) -> float:
+        return float(self.summary.get("days", 0.0))
+
+    @property
+    def warnings(self) -> list[str]:
+        return [str(w) for w in self.summary.get("warnings", [])]
+
+    def table(self, name: str) -> Table | None:
+        return self.tables.get(name)
+
+    def estimate(self, *path: str) -> Estimate:
+        """An estimate from summary.json, e.g. ``estimate("channels", "999", "service_level")``."""
+        node: Any = self.summary
+        for part in path:
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        return estimate_from(node, self.replications)
+
+    def exposure_hours(self) -> np.ndarray:
+        """Hours of the measured window in each hour of the week."""
+        return hours_in_window(self.days, float(self.summary.get("warmup_days", 0.0)),
+                               self.start_day)
+
+
+def estimate_from(node: Any, n: int) -> Estimate:
+    """A summary.json ``{mean, ci_low, ci_high}`` (nulls as NaN) as an Estimate."""
+    if not isinstance(node, dict):
+        return Estimate(math.nan, math.nan, math.nan, 0)
+
+    def value(key: str) -> float:
+        v = node.get(key)
+        return float(v) if isinstance(v, int | float) else math.nan
+
+    return Estimate(value("mean"), value("ci_low"), value("ci_high"), n)
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(path.parent, f"no {path.name} here: not a contactsim results "
+                           "folder") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsError(path, f"cannot read: {exc}", "(file)") from None
+    if not isinstance(data, dict):
+        raise ResultsError(path, "is not a JSON object", "(file)")
+    return data
+
+
+def _scenario_facts(path: Path) -> tuple[str, dict[str, float], int]:
+    """Description, answer targets and start day from the resolved scenario.toml.
+
+    The typed loader gives the values with their defaults applied; a scenario written by another
+    version of contactsim that this one cannot load is read as plain TOML instead.
+    """
+    try:
+        sc = load_scenario(path)
+    except ScenarioError:
+        doc = _plain_toml(path)
+        channels = doc.get("channels", {}) if isinstance(doc.get("channels"), dict) else {}
+        targets = {str(k): float(v.get("answer_target_s", 10.0)) if isinstance(v, dict)
+                   else 10.0 for k, v in channels.items()}
+        days = list(DAY_NAMES)
+        run = doc.get("run")
+        start = str(run.get("start_day", "mon") if isinstance(run, dict) else "mon").title()
+        return str(doc.get("description", "")), targets, days.index(start) if start in days else 0
+    targets = {k: float(ch.answer_target_s) for k, ch in sc.channels.items()}
+    return sc.description, targets, sc.run.start_day
+
+
+def _plain_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def read_run(folder: Path) -> RunResults:
+    """Read a results folder written by ``contactsim run``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ResultsError(folder, "no such results folder")
+    summary = read_json(folder / "summary.json")
+    scenario_path = folder / "scenario.toml"
+    text = scenario_path.read_text(encoding="utf-8") if scenario_path.is_file() else ""
+    description, targets, start_day = (_scenario_facts(scenario_path) if text
+                                       else ("", {}, 0))
+    for channel in summary.get("channels", {}):
+        targets.setdefault(channel, 10.0)
+    tables = {p.stem: read_table(p) for p in sorted(folder.glob("*.csv"))}
+    return RunResults(folder, summary, text, description, targets, start_day, tables)
+
+
+# --- a comparison and a sweep ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompareResults:
+    """A comparison folder: the member runs (the first is the base) and compare.csv."""
+
+    folder: Path
+    meta: dict[str, Any]
+    labels: list[str]
+    runs: list[RunResults]
+    differences: Table
+
+    @property
+    def paired(self) -> bool:
+        return bool(self.meta.get("paired", False))
+
+
+def read_compare(folder: Path) -> CompareResults:
+    folder = Path(folder)
+    meta = read_json(folder / COMPARE_JSON)
+    labels = [str(m["label"]) for m in meta.get("scenarios", [])]
+    if not labels:
+        raise ResultsError(folder / COMPARE_JSON, "lists no scenarios", "scenarios")
+    runs = [read_run(folder / label) for label in labels]
+    return CompareResults(folder, meta, labels, runs, read_table(folder / COMPARE_CSV))
+
+
+@dataclass(frozen=True)
+class SweepResults:
+    """A sweep folder: the varied keys, one row per point and channel, and the meta data."""
+
+    folder: Path
+    meta: dict[str, Any]
+    table: Table
+    pools: Table | None
+
+    @property
+    def keys(self) -> list[str]:
+        return [str(k) for k in self.meta.get("keys", [])]
+
+    @property
+    def channels(self) -> list[str]:
+        return self.table.distinct("channel")
+
+    @property
+    def targets_s(self) -> dict[str, float]:
+        return {str(k): float(v) for k, v in self.meta.get("targets_s", {}).items()}
+
+    def values(self, key: str) -> list[str]:
+        """The values a key took, in the order given on the command line."""
+        return [str(v) for v in self.meta.get("values", {}).get(key, [])]
+
+
+def read_sweep(folder: Path) -> SweepResults:
+    folder = Path(folder)
+    meta = read_json(folder / SWEEP_JSON)
+    pools = folder / SWEEP_POOLS_CSV
+    return SweepResults(folder, meta, read_table(folder / SWEEP_CSV),
+                        read_table(pools) if pools.is_file() else None)
+
+
+def folder_kind(folder: Path) -> str:
+    """``"compare"``, ``"sweep"`` or ``"run"``: what kind of results folder this is."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ResultsError(folder, "no such results folder")
+    for kind, marker in (("compare", COMPARE_JSON), ("sweep", SWEEP_JSON), ("run", "summary.json")):
+        if (folder / marker).is_file():
+            return kind
+    raise ResultsError(folder, "not a contactsim results folder (no summary.json, "
+                       "compare.json or sweep.json)")
+
+
+# --- what a measure means and how to show it ------------------------------------------------
+
+LABELS = {
+    "offered": "contacts offered", "answered": "answered", "abandoned": "abandoned",
+    "service_level": "service level (answered within target)",
+    "mean_wait_s": "mean wait in queue", "mean_answer_s": "mean answer time",
+    "p90_answer_s": "90th percentile answer time", "p99_answer_s": "99th percentile answer time",
+    "abandon_rate": "abandoned (share of offered)", "band_lt10": "answered in under 10 s",
+    "band_10_60": "answered in 10 to 60 s", "band_ge60": "answered in 60 s or more",
+    "callbacks": "callbacks made", "redials": "redials", "diverted": "diverted to partners",
+    "failed": "handovers failed", "utilisation": "utilisation (busy / on duty)",
+    "staff_hours": "staff hours on duty", "busy_hours": "staff hours busy",
+    "officer_hours": "officer hours per day",
+}
+SHARES = {"service_level", "abandon_rate", "utilisation"}
+
+
+def label(measure: str) -> str:
+    """Plain words for a measure name (unknown names are shown with spaces)."""
+    return LABELS.get(measure, measure.replace("_", " "))
+
+
+def is_share(measure: str) -> bool:
+    return measure in SHARES or measure.startswith(("band_", "share_")) or measure.endswith(
+        ("_rate", "_share"))
+
+
+def is_duration(measure: str) -> bool:
+    return measure.endswith("_s")
+
+
+def unit_of(measure: str, reference: float, *, signed: bool = False) -> tuple[float, str, int]:
+    """(divisor, unit suffix, decimals) to show a measure, chosen from a reference value."""
+    ref = abs(reference) if math.isfinite(reference) else 0.0
+    if is_share(measure):
+        return 0.01, " pts" if signed else "%", 1
+    if is_duration(measure):
+        if ref < 100:
+            return 1.0, " s", 1
+        return (60.0, " min", 1) if ref < 3600 else (3600.0, " h", 1)
+    if ref >= 100 or ref == 0:
+        return 1.0, "", 0
+    return (1.0, "", 1) if ref >= 1 else (1.0, "", 3)
+
+
+def _number(value: float, divisor: float, decimals: int, signed: bool) -> str:
+    if not math.isfinite(value):
+        return "-"
+    v = value / divisor
+    if round(v, decimals) == 0:
+        v = 0.0
+    sign = "+" if signed and v > 0 else ("-" if v < 0 else "")
+    return f"{sign}{abs(v):,.{decimals}f}"
+
+
+def fmt(measure: str, value: float, *, signed: bool = False) -> str:
+    """A value as a planner reads it: 78.2%, 12.9 s, 5.4 h, 4,617 (ASCII only)."""
+    if not math.isfinite(value):
+        return "-"
+    divisor, unit, decimals = unit_of(measure, value, signed=signed)
+    return _number(value, divisor, decimals, signed) + unit
+
+
+def fmt_seconds(seconds: float) -> str:
+    return fmt("x_s", seconds)
+
+
+def fmt_target(seconds: float) -> str:
+    """An answer-time target in round units: 10 s, 60 s, 1 h."""
+    if seconds < 120 or seconds % 60:
+        return f"{seconds:g} s"
+    if seconds % 3600:
+        return f"{seconds / 60:g} min"
+    return f"{seconds / 3600:g} h"
+
+
+def fmt_ci(measure: str, est: Estimate, *, signed: bool = False) -> str:
+    """``78.2% (77.0 to 78.6%)``, all in the mean's unit; no interval where it is undefined."""
+    if not math.isfinite(est.mean):
+        return "-"
+    widest = max(abs(v) for v in (est.mean, est.ci_low, est.ci_high) if math.isfinite(v))
+    divisor, unit, decimals = unit_of(measure, widest, signed=signed)
+    text = _number(est.mean, divisor, decimals, signed) + unit
+    if math.isfinite(est.ci_low) and math.isfinite(est.ci_high):
+        text += (f" ({_number(est.ci_low, divisor, decimals, signed)} to "
+                 f"{_number(est.ci_high, divisor, decimals, signed)}{unit})")
+    return text
+
+
+def target_label(channel: str, target_s: float) -> str:
+    """How the service-level target of a channel is named on plots and in reports."""
+    if channel == "999" and target_s == NATIONAL_999_TARGET_S:
+        return "national standard: 90% within 10 s"
+    return f"target: {100 * TARGET_SL:.0f}% within {fmt_target(target_s)}"
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of a channel or pool name."""
+    text = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.strip())
+    return text.strip("-") or "x"
