@@ -17,7 +17,18 @@ from typing import Any
 
 import numpy as np
 
-from .schema import INVALID, Checker, Kind, Number, Path, describe, is_number
+from .schema import (
+    INVALID,
+    SET_ORIGIN,
+    Checker,
+    Kind,
+    Number,
+    Path,
+    describe,
+    finite,
+    is_number,
+    suggestion,
+)
 
 KINDS = ("constant", "exponential", "lognormal", "gamma", "uniform", "empirical")
 
@@ -33,6 +44,13 @@ PARAMS: dict[str, tuple[str, ...]] = {
 
 #: Longest duration any distribution parameter may take: 30 days, far above any real contact.
 MAX_SECONDS = 30 * 86_400.0
+
+#: Largest sd / mean of a lognormal or gamma: far beyond real durations, and it keeps the
+#: underlying parameters finite (a lognormal's sigma overflows near 1e154).
+MAX_CV = 100.0
+
+#: Largest empirical data file read, in bytes (a few million durations).
+MAX_FILE_BYTES = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -114,20 +132,21 @@ class Dist(Kind):
         kind = value.get("dist")
         if kind not in KINDS:
             got = "no 'dist' key" if kind is None else f"dist = {describe(kind)}"
-            return ck.error(path, f"{got}; choose dist from: {', '.join(KINDS)}")
+            hint = suggestion(kind, KINDS) if isinstance(kind, str) else ""
+            return ck.error(path, f"{got}; choose dist from: {', '.join(KINDS)}{hint}")
         allowed = PARAMS[kind]
         problems = len(ck.problems)
         for key in value:
             if key != "dist" and key not in allowed:
-                ck.error((*path, key), f"unknown key for a {kind} distribution; it takes: "
-                         + ", ".join(allowed))
+                ck.error((*path, key), f"unknown key for {_a(kind)} distribution"
+                         + suggestion(key, allowed) + "; it takes: " + ", ".join(allowed))
         if len(ck.problems) > problems:
             return INVALID
         if kind == "empirical":
             return self._empirical(value, path, ck)
         missing = [p for p in allowed if p not in value]
         if missing:
-            return ck.error(path, f"a {kind} distribution needs {' and '.join(missing)}")
+            return ck.error(path, f"{_a(kind)} distribution needs {' and '.join(missing)}")
         return self._parametric(kind, value, path, ck)
 
     def _parametric(self, kind: str, value: dict[str, Any], path: Path, ck: Checker) -> Any:
@@ -144,6 +163,9 @@ class Dist(Kind):
             s = pos.check(value["sd"], (*path, "sd"), ck)
             if m is INVALID or s is INVALID:
                 return INVALID
+            if s > MAX_CV * m:
+                return ck.error((*path, "sd"), f"sd = {s:g} is more than {MAX_CV:g} times the "
+                                f"mean ({m:g}); is a unit wrong?")
             return Distribution(kind, m, s)
         low = nonneg.check(value["low"], (*path, "low"), ck)
         high = nonneg.check(value["high"], (*path, "high"), ck)
@@ -171,9 +193,10 @@ class Dist(Kind):
             return INVALID
         if not values:
             return ck.error(where, "has no values")
-        bad = [v for v in values if not is_number(v) or not math.isfinite(v) or v < 0]
+        bad = [v for v in values if not _duration_ok(v)]
         if bad:
-            return ck.error(where, f"value {describe(bad[0])} is not a duration in seconds >= 0")
+            return ck.error(where, f"value {describe(bad[0])} is not a duration in seconds "
+                            f"from 0 to {MAX_SECONDS:,.0f}")
         if self.positive and max(values) <= 0:
             return ck.error(where, "all values are zero; this duration must be above zero")
         return Distribution("empirical", float(np.mean(values)), 0.0,
@@ -181,17 +204,29 @@ class Dist(Kind):
 
     @staticmethod
     def _read_file(name: Any, path: Path, ck: Checker) -> Any:
-        if not isinstance(name, str) or not name:
+        if not isinstance(name, str) or not name.strip() or "\0" in name:
             return ck.error(path, f"must be a file name, got {describe(name)}")
-        base = FilePath(ck.file_of(path)).parent
+        holder = ck.file_of(path)
+        base = FilePath(ck.root_file if holder == SET_ORIGIN else holder).parent
         target = base / name
         try:
-            text = target.read_text(encoding="utf-8")
+            with target.open("rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             return ck.error(path, f"file {str(target)!r} not found (paths are relative to the "
                             "scenario file)")
-        except (OSError, UnicodeDecodeError) as exc:
-            return ck.error(path, f"cannot read {str(target)!r}: {exc}")
+        except IsADirectoryError:
+            return ck.error(path, f"{str(target)!r} is a folder, not a data file")
+        except OSError as exc:
+            return ck.error(path, f"cannot read {str(target)!r}: {exc.strerror or exc}")
+        if len(raw) > MAX_FILE_BYTES:
+            return ck.error(path, f"{str(target)!r} is larger than "
+                            f"{MAX_FILE_BYTES // 1_000_000} MB")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return ck.error(path, f"{str(target)!r} is not UTF-8 text (byte "
+                            f"0x{raw[exc.start]:02x} at offset {exc.start})")
         lines = [(i + 1, ln.strip()) for i, ln in enumerate(text.splitlines()) if ln.strip()]
         values: list[float] = []
         for n, (lineno, line) in enumerate(lines):
@@ -205,6 +240,16 @@ class Dist(Kind):
         if not values:
             return ck.error(path, f"{str(target)!r} holds no numbers (one per line expected)")
         return values
+
+
+def _a(kind: str) -> str:
+    """``"an exponential"``, ``"a lognormal"``."""
+    return ("an " if kind[0] in "ae" else "a ") + kind  # not "an uniform"
+
+
+def _duration_ok(value: Any) -> bool:
+    x = finite(value)
+    return x is not None and 0 <= x <= MAX_SECONDS
 
 
 class Draws:

@@ -26,6 +26,7 @@ from .schema import (
     Problem,
     ScenarioError,
     Table,
+    describe,
     dotted,
     suggestion,
 )
@@ -37,8 +38,8 @@ def load_scenario(file: str | os.PathLike[str], overrides: Sequence[str] = ()) -
     """Load, merge, override and check a scenario; raise ScenarioError listing every problem."""
     file = os.fspath(file)
     doc, origins = read_document(file)
-    apply_overrides(doc, origins, file, overrides)
     ck = Checker(file, origins)
+    ck.problems.extend(apply_overrides(doc, origins, file, overrides))
     checked = SCENARIO.check(doc, (), ck)
     if checked is not INVALID and checked.get("run") is None:
         checked["run"] = RUN.check({}, ("run",), ck)
@@ -57,17 +58,11 @@ def read_document(file: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any
     parent_name = doc.pop("extends", None)
     if parent_name is None:
         return doc, origins
-    if not isinstance(parent_name, str) or not parent_name.strip():
-        raise ScenarioError([Problem(file, "extends", "must be the name of a scenario file")])
-    parent = os.path.normpath(os.path.join(os.path.dirname(file), parent_name))
-    here = os.path.realpath(file)
-    seen = (*chain, here)
+    parent = _parent_file(file, parent_name)
+    seen = (*chain, os.path.realpath(file))
     if os.path.realpath(parent) in seen:
         loop = " -> ".join([*(os.path.basename(p) for p in seen), os.path.basename(parent)])
         raise ScenarioError([Problem(file, "extends", f"extends itself in a cycle: {loop}")])
-    if not os.path.isfile(parent):
-        raise ScenarioError([Problem(file, "extends", f"file {parent!r} not found (the path is "
-                                     "relative to this scenario file)")])
     base, base_origins = read_document(parent, seen)
     if "source" not in doc:
         base.pop("source", None)  # a parent's own source is not this file's
@@ -75,37 +70,109 @@ def read_document(file: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any
     return base, base_origins
 
 
+def _parent_file(file: str, name: Any) -> str:
+    """The path of the file that ``file`` extends, checked to be a readable file name."""
+    def bad(message: str) -> ScenarioError:
+        return ScenarioError([Problem(file, "extends", message)])
+
+    if not isinstance(name, str) or not name.strip():
+        raise bad(f"must be the name of a scenario file, got {describe(name)}")
+    if "\0" in name:
+        raise bad(f"{describe(name)} is not a valid file name")
+    parent = os.path.normpath(os.path.join(os.path.dirname(file), name))
+    if os.path.isdir(parent):
+        raise bad(f"{parent!r} is a folder, not a scenario file")
+    if not os.path.isfile(parent):
+        raise bad(f"file {parent!r} not found (the path is relative to this scenario file)")
+    return parent
+
+
 def _parse(file: str) -> dict[str, Any]:
-    try:
-        with open(file, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        raise ScenarioError([Problem(file, FILE_KEY, "file not found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError([Problem(file, FILE_KEY, "is a folder, not a scenario file")]) from None
-    except OSError as exc:
-        raise ScenarioError([Problem(file, FILE_KEY, f"cannot read: {exc.strerror}")]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(file, FILE_KEY, f"is not UTF-8 text (byte "
-                                     f"0x{raw[exc.start]:02x} at offset {exc.start}); save it "
-                                     "as UTF-8")]) from None
+    text = _read_text(file)
     try:
         doc = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([_syntax_problem(file, str(exc))]) from None
+        raise ScenarioError([_syntax_problem(file, str(exc), text)]) from None
+    except ValueError as exc:  # Python's own limits, such as a number of 5,000 digits
+        raise ScenarioError([Problem(file, FILE_KEY, f"invalid TOML: {exc}".split(";")[0])]) \
+            from None
+    except RecursionError:
+        raise ScenarioError([Problem(file, FILE_KEY, TOO_DEEP)]) from None
+    if nesting(doc) > MAX_NESTING:
+        raise ScenarioError([Problem(file, FILE_KEY, TOO_DEEP)])
     if not doc:
         raise ScenarioError([Problem(file, FILE_KEY, "the file is empty; a scenario needs at "
                                      "least name, [channels.*], [categories.*] and [pools.*]")])
     return doc
 
 
-def _syntax_problem(file: str, message: str) -> Problem:
+#: Deeper than any scenario nests its tables and lists (the schema goes five levels down).
+MAX_NESTING = 32
+TOO_DEEP = f"tables or lists are nested more than {MAX_NESTING} levels deep"
+
+
+def nesting(value: Any) -> int:
+    """How deeply tables and lists nest in ``value`` (counted without recursion)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_NESTING:  # no need to look further down
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return deepest
+
+
+#: Larger than any scenario a planner writes by hand; refusing it keeps memory bounded.
+MAX_FILE_BYTES = 10_000_000
+
+
+def _read_text(file: str) -> str:
+    """The file's text (UTF-8, a byte-order mark allowed), or a problem naming the file."""
+    def bad(message: str) -> ScenarioError:
+        return ScenarioError([Problem(file, FILE_KEY, message)])
+
+    try:
+        with open(file, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # bounded, even for /dev/zero or a pipe
+    except FileNotFoundError:
+        raise bad("file not found") from None
+    except IsADirectoryError:
+        raise bad("is a folder, not a scenario file") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        raise bad(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise bad(f"is larger than {MAX_FILE_BYTES // 1_000_000} MB; is it a scenario file?")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                  "save it as UTF-8") from None
+
+
+#: Hints for tomllib's terser messages.
+_SYNTAX_HINTS = {
+    "Cannot overwrite a value": "a key is given twice",
+    "Cannot declare": "a table is declared twice",
+    "Cannot mutate immutable namespace": "a key adds to an inline table { ... } or array "
+                                         "given earlier",
+    "Expected newline or end of document after a statement": "text follows a value; are "
+                                                             "quotes missing?",
+    "Illegal character '\\n'": "a string is not closed before the end of its line",
+}
+
+
+def _syntax_problem(file: str, message: str, text: str) -> Problem:
+    """A TOML syntax error, keyed by its line and column (the last one at the end of file)."""
     where = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    text = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-    key = f"line {where.group(1)}, column {where.group(2)}" if where else "end of file"
-    return Problem(file, key, f"invalid TOML: {text}")
+    what = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+    if where:
+        key = f"line {where.group(1)}, column {where.group(2)}"
+    else:
+        lines = text.removeprefix("\ufeff").rstrip("\r\n").split("\n")
+        key = f"line {len(lines)}, column {len(lines[-1]) + 1}"
+    hint = next((h for start, h in _SYNTAX_HINTS.items() if what.startswith(start)), "")
+    return Problem(file, key, f"invalid TOML: {what}" + (f" ({hint})" if hint else ""))
 
 
 def _record(value: Any, path: Path, file: str, origins: dict[Path, str]) -> None:
@@ -134,8 +201,11 @@ def _merge(base: dict[str, Any], over: dict[str, Any], origins: dict[Path, str],
 
 
 def apply_overrides(doc: dict[str, Any], origins: dict[Path, str], file: str,
-                    overrides: Sequence[str]) -> None:
-    """Apply ``KEY.PATH=VALUE`` overrides (VALUE in TOML syntax); report every bad one."""
+                    overrides: Sequence[str]) -> list[Problem]:
+    """Apply ``KEY.PATH=VALUE`` overrides (VALUE in TOML syntax); return every bad one.
+
+    A bad override is skipped, so the file's own problems are still found in the same pass.
+    """
     problems = []
     for text in overrides:
         try:
@@ -145,8 +215,7 @@ def apply_overrides(doc: dict[str, Any], origins: dict[Path, str], file: str,
             problems.append(Problem(file, text.split("=", 1)[0] or "--set", f"--set: {exc}"))
             continue
         _record(value, path, SET_ORIGIN, origins)
-    if problems:
-        raise ScenarioError(problems)
+    return problems
 
 
 def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
@@ -155,17 +224,27 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     parts = tuple(p.strip() for p in key.split("."))
     if not sep or not key.strip() or any(not p for p in parts):
         raise ValueError(f"{text!r} is not KEY.PATH=VALUE, e.g. pools.handlers.scale=1.1")
+    if parts[0] in ("extends", "source"):
+        raise ValueError(f"{parts[0]} can only be given in a scenario file")
     return parts, parse_value(raw.strip())
 
 
 def parse_value(raw: str) -> Any:
-    """A value in TOML syntax; text that is not valid TOML is taken as a plain string."""
+    """A value in TOML syntax; text that is not a single TOML value is taken as a string."""
     if not raw:
         raise ValueError("has no value after '='")
     try:
-        return tomllib.loads(f"v = {raw}")["v"]
+        parsed = tomllib.loads(f"v = {raw}")
     except tomllib.TOMLDecodeError:
         return raw
+    except ValueError:  # Python's own limits, such as a number of 5,000 digits
+        raise ValueError(f"{describe(raw)} is too long a number") from None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
+    if nesting(parsed) > MAX_NESTING:
+        raise ValueError(TOO_DEEP)
+    # "1\nother = 2" parses, but it is not one value: keep the text, for the schema to refuse.
+    return parsed["v"] if list(parsed) == ["v"] else raw
 
 
 def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -182,7 +261,7 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
             where = dotted(path[: depth + 1])
             known = list(node) if isinstance(node, dict) else []
             raise ValueError(f"{where!r} is not a table in this scenario"
-                             + suggestion(part, known)
+                             + ("" if part in known else suggestion(part, known))
                              + (f"; it has: {', '.join(map(str, known))}" if known else ""))
         node = node[part]
     node[path[-1]] = value

@@ -30,6 +30,8 @@ from .schema import (
     Text,
     TimeOfDay,
     Weights,
+    plural,
+    suggestion,
 )
 
 # --- the typed scenario ---------------------------------------------------------------------
@@ -194,7 +196,8 @@ def _shift_table(what: str) -> Table:
 
 
 RUN = Table((
-    Field("days", Number(gt=0, le=3660), "Measured days simulated per replication.",
+    Field("days", Number(gt=0, le=3660), "Measured days simulated per replication (with "
+          "warm-up, at most 100 million contacts a replication over all channels).",
           default=28.0, unit="days", example="28"),
     Field("warmup_days", Number(ge=0, le=365),
           "Days simulated first and discarded, so queues start from a realistic state.",
@@ -217,7 +220,8 @@ ON_ABANDON = Table((
     Field("redial_delay", Dist(), "Time from abandoning to redialling.",
           default=Distribution.constant(0.0), unit="s",
           example='{ dist = "exponential", mean = 1800 }'),
-    Field("to_999", Number(ge=0, le=1), "Share that ring 999 instead, at once.", default=0.0,
+    Field("to_999", Number(ge=0, le=1), "Share that ring 999 instead, at once (not on the "
+          "emergency channel itself: that is a redial).", default=0.0,
           example="0.03"),
     Field("to_online", Number(ge=0, le=1), "Share that report online instead, at once.",
           default=0.0, example="0.10"),
@@ -282,12 +286,14 @@ POOL = Table((
           "Chance a rostered person is missing for a whole shift.", default=0.0,
           example="0.08"),
     Field("breaks_min", Number(ge=0, le=600), "Minutes of breaks per person per shift, taken "
-          "in spells of up to 15 minutes staggered across the team.", default=0.0, unit="min",
+          "in spells of up to 15 minutes staggered across the team; less than the shortest "
+          "shift.", default=0.0, unit="min",
           example="45"),
     Field("interruptible_for", ListOf(Text(nonempty=True), unique=True),
           "Voice channels for which these staff drop digital work (which resumes later) to "
           "take a waiting call.", default=(), example='["999"]'),
-    Field("roster", TableList(_shift_table("shift"), min_len=1), "Shifts worked each week.",
+    Field("roster", TableList(_shift_table("shift"), min_len=1), "Shifts worked each week "
+          "(after scale, at most 100,000 people over all lines).",
           required=True,
           example='[{ days = "mon-sun", start = "07:00", end = "17:00", staff = 9 }]'),
 ))
@@ -397,14 +403,12 @@ def _ok(*values: Any) -> bool:
 def _names_exist(names: Any, defined: dict[str, Any], what: str, path: Path,
                  ck: Checker) -> None:
     """Report every name in ``names`` that is not defined (with a suggestion)."""
-    from .schema import suggestion
-
     if not _ok(names):
         return
     for name in names:
         if name not in defined:
             ck.error(path, f"unknown {what} {name!r}" + suggestion(name, list(defined))
-                     + f"; defined {what}s: {', '.join(defined) or 'none'}")
+                     + f"; defined {plural(what)}: {', '.join(defined) or 'none'}")
 
 
 def _table(doc: dict[str, Any], key: str) -> dict[str, Any]:
@@ -419,6 +423,25 @@ def cross_check(doc: dict[str, Any], ck: Checker) -> None:
     _check_pools(doc, ck)
     _check_diversions(doc, ck)
     _check_surges(doc, ck)
+    _check_volume(doc, ck)
+
+
+#: Most contacts one replication may simulate: a national model for a year fits; more would
+#: exhaust memory (each contact is kept as a record) long before it finished.
+MAX_CONTACTS = 100_000_000
+
+
+def _check_volume(doc: dict[str, Any], ck: Checker) -> None:
+    run = doc.get("run")
+    if not isinstance(run, dict) or not _ok(run["days"], run["warmup_days"]):
+        return
+    per_day = [ch["per_day"] for ch in _table(doc, "channels").values()
+               if isinstance(ch, dict) and _ok(ch["per_day"])]
+    contacts = sum(per_day) * (run["days"] + run["warmup_days"])
+    if contacts > MAX_CONTACTS:
+        ck.error(("run", "days"), f"{contacts:,.0f} contacts a replication (per_day of every "
+                 f"channel x (days + warmup_days)) is more than the {MAX_CONTACTS:,} one "
+                 "replication can hold; simulate fewer days and more replications")
 
 
 def _check_channels(doc: dict[str, Any], ck: Checker) -> None:
@@ -443,6 +466,9 @@ def _check_channels(doc: dict[str, Any], ck: Checker) -> None:
         if ch["kind"] == "digital" and abandon not in (None, INVALID):
             ck.error((*path, "on_abandon"), "digital contacts never abandon; remove on_abandon")
         elif isinstance(abandon, dict) and _ok(abandon):
+            if abandon["to_999"] > 0 and abandon["emergency_channel"] == name:
+                ck.error((*path, "on_abandon", "to_999"), f"callers who abandon {name!r} "
+                         "cannot switch to the same channel; that is a redial (use redial)")
             _check_retry_target(channels, abandon, "to_999", "emergency_channel", "voice",
                                 (*path, "on_abandon"), ck)
             _check_retry_target(channels, abandon, "to_online", "online_channel", "digital",
@@ -474,10 +500,7 @@ def _check_pools(doc: dict[str, Any], ck: Checker) -> None:
             _names_exist(pool["interruptible_for"], channels, "channel",
                          (*path, "interruptible_for"), ck)
         if _ok(pool["roster"], pool["scale"]):
-            staffed = [s for s in pool["roster"] if int(s["staff"] * pool["scale"] + 0.5) > 0]
-            if not staffed:
-                ck.error((*path, "roster"), "has no staff at any time of the week"
-                         + (" after scale" if pool["scale"] != 1 else ""))
+            _check_roster(pool, path, ck)
         if _ok(pool["skills"], pool["interruptible_for"]) and pool["interruptible_for"]:
             kinds = {channels[c]["kind"] for c in pool["skills"]
                      if isinstance(channels.get(c), dict)}
@@ -497,6 +520,32 @@ def _check_pools(doc: dict[str, Any], ck: Checker) -> None:
                    for p in pools.values()):
             ck.error(("channels", name), f'no pool answers this channel; add "{name}" to the '
                      "skills of a pool")
+
+
+#: Most people a pool may have rostered at once (the sum of its scaled shift lines).
+MAX_ON_DUTY = 100_000
+
+
+def _check_roster(pool: dict[str, Any], path: Path, ck: Checker) -> None:
+    """Someone works at some time; not absurdly many at once; breaks fit inside every shift."""
+    heads = [int(s["staff"] * pool["scale"] + 0.5) for s in pool["roster"]]
+    scaled = " after scale" if pool["scale"] != 1 else ""
+    if not any(heads):
+        ck.error((*path, "roster"), "has no staff at any time of the week" + scaled)
+    elif sum(heads) > MAX_ON_DUTY:
+        ck.error((*path, "roster"), f"rosters {sum(heads):,} people{scaled}; at most "
+                 f"{MAX_ON_DUTY:,} may be on duty at once")
+    staffed = [s for s, n in zip(pool["roster"], heads, strict=True) if n > 0]
+    if _ok(pool["breaks_min"]) and pool["breaks_min"] > 0 and staffed:
+        shortest = min(_length_min(s) for s in staffed)
+        if pool["breaks_min"] >= shortest:
+            ck.error((*path, "breaks_min"), f"{pool['breaks_min']:g} minutes of breaks do not "
+                     f"fit in the shortest shift ({shortest} minutes)")
+
+
+def _length_min(shift: dict[str, Any]) -> int:
+    start, end = shift["start"], shift["end"]
+    return end - start if end > start else end + 1440 - start
 
 
 def _check_diversions(doc: dict[str, Any], ck: Checker) -> None:
@@ -521,7 +570,8 @@ def _check_surges(doc: dict[str, Any], ck: Checker) -> None:
     channels, categories = _table(doc, "channels"), _table(doc, "categories")
     run = doc.get("run") if isinstance(doc.get("run"), dict) else {}
     days = run.get("days") if isinstance(run, dict) else None
-    for i, surge in enumerate(doc.get("surges") or ()):
+    surges = doc.get("surges")
+    for i, surge in enumerate(surges if isinstance(surges, list) else ()):
         path: Path = ("surges", i)
         if not isinstance(surge, dict):
             continue
@@ -530,9 +580,18 @@ def _check_surges(doc: dict[str, Any], ck: Checker) -> None:
         if isinstance(surge["mix"], dict) and categories:
             for cat in surge["mix"]:
                 _names_exist([cat], categories, "category", (*path, "mix", cat), ck)
-        if isinstance(days, float) and isinstance(surge["day"], int) and surge["day"] >= days:
-            ck.error((*path, "day"), f"day {surge['day']} is after the run's {days:g} measured "
-                     "days (day 0 is the first measured day)")
+        if isinstance(days, float) and isinstance(surge["day"], int):
+            _check_surge_time(surge, days, path, ck)
+
+
+def _check_surge_time(surge: dict[str, Any], days: float, path: Path, ck: Checker) -> None:
+    if surge["day"] >= days:
+        ck.error((*path, "day"), f"day {surge['day']} is after the run's {days:g} measured "
+                 "days (day 0 is the first measured day)")
+    elif isinstance(surge["start"], int) and surge["day"] + surge["start"] / 1440 >= days:
+        ck.error((*path, "start"), f"day {surge['day']} at {surge['start'] // 60:02d}:"
+                 f"{surge['start'] % 60:02d} is after the end of the run's {days:g} measured "
+                 "days")
 
 
 def _normalised(weights: tuple[float, ...] | None, n: int) -> tuple[float, ...]:

@@ -9,7 +9,9 @@ so a planner fixes a file in one pass. The same tree generates ``docs/scenario-r
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -33,7 +35,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"error: {self.file}: {self.key}: {self.message}"
+        return one_line(f"error: {self.file}: {self.key}: {self.message}")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped, so each problem stays on one line."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class ScenarioError(Exception):
@@ -44,14 +54,22 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
+
+
 def dotted(path: Path) -> str:
-    """``("channels", "999", "mix")`` -> ``channels.999.mix``; list items as ``roster[2]``."""
+    """``("channels", "999", "mix")`` -> ``channels.999.mix``; list items as ``roster[2]``.
+
+    A key that is not a bare TOML key (a dot, a space, an empty name) is quoted as TOML quotes
+    it, so ``("channels", "a.b")`` reads ``channels."a.b"`` rather than a misleading path.
+    """
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + part
+            key = part if _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
+            out += ("." if out else "") + key
     return out or "(top level)"
 
 
@@ -67,7 +85,29 @@ def describe(value: Any) -> str:
         return "a list"
     if isinstance(value, float) and math.isnan(value):
         return "nan"
+    if isinstance(value, int) and abs(value) >= 10**40:
+        return f"an integer of {_digits(value)} digits"
+    if isinstance(value, datetime.date | datetime.time):
+        return f"{value} (a TOML date/time; write times of day in quotes, like \"07:30\")"
     return str(value)
+
+
+def _digits(value: int) -> str:
+    try:
+        return str(len(str(abs(value))))
+    except ValueError:  # beyond Python's limit for printing integers
+        return f"about {int(value.bit_length() * math.log10(2)) + 1}"
+
+
+def finite(value: Any) -> float | None:
+    """``value`` as a float when it is a finite number (not a bool), else None."""
+    if not is_number(value):
+        return None
+    try:
+        x = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return x if math.isfinite(x) else None
 
 
 class Checker:
@@ -153,8 +193,9 @@ class Number(Kind):
             want += f" {bounds}"
         if not is_number(value) or (self.integer and not isinstance(value, int)):
             return ck.error(path, f"must be {want}, got {describe(value)}")
-        if isinstance(value, float) and not math.isfinite(value):
-            return ck.error(path, f"must be a finite number, got {describe(value)}")
+        if finite(value) is None:
+            return ck.error(path, f"must be a finite number{' ' + bounds if bounds else ''}, "
+                            f"got {describe(value)}")
         too_low = (self.gt is not None and value <= self.gt) or (
             self.ge is not None and value < self.ge
         )
@@ -208,12 +249,17 @@ class Text(Kind):
         return value
 
 
+def plural(word: str) -> str:
+    """``"channel"`` -> ``"channels"``, ``"category"`` -> ``"categories"``."""
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
 def suggestion(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
-_TIME = re.compile(r"^(\d{2}):(\d{2})$")
+_TIME = re.compile(r"([0-9]{2}):([0-9]{2})")
 
 
 @dataclass(frozen=True)
@@ -226,7 +272,7 @@ class TimeOfDay(Kind):
         return '"HH:MM"' + (' ("24:00" allowed)' if self.allow_24 else "")
 
     def check(self, value: Any, path: Path, ck: Checker) -> Any:
-        ok = isinstance(value, str) and _TIME.match(value)
+        ok = isinstance(value, str) and _TIME.fullmatch(value)
         if ok:
             hours, minutes = int(ok.group(1)), int(ok.group(2))
             if (hours < 24 and minutes < 60) or (self.allow_24 and hours == 24 and minutes == 0):
@@ -275,6 +321,10 @@ class Days(Kind):
         return None
 
 
+#: Largest weight in a profile: weights are relative, and a cap keeps their sum finite.
+MAX_WEIGHT: Final = 1e9
+
+
 @dataclass(frozen=True)
 class Weights(Kind):
     """A fixed-length list of non-negative weights, not all zero (normalised later)."""
@@ -290,13 +340,18 @@ class Weights(Kind):
             got = f"{len(value)} values" if isinstance(value, list) else describe(value)
             return ck.error(path, f"must be a list of {self.length} weights ({self.what}), "
                             f"got {got}")
-        bad = [i for i, v in enumerate(value) if not is_number(v) or not math.isfinite(v) or v < 0]
+        bad = [i for i, v in enumerate(value) if not _weight_ok(v)]
         if bad:
             return ck.error(path, f"weight {bad[0] + 1} is {describe(value[bad[0]])}; "
-                            "weights must be finite numbers >= 0")
+                            f"weights must be numbers from 0 to {MAX_WEIGHT:,.0f}")
         if sum(value) <= 0:
             return ck.error(path, "weights are all zero; at least one must be above zero")
         return tuple(float(v) for v in value)
+
+
+def _weight_ok(value: Any) -> bool:
+    x = finite(value)
+    return x is not None and 0 <= x <= MAX_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -381,7 +436,7 @@ class Table(Kind):
         return out
 
 
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
 
 
 @dataclass(frozen=True)
@@ -397,12 +452,13 @@ class Named(Kind):
 
     def check(self, value: Any, path: Path, ck: Checker) -> Any:
         if not isinstance(value, dict):
-            return ck.error(path, f"must be a table of {self.what}s, got {describe(value)}")
+            return ck.error(path, f"must be a table of {plural(self.what)}, got "
+                            f"{describe(value)}")
         if len(value) < self.min_len:
             return ck.error(path, f"must define at least {self.min_len} {self.what}")
         out: dict[str, Any] = {}
         for name, sub in value.items():
-            if not _NAME.match(name):
+            if not _NAME.fullmatch(name):
                 ck.error((*path, name), f"{self.what} names may use letters, digits, '_' and "
                          "'-' only")
                 continue
@@ -441,8 +497,9 @@ class Shares(Kind):
 
     def check(self, value: Any, path: Path, ck: Checker) -> Any:
         if not isinstance(value, dict) or not value:
+            got = "an empty table {}" if isinstance(value, dict) else describe(value)
             return ck.error(path, f"must be a table like {{ crime = 0.6, info = 0.4 }}, got "
-                            f"{describe(value)}")
+                            f"{got}")
         out: dict[str, float] = {}
         for name, share in value.items():
             checked = Number(ge=0.0, le=1.0).check(share, (*path, name), ck)
