@@ -16,13 +16,13 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import __version__
-from .experiment import Experiment, run_experiment
+from .experiment import DaskUnavailableError, Experiment, run_experiment, run_experiments
 from .loading import load_scenario
 from .output import write_atomically, write_tables
 from .scenario import Scenario
@@ -97,6 +97,9 @@ def _add_run_options(cmd: argparse.ArgumentParser, every: str = "") -> None:
     cmd.add_argument("--seed", type=_seed, help=f"override run.seed{every}")
     cmd.add_argument("--workers", type=_positive_int,
                      help="parallel processes (default: all cores); results do not depend on it")
+    cmd.add_argument("--dask", metavar="tcp://HOST:PORT",
+                     help="run the replications on the Dask cluster whose scheduler is at this "
+                     "address (results identical to a local run; see the README)")
     cmd.add_argument("--set", dest="overrides", action="append", default=[], type=_set_value,
                      metavar="KEY=VALUE", help="override a scenario key, value in TOML syntax, "
                      f"e.g. --set pools.handlers.scale=1.1 (repeatable){every}")
@@ -179,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         report_problems(exc.problems)
         return EXIT_BAD_INPUT
-    except UsageError as exc:
+    except (UsageError, DaskUnavailableError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -252,7 +255,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             target = args.out / stem if len(scenarios) > 1 else args.out
         progress = None if args.quiet else ProgressBar(sc.name, sys.stderr)
-        exp = run_experiment(sc, workers=args.workers, progress=progress)
+        exp = run_experiment(sc, workers=args.workers, progress=progress, dask=args.dask)
         if progress is not None:
             progress.finish()
         write_atomically(target, partial(save, exp, report=not args.no_report))
@@ -272,14 +275,21 @@ def save(exp: Experiment, folder: Path, *, report: bool) -> None:
         write_run_report(folder)
 
 
-def _runner(args: argparse.Namespace) -> Callable[[Scenario], Experiment]:
-    """Run one scenario of a comparison or sweep, with a progress bar on a terminal."""
-    def run(sc: Scenario) -> Experiment:
-        progress = None if args.quiet else ProgressBar(sc.name, sys.stderr)
-        exp = run_experiment(sc, workers=args.workers, progress=progress)
-        if progress is not None:
-            progress.finish()
-        return exp
+def _runner(args: argparse.Namespace) -> Callable[[Sequence[Scenario]], Iterator[Experiment]]:
+    """Run the scenarios of a comparison or sweep, with a progress bar for each."""
+    def run(scenarios: Sequence[Scenario]) -> Iterator[Experiment]:
+        bars: list[ProgressBar] = []
+
+        def bar(sc: Scenario) -> ProgressBar | None:
+            if args.quiet:
+                return None
+            bars.append(ProgressBar(sc.name, sys.stderr))
+            return bars[-1]
+
+        for exp in run_experiments(scenarios, args.workers, bar, args.dask):
+            if bars:
+                bars[-1].finish()
+            yield exp
 
     return run
 

@@ -22,7 +22,7 @@ import itertools
 import json
 import math
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy.special import stdtrit
 
-from .experiment import Experiment, run_experiment
+from .experiment import Experiment, run_experiments
 from .loading import load_scenario
 from .output import write_atomically, write_tables
 from .scenario import Scenario
@@ -59,7 +59,8 @@ from .tables import (
     row_estimate,
 )
 
-Runner = Callable[[Scenario], Experiment]
+#: Runs scenarios and yields their experiments in the same order (see run_experiments).
+Runner = Callable[[Sequence[Scenario]], Iterator[Experiment]]
 Log = Callable[[str], None]
 RUN_KEYS = ("seed", "replications", "days", "warmup_days")
 COMPARE_COLUMNS = ("scenario", "base", "kind", "name", "measure", "base_mean", "scenario_mean",
@@ -288,13 +289,12 @@ def unpaired_notes(labels: Sequence[str], runs: Sequence[RunResults]) -> list[st
 # --- compare: running and writing -----------------------------------------------------------
 
 
-def _fill_member(member: Member, folder: Path, runner: Runner) -> None:
+def _fill_member(member: Member, folder: Path, runs: Iterator[Experiment]) -> None:
     if member.folder is not None:
         shutil.copytree(member.folder, folder, ignore=shutil.ignore_patterns(".*"))
         return
-    assert member.scenario is not None
     folder.mkdir()
-    write_tables(runner(member.scenario), folder)
+    write_tables(next(runs), folder)
 
 
 def write_comparison(folder: Path, members: Sequence[Member]) -> None:
@@ -314,12 +314,13 @@ def write_comparison(folder: Path, members: Sequence[Member]) -> None:
     (folder / COMPARE_JSON).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
-def run_compare(members: Sequence[Member], out: Path, *, runner: Runner = run_experiment,
+def run_compare(members: Sequence[Member], out: Path, *, runner: Runner = run_experiments,
                 report: bool = True) -> CompareResults:
     """Run (or copy) every member into ``out/<label>/``, then compare.csv and the report."""
     def fill(tmp: Path) -> None:
+        runs = runner([m.scenario for m in members if m.scenario is not None])
         for member in members:
-            _fill_member(member, tmp / member.label, runner)
+            _fill_member(member, tmp / member.label, runs)
             if report:
                 from .report import write_run_report
                 write_run_report(tmp / member.label)
@@ -504,13 +505,14 @@ def write_sweep_tables(folder: Path, file: str, varies: Sequence[Vary],
 
 
 def run_sweep(file: str, varies: Sequence[Vary], points: Sequence[Point], out: Path, *,
-              runner: Runner = run_experiment, report: bool = True) -> SweepResults:
+              runner: Runner = run_experiments, report: bool = True) -> SweepResults:
     """Run every point into ``out/points/``, then sweep.csv, the plots and the report."""
     def fill(tmp: Path) -> None:
-        for point in points:
+        runs = runner([p.scenario for p in points])
+        for point, exp in zip(points, runs, strict=True):
             target = tmp / point.folder
             target.mkdir(parents=True)
-            write_tables(runner(point.scenario), target)
+            write_tables(exp, target)
         write_sweep_tables(tmp, file, varies, points)
         if report:
             from .report import write_sweep_report

@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +76,38 @@ def run_experiment(scenario: Scenario, workers: int | None = None,
             progress(len(results), n)
     ordered = [results[i] for i in range(n)]
     return Experiment(scenario, ordered, time.perf_counter() - start)
+
+
+def run_experiments(scenarios: Sequence[Scenario], workers: int | None = None,
+                    progress: Callable[[Scenario], Progress | None] | None = None,
+                    dask: str | None = None) -> Iterator[Experiment]:
+    """Run several scenarios (a comparison, a sweep), yielding their experiments in order.
+
+    Locally they run one after another, each on ``workers`` processes. On a Dask cluster every
+    replication of every scenario is sent at once, so a sweep keeps all the cluster's workers
+    busy; the results are the same as a local run's either way.
+    """
+    if dask is None:
+        for sc in scenarios:
+            yield run_experiment(sc, workers, progress(sc) if progress else None)
+        return
+    client = dask_client(dask)
+    start = time.perf_counter()
+    batches = [client.map(run_replication, [sc] * sc.run.replications,
+                          range(sc.run.replications), pure=False) for sc in scenarios]
+    try:
+        for sc, futures in zip(scenarios, batches, strict=True):
+            tick = progress(sc) if progress else None
+            reps = []
+            for future in futures:
+                reps.append(future.result())
+                if tick is not None:
+                    tick(len(reps), len(futures))
+            yield Experiment(sc, reps, time.perf_counter() - start)
+            start = time.perf_counter()
+    finally:
+        for futures in batches:
+            client.cancel(futures)
 
 
 def _ignore_sigint() -> None:
