@@ -14,8 +14,8 @@ from contactsim.checks import capacity_warnings
 from contactsim.distributions import Distribution
 from contactsim.experiment import run_experiment
 from contactsim.loading import load_scenario
-from contactsim.model import MAX_WAITING, ControlRoom, Handler, simulate
-from contactsim.records import ANSWERED, CENSORED
+from contactsim.model import MAX_TRIES, MAX_WAITING, ControlRoom, Handler, simulate
+from contactsim.records import ABANDONED, ANSWERED, CENSORED, NORMAL, REDIAL
 from contactsim.roster import rostered_by_hour, week_changes
 from contactsim.scenario import Scenario
 from contactsim.streams import Streams, generator
@@ -277,6 +277,26 @@ def test_runaway_queue_stops_the_run_in_bounded_memory(tmp_path: Path) -> None:
     assert any(w.startswith("overloaded: more than 250,000 contacts were waiting")
                for w in out.warnings)
     assert (out.records.outcome == CENSORED).sum() > MAX_WAITING / 2
+
+
+def test_callers_who_always_redial_give_up_after_max_tries(tmp_path: Path) -> None:
+    # Every caller who hangs up rings again, and one handler cannot keep up: without a limit
+    # the redials would grow without end. Each incident is tried at most MAX_TRIES times.
+    sc = scenario(tmp_path, MINIMAL, "channels.999.per_day=2000", "run.days=1",
+                  "run.warmup_days=0",
+                  'channels.999.patience={ dist = "exponential", mean = 30 }',
+                  'channels.999.on_abandon={ redial = 1.0, redial_delay = '
+                  '{ dist = "exponential", mean = 60 } }',
+                  'pools.handlers.roster=[{ days = "mon-sun", start = "00:00", end = "24:00",'
+                  " staff = 1 }]")
+    rec = simulate(sc, 0).records
+    first = int((rec.origin == NORMAL).sum())
+    redials = int((rec.origin == REDIAL).sum())
+    assert (rec.outcome != CENSORED).all()
+    # Most callers abandon; nearly all of those ring back until their tries run out.
+    assert redials > (MAX_TRIES - 2) * first * 0.8
+    assert redials <= (MAX_TRIES - 1) * first
+    assert (rec.outcome == ABANDONED).sum() > 0.8 * len(rec)
 
 
 def test_a_staffed_scenario_has_no_capacity_warning(tmp_path: Path) -> None:

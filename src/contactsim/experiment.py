@@ -111,8 +111,10 @@ def run_experiments(scenarios: Sequence[Scenario], workers: int | None = None,
 
 
 def _ignore_sigint() -> None:
-    # Ctrl-C is the parent's to handle: it stops the pool and cleans up.
+    # Ctrl-C is the parent's to handle: it stops the pool and cleans up; the pool stops its
+    # workers with SIGTERM, which must simply end them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _task(args: tuple[Scenario, int]) -> Replication:

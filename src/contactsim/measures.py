@@ -21,6 +21,7 @@ both within the measured window.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,7 @@ from .arrivals import HOURS_PER_WEEK
 from .model import ModelOutput
 from .records import ABANDONED, ANSWERED, DIVERTED, REDIAL, SWITCH, Records
 from .scenario import Scenario
+from .stats import Estimate, mean_ci
 
 #: Channel measures in summary.json, in this order (the contract's names).
 CHANNEL_MEASURES = (
@@ -44,6 +46,15 @@ POOL_MEASURES = ("utilisation", "staff_hours", "busy_hours")
 #: that failed because the partner was closed or had nobody free.
 DIVERSION_MEASURES = ("diverted", "failed")
 POOL_HOURLY = ("staff_on_duty", "staff_busy", "utilisation")
+#: Measures that are shares (0 to 1); every measure is at least 0. Confidence intervals are
+#: clipped to these ranges, so a rare abandonment reads 0.1% (0.0-0.3), not (-0.1-0.3).
+SHARE_MEASURES = frozenset({"service_level", "abandon_rate", "band_lt10", "band_10_60",
+                            "band_ge60", "utilisation"})
+
+
+def measure_estimate(values: Iterable[float], measure: str) -> Estimate:
+    """Mean over replications with its 95% interval, kept within the measure's range."""
+    return mean_ci(list(values)).within(0.0, 1.0 if measure in SHARE_MEASURES else math.inf)
 
 #: Thresholds (s) at which the answer-time distribution is tabulated.
 CDF_GRID_S = np.unique(np.concatenate([

@@ -53,6 +53,10 @@ from .streams import Streams
 DRAIN_LIMIT_S = 7 * DAY_S
 #: More contacts than this waiting at a day's start means overload: the run stops (memory guard).
 MAX_WAITING = 250_000
+#: A caller who keeps hanging up tries at most this many times in all about one incident (the
+#: first contact, then redials and switches), then gives up: people do, and it stops a scenario
+#: with certain redials and no capacity from ringing for ever.
+MAX_TRIES = 10
 
 ANSWERED_CODE = ANSWERED << OUTCOME_SHIFT
 
@@ -66,7 +70,7 @@ class Contact:
     """One contact (or a callback: outbound work for a caller who hung up)."""
 
     __slots__ = ("answered", "cat", "ch", "connect", "deploy", "div", "join", "measured",
-                 "patience", "state", "tag", "triage", "work", "wrap")
+                 "patience", "state", "tag", "triage", "tries", "work", "wrap")
 
     def __init__(self, tag: int, ch: int, cat: int, join: float, connect: float,
                  patience: float, work: float, wrap: float, measured: bool, div: int,
@@ -85,6 +89,7 @@ class Contact:
         self.deploy = deploy  # will need an officer if handled (measured contacts only)
         self.state = WAITING
         self.answered = False
+        self.tries = 1  # this caller's attempts so far about the incident
 
     @property
     def hour(self) -> int:
@@ -558,6 +563,8 @@ class ControlRoom:
             self._offer(call, self.callback_queues[c.ch])
             return
         u = self.demand.draws(f"retry:{name}", UNIFORM).next()
+        if c.tries >= MAX_TRIES:
+            return
         if u < rule.redial:
             target, origin = c.ch, REDIAL
             delay = self.demand.draws(f"redial_delay:{name}", rule.redial_delay).next()
@@ -570,11 +577,11 @@ class ControlRoom:
         at = self.env.now + delay
         if self.warmup_s <= at < self.end_s:
             self.open += 1
-        Call(self.env, delay, self._on_retry, (target, c.cat, origin))
+        Call(self.env, delay, self._on_retry, (target, c.cat, origin, c.tries + 1))
 
     def _on_retry(self, ev: Event) -> None:
         """The retry arrives: a new contact on its channel, passing connection and IVR again."""
-        k, cat, origin = ev._value
+        k, cat, origin, tries = ev._value
         now = self.env.now
         col = self.demand.retry(k, cat, now, origin)
         measured = self.warmup_s <= now < self.end_s
@@ -584,6 +591,7 @@ class ControlRoom:
                     float(col["patience"][0]), float(col["work"][0]), float(col["wrap"][0]),
                     measured, int(col["div"][0]), float(col["triage"][0]),
                     bool(col["deploy"][0]) and measured)
+        c.tries = tries
         if c.div >= 0 and self.pre_queue[c.div]:
             self._pre_queue(c)
         elif c.join > now:

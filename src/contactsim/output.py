@@ -7,14 +7,17 @@ and the report are drawn from these saved tables alone.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import math
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +35,9 @@ from .measures import (
     HOURLY_MEASURES,
     POOL_HOURLY,
     POOL_MEASURES,
+    measure_estimate,
 )
 from .scenario import ChannelSpec, Scenario
-from .stats import mean_ci
 
 SUMMARY = "summary.json"
 
@@ -51,8 +54,8 @@ def scenario_sha256(document: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _estimate(values: Iterable[float]) -> dict[str, float | None]:
-    return mean_ci(list(values)).as_dict()
+def _estimate(values: Iterable[float], measure: str) -> dict[str, float | None]:
+    return measure_estimate(values, measure).as_dict()
 
 
 def channel_measures(sc: Scenario, channel: str) -> tuple[str, ...]:
@@ -92,18 +95,19 @@ def summary(exp: Experiment) -> dict[str, Any]:
         "warmup_days": sc.run.warmup_days,
         "wall_s": round(exp.wall_s, 3),
         "channels": {
-            ch: {m: _estimate(r.channels[ch][m] for r in reps) for m in channel_measures(sc, ch)}
+            ch: {m: _estimate((r.channels[ch][m] for r in reps), m)
+                 for m in channel_measures(sc, ch)}
             for ch in sc.channels
         },
         "pools": {
-            p: {m: _estimate(r.pools[p][m] for r in reps) for m in POOL_MEASURES}
+            p: {m: _estimate((r.pools[p][m] for r in reps), m) for m in POOL_MEASURES}
             for p in sc.pools
         },
         "diversions": {
-            d: {m: _estimate(r.diversions[d][m] for r in reps) for m in DIVERSION_MEASURES}
+            d: {m: _estimate((r.diversions[d][m] for r in reps), m) for m in DIVERSION_MEASURES}
             for d in sc.diversions
         },
-        "officer_hours": _estimate(r.officer_hours for r in reps),
+        "officer_hours": _estimate((r.officer_hours for r in reps), "officer_hours"),
         "warnings": exp.warnings,
     }
 
@@ -159,26 +163,73 @@ def write_tables(exp: Experiment, folder: Path) -> None:
                 for x, y in zip(CDF_GRID_S, r.cdf[ch], strict=True)))
 
 
+class OutputError(OSError):
+    """The results folder cannot be written (unwritable, full, not a folder); nothing was lost."""
+
+    def __init__(self, target: Path, exc: OSError) -> None:
+        reason = exc.strerror or str(exc)
+        where = f" ({exc.filename})" if exc.filename and Path(exc.filename) != target else ""
+        super().__init__(exc.errno, f"{target}: cannot write results: {reason}{where}")
+        self.target = target
+
+
+def check_writable(target: Path) -> None:
+    """Fail now, before any simulating, if ``target``'s folder cannot take a results folder."""
+    target = Path(target)
+    try:
+        if target.exists() and not target.is_dir():
+            raise NotADirectoryError(20, "it is a file, not a folder", str(target))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{target.name}.check-", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(target, exc) from None
+
+
 def write_atomically(target: Path, fill: Callable[[Path], None]) -> None:
     """Build a folder with ``fill`` under a temporary name, then swap it into ``target``.
 
-    If ``fill`` fails or is interrupted, the temporary folder is removed and ``target`` is
-    untouched. The swap renames the old folder aside, renames the new one in, then deletes the
-    old one, so at every moment one complete results folder exists.
+    If ``fill`` fails or is interrupted (Ctrl-C, a full disk), the temporary folder is removed
+    and ``target`` is untouched. The swap renames the old folder aside, renames the new one in,
+    then deletes the old one; if it is interrupted between the two renames the old folder is put
+    back, so a complete results folder is never lost. A failure to write raises
+    :class:`OutputError`.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_writable(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    old: Path | None = None
     try:
         fill(tmp)
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.rmdir(old)
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+        with _no_interruption():
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+                os.rmdir(old)
+                os.replace(target, old)
+            os.replace(tmp, target)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    except BaseException as exc:
+        if old is not None and old.exists() and not target.exists():
+            os.replace(old, target)  # interrupted mid-swap: the previous results go back
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError(target, exc) from None
         raise
+
+
+@contextlib.contextmanager
+def _no_interruption() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back for a moment (the swap); they act as soon as it is done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread; only it runs the command line
+        return
+    held: list[int] = []
+    before = {sig: signal.signal(sig, lambda signum, _: held.append(signum))
+              for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+    if held:
+        raise KeyboardInterrupt

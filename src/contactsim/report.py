@@ -20,8 +20,9 @@ import base64
 import html
 import math
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
 from .plots import Plot, colour, draw_compare, draw_run, draw_sweep
@@ -46,6 +47,7 @@ from .tables import (
 )
 
 REPORT = "report.html"
+T = TypeVar("T")  # the results a report is drawn from: a run, a comparison or a sweep
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
@@ -287,13 +289,19 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
     return page(f"contactsim: {run.name}", body)
 
 
+def _write_report(folder: Path, read: Callable[[Path], T],
+                  draw: Callable[[T, Path], list[Plot]],
+                  html: Callable[[T, list[Plot]], str]) -> Path:
+    """Read a folder's saved tables, draw its plots there and write its report.html."""
+    results = read(folder)
+    path = folder / REPORT
+    path.write_text(html(results, draw(results, folder)), encoding="utf-8")
+    return path
+
+
 def write_run_report(folder: Path) -> Path:
     """Draw a run's plots and write its report.html, from its saved tables."""
-    run = read_run(folder)
-    plots = draw_run(run, folder)
-    path = folder / REPORT
-    path.write_text(run_html(run, plots), encoding="utf-8")
-    return path
+    return _write_report(folder, read_run, draw_run, run_html)
 
 
 # --- a comparison ---------------------------------------------------------------------------
@@ -434,11 +442,7 @@ def compare_html(result: CompareResults, plots: Sequence[Plot]) -> str:
 
 def write_compare_report(folder: Path) -> Path:
     """Draw the comparison plots and write its report.html, from the saved tables."""
-    result = read_compare(folder)
-    plots = draw_compare(result, folder)
-    path = folder / REPORT
-    path.write_text(compare_html(result, plots), encoding="utf-8")
-    return path
+    return _write_report(folder, read_compare, draw_compare, compare_html)
 
 
 # --- a sweep --------------------------------------------------------------------------------
@@ -488,11 +492,8 @@ def sweep_html(sweep: SweepResults, plots: Sequence[Plot]) -> str:
 
 
 def write_sweep_report(folder: Path) -> Path:
-    sweep = read_sweep(folder)
-    plots = draw_sweep(sweep, folder)
-    path = folder / REPORT
-    path.write_text(sweep_html(sweep, plots), encoding="utf-8")
-    return path
+    """Draw the sweep's plots and write its report.html, from the saved tables."""
+    return _write_report(folder, read_sweep, draw_sweep, sweep_html)
 
 
 # --- redrawing a folder ---------------------------------------------------------------------

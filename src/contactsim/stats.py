@@ -33,6 +33,13 @@ class Estimate:
         return {k: (None if math.isnan(v) else v) for k, v in
                 (("mean", self.mean), ("ci_low", self.ci_low), ("ci_high", self.ci_high))}
 
+    def within(self, low: float, high: float) -> Estimate:
+        """The interval clipped to the range the measure can take (a share stays in 0-1)."""
+        if math.isnan(self.ci_low):
+            return self
+        return Estimate(self.mean, min(max(self.ci_low, low), high),
+                        max(min(self.ci_high, high), low), self.n)
+
     @property
     def half_width(self) -> float:
         return (self.ci_high - self.ci_low) / 2
