@@ -10,7 +10,7 @@ import pytest
 
 from conftest import MINIMAL, ROOT, write
 from contactsim.arrivals import day_arrivals, hourly_rates
-from contactsim.checks import capacity_warnings
+from contactsim.checks import capacity_warnings, scenario_warnings
 from contactsim.distributions import Distribution
 from contactsim.experiment import run_experiment
 from contactsim.loading import load_scenario
@@ -302,6 +302,15 @@ def test_callers_who_always_redial_give_up_after_max_tries(tmp_path: Path) -> No
 def test_a_staffed_scenario_has_no_capacity_warning(tmp_path: Path) -> None:
     assert capacity_warnings(scenario(tmp_path, MINIMAL)) == []
     assert capacity_warnings(load_scenario(ROOT / "scenarios" / "baseline.toml")) == []
+
+
+def test_on_abandon_without_patience_is_flagged(tmp_path: Path) -> None:
+    sc = scenario(tmp_path, MINIMAL, "channels.999.on_abandon={ callback = 0.5 }")
+    assert scenario_warnings(sc) == [
+        "channels.999.on_abandon has no effect: 999 callers never hang up (the channel has no "
+        "patience), so nobody calls back, redials or switches."]
+    for name in ("baseline", "rcrp", "surge", "large-force"):
+        assert scenario_warnings(load_scenario(ROOT / "scenarios" / f"{name}.toml")) == []
 
 
 # --- reproducibility and common random numbers ----------------------------------------------

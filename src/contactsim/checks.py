@@ -1,4 +1,5 @@
 """Sanity checks on a valid scenario, before it runs: is there enough staff for the demand?
+Does every key it sets have an effect?
 
 A scenario can be valid and still make no sense as a control room: 999 demand needing 400
 staff-hours a week answered by a roster that provides 300. With patient callers the queue
@@ -47,6 +48,19 @@ def _groups(scenario: Scenario) -> list[tuple[list[str], list[str]]]:
         groups.append(merged)
     order = list(scenario.channels)
     return [(sorted(c, key=order.index), sorted(p)) for c, p in groups]
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """Everything worth a planner's attention in a valid scenario, before it runs."""
+    return capacity_warnings(scenario) + unused_warnings(scenario)
+
+
+def unused_warnings(scenario: Scenario) -> list[str]:
+    """Keys that are valid but can have no effect as the scenario stands."""
+    return [f"channels.{name}.on_abandon has no effect: {name} callers never hang up (the "
+            "channel has no patience), so nobody calls back, redials or switches."
+            for name, ch in scenario.channels.items()
+            if ch.on_abandon is not None and ch.patience is None]
 
 
 def capacity_warnings(scenario: Scenario) -> list[str]:

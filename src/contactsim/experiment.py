@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .checks import capacity_warnings
+from .checks import scenario_warnings
 from .measures import Replication, replication_measures
 from .model import simulate
 from .scenario import Scenario
@@ -33,8 +33,8 @@ class Experiment:
 
     @property
     def warnings(self) -> list[str]:
-        """Capacity warnings, then distinct warnings from any replication, first seen first."""
-        seen: dict[str, None] = dict.fromkeys(capacity_warnings(self.scenario))
+        """The scenario's own warnings, then distinct ones from its replications, in order."""
+        seen: dict[str, None] = dict.fromkeys(scenario_warnings(self.scenario))
         for rep in self.replications:
             for w in rep.warnings:
                 seen.setdefault(_generic(w), None)

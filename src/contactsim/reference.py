@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import distributions, loading
 from .distributions import KINDS, PARAMS, Distribution
-from .scenario import SCENARIO
-from .schema import Field, Named, Table, TableList
+from .model import MAX_TRIES, MAX_WAITING
+from .scenario import MAX_CONTACTS, MAX_ON_DUTY, SCENARIO
+from .schema import MAX_WEIGHT, Field, Named, Table, TableList
 
 INTRO = """\
 # Scenario file reference
@@ -48,6 +50,25 @@ per line (a header line is allowed), its path relative to the scenario file |
 
 Lognormal and gamma take the mean and standard deviation of the durations themselves (what a
 control room's own data shows), not the parameters of the underlying normal distribution.
+"""
+
+
+LIMITS = f"""\
+## Limits
+
+Far beyond any real control room, these keep a typo from filling the memory or the disk:
+
+- a scenario file at most {loading.MAX_FILE_BYTES // 1_000_000} MB, its tables and lists nested \
+at most {loading.MAX_NESTING} deep; an empirical distribution's file at most \
+{distributions.MAX_FILE_BYTES // 1_000_000} MB;
+- at most {MAX_CONTACTS:,} contacts in one replication (all channels, warm-up included) and \
+{MAX_ON_DUTY:,} people on duty at once in a pool;
+- durations at most {distributions.MAX_SECONDS / 86_400:g} days; a standard deviation at most \
+{distributions.MAX_CV:g} times its mean; profile weights from 0 to {MAX_WEIGHT:,.0f};
+- a caller who keeps hanging up tries at most {MAX_TRIES} times about one incident (the first \
+contact, then redials and switches) and then gives up;
+- a run whose queues hold more than {MAX_WAITING:,} waiting contacts at the start of a day is \
+overloaded: it stops, keeps what it measured, and says so in its warnings.
 """
 
 
@@ -108,5 +129,5 @@ def reference_markdown() -> str:
     _sections(SCENARIO, "top level", out)
     out += ["", DISTRIBUTIONS.rstrip(), "",
             "Distributions available: " + ", ".join(f"`{k}` ({', '.join(PARAMS[k])})"
-                                                    for k in KINDS) + "."]
+                                                    for k in KINDS) + ".", "", LIMITS.rstrip()]
     return "\n".join(out) + "\n"
