@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import __version__
+from .checks import scenario_warnings
 from .experiment import DaskUnavailableError, Experiment, run_experiment, run_experiments
 from .loading import load_scenario
-from .output import write_atomically, write_tables
+from .measures import measure_estimate
+from .output import OutputError, check_writable, write_atomically, write_tables
 from .scenario import Scenario
 from .schema import Problem, ScenarioError
-from .stats import Estimate, mean_ci
+from .stats import Estimate
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -188,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: earlier results were left as they were", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OutputError as exc:  # the place given for results: bad input, like a bad --out
+        print(f"error: {exc.strerror}; earlier results were left as they were",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     except OSError as exc:
         where = f" {exc.filename!r}" if exc.filename else ""
         print(f"error: cannot write results{where}: {exc.strerror or exc}", file=sys.stderr)
@@ -230,6 +236,8 @@ def load_all(files: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
 def cmd_validate(args: argparse.Namespace) -> int:
     for sc in load_all(args.scenarios, args.overrides):
         print(f"ok: {sc.file}: {sc.name} ({len(sc.channels)} channels, {len(sc.pools)} pools)")
+        for warning in scenario_warnings(sc):
+            print(f"warning: {sc.file}: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -249,11 +257,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     stems = [Path(f).stem for f in args.scenarios]
     if len(set(stems)) != len(stems) and args.out is None:
         raise UsageError("two scenarios share a file name; give --out DIR")
-    for sc, stem in zip(scenarios, stems, strict=True):
-        if args.out is None:
-            target = Path("results") / stem
-        else:
-            target = args.out / stem if len(scenarios) > 1 else args.out
+    targets = [Path("results") / stem if args.out is None
+               else args.out / stem if len(scenarios) > 1 else args.out for stem in stems]
+    for target in targets:
+        check_writable(target)  # before hours of simulating, not after
+    for sc, target in zip(scenarios, targets, strict=True):
         progress = None if args.quiet else ProgressBar(sc.name, sys.stderr)
         exp = run_experiment(sc, workers=args.workers, progress=progress, dask=args.dask)
         if progress is not None:
@@ -302,6 +310,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import comparison_text, plan_compare, run_compare
 
     members = plan_compare(args.items, _overrides(args), log=_note(args))
+    check_writable(args.out)
     result = run_compare(members, args.out, runner=_runner(args), report=not args.no_report)
     if not args.quiet:
         sys.stdout.write(comparison_text(result))
@@ -315,6 +324,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     varies = [parse_vary(v) for v in args.vary]
     points = plan_sweep(args.scenario, varies, _overrides(args))
     out = args.out or Path("results") / f"sweep-{Path(args.scenario).stem}"
+    check_writable(out)
     result = run_sweep(args.scenario, varies, points, out, runner=_runner(args),
                        report=not args.no_report)
     if not args.quiet:
@@ -381,9 +391,8 @@ def print_summary(exp: Experiment, folder: Path, out: TextIO) -> None:
               f"{'mean answer s (95% CI)':>26} {'abandoned (95% CI)':>24}\n")
     out.write(header)
     for name, ch in sc.channels.items():
-        sl = mean_ci([r.channels[name]["service_level"] for r in reps])
-        ma = mean_ci([r.channels[name]["mean_answer_s"] for r in reps])
-        ab = mean_ci([r.channels[name]["abandon_rate"] for r in reps])
+        sl, ma, ab = (measure_estimate((r.channels[name][m] for r in reps), m)
+                      for m in ("service_level", "mean_answer_s", "abandon_rate"))
         out.write(f"  {name:<10} {ch.answer_target_s:>7g}s "
                   f"{_fmt_est(sl, percent=True):>26} {_fmt_est(ma):>26} "
                   f"{_fmt_est(ab, percent=True):>24}\n")

@@ -1,0 +1,177 @@
+"""Interruption and faults: Ctrl-C, SIGTERM, unwritable or full output locations.
+
+Real subprocesses and real signals: a planner who presses Ctrl-C part-way through a long run
+must get exit code 130, the results folder they had before, and no temporary folders.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, ROOT, run_cli, write
+from contactsim import cli, output
+from contactsim.output import OutputError, write_atomically
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def leftovers(parent: Path) -> list[str]:
+    """Temporary folders a write would leave behind if it did not clean up."""
+    return [p.name for p in parent.iterdir() if p.name.startswith(".")]
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A results folder from an earlier run, and its contents."""
+    out = tmp_path / "results" / "baseline"
+    done = run_cli("run", write(tmp_path, "m.toml", MINIMAL), "--out", out, "--quiet")
+    assert done.returncode == 0, done.stderr
+    return out, snapshot(out)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_signal_during_a_run_exits_130_and_keeps_earlier_results(
+        previous: tuple[Path, dict[str, bytes]], sig: int, workers: str) -> None:
+    out, before = previous
+    # A year of the baseline: far longer than the moment we let it run.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contactsim", "run", str(ROOT / "scenarios" / "baseline.toml"),
+         "--out", str(out), "--days", "365", "--replications", "4", "--workers", workers],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted: earlier results were left as they were" in err
+    assert "Traceback" not in err
+    assert snapshot(out) == before
+    assert leftovers(out.parent) == []
+
+
+def test_ctrl_c_while_loading_exits_130_without_traceback(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "contactsim", "validate",
+                             str(write(tmp_path, "m.toml", MINIMAL))],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.15)  # still importing numpy, scipy and simpy
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    # Either it was caught while loading (130) or it had already finished (0): never a crash.
+    assert proc.returncode in (0, 130), err
+    assert "Traceback" not in err
+
+
+# --- the atomic swap, in process --------------------------------------------------------------
+
+def _fill(text: str):  # type: ignore[no-untyped-def]
+    def fill(folder: Path) -> None:
+        (folder / "summary.json").write_text(text, encoding="utf-8")
+    return fill
+
+
+def test_a_failed_fill_leaves_the_old_folder_and_no_temporaries(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    write_atomically(target, _fill("old"))
+
+    def broken(folder: Path) -> None:
+        (folder / "summary.json").write_text("half", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(target, broken)
+    assert (target / "summary.json").read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_signal_during_the_swap_waits_until_it_is_done(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "out"
+    write_atomically(target, _fill("old"))
+    real_replace = os.replace
+
+    def replace_with_ctrl_c(src: str, dst: str) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # arrives between the two renames
+        real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", replace_with_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(target, _fill("new"))
+    # The interruption was held back until the new folder was in place and the old one gone.
+    assert (target / "summary.json").read_text(encoding="utf-8") == "new"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failure_between_the_renames_puts_the_old_folder_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "out"
+    write_atomically(target, _fill("old"))
+    real_replace = os.replace
+    calls = []
+
+    def second_fails(src: str, dst: str) -> None:
+        calls.append(src)
+        if len(calls) == 2:  # the new folder into place
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", second_fails)
+    with pytest.raises(OutputError, match="cannot write results: Input/output error"):
+        write_atomically(target, _fill("new"))
+    monkeypatch.setattr(output.os, "replace", real_replace)
+    assert (target / "summary.json").read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == []
+
+
+# --- unwritable and full output locations ------------------------------------------------------
+
+def test_output_under_a_file_is_refused_before_simulating(tmp_path: Path) -> None:
+    blocker = write(tmp_path, "not-a-folder", "x")
+    start = time.monotonic()
+    done = run_cli("run", ROOT / "scenarios" / "baseline.toml", "--out", blocker / "out",
+                   "--days", "365")
+    assert done.returncode == 2, done.stderr
+    assert f"error: {blocker / 'out'}: cannot write results" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert time.monotonic() - start < 30  # refused up front, not after a year's simulation
+    assert blocker.read_text(encoding="utf-8") == "x"
+
+
+def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    target = write(tmp_path, "results.txt", "keep me")
+    done = run_cli("run", write(tmp_path, "m.toml", MINIMAL), "--out", target)
+    assert done.returncode == 2
+    assert "cannot write results" in done.stderr
+    assert "not a folder" in done.stderr
+    assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_full_disk_loses_nothing(previous: tuple[Path, dict[str, bytes]],
+                                   monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out, before = previous
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(out / "hourly.csv"))
+
+    monkeypatch.setattr(cli, "write_tables", full)
+    code = cli.main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(out),
+                     "--days", "1",
+                     "--replications", "1", "--workers", "1", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"error: {out}: cannot write results: No space left on device")
+    assert "Traceback" not in err
+    assert snapshot(out) == before
+    assert leftovers(out.parent) == []
