@@ -175,3 +175,29 @@ def test_a_full_disk_loses_nothing(previous: tuple[Path, dict[str, bytes]],
     assert "Traceback" not in err
     assert snapshot(out) == before
     assert leftovers(out.parent) == []
+
+
+@pytest.mark.parametrize("where", ["other-files", "current", "parent-of-current"])
+def test_a_folder_that_is_not_results_is_never_replaced(tmp_path: Path, where: str) -> None:
+    # Results replace the whole --out folder: a planner's documents, or the folder they are
+    # in, must be refused, not deleted.
+    work = tmp_path / "work"
+    (work / "docs").mkdir(parents=True)
+    (work / "docs" / "board-paper.docx").write_text("precious", encoding="utf-8")
+    out = {"other-files": "docs", "current": ".", "parent-of-current": ".."}[where]
+    done = run_cli("run", write(tmp_path, "m.toml", MINIMAL), "--out", out, "--quiet", cwd=work)
+    assert done.returncode == 2, done.stderr
+    assert "cannot write results" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (work / "docs" / "board-paper.docx").read_text(encoding="utf-8") == "precious"
+    assert sorted(p.name for p in work.iterdir()) == ["docs"]
+
+
+def test_an_empty_folder_or_earlier_results_are_replaced(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    file = write(tmp_path, "m.toml", MINIMAL)
+    for _ in range(2):  # the second time, the folder holds the first run's results
+        done = run_cli("run", file, "--out", empty, "--quiet", "--no-report")
+        assert done.returncode == 0, done.stderr
+        assert (empty / "summary.json").is_file()

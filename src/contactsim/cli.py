@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 import traceback
@@ -81,6 +82,17 @@ def _set_value(text: str) -> str:
     return text
 
 
+_DASK_ADDRESS = re.compile(r"(?:tcp|tls)://(?:\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.\-]+):[0-9]{1,5}")
+
+
+def _dask_address(text: str) -> str:
+    if not _DASK_ADDRESS.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Dask scheduler address; give tcp://HOST:PORT, "
+            "e.g. tcp://10.0.0.5:8786")
+    return text.strip()
+
+
 def _vary(text: str) -> str:
     from .compare import parse_vary
 
@@ -99,7 +111,7 @@ def _add_run_options(cmd: argparse.ArgumentParser, every: str = "") -> None:
     cmd.add_argument("--seed", type=_seed, help=f"override run.seed{every}")
     cmd.add_argument("--workers", type=_positive_int,
                      help="parallel processes (default: all cores); results do not depend on it")
-    cmd.add_argument("--dask", metavar="tcp://HOST:PORT",
+    cmd.add_argument("--dask", metavar="tcp://HOST:PORT", type=_dask_address,
                      help="run the replications on the Dask cluster whose scheduler is at this "
                      "address (results identical to a local run; see the README)")
     cmd.add_argument("--set", dest="overrides", action="append", default=[], type=_set_value,

@@ -157,7 +157,7 @@ def dask_client(address: str) -> Any:
         try:
             client = Client(address, set_as_default=False,  # type: ignore[no-untyped-call]
                             timeout=f"{DASK_CONNECT_TIMEOUT_S}s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise DaskUnavailableError(f"cannot reach the Dask scheduler at {address}: {exc}") \
                 from None
         _clients[address] = client

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import json
 import math
@@ -173,16 +174,37 @@ class OutputError(OSError):
         self.target = target
 
 
+#: A folder holding one of these is a contactsim results folder, which new results may replace.
+RESULTS_MARKERS = ("summary.json", "compare.json", "sweep.json", "staffing.csv")
+
+
 def check_writable(target: Path) -> None:
-    """Fail now, before any simulating, if ``target``'s folder cannot take a results folder."""
+    """Fail now, before any simulating, if ``target`` cannot become a results folder.
+
+    New results replace the whole folder, so a folder that holds anything but earlier
+    contactsim results (or nothing) is refused: ``--out ~/Documents`` must not delete it.
+    """
     target = Path(target)
     try:
-        if target.exists() and not target.is_dir():
-            raise NotADirectoryError(20, "it is a file, not a folder", str(target))
+        if target.exists():
+            _check_replaceable(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rmdir(tempfile.mkdtemp(prefix=f".{target.name}.check-", dir=target.parent))
     except OSError as exc:
         raise OutputError(target, exc) from None
+
+
+def _check_replaceable(target: Path) -> None:
+    here = Path.cwd().resolve()
+    if not target.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder", str(target))
+    if target.resolve() in (here, *here.parents):
+        raise IsADirectoryError(errno.EISDIR, "it is the current folder or holds it; give a "
+                                "folder of its own, such as results/my-run", str(target))
+    if any(target.iterdir()) and not any((target / m).is_file() for m in RESULTS_MARKERS):
+        raise FileExistsError(errno.EEXIST, "the folder holds files that are not contactsim "
+                              "results, and new results replace the whole folder; give a new "
+                              "or empty folder", str(target))
 
 
 def write_atomically(target: Path, fill: Callable[[Path], None]) -> None:
