@@ -2,9 +2,49 @@
 
 Load a scenario, run it, read 999, 101 and digital answer times with confidence intervals::
 
-    from contactsim import load_scenario, run_experiment
-    scenario = load_scenario("scenarios/baseline.toml")
-    result = run_experiment(scenario)
+    from contactsim import load_scenario, run_experiment, summary
+    scenario = load_scenario("scenarios/baseline.toml", ["pools.handlers.scale=1.1"])
+    result = run_experiment(scenario, workers=2)
+    print(summary(result)["channels"]["999"]["service_level"])
+
+The names below load on first use, so ``import contactsim`` (and the command line's start-up,
+during which Ctrl-C must already be handled) stays light.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+#: The public API: name -> the module that defines it.
+_API = {
+    "load_scenario": "loading",
+    "Scenario": "scenario",
+    "ScenarioError": "schema",
+    "run_experiment": "experiment",
+    "run_experiments": "experiment",
+    "Experiment": "experiment",
+    "summary": "output",
+    "write_tables": "output",
+    "mean_ci": "stats",
+    "paired_difference": "stats",
+    "Estimate": "stats",
+    "erlang_a_result": "erlang",
+    "erlang_c_result": "erlang",
+    "agents_needed": "erlang",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'contactsim' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
