@@ -274,6 +274,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     for target in targets:
         check_writable(target)  # before hours of simulating, not after
     for sc, target in zip(scenarios, targets, strict=True):
+        if not args.quiet:  # before a long run, so the planner can stop it and fix the file
+            for warning in scenario_warnings(sc):
+                print(f"warning: {sc.file}: {warning}", file=sys.stderr)
         progress = None if args.quiet else ProgressBar(sc.name, sys.stderr)
         exp = run_experiment(sc, workers=args.workers, progress=progress, dask=args.dask)
         if progress is not None:
