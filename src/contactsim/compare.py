@@ -333,6 +333,10 @@ def run_compare(members: Sequence[Member], out: Path, *, runner: Runner = run_ex
     return read_compare(out)
 
 
+#: Pool measures that are totals over the measured days, shown per day.
+PER_DAY_TOTALS = frozenset({"busy_hours", "staff_hours"})
+
+
 def comparison_text(result: CompareResults) -> str:
     """The comparison table for the terminal: headline measures and their changes."""
     base = result.runs[0].name
@@ -343,7 +347,7 @@ def comparison_text(result: CompareResults) -> str:
              f"{'change (95% CI)':>32}"]
     groups: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("channel", c, "channels", HEADLINE) for c in result.runs[0].channels]
-    groups += [("pool", p, "pools", ("utilisation",)) for p in result.runs[0].pools]
+    groups += [("pool", p, "pools", ("utilisation", "busy_hours")) for p in result.runs[0].pools]
     groups.append(("officers", "all", "", ("officer_hours",)))
     for kind, name, section, measures in groups:
         for measure in measures:
@@ -352,9 +356,11 @@ def comparison_text(result: CompareResults) -> str:
                 est = run.estimate(section, name, measure) if section else run.estimate(measure)
                 if not math.isfinite(est.mean):
                     continue
+                per = run.days if measure in PER_DAY_TOTALS and run.days > 0 else 1.0
+                est = est.scaled(1 / per)
                 row = (result.differences.where("scenario", label).where("kind", kind)
                        .where("name", name).where("measure", measure))
-                change = _change_text(row, measure) if i else ""
+                change = _change_text(row, measure, 1 / per) if i else ""
                 lines.append(f"  {label[:20]:<20} {name[:12]:<12} {_measure_name(measure):<20} "
                              f"{fmt(measure, est.mean):>9} {change:>32}")
     lines.extend(f"  note: {n}" for n in result.meta.get("notes", []))
@@ -363,14 +369,15 @@ def comparison_text(result: CompareResults) -> str:
 
 def _measure_name(measure: str) -> str:
     return {"service_level": "service level", "mean_answer_s": "mean answer time",
-            "abandon_rate": "abandoned", "officer_hours": "officer hours/day"}.get(
+            "abandon_rate": "abandoned", "officer_hours": "officer hours/day",
+            "busy_hours": "hours busy/day"}.get(
                 measure, measure)
 
 
-def _change_text(row: Table, measure: str) -> str:
+def _change_text(row: Table, measure: str, scale: float = 1.0) -> str:
     if not len(row):
         return "-"
-    est = row_estimate(row, 0, ("difference", "ci_low", "ci_high"))
+    est = row_estimate(row, 0, ("difference", "ci_low", "ci_high")).scaled(scale)
     clear = math.isfinite(est.ci_low) and (est.ci_low > 0 or est.ci_high < 0)
     return fmt_ci(measure, est, signed=True) + (" *" if clear else "  ")
 

@@ -238,7 +238,7 @@ def measures_table(run: RunResults) -> str:
 
 
 def _per_day(est: Estimate, days: float) -> Estimate:
-    return Estimate(est.mean / days, est.ci_low / days, est.ci_high / days, est.n)
+    return est.scaled(1 / days)
 
 
 def pools_table(run: RunResults) -> str:
@@ -389,9 +389,12 @@ def compare_pools_table(result: CompareResults) -> str:
             rows.append([_scenario_cell(result, i, f"{pool}: "),
                          _cell(result, i, "pool", pool, "utilisation",
                                run.estimate("pools", pool, "utilisation")),
+                         _cell(result, i, "pool", pool, "busy_hours",
+                               run.estimate("pools", pool, "busy_hours"), per_day=run.days),
                          _cell(result, i, "pool", pool, "staff_hours",
                                run.estimate("pools", pool, "staff_hours"), per_day=run.days)])
-    header = ["pool: scenario", "utilisation (busy / on duty)", "staff hours on duty per day"]
+    header = ["pool: scenario", "utilisation (busy / on duty)", "staff hours busy per day",
+              "staff hours on duty per day"]
     return "<h3>Staff pools</h3>" + table_html(header, rows, raw=True)
 
 

@@ -33,6 +33,10 @@ class Estimate:
         return {k: (None if math.isnan(v) else v) for k, v in
                 (("mean", self.mean), ("ci_low", self.ci_low), ("ci_high", self.ci_high))}
 
+    def scaled(self, factor: float) -> Estimate:
+        """The estimate in other units (per day instead of in total, say)."""
+        return Estimate(self.mean * factor, self.ci_low * factor, self.ci_high * factor, self.n)
+
     def within(self, low: float, high: float) -> Estimate:
         """The interval clipped to the range the measure can take (a share stays in 0-1)."""
         if math.isnan(self.ci_low):
