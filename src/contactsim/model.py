@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from simpy.events import Event
@@ -281,7 +280,7 @@ class ControlRoom:
         self.day = 0  # next simulated day whose arrivals are to be drawn
         self.arrays: dict[str, np.ndarray] = {}  # contacts drawn but not yet arrived
         self.times: list[float] = []  # when each row's event happens
-        self.rows: list[tuple[Any, ...]] = []  # Contact(*row)
+        self.contacts: list[Contact] = []  # the day's contacts, in order of their event
         self.safe = 0  # rows before this index come before any contact not yet drawn
         self.i = 0
         self.env.feed = self._on_arrival
@@ -321,12 +320,12 @@ class ControlRoom:
         measured = arrival >= self.warmup_s
         tags = pack_tags(merged["ch"], merged["cat"], hour_of_week(arrival, self.start_day),
                          merged["origin"], merged["div"])
-        self.rows = list(zip(
-            tags.tolist(), merged["ch"].tolist(), merged["cat"].tolist(),
+        self.contacts = list(map(
+            Contact, tags.tolist(), merged["ch"].tolist(), merged["cat"].tolist(),
             merged["join"].tolist(), merged["connect"].tolist(), merged["patience"].tolist(),
             merged["work"].tolist(), merged["wrap"].tolist(), measured.tolist(),
             merged["div"].tolist(), merged["triage"].tolist(),
-            (merged["deploy"] & measured).tolist(), strict=True))
+            (merged["deploy"] & measured).tolist()))
         self.times = merged["time"].tolist()
         boundary = self.day * DAY_S
         self.safe = (len(self.times) if boundary >= self.end_s
@@ -337,7 +336,7 @@ class ControlRoom:
         """The next contact arrives (its event: joining the queue, or a pre-queue diversion)."""
         i = self.i
         self.i = i + 1
-        c = Contact(*self.rows[i])
+        c = self.contacts[i]
         only = self.only_pool[c.ch]
         if c.div >= 0 and self.pre_queue[c.div]:
             self._pre_queue(c)
