@@ -342,3 +342,101 @@ def test_bad_staffing_targets_are_explained() -> None:
         agents_needed(PER_HOUR, HANDLE_S, TARGET_S, 0.8, PATIENCE_S, max_abandon=0)
     with pytest.raises(ValueError, match="load"):
         erlang_c(3, -1.0)
+
+
+# --- the command line: contactsim erlang ------------------------------------------------------
+
+REFERENCE_FLAGS = ["erlang", "--per-hour", "200", "--handle-s", "180", "--agents", "14",
+                   "--target-s", "20"]
+
+
+def erlang_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from contactsim.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's own errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_erlang_cli_reference_case_as_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = erlang_cli(capsys, *REFERENCE_FLAGS, "--patience-s", "300")
+    assert code == 0
+    assert "Erlang A" in out
+    for figure in ("0.14526", "0.91679", "0.013984", "0.069919 min"):
+        assert figure in out
+    code, out, _ = erlang_cli(capsys, *REFERENCE_FLAGS)
+    assert code == 0
+    assert "Erlang C" in out
+    assert "0.17413" in out
+    assert "0.88835" in out
+
+
+def test_erlang_cli_json_has_the_contract_keys_at_full_precision(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code, out, _ = erlang_cli(capsys, *REFERENCE_FLAGS, "--patience-s", "300", "--json")
+    assert code == 0
+    found = json.loads(out)
+    assert list(found) == ["p_wait", "service_level", "mean_wait_s", "mean_answer_s",
+                           "abandon_rate", "occupancy"]
+    exact = evaluate(PER_HOUR, HANDLE_S, AGENTS, TARGET_S, PATIENCE_S)
+    for key, value in found.items():
+        assert value == getattr(exact, key)
+    assert found["mean_wait_s"] / 60 == pytest.approx(0.069919, abs=1e-6)
+
+    code, out, _ = erlang_cli(capsys, *REFERENCE_FLAGS, "--json", "--target-sl", "0.9",
+                              "--patience-s", "300", "--max-abandon", "0.01")
+    assert code == 0
+    assert json.loads(out)["agents_needed"] == agents_needed(
+        PER_HOUR, HANDLE_S, TARGET_S, 0.9, PATIENCE_S, max_abandon=0.01)
+
+
+def test_erlang_cli_past_capacity_is_valid_json(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code, out, _ = erlang_cli(capsys, "erlang", "--per-hour", "200", "--handle-s", "180",
+                              "--agents", "9", "--json")
+    assert code == 0
+    assert json.loads(out)["mean_wait_s"] is None  # infinite: the queue grows without limit
+
+
+@pytest.mark.parametrize(("flags", "flag"), [
+    (["--per-hour", "-1"], "--per-hour"),
+    (["--per-hour", "lots"], "--per-hour"),
+    (["--handle-s", "0"], "--handle-s"),
+    (["--agents", "3.5"], "--agents"),
+    (["--agents", "0"], "--agents"),
+    (["--patience-s", "nan"], "--patience-s"),
+    (["--target-s", "-5"], "--target-s"),
+    (["--target-sl", "1.5"], "--target-sl"),
+    (["--target-sl", "0.9", "--max-abandon", "0"], "--max-abandon"),
+    (["--max-abandon", "0.1"], "--max-abandon"),
+])
+def test_erlang_cli_bad_values_exit_2_naming_the_flag(
+        capsys: pytest.CaptureFixture[str], flags: list[str], flag: str) -> None:
+    base = {"--per-hour": "200", "--handle-s": "180", "--agents": "14"}
+    args = ["erlang"]
+    for key, value in base.items():
+        if key not in flags:
+            args += [key, value]
+    code, out, err = erlang_cli(capsys, *args, *flags)
+    assert code == 2
+    assert out == ""
+    assert err.splitlines()[0].startswith(f"error: {flag}: ")
+    assert "--help" in err
+    assert "Traceback" not in err
+
+
+def test_erlang_cli_in_a_subprocess() -> None:
+    from conftest import run_cli
+
+    done = run_cli(*REFERENCE_FLAGS, "--patience-s", "300")
+    assert done.returncode == 0, done.stderr
+    assert "0.91679" in done.stdout
+    done = run_cli("erlang", "--per-hour", "200", "--handle-s", "180")
+    assert done.returncode == 2
+    assert "--agents" in done.stderr

@@ -12,6 +12,8 @@ code 2; Ctrl-C gives 130 and leaves earlier results untouched.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import re
 import sys
@@ -20,7 +22,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
 from .checks import scenario_warnings
@@ -31,6 +33,10 @@ from .output import OutputError, check_writable, write_atomically, write_tables
 from .scenario import Scenario
 from .schema import Problem, ScenarioError
 from .stats import Estimate
+
+if TYPE_CHECKING:
+    from .erlang import ErlangResult
+    from .staffing import Plan
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -177,7 +183,73 @@ def build_parser() -> Parser:
 
     ref = sub.add_parser("reference", help="print the scenario file reference (markdown)")
     ref.add_argument("--out", type=Path, help="write to this file instead of printing")
+    _add_staffing_commands(sub)
     return parser
+
+
+def _add_staffing_commands(sub: argparse._SubParsersAction[Parser]) -> None:
+    erl = sub.add_parser("erlang", help="Erlang C / Erlang A figures for one queue",
+                         description="Exact steady-state figures for one queue of calls: "
+                         "Erlang A (callers hang up after an exponential patience) when "
+                         "--patience-s is given, else Erlang C (callers never hang up).")
+    erl.add_argument("--per-hour", required=True, metavar="X", help="calls offered per hour")
+    erl.add_argument("--handle-s", required=True, metavar="S",
+                     help="mean handle time per call, seconds (talk plus wrap-up)")
+    erl.add_argument("--agents", required=True, metavar="N", help="handlers on duty")
+    erl.add_argument("--patience-s", metavar="P", help="mean patience before a caller hangs "
+                     "up, seconds (Erlang A); absent: callers never hang up (Erlang C)")
+    erl.add_argument("--target-s", default="10", metavar="T",
+                     help="answer target, seconds of waiting (default 10)")
+    erl.add_argument("--target-sl", metavar="SHARE", help="also find the fewest handlers "
+                     "that answer this share within the target, e.g. 0.9")
+    erl.add_argument("--max-abandon", metavar="SHARE", help="with --target-sl: the largest "
+                     "share of callers allowed to hang up, e.g. 0.05")
+    erl.add_argument("--json", action="store_true", help="print one JSON object")
+
+    stf = sub.add_parser("staff", help="staff needed each hour of the week, and a roster",
+                         description="For each hour of the week, the fewest staff to roster in "
+                         "the pool that answers CHANNEL for its service level to meet the "
+                         "target: Erlang A first, then checked and adjusted with the simulation "
+                         "(same seed throughout). Writes staffing.csv, staffing.json, "
+                         "suggested.toml (a ready-to-run roster of the allowed shifts with the "
+                         "fewest staff hours) and plots/staffing.png.")
+    stf.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+    stf.add_argument("--channel", required=True, help="the channel to staff for, e.g. 999")
+    stf.add_argument("--target", type=_share, default=0.9, metavar="SHARE",
+                     help="share to answer within the channel's answer_target_s (default 0.9)")
+    stf.add_argument("--pool", help="the pool to staff (needed when several answer CHANNEL)")
+    stf.add_argument("--out", type=Path,
+                     help="results folder (default results/staff-<file stem>)")
+    stf.add_argument("--shift-hours", type=partial(_hours_list, low=1, high=24),
+                     default=(8, 10, 12), metavar="H,H,...",
+                     help="allowed shift lengths in whole hours (default 8,10,12)")
+    stf.add_argument("--shift-starts", type=partial(_hours_list, low=0, high=23),
+                     default=tuple(range(24)), metavar="H,H,...",
+                     help="allowed start hours, 0-23, the same every day (default every hour)")
+    stf.add_argument("--max-iterations", type=_positive_int, default=12, metavar="N",
+                     help="rounds of simulation in the search at most (default 12)")
+    _add_run_options(stf)
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a share such as 0.9, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and below 1, e.g. 0.9; got {text}")
+    return value
+
+
+def _hours_list(text: str, low: int, high: int) -> tuple[int, ...]:
+    try:
+        hours = tuple(sorted({int(part) for part in text.split(",")}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be whole hours separated by commas, e.g. 8,10,12; got {text!r}") from None
+    if not all(low <= h <= high for h in hours):
+        raise argparse.ArgumentTypeError(f"each hour must be from {low} to {high}; got {text!r}")
+    return hours
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -189,6 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "reference":
             return cmd_reference(args)
+        if args.command == "erlang":
+            return cmd_erlang(args)
+        if args.command == "staff":
+            return cmd_staff(args)
         if args.command in ("compare", "sweep", "plot"):
             return {"compare": cmd_compare, "sweep": cmd_sweep, "plot": cmd_plot}[
                 args.command](args)
@@ -361,6 +437,138 @@ def cmd_plot(args: argparse.Namespace) -> int:
     write_atomically(folder, fill)
     print(f"report: {folder / 'report.html'}")
     return EXIT_OK
+
+
+#: erlang.py names its arguments in its messages; these are the flags that set them.
+_ERLANG_FLAGS = (("per_hour", "--per-hour"), ("handle_s", "--handle-s"), ("agents", "--agents"),
+                 ("patience_s", "--patience-s"), ("target_sl", "--target-sl"),
+                 ("target_s", "--target-s"), ("max_abandon", "--max-abandon"),
+                 ("no staffing", "--target-sl"))
+
+
+class FlagError(Exception):
+    """One bad option value: ``error: --flag: problem`` and a usage hint, exit code 2."""
+
+    def __init__(self, flag: str, problem: str, command: str) -> None:
+        super().__init__(f"{flag}: {problem}")
+        self.command = command
+
+
+def _flag_error(command: str, flag: str, problem: str) -> int:
+    print(f"error: {flag}: {problem}\n(run 'contactsim {command} --help' for help)",
+          file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _number(args: argparse.Namespace, name: str, kind: type[int] | type[float]) -> Any:
+    text = getattr(args, name)
+    if text is None:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise FlagError(f"--{name.replace('_', '-')}", f"must be {what}, got {text!r}",
+                        "erlang") from None
+
+
+def cmd_erlang(args: argparse.Namespace) -> int:
+    from .erlang import agents_needed, evaluate
+
+    try:
+        values = {name: _number(args, name, int if name == "agents" else float)
+                  for name in ("per_hour", "handle_s", "agents", "patience_s", "target_s",
+                               "target_sl", "max_abandon")}
+    except FlagError as exc:
+        return _flag_error(exc.command, *str(exc).split(": ", 1))
+    if values["max_abandon"] is not None and values["target_sl"] is None:
+        return _flag_error("erlang", "--max-abandon", "needs --target-sl (the share to answer "
+                           "within the target)")
+    try:
+        result = evaluate(values["per_hour"], values["handle_s"], values["agents"],
+                          values["target_s"], values["patience_s"])
+        needed = None if values["target_sl"] is None else agents_needed(
+            values["per_hour"], values["handle_s"], values["target_s"],
+            values["target_sl"], values["patience_s"], values["max_abandon"])
+    except ValueError as exc:
+        message = str(exc)
+        flag = next((f for key, f in _ERLANG_FLAGS if message.startswith(key)), "--per-hour")
+        return _flag_error("erlang", flag, message)
+    sys.stdout.write(erlang_text(values, result, needed, as_json=args.json))
+    return EXIT_OK
+
+
+def erlang_text(values: dict[str, Any], result: ErlangResult, needed: int | None,
+                *, as_json: bool) -> str:
+    """The erlang command's output: one JSON object, or a table a planner reads."""
+    fields = {"p_wait": result.p_wait, "service_level": result.service_level,
+              "mean_wait_s": result.mean_wait_s, "mean_answer_s": result.mean_answer_s,
+              "abandon_rate": result.abandon_rate, "occupancy": result.occupancy}
+    if as_json:
+        out: dict[str, object] = {k: (v if math.isfinite(v) else None)
+                                  for k, v in fields.items()}
+        if needed is not None:
+            out["agents_needed"] = needed
+        return json.dumps(out) + "\n"
+    per_hour, handle, target = values["per_hour"], values["handle_s"], values["target_s"]
+    patience = values["patience_s"]
+    model = ("Erlang C (M/M/n: callers never hang up)" if patience is None
+             else f"Erlang A (M/M/n+M: mean patience {patience:g} s)")
+
+    def g(x: float) -> str:
+        return f"{x:.5g}" if math.isfinite(x) else "infinite (the queue grows without limit)"
+
+    lines = [
+        f"{model}",
+        f"  {per_hour:g} calls an hour, mean handle {handle:g} s, {result.agents} agents, "
+        f"offered load {per_hour * handle / 3600:.4g} Erlangs",
+        f"  P(wait)                 {g(result.p_wait)}",
+        f"  service level           {g(result.service_level)}   (answered within {target:g} s, "
+        "of all calls offered; callers who hang up count as failures)",
+        f"  mean wait               {g(result.mean_wait_s)} s = {g(result.mean_wait_s / 60)} min"
+        "   (over all calls offered)",
+        f"  mean wait of answered   {g(result.mean_answer_s)} s",
+        f"  abandonment             {g(result.abandon_rate)}",
+        f"  occupancy               {g(result.occupancy)}",
+    ]
+    if needed is not None:
+        extra = (f" and at most {values['max_abandon']:.1%} hanging up"
+                 if values["max_abandon"] is not None else "")
+        lines.append(f"  agents needed           {needed}   (for {values['target_sl']:.1%} "
+                     f"within {target:g} s{extra})")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from .staffing import Request, StaffingInputError, plan, summary_text
+
+    out = args.out or Path("results") / f"staff-{Path(args.scenario).stem}"
+    request = Request(file=args.scenario, channel=args.channel, target=args.target,
+                      pool=args.pool, overrides=tuple(_overrides(args)),
+                      shift_hours=args.shift_hours, shift_starts=args.shift_starts,
+                      max_iterations=args.max_iterations, workers=args.workers, dask=args.dask)
+    check_writable(out)
+    try:
+        result = plan(request, log=_note(args))
+    except StaffingInputError as exc:
+        return _flag_error("staff", exc.flag, str(exc).split(": ", 1)[1])
+    write_atomically(out, partial(save_staffing, result, out, plot=not args.no_report))
+    if not args.quiet:
+        sys.stdout.write(summary_text(result))
+        print(f"  results: {out}/ (staffing.csv, suggested.toml"
+              + ("" if args.no_report else ", plots/staffing.png") + ")")
+    return EXIT_OK
+
+
+def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> None:
+    """Everything ``staff`` writes into its (temporary) results folder."""
+    from .staffing import write_staffing
+
+    write_staffing(result, folder, final)
+    if plot:
+        from .plots import draw_staffing
+
+        draw_staffing(folder)
 
 
 def _where(folder: Path, no_report: bool) -> None:

@@ -50,6 +50,8 @@ from .tables import (
     fmt_target,
     is_share,
     label,
+    read_json,
+    read_table,
     slug,
     target_label,
     unit_of,
@@ -709,3 +711,45 @@ def draw_sweep(sweep: SweepResults, folder: Path) -> list[Plot]:
                         f"{channel}: service level at every pair of values",
                         "Each cell is one run; bold figures meet the target."))
     return out
+
+
+# --- staffing -------------------------------------------------------------------------------
+
+
+def staffing_figure(table: Table, title: str) -> Figure:
+    """Staff to roster by hour of the week: the simulation's requirement, the current roster
+    and the Erlang A formula, read from ``staffing.csv``."""
+    order = np.argsort(table.numbers("hour_of_week"), kind="stable")
+    edges = np.arange(HOURS_PER_WEEK + 1)
+    fig, ax = plt.subplots(figsize=(WIDE, 4.6), layout="constrained")
+    rostered = table.numbers("rostered")[order]
+    ax.stairs(rostered, edges, fill=True, color="#cfd8e3",
+              label="rostered now (average in the hour)", gid="rostered")
+    ax.stairs(table.numbers("erlang_a")[order], edges, baseline=None, color=colour(1),
+              linewidth=1.4,
+              linestyle="--", label="Erlang A formula (ignores other channels, priorities "
+              "and shift edges)", gid="erlang_a")
+    ax.stairs(table.numbers("required")[order], edges, baseline=None, color=colour(0),
+              linewidth=2.0,
+              label="needed, checked by simulation", gid="required")
+    week_axis(ax)
+    top = max(1.0, float(np.nanmax(table.numbers("required"))), float(np.nanmax(rostered)))
+    ax.set_ylim(0, top * 1.25)
+    ax.set_ylabel("staff to roster (people)")
+    ax.set_title(text(title), loc="left")
+    ax.legend(loc="upper left", fontsize=9, ncols=columns(["x" * 40] * 3), frameon=False)
+    return fig
+
+
+def draw_staffing(folder: Path) -> list[Plot]:
+    """Save ``plots/staffing.png`` from a staff folder's ``staffing.csv`` and ``staffing.json``."""
+    table = read_table(folder / "staffing.csv")
+    facts = read_json(folder / "staffing.json")
+    title = (f"Staff needed to answer {facts['target']:.0%} of {facts['channel']} calls within "
+             f"{fmt_target(float(facts['answer_target_s']))}, by hour of the week "
+             f"(pool {facts['pool']})")
+    return [Plot(_save(staffing_figure(table, title), folder, "staffing.png"),
+                 "Staff needed by hour of the week",
+                 "Blue line: people to roster in each hour so that the channel meets its "
+                 "target, found with the simulation. Dashed: what the Erlang A formula says. "
+                 "Shaded: the scenario's current roster.")]

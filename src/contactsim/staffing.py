@@ -1,0 +1,519 @@
+"""Staffing: how many handlers each hour of the week needs, and a roster that provides them.
+
+The planner's question is "how many people must we roster in each hour to answer 90% of 999
+calls within 10 seconds?". Workforce tools answer it with Erlang formulas, which know nothing of
+priorities, other channels sharing the pool, shift edges or callers who ring back. Here the
+formula only gives the starting point: Erlang A (Erlang C when callers never hang up) on each
+hour's offered load. The simulation itself then checks every hour, with common random numbers
+(the same seed, so the same callers, at every step), and moves an hour's staffing only on clear
+evidence: up by one where the hour's service-level confidence interval lies wholly below the
+target, down by one where one fewer person still clearly meets it. "Clearly" is judged for 168
+hours at once (a Bonferroni correction: a 5% chance over the whole week of one needless
+addition, 1% of one false cut), by both the t interval over replications and a Wilson interval
+on the pooled calls, and a cut needs at least 60 instances of the hour (replications x weeks),
+so where the formula holds (a stationary M/M/c+M queue) the answer is the formula's.
+
+**What "required" counts.** The number to *roster* in the hour: people to write into the roster
+file, before absence and breaks take their share. During the search each hour is a one-hour
+shift line; the pool's absence applies to it as it does to any shift (each rostered person
+missing with the pool's chance), and breaks are spread evenly: a person on a shift of the mean
+allowed length (10 hours by default) loses ``breaks_min`` minutes over it, so each hour carries
+its share. With neither, required = staff on duty answering contacts.
+
+The suggested roster is then the set of allowed shifts that covers the requirement with the
+fewest staff hours (:mod:`contactsim.rostering`), simulated as written (absence drawn per
+shift, breaks taken within shifts) and compared with the naive flat roster: the fewest people on
+duty around the clock whose weekly service level meets the target.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tomli_w
+from scipy.special import ndtri, stdtrit
+
+from .arrivals import HOURS_PER_WEEK, hourly_rates
+from .erlang import agents_needed, evaluate
+from .experiment import Experiment, run_experiment
+from .loading import load_scenario, parse_override
+from .measures import measure_estimate
+from .roster import rostered_by_hour
+from .rostering import Shift, cover, roster_lines, staff_hours
+from .scenario import Scenario
+from .stats import Estimate
+
+#: The columns of staffing.csv (the contract's names, in this order).
+CSV_COLUMNS = ("hour_of_week", "required", "rostered", "erlang_a")
+#: Chance, over the whole week, that the search adds to any hour without real cause; taking
+#: staff away is held to a stricter standard, since a false cut costs the target.
+FAMILY_ERROR = 0.05
+FAMILY_ERROR_DOWN = 0.01
+#: Fewest observed instances of an hour (replications x weeks) before the search trusts that
+#: one fewer person "clearly" meets the target. An hour's service level is skewed (most hours
+#: fine, a few bad ones), and a handful of instances that happen to miss the bad ones look
+#: clearly fine; with too few, the search only ever adds staff.
+MIN_INSTANCES_DOWN = 60
+#: Rounds of simulation (each the current staffing and one fewer in every hour) at most.
+MAX_ITERATIONS = 12
+#: Rounds in which hours the suggested roster leaves short are given one more person.
+REPAIR_ROUNDS = 4
+
+
+class StaffingInputError(ValueError):
+    """A bad ``staff`` request; ``flag`` names the command-line option at fault."""
+
+    def __init__(self, flag: str, message: str) -> None:
+        super().__init__(f"{flag}: {message}")
+        self.flag = flag
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the planner asked: a scenario, a channel, its target and the allowed shifts."""
+
+    file: str
+    channel: str
+    target: float = 0.9
+    pool: str | None = None
+    overrides: tuple[str, ...] = ()
+    shift_hours: tuple[int, ...] = (8, 10, 12)
+    shift_starts: tuple[int, ...] = tuple(range(24))
+    max_iterations: int = MAX_ITERATIONS
+    workers: int | None = None
+    dask: str | None = None
+
+
+@dataclass
+class Plan:
+    """The answer: hourly requirement, the Erlang start, and the suggested and flat rosters."""
+
+    request: Request
+    scenario: Scenario
+    pool: str
+    erlang_a: np.ndarray  # people to roster by the formula (on duty / availability)
+    required: np.ndarray  # people to roster, after the simulation search
+    rostered: np.ndarray  # the scenario's own roster: mean staff in each hour
+    iterations: int
+    suggested: list[Shift]
+    suggested_sl: Estimate
+    repairs: int
+    flat_staff: int
+    flat_sl: Estimate
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def suggested_hours(self) -> int:
+        return staff_hours(self.suggested)
+
+    @property
+    def flat_hours(self) -> int:
+        return self.flat_staff * HOURS_PER_WEEK
+
+
+# --- the question -------------------------------------------------------------------------
+
+
+def choose_pool(sc: Scenario, channel: str, pool: str | None) -> str:
+    """The pool whose staffing is planned: the one that answers ``channel``."""
+    if channel not in sc.channels:
+        raise StaffingInputError("--channel", f"unknown channel {channel!r}; the scenario's "
+                                 f"channels are: {', '.join(sc.channels)}")
+    answering = [p.name for p in sc.pools.values() if channel in p.skills]
+    if pool is not None:
+        if pool not in sc.pools:
+            raise StaffingInputError("--pool", f"unknown pool {pool!r}; the scenario's pools "
+                                     f"are: {', '.join(sc.pools)}")
+        if pool not in answering:
+            raise StaffingInputError("--pool", f"pool {pool!r} does not answer {channel!r}; "
+                                     f"pools with that skill: {', '.join(answering) or 'none'}")
+        return pool
+    if len(answering) != 1:
+        raise StaffingInputError("--pool", f"{len(answering) or 'no'} pools answer "
+                                 f"{channel!r} ({', '.join(answering) or 'none'}); choose one "
+                                 "with --pool NAME")
+    return answering[0]
+
+
+def availability(sc: Scenario, pool: str, shift_hours: Sequence[int]) -> float:
+    """Share of rostered time a person is on duty and not on a break."""
+    spec = sc.pools[pool]
+    length_min = 60.0 * sum(shift_hours) / len(shift_hours)
+    return (1.0 - spec.absence) * (1.0 - spec.breaks_min / length_min)
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the formula needs: each hour's offered calls, and the channel's call figures."""
+
+    per_hour: np.ndarray  # 168 expected contacts offered in each hour of the week
+    handle_s: float  # mean talk plus wrap-up over the category mix
+    wait_s: float  # the answer target less the mean connection time
+    patience_s: float | None  # the channel's mean patience (None: never hangs up)
+
+    def agents(self, per_hour: float, target: float) -> int:
+        """Erlang A (C without patience) staff on duty for ``per_hour`` calls."""
+        if per_hour <= 0:
+            return 0
+        return agents_needed(per_hour, self.handle_s, self.wait_s, target, self.patience_s)
+
+    def equivalent_rate(self, per_hour: float, agents: int, service_level: float) -> float:
+        """The call rate at which the formula gives ``service_level`` with ``agents`` on duty.
+
+        How the simulation's hour looks to the formula (other channels' work, priorities and
+        shift edges show up as extra calls), used to judge how far a short hour is from target.
+        """
+        def sl(rate: float) -> float:
+            return evaluate(rate, self.handle_s, agents, self.wait_s,
+                            self.patience_s).service_level
+
+        low, high = per_hour, per_hour * 2
+        if sl(low) <= service_level:
+            return per_hour
+        while sl(high) > service_level and high < per_hour * 64:
+            low, high = high, high * 2
+        for _ in range(30):
+            mid = (low + high) / 2
+            low, high = (mid, high) if sl(mid) > service_level else (low, mid)
+        return high
+
+
+def channel_load(sc: Scenario, channel: str) -> Load:
+    """The formula's view of a channel: mix-weighted handle time, mean patience and connection.
+
+    Patience is taken as exponential with the channel's mean; the connection time counts in the
+    answer time, so the wait allowed is the target less the mean connection.
+    """
+    ch = sc.channels[channel]
+    handle_s = sum(share * (sc.categories[c].handle.mean + sc.categories[c].wrap_up.mean)
+                   for c, share in ch.mix) / sum(share for _, share in ch.mix)
+    patience = ch.patience.mean if ch.patience is not None else None
+    return Load(hourly_rates(ch), handle_s, max(0.0, ch.answer_target_s - ch.connect_s.mean),
+                patience)
+
+
+def erlang_staff(load: Load, target: float) -> np.ndarray:
+    """Erlang A (C without patience) staff on duty for each hour's offered load."""
+    return np.array([load.agents(rate, target) for rate in load.per_hour], dtype=int)
+
+
+def to_roster(on_duty: np.ndarray, share: float) -> np.ndarray:
+    """People to roster so that ``on_duty`` are, on average, answering."""
+    return np.ceil(on_duty / share - 1e-9).astype(int)
+
+
+# --- simulating a staffing ----------------------------------------------------------------
+
+
+def pool_overrides(pool: str, lines: Sequence[dict[str, object]],
+                   breaks_min: float | None = None) -> list[str]:
+    """``--set`` overrides that give ``pool`` these roster lines (and unscaled headcounts)."""
+    roster = ", ".join("{ " + ", ".join(f"{k} = {v!r}".replace("'", '"') for k, v in ln.items())
+                       + " }" for ln in lines)
+    out = [f"pools.{pool}.roster=[{roster}]", f"pools.{pool}.scale=1.0"]
+    if breaks_min is not None:
+        out.append(f"pools.{pool}.breaks_min={breaks_min!r}")
+    return out
+
+
+def hourly_lines(vector: np.ndarray) -> list[dict[str, object]]:
+    """A staffing vector as one-hour roster lines (hours with nobody left out)."""
+    return roster_lines([Shift(h // 24, h % 24, 1, int(n)) for h, n in enumerate(vector) if n])
+
+
+class Simulator:
+    """Runs the scenario with its pool's roster replaced, always with the same seed."""
+
+    def __init__(self, request: Request, scenario: Scenario, pool: str,
+                 hourly_breaks_min: float, log: Callable[[str], None]) -> None:
+        self.request, self.scenario, self.pool, self.log = request, scenario, pool, log
+        self.hourly_breaks_min = hourly_breaks_min
+        self.runs = 0
+
+    def shifts(self, lines: Sequence[dict[str, object]]) -> Experiment:
+        """The scenario with the pool working these shift lines as written."""
+        return self._run(pool_overrides(self.pool, lines))
+
+    def hourly(self, vector: np.ndarray) -> Experiment:
+        """The scenario with ``vector[h]`` people rostered in each hour (one-hour shifts)."""
+        if not vector.any():
+            raise StaffingInputError("--target", "the search reached a week with nobody on duty")
+        return self._run(pool_overrides(self.pool, hourly_lines(vector),
+                                        self.hourly_breaks_min))
+
+    def _run(self, overrides: list[str]) -> Experiment:
+        self.runs += 1
+        sc = load_scenario(self.request.file, [*self.request.overrides, *overrides])
+        return run_experiment(sc, workers=self.request.workers, dask=self.request.dask)
+
+
+def weekly_sl(exp: Experiment, channel: str) -> Estimate:
+    return measure_estimate((r.channels[channel]["service_level"] for r in exp.replications),
+                            "service_level")
+
+
+def hourly_bounds(exp: Experiment, channel: str, family_error: float = FAMILY_ERROR,
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each hour's mean service level and the simultaneous low and high bounds (168 each).
+
+    The bounds hold for all 168 hours together (Bonferroni) and are the more cautious of a
+    Student t interval over replications (which sees the correlation of calls within a run) and
+    a Wilson interval on the calls pooled over replications (which stays honest when few calls
+    fall in an hour and every replication happens to answer all of them).
+    """
+    sl = np.array([r.hourly[channel]["service_level"] for r in exp.replications])
+    offered = np.array([r.hourly[channel]["offered"] for r in exp.replications])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n = (~np.isnan(sl)).sum(axis=0)
+        mean = np.nansum(sl, axis=0) / n
+        sd = np.sqrt(np.nansum((sl - mean) ** 2, axis=0) / (n - 1))
+        tail = family_error / (2 * HOURS_PER_WEEK)
+        t = np.where(n > 1, stdtrit(np.maximum(n - 1, 1), 1 - tail), np.nan)
+        half = t * sd / np.sqrt(n)
+        calls = offered.sum(axis=0)
+        p = np.nansum(np.nan_to_num(sl) * offered, axis=0) / calls
+        z = float(ndtri(1 - tail))
+        centre = (p + z * z / (2 * calls)) / (1 + z * z / calls)
+        spread = z / (1 + z * z / calls) * np.sqrt(p * (1 - p) / calls + z * z / (4 * calls**2))
+    low = np.fmin(mean - half, centre - spread)
+    high = np.fmax(mean + half, centre + spread)
+    low[np.isnan(half) | (calls == 0)] = -np.inf
+    high[np.isnan(half) | (calls == 0)] = np.inf
+    return mean, low, high
+
+
+# --- the search ---------------------------------------------------------------------------
+
+
+def search(sim: Simulator, start: np.ndarray, load: Load, share: float, target: float,
+           max_iterations: int) -> tuple[np.ndarray, int]:
+    """From ``start``, move hours on clear evidence only; return the staffing and the rounds.
+
+    Each round simulates the current staffing and the staffing with one fewer in every hour
+    (a harder test than one fewer in a single hour, since the hours around it lose a person
+    too). An hour moves down by one when it clearly meets the target with one fewer. An hour
+    that clearly misses moves up: by one, or by half the gap the formula sees between its
+    staffing and what the hour's simulated service level implies (so a far-short hour does not
+    take a round per person). An hour that has moved one way never moves back, so the search
+    cannot cycle. It stops when nothing moves, or after ``max_iterations`` rounds.
+    """
+    x = start.copy()
+    moved = np.zeros(HOURS_PER_WEEK, dtype=int)
+    channel = sim.request.channel
+    run = sim.scenario.run
+    may_lower = run.replications * math.floor(run.days / 7) >= MIN_INSTANCES_DOWN
+    for round_ in range(1, max_iterations + 1):
+        mean, _, high = hourly_bounds(sim.hourly(x), channel)
+        up = (high < target) & (moved >= 0)
+        fewer = np.maximum(x - 1, 0)
+        down = np.zeros(HOURS_PER_WEEK, dtype=bool)
+        if fewer.any() and may_lower:
+            _, low, _ = hourly_bounds(sim.hourly(fewer), channel, FAMILY_ERROR_DOWN)
+            down = (low >= target) & (moved <= 0) & (x > 0) & ~up
+        if not up.any() and not down.any():
+            return x, round_
+        steps = np.zeros(HOURS_PER_WEEK, dtype=int)
+        for h in np.flatnonzero(up):
+            steps[h] = up_step(load, share, target, int(x[h]), float(mean[h]), int(h))
+        x = x + steps - down
+        moved = np.where(up, 1, np.where(down, -1, moved))
+        sim.log(f"  round {round_}: {int(up.sum())} hours need more staff, "
+                f"{int(down.sum())} can do with one fewer")
+    return x, max_iterations
+
+
+def up_step(load: Load, share: float, target: float, rostered: int, observed: float,
+            hour: int) -> int:
+    """People to add to an hour that clearly misses the target (at least one)."""
+    agents = max(1, math.floor(rostered * share))
+    rate = load.equivalent_rate(float(load.per_hour[hour]), agents, max(observed, 1e-6))
+    try:
+        needed = int(to_roster(np.array([load.agents(rate, target)]), share)[0])
+    except ValueError:  # the formula cannot reach the target at this load: go gently
+        return 1
+    return max(1, (needed - rostered) // 2)
+
+
+def flat_roster(sim: Simulator, highest: int, channel: str,
+                target: float) -> tuple[int, Estimate]:
+    """The fewest people on duty around the clock whose weekly service level meets the target."""
+    found: dict[int, Estimate] = {}
+
+    def meets(n: int) -> bool:
+        found[n] = weekly_sl(sim.hourly(np.full(HOURS_PER_WEEK, n)), channel)
+        return found[n].mean >= target
+
+    fails, ok = 0, max(1, highest)
+    while not meets(ok):
+        fails, ok = ok, 2 * ok
+        if ok > 100_000:
+            raise StaffingInputError("--target", "no flat roster of up to 100,000 people meets "
+                                     "the target; is the channel answerable at all?")
+    while ok - fails > 1:
+        mid = (ok + fails) // 2
+        fails, ok = (fails, mid) if meets(mid) else (mid, ok)
+    return ok, found[ok]
+
+
+def suggest(sim: Simulator, required: np.ndarray, request: Request, channel: str,
+            ) -> tuple[list[Shift], Estimate, int]:
+    """The cheapest allowed shifts covering ``required``, simulated as written.
+
+    Where the roster as written falls short of the target (absence drawn per shift and breaks
+    taken within shifts differ a little from the search's hour-by-hour view), hours whose
+    service level is below the target get one more person and the shifts are chosen again.
+    """
+    need = required.copy()
+    for repairs in range(REPAIR_ROUNDS + 1):
+        shifts = cover(need, request.shift_hours, request.shift_starts)
+        exp = sim.shifts(roster_lines(shifts))
+        sl = weekly_sl(exp, channel)
+        if sl.mean >= request.target or repairs == REPAIR_ROUNDS:
+            return shifts, sl, repairs
+        mean, _, _ = hourly_bounds(exp, channel)
+        short = np.nan_to_num(mean, nan=1.0) < request.target
+        sim.log(f"  suggested roster: {sl.mean:.1%} of calls in target; one more person in "
+                f"{int(short.sum())} hours that fall short")
+        need = need + short
+    raise AssertionError("unreachable")
+
+
+def plan(request: Request, log: Callable[[str], None] = lambda _: None) -> Plan:
+    """Answer the request: the Erlang start, the simulated requirement and the two rosters."""
+    sc = load_scenario(request.file, request.overrides)
+    pool = choose_pool(sc, request.channel, request.pool)
+    spec = sc.pools[pool]
+    mean_shift_h = sum(request.shift_hours) / len(request.shift_hours)
+    for hours in request.shift_hours:
+        if spec.breaks_min >= 60 * hours:
+            raise StaffingInputError("--shift-hours", f"{hours}-hour shifts cannot hold pool "
+                                     f"{pool!r}'s {spec.breaks_min:g} minutes of breaks")
+    share = availability(sc, pool, request.shift_hours)
+    load = channel_load(sc, request.channel)
+    try:
+        on_duty = erlang_staff(load, request.target)
+    except ValueError as exc:
+        raise StaffingInputError("--target", str(exc)) from None
+    erlang = to_roster(on_duty, share)
+    sim = Simulator(request, sc, pool, spec.breaks_min / mean_shift_h, log)
+    notes = []
+    if sc.run.replications < 5:
+        notes.append(f"only {sc.run.replications} replications: the search can rarely be "
+                     "sure enough to move an hour away from the formula; use 10 or more")
+    if sc.run.replications * math.floor(sc.run.days / 7) < MIN_INSTANCES_DOWN:
+        notes.append(f"each hour of the week is seen fewer than {MIN_INSTANCES_DOWN} times "
+                     "(replications x weeks), too few to be sure one fewer person would do, "
+                     "so the search only added staff")
+    log(f"Erlang A start: {int(erlang.sum())} staff hours a week; searching with the simulation")
+    required, rounds = search(sim, erlang, load, share, request.target,
+                              request.max_iterations)
+    log("flat roster: searching for the fewest people on duty around the clock")
+    flat, flat_sl = flat_roster(sim, int(required.max()), request.channel, request.target)
+    log("suggested roster: choosing shifts and simulating them")
+    shifts, sl, repairs = suggest(sim, required, request, request.channel)
+    return Plan(request, sc, pool, erlang, required, rostered_by_hour(spec), rounds, shifts, sl,
+                repairs, flat, flat_sl, notes)
+
+
+# --- what is written ----------------------------------------------------------------------
+
+
+def suggested_document(p: Plan, out: str | os.PathLike[str]) -> dict[str, Any]:
+    """``suggested.toml``: extends the input (path relative to ``out``), with the new roster.
+
+    Command-line ``--set`` overrides (and run options) are written in too, so the file runs
+    exactly what was simulated.
+    """
+    doc: dict[str, Any] = {
+        "extends": os.path.relpath(os.path.abspath(p.request.file), os.path.abspath(out)),
+        "name": f"{p.scenario.name}: suggested roster for {p.request.channel}",
+    }
+    for text in p.request.overrides:
+        path, value = parse_override(text)
+        node = doc
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    pool = doc.setdefault("pools", {}).setdefault(p.pool, {})
+    pool["scale"] = 1.0
+    pool["roster"] = roster_lines(p.suggested)
+    return doc
+
+
+def table_rows(p: Plan) -> list[tuple[int, int, float, int]]:
+    """``staffing.csv`` rows: hour_of_week, required, rostered, erlang_a."""
+    return [(h, int(p.required[h]), round(float(p.rostered[h]), 4), int(p.erlang_a[h]))
+            for h in range(HOURS_PER_WEEK)]
+
+
+def summary(p: Plan) -> dict[str, Any]:
+    """``staffing.json``: the question, how the search went, and the rosters compared."""
+    r = p.request
+    return {
+        "channel": r.channel, "pool": p.pool, "target": r.target,
+        "answer_target_s": p.scenario.channels[r.channel].answer_target_s,
+        "seed": p.scenario.run.seed, "replications": p.scenario.run.replications,
+        "days": p.scenario.run.days, "iterations": p.iterations, "repairs": p.repairs,
+        "shift_hours": list(r.shift_hours), "shift_starts": list(r.shift_starts),
+        "availability": availability(p.scenario, p.pool, r.shift_hours),
+        "staff_hours": {"required": int(p.required.sum()), "erlang_a": int(p.erlang_a.sum()),
+                        "rostered": round(float(p.rostered.sum()), 4),
+                        "suggested": p.suggested_hours, "flat": p.flat_hours},
+        "flat_staff": p.flat_staff,
+        "suggested_service_level": p.suggested_sl.as_dict(),
+        "flat_service_level": p.flat_sl.as_dict(),
+        "notes": p.notes,
+    }
+
+
+def write_staffing(p: Plan, folder: Path, final: Path) -> None:
+    """``staffing.csv``, ``staffing.json`` and ``suggested.toml`` into ``folder``.
+
+    ``final`` is where the folder will end up, for the relative ``extends`` path (the folder is
+    built beside it under a temporary name, so the path is the same from either).
+    """
+    with open(folder / "staffing.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(table_rows(p))
+    (folder / "staffing.json").write_text(json.dumps(summary(p), indent=2) + "\n",
+                                          encoding="utf-8")
+    header = (f"# Suggested by contactsim staff: {p.request.channel} at {p.request.target:.0%} "
+              f"within {p.scenario.channels[p.request.channel].answer_target_s:g} s, "
+              f"{p.suggested_hours} staff hours a week in pool {p.pool}.\n"
+              f"# Run it from this folder: contactsim run suggested.toml\n")
+    (folder / "suggested.toml").write_text(header + tomli_w.dumps(suggested_document(p, final)),
+                                           encoding="utf-8")
+
+
+def summary_text(p: Plan) -> str:
+    """A few lines for the terminal."""
+    r, s = p.request, summary(p)
+    hours = s["staff_hours"]
+
+    def est(e: Estimate) -> str:
+        ci = "" if math.isnan(e.ci_low) else f" (95% CI {e.ci_low:.1%} to {e.ci_high:.1%})"
+        return f"{e.mean:.1%}{ci}"
+
+    verdict = "meets" if p.suggested_sl.mean >= r.target else "misses"
+    lines = [
+        f"\nStaff for {r.channel} in pool {p.pool}: {r.target:.0%} answered within "
+        f"{s['answer_target_s']:g} s, every hour of the week",
+        f"  staff hours a week   Erlang A {hours['erlang_a']}, simulation {hours['required']}, "
+        f"current roster {hours['rostered']:g}",
+        f"  suggested roster     {hours['suggested']} staff hours, {len(p.suggested)} shifts; "
+        f"{r.channel} service level {est(p.suggested_sl)} ({verdict} the target)",
+        f"  flat 24/7 roster     {p.flat_staff} on duty = {hours['flat']} staff hours; "
+        f"service level {est(p.flat_sl)}",
+        f"  search: {p.iterations} rounds of simulation, same seed throughout",
+    ]
+    lines.extend(f"  note: {n}" for n in p.notes)
+    return "\n".join(lines) + "\n"
