@@ -264,12 +264,7 @@ def heatmap_figure(run: RunResults, channel: str) -> Figure:
     low = floor_of(grid, least=1.0)
     image = ax.imshow(grid, cmap="cividis", vmin=low, vmax=1.0, aspect="auto")
     image.set_gid(f"heatmap:{channel}")
-    for (day, hour), value in np.ndenumerate(grid):
-        if math.isfinite(value):
-            dark = (value - low) / (1 - low) < 0.6 if low < 1 else False
-            ax.text(hour, day, f"{100 * value:.0f}", ha="center", va="center", fontsize=7.5,
-                    color="white" if dark else "black",
-                    fontweight="bold" if value >= TARGET_SL else "normal")
+    label_cells(ax, grid, low, "{:.0f}", fontsize=7.5)
     ax.set_xticks(range(24), labels=[f"{h:02d}" for h in range(24)])
     ax.set_yticks(range(7), labels=list(DAY_NAMES))
     ax.set_xlabel("hour of the day (00 = midnight to 01:00)")
@@ -279,6 +274,16 @@ def heatmap_figure(run: RunResults, channel: str) -> Figure:
     ax.set_title(f"{text(channel)}: % answered within {fmt_target(target_s)}, by day and hour "
                  f"(figures in bold meet the {100 * TARGET_SL:.0f}% target)", loc="left")
     return fig
+
+
+def label_cells(ax: Axes, grid: np.ndarray, low: float, form: str, fontsize: float) -> None:
+    """Write each cell's service level (percent) on a heatmap; bold where it meets 90%."""
+    for (row, col), value in np.ndenumerate(grid):
+        if math.isfinite(value):
+            dark = (value - low) / (1 - low) < 0.6 if low < 1 else False
+            ax.text(col, row, form.format(100 * value), ha="center", va="center",
+                    fontsize=fontsize, color="white" if dark else "black",
+                    fontweight="bold" if value >= TARGET_SL else "normal")
 
 
 def _percent_colorbar(bar: Colorbar) -> None:
@@ -652,12 +657,7 @@ def sweep_heatmap_figure(sweep: SweepResults, channel: str) -> Figure:
     low = floor_of(grid, least=1.0)
     image = ax.imshow(grid, cmap="cividis", vmin=low, vmax=1.0, aspect="auto", origin="lower")
     image.set_gid(f"heatmap:{channel}")
-    for (i, j), value in np.ndenumerate(grid):
-        if math.isfinite(value):
-            dark = (value - low) / (1 - low) < 0.6 if low < 1 else False
-            ax.text(j, i, f"{100 * value:.1f}%", ha="center", va="center", fontsize=9,
-                    color="white" if dark else "black",
-                    fontweight="bold" if value >= TARGET_SL else "normal")
+    label_cells(ax, grid, low, "{:.1f}%", fontsize=9)
     ax.set_xticks(range(len(v1)), labels=[text(v) for v in v1])
     ax.set_yticks(range(len(v2)), labels=[text(v) for v in v2])
     ax.set_xlabel(text(k1))
