@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 from . import __version__
 from .checks import scenario_warnings
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .staffing import Plan
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+N = TypeVar("N", int, float)
 
 
 class UsageError(Exception):
@@ -51,34 +52,25 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"error: {message}\n(run '{self.prog} --help' for help)\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _number_type(kind: Callable[[str], N], ok: Callable[[N], bool], what: str,
+            allowed: str) -> Callable[[str], N]:
+    """An argparse type: ``kind`` of the text, refused unless ``ok`` (messages say what)."""
+    def parse(text: str) -> N:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {allowed}, got {text}")
+        return value
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError("must be between 0 and 2**63 - 1")
-    return value
-
-
-def _days(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of days, got {text!r}") from None
-    if not 0 < value <= 3660:
-        raise argparse.ArgumentTypeError(f"must be above 0 and at most 3660, got {text}")
-    return value
+_positive_int = _number_type(int, lambda v: v >= 1, "a whole number", "at least 1")
+_seed = _number_type(int, lambda v: 0 <= v < 2**63, "a whole number", "from 0 to 2**63 - 1")
+_days = _number_type(float, lambda v: 0 < v <= 3660, "a number of days", "above 0 and at most 3660")
+_share = _number_type(float, lambda v: 0 < v < 1, "a share such as 0.9",
+                 "above 0 and below 1, e.g. 0.9")
 
 
 def _set_value(text: str) -> str:
@@ -229,16 +221,6 @@ def _add_staffing_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     stf.add_argument("--max-iterations", type=_positive_int, default=12, metavar="N",
                      help="rounds of simulation in the search at most (default 12)")
     _add_run_options(stf)
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a share such as 0.9, got {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be above 0 and below 1, e.g. 0.9; got {text}")
-    return value
 
 
 def _hours_list(text: str, low: int, high: int) -> tuple[int, ...]:
