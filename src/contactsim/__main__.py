@@ -6,6 +6,7 @@ loading: exit code 130, earlier results untouched, no temporary folders left beh
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
@@ -23,10 +24,20 @@ def entry() -> int:
     try:
         from .cli import main  # numpy, scipy and simpy load here: Ctrl-C is handled already
 
-        return main()
+        code = main()
     except KeyboardInterrupt:
         sys.stderr.write(INTERRUPTED + "\n")
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
+    # Finished: a late Ctrl-C must not turn a clean exit into a crash while Python shuts down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if code == EXIT_INTERRUPTED:
+        # Everything is cleaned up already. Leave now: after an interrupted import, Python's
+        # own shutdown can report the Ctrl-C again as death by SIGINT instead of exit code 130.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    return code
 
 
 if __name__ == "__main__":

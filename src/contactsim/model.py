@@ -25,7 +25,6 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-from simpy.events import Event
 
 from .arrivals import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S, hour_of_week
 from .demand import Demand
@@ -115,7 +114,7 @@ class Handler:
     def __init__(self, pool: PoolState) -> None:
         self.pool = pool
         self.contact: Contact | None = None
-        self.end: Event | None = None  # the pending end of this phase (stale ones are ignored)
+        self.end: Call | None = None  # the pending end of this phase (stale ones are ignored)
         self.end_at = 0.0
         self.started = 0.0
         self.phase = PLAIN
@@ -368,7 +367,7 @@ class ControlRoom:
         else:
             self._offer(c)
 
-    def _on_join(self, ev: Event) -> None:
+    def _on_join(self, ev: Call) -> None:
         self._offer(ev._value)
 
     # --- queueing and service ---------------------------------------------------------------
@@ -466,7 +465,7 @@ class ControlRoom:
         h.end_at = self.env.now + duration
         h.end = Call(self.env, duration, self._on_end, h)
 
-    def _on_end(self, ev: Event) -> None:
+    def _on_end(self, ev: Call) -> None:
         h: Handler = ev._value
         if h.end is not ev:
             return  # this service was interrupted; its end no longer stands
@@ -534,7 +533,7 @@ class ControlRoom:
         h.idle_since = self.env._now
         p.idle.append(h)
 
-    def _on_patience(self, ev: Event) -> None:
+    def _on_patience(self, ev: Call) -> None:
         c: Contact = ev._value
         if c.state != WAITING:
             return
@@ -578,7 +577,7 @@ class ControlRoom:
             self.open += 1
         Call(self.env, delay, self._on_retry, (target, c.cat, origin, c.tries + 1))
 
-    def _on_retry(self, ev: Event) -> None:
+    def _on_retry(self, ev: Call) -> None:
         """The retry arrives: a new contact on its channel, passing connection and IVR again."""
         k, cat, origin, tries = ev._value
         now = self.env.now
@@ -625,12 +624,12 @@ class ControlRoom:
                     p.changes[t] = delta
                     Call(self.env, t - self.env.now, self._on_staff_change, (p, t))
 
-    def _on_roster_week(self, ev: Event) -> None:
+    def _on_roster_week(self, ev: Call) -> None:
         week: int = ev._value
         self._add_roster_week(week)
         Call(self.env, WEEK_S, self._on_roster_week, week + 1)
 
-    def _on_staff_change(self, ev: Event) -> None:
+    def _on_staff_change(self, ev: Call) -> None:
         p, t = ev._value
         delta = p.changes.pop(t)
         if delta > 0:
@@ -664,14 +663,14 @@ class ControlRoom:
         self.window_s[hour] += now - self._tick_t
         self._tick_t = now
 
-    def _on_window_start(self, _: Event) -> None:
+    def _on_window_start(self, _: Call) -> None:
         for p in self.pools:
             self._touch(p)
             self._tick_areas[p.index] = (p.present_area, p.busy_area)
         self._tick_t = self.env.now
         self._next_hour()
 
-    def _on_hour(self, _: Event) -> None:
+    def _on_hour(self, _: Call) -> None:
         """Hourly snapshot, so staff on duty and busy are known by hour of the week."""
         self._snapshot()
         self._next_hour()
@@ -681,7 +680,7 @@ class ControlRoom:
         if next_hour < self.end_s:
             Call(self.env, next_hour - self.env.now, self._on_hour, None)
 
-    def _on_window_end(self, _: Event) -> None:
+    def _on_window_end(self, _: Call) -> None:
         self._snapshot()
         self.window_closed = True
         self._maybe_finish()
@@ -691,7 +690,7 @@ class ControlRoom:
                 not self.done.triggered:
             self.done.succeed()
 
-    def _on_drain_limit(self, _: Event) -> None:
+    def _on_drain_limit(self, _: Call) -> None:
         """Overload: contacts still waiting long after the end are recorded as censored."""
         censored = self._censor_waiting()
         if censored:
