@@ -20,6 +20,7 @@ streams in numpy batches (see :mod:`contactsim.demand`).
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -746,5 +747,18 @@ class ControlRoom:
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:
-    """Run one replication of ``scenario``."""
-    return ControlRoom(scenario, replication).run()
+    """Run one replication of ``scenario``.
+
+    Python's cyclic garbage collector is paused while it runs. The engine makes no reference
+    cycles per contact (each contact, event and record is freed by reference counting as soon
+    as it is done with; a test checks that what is left for the collector does not grow with
+    the length of the run), so the collector would only scan the day's live contacts over and
+    over, which costs about a sixth of the run time.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return ControlRoom(scenario, replication).run()
+    finally:
+        if paused:
+            gc.enable()
