@@ -191,6 +191,20 @@ def test_plot_draws_what_the_table_holds(baseline_staff: Path) -> None:
         "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
+def test_plot_redraws_a_staff_folder(baseline_staff: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "staff"
+    shutil.copytree(baseline_staff, copy)
+    (copy / "plots" / "staffing.png").unlink()
+    tables = (copy / "staffing.csv").read_bytes()
+    done = run_cli("plot", copy)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"plot: {copy / 'plots' / 'staffing.png'}"
+    assert (copy / "plots" / "staffing.png").stat().st_size > 10_000
+    assert (copy / "staffing.csv").read_bytes() == tables
+
+
 @pytest.mark.parametrize(("flags", "flag", "words"), [
     (["--channel", "988"], "--channel", "unknown channel '988'"),
     (["--channel", "999", "--pool", "desk"], "--pool", "unknown pool 'desk'"),

@@ -412,12 +412,15 @@ def cmd_plot(args: argparse.Namespace) -> int:
     folder = args.folder
     check_readable(folder)  # not a results folder: bad input, before anything is written
 
+    drawn: list[Path] = []
+
     def fill(tmp: Path) -> None:
         copy_tables(folder, tmp)
-        redraw(tmp)
+        drawn.append(redraw(tmp).relative_to(tmp))
 
     write_atomically(folder, fill)
-    print(f"report: {folder / 'report.html'}")
+    what = "report" if drawn[0].suffix == ".html" else "plot"
+    print(f"{what}: {folder / drawn[0]}")
     return EXIT_OK
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__
-from .plots import Plot, colour, draw_compare, draw_run, draw_sweep
+from .plots import Plot, colour, draw_compare, draw_run, draw_staffing, draw_sweep
 from .stats import Estimate
 from .tables import (
     HEADLINE,
@@ -40,8 +40,10 @@ from .tables import (
     folder_kind,
     label,
     read_compare,
+    read_json,
     read_run,
     read_sweep,
+    read_table,
     row_estimate,
     target_label,
 )
@@ -505,6 +507,10 @@ def write_sweep_report(folder: Path) -> Path:
 def check_readable(folder: Path) -> None:
     """Read a results folder fully, so a broken one is reported before anything is written."""
     kind = folder_kind(folder)
+    if kind == "staff":
+        read_table(folder / "staffing.csv")
+        read_json(folder / "staffing.json")
+        return
     {"compare": read_compare, "sweep": read_sweep, "run": read_run}[kind](folder)
 
 
@@ -517,6 +523,8 @@ def redraw(folder: Path) -> Path:
         return write_compare_report(folder)
     if kind == "sweep":
         return write_sweep_report(folder)
+    if kind == "staff":  # a staff folder has its plot and no report
+        return folder / draw_staffing(folder)[0].file
     return write_run_report(folder)
 
 

@@ -343,16 +343,21 @@ def read_sweep(folder: Path) -> SweepResults:
                         read_table(pools) if pools.is_file() else None)
 
 
+#: The file that marks each kind of results folder.
+KIND_MARKERS = (("compare", COMPARE_JSON), ("sweep", SWEEP_JSON), ("staff", "staffing.json"),
+                ("run", "summary.json"))
+
+
 def folder_kind(folder: Path) -> str:
-    """``"compare"``, ``"sweep"`` or ``"run"``: what kind of results folder this is."""
+    """``"compare"``, ``"sweep"``, ``"staff"`` or ``"run"``: what kind of results folder."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ResultsError(folder, "no such results folder")
-    for kind, marker in (("compare", COMPARE_JSON), ("sweep", SWEEP_JSON), ("run", "summary.json")):
+    for kind, marker in KIND_MARKERS:
         if (folder / marker).is_file():
             return kind
     raise ResultsError(folder, "not a contactsim results folder (no summary.json, "
-                       "compare.json or sweep.json)")
+                       "compare.json, sweep.json or staffing.json)")
 
 
 # --- what a measure means and how to show it ------------------------------------------------
