@@ -264,9 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc.strerror}; earlier results were left as they were",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OSError as exc:
-        where = f" {exc.filename!r}" if exc.filename else ""
-        print(f"error: cannot write results{where}: {exc.strerror or exc}", file=sys.stderr)
+    except OSError as exc:  # a file that cannot be read or written, outside the results folder
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception:
         print("internal error in contactsim (please report it with the lines below):",
