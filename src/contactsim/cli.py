@@ -43,7 +43,7 @@ N = TypeVar("N", int, float)
 
 
 class UsageError(Exception):
-    """A bad command line (exit code 2 with a usage hint)."""
+    """A bad command line: ``error: MESSAGE`` and a hint to the command's help, exit code 2."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -254,7 +254,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         report_problems(exc.problems)
         return EXIT_BAD_INPUT
-    except (UsageError, DaskUnavailableError) as exc:
+    except UsageError as exc:
+        print(f"error: {exc}\n(run 'contactsim {args.command} --help' for help)",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except DaskUnavailableError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -431,20 +435,6 @@ _ERLANG_FLAGS = (("per_hour", "--per-hour"), ("handle_s", "--handle-s"), ("agent
                  ("no staffing", "--target-sl"))
 
 
-class FlagError(Exception):
-    """One bad option value: ``error: --flag: problem`` and a usage hint, exit code 2."""
-
-    def __init__(self, flag: str, problem: str, command: str) -> None:
-        super().__init__(f"{flag}: {problem}")
-        self.command = command
-
-
-def _flag_error(command: str, flag: str, problem: str) -> int:
-    print(f"error: {flag}: {problem}\n(run 'contactsim {command} --help' for help)",
-          file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
 def _number(args: argparse.Namespace, name: str, kind: type[int] | type[float]) -> Any:
     text = getattr(args, name)
     if text is None:
@@ -453,22 +443,19 @@ def _number(args: argparse.Namespace, name: str, kind: type[int] | type[float]) 
         return kind(text)
     except ValueError:
         what = "a whole number" if kind is int else "a number"
-        raise FlagError(f"--{name.replace('_', '-')}", f"must be {what}, got {text!r}",
-                        "erlang") from None
+        raise UsageError(f"--{name.replace('_', '-')}: must be {what}, got {text!r}") \
+            from None
 
 
 def cmd_erlang(args: argparse.Namespace) -> int:
     from .erlang import agents_needed, evaluate
 
-    try:
-        values = {name: _number(args, name, int if name == "agents" else float)
-                  for name in ("per_hour", "handle_s", "agents", "patience_s", "target_s",
-                               "target_sl", "max_abandon")}
-    except FlagError as exc:
-        return _flag_error(exc.command, *str(exc).split(": ", 1))
+    values = {name: _number(args, name, int if name == "agents" else float)
+              for name in ("per_hour", "handle_s", "agents", "patience_s", "target_s",
+                           "target_sl", "max_abandon")}
     if values["max_abandon"] is not None and values["target_sl"] is None:
-        return _flag_error("erlang", "--max-abandon", "needs --target-sl (the share to answer "
-                           "within the target)")
+        raise UsageError("--max-abandon: needs --target-sl (the share to answer within the "
+                         "target)")
     try:
         result = evaluate(values["per_hour"], values["handle_s"], values["agents"],
                           values["target_s"], values["patience_s"])
@@ -478,7 +465,7 @@ def cmd_erlang(args: argparse.Namespace) -> int:
     except ValueError as exc:
         message = str(exc)
         flag = next((f for key, f in _ERLANG_FLAGS if message.startswith(key)), "--per-hour")
-        return _flag_error("erlang", flag, message)
+        raise UsageError(f"{flag}: {message}") from None
     sys.stdout.write(erlang_text(values, result, needed, as_json=args.json))
     return EXIT_OK
 
@@ -535,8 +522,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
     check_writable(out)
     try:
         result = plan(request, log=_note(args))
-    except StaffingInputError as exc:
-        return _flag_error("staff", exc.flag, str(exc).split(": ", 1)[1])
+    except StaffingInputError as exc:  # its message starts with the option at fault
+        raise UsageError(str(exc)) from None
     write_atomically(out, partial(save_staffing, result, out, plot=not args.no_report))
     if not args.quiet:
         sys.stdout.write(summary_text(result))
