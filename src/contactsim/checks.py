@@ -18,13 +18,17 @@ from .scenario import Scenario
 OVERLOAD = 1.0
 
 
+def mean_work_s(scenario: Scenario, channel: str) -> float:
+    """Mean handler time (talk plus wrap-up) of one of the channel's contacts, over its mix."""
+    mix = scenario.channels[channel].mix
+    return sum(share * (scenario.categories[cat].handle.mean
+                        + scenario.categories[cat].wrap_up.mean)
+               for cat, share in mix) / sum(share for _, share in mix)
+
+
 def weekly_work_hours(scenario: Scenario, channel: str) -> float:
     """Staff-hours a week the channel's demand needs (talk plus wrap-up, at the mean)."""
-    ch = scenario.channels[channel]
-    per_contact = sum(share * (scenario.categories[cat].handle.mean
-                               + scenario.categories[cat].wrap_up.mean)
-                      for cat, share in ch.mix)
-    return ch.per_day * 7 * per_contact / 3600
+    return scenario.channels[channel].per_day * 7 * mean_work_s(scenario, channel) / 3600
 
 
 def weekly_staff_hours(scenario: Scenario, pool: str) -> float:

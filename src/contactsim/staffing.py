@@ -42,6 +42,7 @@ import tomli_w
 from scipy.special import ndtri, stdtrit
 
 from .arrivals import HOURS_PER_WEEK, hourly_rates
+from .checks import mean_work_s
 from .erlang import agents_needed, evaluate
 from .experiment import Experiment, run_experiment
 from .loading import load_scenario, parse_override
@@ -193,8 +194,7 @@ def channel_load(sc: Scenario, channel: str) -> Load:
     answer time, so the wait allowed is the target less the mean connection.
     """
     ch = sc.channels[channel]
-    handle_s = sum(share * (sc.categories[c].handle.mean + sc.categories[c].wrap_up.mean)
-                   for c, share in ch.mix) / sum(share for _, share in ch.mix)
+    handle_s = mean_work_s(sc, channel)
     patience = ch.patience.mean if ch.patience is not None else None
     return Load(hourly_rates(ch), handle_s, max(0.0, ch.answer_target_s - ch.connect_s.mean),
                 patience)
