@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-HOURS_PER_WEEK = 168
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from .arrivals import HOURS_PER_WEEK
+from .schema import WEEKDAYS
+
 #: Longest the solver may take; the baseline's problem (504 shifts) solves in well under a second.
 TIME_LIMIT_S = 60.0
 
@@ -75,7 +76,7 @@ def cover(required: Sequence[int] | np.ndarray, shift_hours: Sequence[int],
     uncovered = (need > 0) & (matrix.sum(axis=1) == 0)
     if uncovered.any():
         h = int(np.flatnonzero(uncovered)[0])
-        raise RosterError(f"no allowed shift covers {DAYS[h // 24]} {h % 24:02d}:00; allow "
+        raise RosterError(f"no allowed shift covers {WEEKDAYS[h // 24]} {h % 24:02d}:00; allow "
                           "more start times or longer shifts")
     cost = np.array([n for _, _, n in options], dtype=float)
     counts = _solve(matrix, need, cost, np.ones(len(options), dtype=bool))
@@ -137,5 +138,5 @@ def day_names(days: Sequence[int]) -> str:
     """``[0, 1, 2, 3, 4]`` -> ``"mon-fri"``; ``[5, 6]`` -> ``"sat,sun"``; all -> ``"mon-sun"``."""
     on = sorted(set(days))
     if len(on) > 2 and on == list(range(on[0], on[-1] + 1)):
-        return f"{DAYS[on[0]]}-{DAYS[on[-1]]}"
-    return ",".join(DAYS[d] for d in on)
+        return f"{WEEKDAYS[on[0]]}-{WEEKDAYS[on[-1]]}"
+    return ",".join(WEEKDAYS[d] for d in on)
