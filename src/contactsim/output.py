@@ -39,6 +39,7 @@ from .measures import (
     measure_estimate,
 )
 from .scenario import ChannelSpec, Scenario
+from .tables import KIND_MARKERS
 
 SUMMARY = "summary.json"
 
@@ -174,8 +175,6 @@ class OutputError(OSError):
         self.target = target
 
 
-#: A folder holding one of these is a contactsim results folder, which new results may replace.
-RESULTS_MARKERS = ("summary.json", "compare.json", "sweep.json", "staffing.csv")
 
 
 def check_writable(target: Path) -> None:
@@ -201,7 +200,8 @@ def _check_replaceable(target: Path) -> None:
     if target.resolve() in (here, *here.parents):
         raise IsADirectoryError(errno.EISDIR, "it is the current folder or holds it; give a "
                                 "folder of its own, such as results/my-run", str(target))
-    if any(target.iterdir()) and not any((target / m).is_file() for m in RESULTS_MARKERS):
+    # A folder holding one of the marker files is contactsim results, which may be replaced.
+    if any(target.iterdir()) and not any((target / m).is_file() for _, m in KIND_MARKERS):
         raise FileExistsError(errno.EEXIST, "the folder holds files that are not contactsim "
                               "results, and new results replace the whole folder; give a new "
                               "or empty folder", str(target))
