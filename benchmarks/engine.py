@@ -30,7 +30,7 @@ from pathlib import Path
 
 import simpy
 
-from contactsim.erlang import erlang_a_result
+from contactsim.analysis.erlang import erlang_a_result
 
 RATE, HANDLE, AGENTS, PATIENCE, TARGET = 0.1, 240.0, 30, 120.0, 10.0
 WARMUP_S = 86_400.0

@@ -229,7 +229,7 @@ def test_single_files_run_alone(runs: Runs, name: str) -> None:
 
 
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
-    from contactsim.loading import load_scenario
+    from contactsim.config.loading import load_scenario
 
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, ROOT, run_cli, write
-from contactsim.measures import CHANNEL_MEASURES
+from contactsim.analysis.measures import CHANNEL_MEASURES
 
 FILES = {"summary.json", "replications.csv", "hourly.csv", "pools.csv", "pools_hourly.csv",
          "answer_times.csv", "scenario.toml"}

@@ -21,7 +21,9 @@ import pytest
 from scipy import stats as sps
 
 from conftest import MINIMAL, ROOT, run_cli, write
-from contactsim.compare import (
+from contactsim.analysis.experiment import run_experiment
+from contactsim.analysis.stats import Estimate
+from contactsim.analysis.whatif import (
     Vary,
     compare_rows,
     parse_vary,
@@ -29,10 +31,8 @@ from contactsim.compare import (
     welch,
     welch_from_summary,
 )
-from contactsim.experiment import run_experiment
-from contactsim.loading import load_scenario
-from contactsim.output import write_tables
-from contactsim.plots import (
+from contactsim.config.loading import load_scenario
+from contactsim.present.plots import (
     PALETTE,
     answer_time_figure,
     bars_figure,
@@ -42,8 +42,8 @@ from contactsim.plots import (
     sweep_figure,
     sweep_heatmap_figure,
 )
-from contactsim.stats import Estimate
-from contactsim.tables import read_compare, read_run, read_sweep
+from contactsim.results.read import read_compare, read_run, read_sweep
+from contactsim.results.write import write_tables
 
 SCENARIOS = ROOT / "scenarios"
 SHORT = ("--replications", "5", "--days", "4", "--workers", "2")
@@ -249,7 +249,7 @@ def test_welch_intervals() -> None:
     est = welch(a, b)
     low, high = sps.ttest_ind(b, a, equal_var=False).confidence_interval()
     assert (est.mean, est.ci_low, est.ci_high) == pytest.approx((b.mean() - a.mean(), low, high))
-    from contactsim.stats import mean_ci
+    from contactsim.analysis.stats import mean_ci
 
     rebuilt = welch_from_summary(mean_ci(a), mean_ci(b))
     assert (rebuilt.ci_low, rebuilt.ci_high) == pytest.approx((low, high))

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, run_cli, write
-from contactsim.experiment import DaskUnavailableError, run_experiment
-from contactsim.loading import load_scenario
-from contactsim.output import summary
+from contactsim.analysis.experiment import DaskUnavailableError, run_experiment
+from contactsim.config.loading import load_scenario
+from contactsim.results.write import summary
 
 PATIENT = MINIMAL.replace("per_day = 200", "per_day = 200\npatience = 120")
 
@@ -46,7 +46,7 @@ def test_dask_results_identical_to_local(scheduler: str, tmp_path: Path) -> None
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("contactsim.experiment.DASK_CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setattr("contactsim.analysis.experiment.DASK_CONNECT_TIMEOUT_S", 1)
     sc = load_scenario(write(tmp_path, "s.toml", MINIMAL))
     with pytest.raises(DaskUnavailableError, match="cannot reach the Dask scheduler"):
         run_experiment(sc, dask="tcp://127.0.0.1:9")

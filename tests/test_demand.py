@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, write
-from contactsim.experiment import Experiment, run_experiment
-from contactsim.loading import load_scenario
-from contactsim.model import ControlRoom, simulate
-from contactsim.output import summary
-from contactsim.records import ABANDONED, ANSWERED, CENSORED, DIVERTED, REDIAL, SURGE, SWITCH
-from contactsim.roster import break_changes
-from contactsim.scenario import Scenario
-from contactsim.stats import Estimate, mean_ci, paired_difference
+from contactsim.analysis.experiment import Experiment, run_experiment
+from contactsim.analysis.stats import Estimate, mean_ci, paired_difference
+from contactsim.config.loading import load_scenario
+from contactsim.config.spec import Scenario
+from contactsim.engine.model import ControlRoom, simulate
+from contactsim.engine.records import ABANDONED, ANSWERED, CENSORED, DIVERTED, REDIAL, SURGE, SWITCH
+from contactsim.engine.roster import break_changes
+from contactsim.results.write import summary
 
 SHORT = ("run.days=14", "run.warmup_days=1", "run.replications=6")
 

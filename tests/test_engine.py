@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 
 from conftest import MINIMAL, ROOT, write
-from contactsim.arrivals import day_arrivals, hourly_rates
-from contactsim.checks import capacity_warnings, scenario_warnings
-from contactsim.distributions import Distribution
-from contactsim.experiment import run_experiment
-from contactsim.loading import load_scenario
-from contactsim.model import MAX_TRIES, MAX_WAITING, ControlRoom, Handler, simulate
-from contactsim.records import ABANDONED, ANSWERED, CENSORED, NORMAL, REDIAL
-from contactsim.roster import rostered_by_hour, week_changes
-from contactsim.scenario import Scenario
-from contactsim.streams import Streams, generator
+from contactsim.analysis.experiment import run_experiment
+from contactsim.analysis.warnings import capacity_warnings, scenario_warnings
+from contactsim.config.distributions import Distribution
+from contactsim.config.loading import load_scenario
+from contactsim.config.spec import Scenario
+from contactsim.engine.arrivals import day_arrivals, hourly_rates
+from contactsim.engine.model import MAX_TRIES, MAX_WAITING, ControlRoom, Handler, simulate
+from contactsim.engine.records import ABANDONED, ANSWERED, CENSORED, NORMAL, REDIAL
+from contactsim.engine.roster import rostered_by_hour, week_changes
+from contactsim.engine.streams import Streams, generator
 
 
 def scenario(tmp_path: Path, text: str, *overrides: str) -> Scenario:

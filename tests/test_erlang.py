@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import poisson
 
-from contactsim.erlang import (
+from contactsim.analysis.erlang import (
     ErlangResult,
     agents_needed,
     erlang_a_result,

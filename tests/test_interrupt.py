@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, ROOT, run_cli, write
-from contactsim import cli, output
-from contactsim.output import OutputError, write_atomically
+from contactsim import cli
+from contactsim.results import write as output
+from contactsim.results.write import OutputError, write_atomically
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -24,10 +24,10 @@ import pytest
 from scipy import stats as sps
 
 from conftest import run_cli, write
-from contactsim.experiment import run_experiment
-from contactsim.loading import load_scenario
-from contactsim.output import write_tables
-from contactsim.plots import (
+from contactsim.analysis.experiment import run_experiment
+from contactsim.analysis.stats import Estimate
+from contactsim.config.loading import load_scenario
+from contactsim.present.plots import (
     HOURS,
     PALETTE,
     answer_time_figure,
@@ -37,9 +37,8 @@ from contactsim.plots import (
     service_level_figure,
     staff_figure,
 )
-from contactsim.report import write_run_report
-from contactsim.stats import Estimate
-from contactsim.tables import (
+from contactsim.present.report import write_run_report
+from contactsim.results.read import (
     RunResults,
     column_estimates,
     fmt,
@@ -47,6 +46,7 @@ from contactsim.tables import (
     hours_in_window,
     read_run,
 )
+from contactsim.results.write import write_tables
 
 #: Two voice channels with their own targets, abandonment, two pools; a few days, so hours of
 #: the week repeat unevenly (days = 9 covers some hours once and some twice).

@@ -37,11 +37,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import MINIMAL, ROOT
-from contactsim.loading import load_scenario
-from contactsim.model import simulate
-from contactsim.records import ABANDONED, ANSWERED, CENSORED, DIVERTED
-from contactsim.scenario import SCENARIO
-from contactsim.schema import Kind, ListOf, Named, Problem, ScenarioError, Table, TableList
+from contactsim.config.kinds import Kind, ListOf, Named, Problem, ScenarioError, Table, TableList
+from contactsim.config.loading import load_scenario
+from contactsim.config.schema import SCENARIO
+from contactsim.engine.model import simulate
+from contactsim.engine.records import ABANDONED, ANSWERED, CENSORED, DIVERTED
 
 EXAMPLES = {"documents": 600, "overrides": 500, "mutations": 600, "simulate": 100,
             "huge_roster": 40}

@@ -18,14 +18,14 @@ import numpy as np
 import pytest
 
 from conftest import mm_scenario, write
-from contactsim.erlang import erlang_a_result
-from contactsim.experiment import run_experiment
-from contactsim.loading import load_scenario
-from contactsim.measures import replication_measures
-from contactsim.model import ControlRoom, simulate
-from contactsim.records import ABANDONED, ANSWERED
-from contactsim.scenario import Scenario
-from contactsim.stats import mean_ci
+from contactsim.analysis.erlang import erlang_a_result
+from contactsim.analysis.experiment import run_experiment
+from contactsim.analysis.measures import replication_measures
+from contactsim.analysis.stats import mean_ci
+from contactsim.config.loading import load_scenario
+from contactsim.config.spec import Scenario
+from contactsim.engine.model import ControlRoom, simulate
+from contactsim.engine.records import ABANDONED, ANSWERED
 
 LEVEL = 0.999
 

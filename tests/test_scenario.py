@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, ROOT, write
-from contactsim.distributions import Distribution
-from contactsim.loading import load_scenario, parse_value
-from contactsim.reference import reference_markdown
-from contactsim.schema import ScenarioError
+from contactsim.config.distributions import Distribution
+from contactsim.config.kinds import ScenarioError
+from contactsim.config.loading import load_scenario, parse_value
+from contactsim.present.reference import reference_markdown
 
 
 def problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:

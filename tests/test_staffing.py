@@ -16,10 +16,16 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, mm_scenario, run_cli, write
-from contactsim.erlang import agents_needed
-from contactsim.loading import load_scenario
-from contactsim.rostering import Shift, cover, day_names, on_duty, roster_lines, staff_hours
-from contactsim.staffing import (
+from contactsim.analysis.erlang import agents_needed
+from contactsim.analysis.rostering import (
+    Shift,
+    cover,
+    day_names,
+    on_duty,
+    roster_lines,
+    staff_hours,
+)
+from contactsim.analysis.staffing import (
     Request,
     Simulator,
     StaffingInputError,
@@ -28,6 +34,7 @@ from contactsim.staffing import (
     plan,
     search,
 )
+from contactsim.config.loading import load_scenario
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
@@ -178,8 +185,8 @@ def test_suggested_toml_runs_from_its_folder_as_simulated(baseline_staff: Path) 
 
 
 def test_plot_draws_what_the_table_holds(baseline_staff: Path) -> None:
-    from contactsim.plots import staffing_figure
-    from contactsim.tables import read_table
+    from contactsim.present.plots import staffing_figure
+    from contactsim.results.read import read_table
 
     assert (baseline_staff / "plots" / "staffing.png").stat().st_size > 10_000
     _, rows = read_rows(baseline_staff)

@@ -20,20 +20,20 @@ __version__ = "0.1.0"
 
 #: The public API: name -> the module that defines it.
 _API = {
-    "load_scenario": "loading",
-    "Scenario": "scenario",
-    "ScenarioError": "schema",
-    "run_experiment": "experiment",
-    "run_experiments": "experiment",
-    "Experiment": "experiment",
-    "summary": "output",
-    "write_tables": "output",
-    "mean_ci": "stats",
-    "paired_difference": "stats",
-    "Estimate": "stats",
-    "erlang_a_result": "erlang",
-    "erlang_c_result": "erlang",
-    "agents_needed": "erlang",
+    "load_scenario": "config.loading",
+    "Scenario": "config.spec",
+    "ScenarioError": "config.kinds",
+    "run_experiment": "analysis.experiment",
+    "run_experiments": "analysis.experiment",
+    "Experiment": "analysis.experiment",
+    "summary": "results.write",
+    "write_tables": "results.write",
+    "mean_ci": "analysis.stats",
+    "paired_difference": "analysis.stats",
+    "Estimate": "analysis.stats",
+    "erlang_a_result": "analysis.erlang",
+    "erlang_c_result": "analysis.erlang",
+    "agents_needed": "analysis.erlang",
 }
 
 __all__ = ["__version__", *_API]

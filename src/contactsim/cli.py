@@ -24,19 +24,24 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
-from . import __version__
-from .checks import scenario_warnings
-from .experiment import DaskUnavailableError, Experiment, run_experiment, run_experiments
-from .loading import load_scenario
-from .measures import measure_estimate
-from .output import OutputError, check_writable, write_atomically, write_tables
-from .scenario import Scenario
-from .schema import Problem, ScenarioError
-from .stats import Estimate
+from contactsim import __version__
+from contactsim.analysis.experiment import (
+    DaskUnavailableError,
+    Experiment,
+    run_experiment,
+    run_experiments,
+)
+from contactsim.analysis.measures import measure_estimate
+from contactsim.analysis.stats import Estimate
+from contactsim.analysis.warnings import scenario_warnings
+from contactsim.config.kinds import Problem, ScenarioError
+from contactsim.config.loading import load_scenario
+from contactsim.config.spec import Scenario
+from contactsim.results.write import OutputError, check_writable, write_atomically, write_tables
 
 if TYPE_CHECKING:
-    from .erlang import ErlangResult
-    from .staffing import Plan
+    from contactsim.analysis.erlang import ErlangResult
+    from contactsim.analysis.staffing import Plan
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 N = TypeVar("N", int, float)
@@ -92,7 +97,7 @@ def _dask_address(text: str) -> str:
 
 
 def _vary(text: str) -> str:
-    from .compare import parse_vary
+    from contactsim.analysis.whatif import parse_vary
 
     try:
         parse_vary(text)
@@ -316,7 +321,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_reference(args: argparse.Namespace) -> int:
-    from .reference import reference_markdown
+    from contactsim.present.reference import reference_markdown
 
     text = reference_markdown()
     if args.out is None:
@@ -355,7 +360,7 @@ def save(exp: Experiment, folder: Path, *, report: bool) -> None:
     """Everything a run writes into its (temporary) results folder."""
     write_tables(exp, folder)
     if report:
-        from .report import write_run_report
+        from contactsim.present.report import write_run_report
 
         write_run_report(folder)
 
@@ -384,7 +389,7 @@ def _note(args: argparse.Namespace) -> Callable[[str], None]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import comparison_text, plan_compare, run_compare
+    from contactsim.analysis.whatif import comparison_text, plan_compare, run_compare
 
     members = plan_compare(args.items, _overrides(args), log=_note(args))
     check_writable(args.out)
@@ -396,7 +401,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .compare import parse_vary, plan_sweep, run_sweep, sweep_text
+    from contactsim.analysis.whatif import parse_vary, plan_sweep, run_sweep, sweep_text
 
     varies = [parse_vary(v) for v in args.vary]
     points = plan_sweep(args.scenario, varies, _overrides(args))
@@ -411,7 +416,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .report import check_readable, copy_tables, redraw
+    from contactsim.present.report import check_readable, copy_tables, redraw
 
     folder = args.folder
     check_readable(folder)  # not a results folder: bad input, before anything is written
@@ -448,7 +453,7 @@ def _number(args: argparse.Namespace, name: str, kind: type[int] | type[float]) 
 
 
 def cmd_erlang(args: argparse.Namespace) -> int:
-    from .erlang import agents_needed, evaluate
+    from contactsim.analysis.erlang import agents_needed, evaluate
 
     values = {name: _number(args, name, int if name == "agents" else float)
               for name in ("per_hour", "handle_s", "agents", "patience_s", "target_s",
@@ -512,7 +517,7 @@ def erlang_text(values: dict[str, Any], result: ErlangResult, needed: int | None
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
-    from .staffing import Request, StaffingInputError, plan, summary_text
+    from contactsim.analysis.staffing import Request, StaffingInputError, plan, summary_text
 
     out = args.out or Path("results") / f"staff-{Path(args.scenario).stem}"
     request = Request(file=args.scenario, channel=args.channel, target=args.target,
@@ -534,11 +539,11 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> None:
     """Everything ``staff`` writes into its (temporary) results folder."""
-    from .staffing import write_staffing
+    from contactsim.analysis.staffing import write_staffing
 
     write_staffing(result, folder, final)
     if plot:
-        from .plots import draw_staffing
+        from contactsim.present.plots import draw_staffing
 
         draw_staffing(folder)
 

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from .events import Call
-from .scenario import PartnerSpec
+from contactsim.config.spec import PartnerSpec
+from contactsim.engine.events import Call
 
 MINUTES_PER_WEEK = 7 * 1440
 

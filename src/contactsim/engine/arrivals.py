@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scenario import ChannelSpec
+from contactsim.config.spec import ChannelSpec
 
 HOUR_S = 3600.0
 DAY_S = 86_400.0

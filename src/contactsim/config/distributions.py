@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .schema import (
+from contactsim.config.kinds import (
     INVALID,
     SET_ORIGIN,
     Checker,

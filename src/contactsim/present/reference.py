@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import distributions, loading
-from .distributions import KINDS, PARAMS, Distribution
-from .model import MAX_TRIES, MAX_WAITING
-from .scenario import MAX_CONTACTS, MAX_ON_DUTY, SCENARIO
-from .schema import MAX_WEIGHT, Field, Named, Table, TableList
+from contactsim.config import distributions, loading
+from contactsim.config.distributions import KINDS, PARAMS, Distribution
+from contactsim.config.kinds import MAX_WEIGHT, Field, Named, Table, TableList
+from contactsim.config.schema import MAX_CONTACTS, MAX_ON_DUTY, SCENARIO
+from contactsim.engine.model import MAX_TRIES, MAX_WAITING
 
 INTRO = """\
 # Scenario file reference

@@ -33,9 +33,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import PercentFormatter
 
-from .loading import parse_value
-from .stats import Estimate
-from .tables import (
+from contactsim.analysis.stats import Estimate
+from contactsim.config.loading import parse_value
+from contactsim.results.read import (
     DAY_NAMES,
     HEADLINE,
     HOURS_PER_WEEK,

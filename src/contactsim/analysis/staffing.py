@@ -41,16 +41,16 @@ import numpy as np
 import tomli_w
 from scipy.special import ndtri, stdtrit
 
-from .arrivals import HOURS_PER_WEEK, hourly_rates
-from .checks import mean_work_s
-from .erlang import agents_needed, evaluate
-from .experiment import Experiment, run_experiment
-from .loading import load_scenario, parse_override
-from .measures import measure_estimate
-from .roster import rostered_by_hour
-from .rostering import Shift, cover, roster_lines, staff_hours
-from .scenario import Scenario
-from .stats import Estimate
+from contactsim.analysis.erlang import agents_needed, evaluate
+from contactsim.analysis.experiment import Experiment, run_experiment
+from contactsim.analysis.measures import measure_estimate
+from contactsim.analysis.rostering import Shift, cover, roster_lines, staff_hours
+from contactsim.analysis.stats import Estimate
+from contactsim.analysis.warnings import mean_work_s
+from contactsim.config.loading import load_scenario, parse_override
+from contactsim.config.spec import Scenario
+from contactsim.engine.arrivals import HOURS_PER_WEEK, hourly_rates
+from contactsim.engine.roster import rostered_by_hour
 
 #: The columns of staffing.csv (the contract's names, in this order).
 CSV_COLUMNS = ("hour_of_week", "required", "rostered", "erlang_a")

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .checks import scenario_warnings
-from .measures import Replication, replication_measures
-from .model import simulate
-from .scenario import Scenario
+from contactsim.analysis.measures import Replication, replication_measures
+from contactsim.analysis.warnings import scenario_warnings
+from contactsim.config.spec import Scenario
+from contactsim.engine.model import simulate
 
 Progress = Callable[[int, int], None]
 

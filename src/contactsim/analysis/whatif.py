@@ -11,7 +11,7 @@ run length their replications do not pair up, so the differences are then estima
 ``sweep`` answers "how much of this do we need?": one scenario run at every value (or pair of
 values) of one or two keys, each point with the same seed, tabulated in ``sweep.csv``.
 
-Both write their folder through :func:`contactsim.output.write_atomically`, one complete results
+Both write their folder through :func:`contactsim.results.write.write_atomically`, one complete
 folder per scenario or point inside it, then draw their plots and report from those saved tables.
 """
 
@@ -30,13 +30,12 @@ from typing import Any
 import numpy as np
 from scipy.special import stdtrit
 
-from .experiment import Experiment, run_experiments
-from .loading import load_scenario
-from .output import write_atomically, write_tables
-from .scenario import Scenario
-from .schema import Problem, ScenarioError
-from .stats import LEVEL, Estimate, mean_ci, paired_difference
-from .tables import (
+from contactsim.analysis.experiment import Experiment, run_experiments
+from contactsim.analysis.stats import LEVEL, Estimate, mean_ci, paired_difference
+from contactsim.config.kinds import Problem, ScenarioError
+from contactsim.config.loading import load_scenario
+from contactsim.config.spec import Scenario
+from contactsim.results.read import (
     COMPARE_CSV,
     COMPARE_JSON,
     HEADLINE,
@@ -58,6 +57,7 @@ from .tables import (
     read_sweep,
     row_estimate,
 )
+from contactsim.results.write import write_atomically, write_tables
 
 #: Runs scenarios and yields their experiments in the same order (see run_experiments).
 Runner = Callable[[Sequence[Scenario]], Iterator[Experiment]]
@@ -322,11 +322,11 @@ def run_compare(members: Sequence[Member], out: Path, *, runner: Runner = run_ex
         for member in members:
             _fill_member(member, tmp / member.label, runs)
             if report:
-                from .report import write_run_report
+                from contactsim.present.report import write_run_report
                 write_run_report(tmp / member.label)
         write_comparison(tmp, members)
         if report:
-            from .report import write_compare_report
+            from contactsim.present.report import write_compare_report
             write_compare_report(tmp)
 
     write_atomically(out, fill)
@@ -522,7 +522,7 @@ def run_sweep(file: str, varies: Sequence[Vary], points: Sequence[Point], out: P
             write_tables(exp, target)
         write_sweep_tables(tmp, file, varies, points)
         if report:
-            from .report import write_sweep_report
+            from contactsim.present.report import write_sweep_report
             write_sweep_report(tmp)
 
     write_atomically(out, fill)

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .arrivals import DAY_S, HOURS_PER_WEEK, WEEK_S
-from .scenario import PoolSpec
+from contactsim.config.spec import PoolSpec
+from contactsim.engine.arrivals import DAY_S, HOURS_PER_WEEK, WEEK_S
 
 #: Breaks are taken in spells of at most this many minutes.
 BREAK_SPELL_MIN = 15

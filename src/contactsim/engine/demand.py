@@ -18,11 +18,11 @@ import math
 
 import numpy as np
 
-from .arrivals import DAY_S, day_arrivals, hourly_rates
-from .distributions import Distribution, Draws
-from .records import NORMAL, SURGE
-from .scenario import Scenario
-from .streams import Streams
+from contactsim.config.distributions import Distribution, Draws
+from contactsim.config.spec import Scenario
+from contactsim.engine.arrivals import DAY_S, day_arrivals, hourly_rates
+from contactsim.engine.records import NORMAL, SURGE
+from contactsim.engine.streams import Streams
 
 Columns = dict[str, np.ndarray]
 

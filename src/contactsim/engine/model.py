@@ -27,12 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrivals import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S, hour_of_week
-from .demand import Demand
-from .distributions import UNIFORM, Distribution
-from .events import Call, Environment
-from .partners import Partner
-from .records import (
+from contactsim.config.distributions import UNIFORM, Distribution
+from contactsim.config.spec import Scenario
+from contactsim.engine.arrivals import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S, hour_of_week
+from contactsim.engine.demand import Demand
+from contactsim.engine.events import Call, Environment
+from contactsim.engine.partners import Partner
+from contactsim.engine.records import (
     ABANDONED,
     ANSWERED,
     CENSORED,
@@ -44,9 +45,8 @@ from .records import (
     Records,
     pack_tags,
 )
-from .roster import week_changes
-from .scenario import Scenario
-from .streams import Streams
+from contactsim.engine.roster import week_changes
+from contactsim.engine.streams import Streams
 
 #: How long the run may go on after the last arrival to let queues empty (overload guard).
 DRAIN_LIMIT_S = 7 * DAY_S

@@ -3,7 +3,7 @@
 ``load_scenario("scenarios/rcrp.toml", ["pools.handlers.scale=1.1"])`` reads the file, loads the
 file it ``extends`` (relative to it) and deep-merges this file over it (tables merge key by key,
 anything else replaces), applies the command-line overrides, checks every value against the
-schema and raises one :class:`~contactsim.schema.ScenarioError` listing every problem, each
+schema and raises one :class:`~contactsim.config.kinds.ScenarioError` listing every problem, each
 naming the file that holds the bad key. User text is only ever parsed as TOML, never evaluated.
 """
 
@@ -16,8 +16,7 @@ import tomllib
 from collections.abc import Sequence
 from typing import Any
 
-from .scenario import RUN, SCENARIO, Scenario, build, cross_check
-from .schema import (
+from contactsim.config.kinds import (
     INVALID,
     SET_ORIGIN,
     Checker,
@@ -30,6 +29,8 @@ from .schema import (
     dotted,
     suggestion,
 )
+from contactsim.config.schema import RUN, SCENARIO, build, cross_check
+from contactsim.config.spec import Scenario
 
 FILE_KEY = "(file)"
 

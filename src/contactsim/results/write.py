@@ -25,10 +25,9 @@ from typing import Any
 import numpy as np
 import tomli_w
 
-from . import __version__
-from .arrivals import HOURS_PER_WEEK
-from .experiment import Experiment
-from .measures import (
+from contactsim import __version__
+from contactsim.analysis.experiment import Experiment
+from contactsim.analysis.measures import (
     CDF_GRID_S,
     CHANNEL_MEASURES,
     DIVERSION_MEASURES,
@@ -38,8 +37,9 @@ from .measures import (
     POOL_MEASURES,
     measure_estimate,
 )
-from .scenario import ChannelSpec, Scenario
-from .tables import KIND_MARKERS
+from contactsim.config.spec import ChannelSpec, Scenario
+from contactsim.engine.arrivals import HOURS_PER_WEEK
+from contactsim.results.read import KIND_MARKERS
 
 SUMMARY = "summary.json"
 

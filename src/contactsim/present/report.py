@@ -24,10 +24,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from . import __version__
-from .plots import Plot, colour, draw_compare, draw_run, draw_staffing, draw_sweep
-from .stats import Estimate
-from .tables import (
+from contactsim import __version__
+from contactsim.analysis.stats import Estimate
+from contactsim.present.plots import Plot, colour, draw_compare, draw_run, draw_staffing, draw_sweep
+from contactsim.results.read import (
     HEADLINE,
     TARGET_SL,
     CompareResults,
@@ -455,7 +455,7 @@ def write_compare_report(folder: Path) -> Path:
 
 def sweep_answer(sweep: SweepResults) -> str:
     """The planner's question read straight off: where does each channel meet 90%?"""
-    from .compare import meets_text
+    from contactsim.analysis.whatif import meets_text
 
     items = "".join(f"<li>{esc(meets_text(sweep, c))}.</li>" for c in sweep.channels)
     return (f"<section><h2>At a glance</h2><ul>{items}</ul><p class=\"note\">A value meets "

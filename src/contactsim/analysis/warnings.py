@@ -11,8 +11,8 @@ for queues that grow without limit while it runs.
 
 from __future__ import annotations
 
-from .roster import rostered_by_hour
-from .scenario import Scenario
+from contactsim.config.spec import Scenario
+from contactsim.engine.roster import rostered_by_hour
 
 #: Work above this share of the staff time available is flagged.
 OVERLOAD = 1.0

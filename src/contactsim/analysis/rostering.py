@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from .arrivals import HOURS_PER_WEEK
-from .schema import WEEKDAYS
+from contactsim.config.kinds import WEEKDAYS
+from contactsim.engine.arrivals import HOURS_PER_WEEK
 
 #: Longest the solver may take; the baseline's problem (504 shifts) solves in well under a second.
 TIME_LIMIT_S = 60.0

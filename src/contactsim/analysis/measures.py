@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arrivals import HOURS_PER_WEEK
-from .model import ModelOutput
-from .records import ABANDONED, ANSWERED, DIVERTED, REDIAL, SWITCH, Records
-from .scenario import Scenario
-from .stats import Estimate, mean_ci
+from contactsim.analysis.stats import Estimate, mean_ci
+from contactsim.config.spec import Scenario
+from contactsim.engine.arrivals import HOURS_PER_WEEK
+from contactsim.engine.model import ModelOutput
+from contactsim.engine.records import ABANDONED, ANSWERED, DIVERTED, REDIAL, SWITCH, Records
 
 #: Channel measures in summary.json, in this order (the contract's names).
 CHANNEL_MEASURES = (

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from .loading import load_scenario
-from .schema import Problem, ScenarioError
-from .stats import Estimate, mean_ci
+from contactsim.analysis.stats import Estimate, mean_ci
+from contactsim.config.kinds import Problem, ScenarioError
+from contactsim.config.loading import load_scenario
 
 HOURS_PER_WEEK = 168
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
