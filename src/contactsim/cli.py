@@ -38,6 +38,7 @@ from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.results.write import OutputError, check_writable, write_atomically, write_tables
+from contactsim.standard import TARGET_SL
 
 if TYPE_CHECKING:
     from contactsim.analysis.erlang import ErlangResult
@@ -212,7 +213,7 @@ def _add_staffing_commands(sub: argparse._SubParsersAction[Parser]) -> None:
                          "fewest staff hours) and plots/staffing.png.")
     stf.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     stf.add_argument("--channel", required=True, help="the channel to staff for, e.g. 999")
-    stf.add_argument("--target", type=_share, default=0.9, metavar="SHARE",
+    stf.add_argument("--target", type=_share, default=TARGET_SL, metavar="SHARE",
                      help="share to answer within the channel's answer_target_s (default 0.9)")
     stf.add_argument("--pool", help="the pool to staff (needed when several answer CHANNEL)")
     stf.add_argument("--out", type=Path,

@@ -31,7 +31,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import betainc, digamma, expit, gammaln, logsumexp
 
-HOUR_S = 3600.0
+from contactsim.timebase import HOUR_S
 
 #: Chain weights more than e**-60 (about 1e-26) below the largest are dropped: far beyond
 #: double precision, and the queue tail decays at least geometrically past that point.

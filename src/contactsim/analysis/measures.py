@@ -28,9 +28,9 @@ import numpy as np
 
 from contactsim.analysis.stats import Estimate, mean_ci
 from contactsim.config.spec import Scenario
-from contactsim.engine.arrivals import HOURS_PER_WEEK
 from contactsim.engine.model import ModelOutput
 from contactsim.engine.records import ABANDONED, ANSWERED, DIVERTED, REDIAL, SWITCH, Records
+from contactsim.timebase import HOURS_PER_WEEK
 
 #: Channel measures in summary.json, in this order (the contract's names).
 CHANNEL_MEASURES = (

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from contactsim.config.kinds import WEEKDAYS
-from contactsim.engine.arrivals import HOURS_PER_WEEK
+from contactsim.timebase import HOURS_PER_WEEK, WEEKDAYS
 
 #: Longest the solver may take; the baseline's problem (504 shifts) solves in well under a second.
 TIME_LIMIT_S = 60.0

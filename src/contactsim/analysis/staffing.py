@@ -49,8 +49,10 @@ from contactsim.analysis.stats import Estimate
 from contactsim.analysis.warnings import mean_work_s
 from contactsim.config.loading import load_scenario, parse_override
 from contactsim.config.spec import Scenario
-from contactsim.engine.arrivals import HOURS_PER_WEEK, hourly_rates
+from contactsim.engine.arrivals import hourly_rates
 from contactsim.engine.roster import rostered_by_hour
+from contactsim.standard import TARGET_SL
+from contactsim.timebase import HOURS_PER_WEEK
 
 #: The columns of staffing.csv (the contract's names, in this order).
 CSV_COLUMNS = ("hour_of_week", "required", "rostered", "erlang_a")
@@ -83,7 +85,7 @@ class Request:
 
     file: str
     channel: str
-    target: float = 0.9
+    target: float = TARGET_SL
     pool: str | None = None
     overrides: tuple[str, ...] = ()
     shift_hours: tuple[int, ...] = (8, 10, 12)

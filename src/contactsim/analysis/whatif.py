@@ -42,7 +42,6 @@ from contactsim.results.read import (
     SWEEP_CSV,
     SWEEP_JSON,
     SWEEP_POOLS_CSV,
-    TARGET_SL,
     CompareResults,
     ResultsError,
     RunResults,
@@ -58,6 +57,7 @@ from contactsim.results.read import (
     row_estimate,
 )
 from contactsim.results.write import write_atomically, write_tables
+from contactsim.standard import TARGET_S, TARGET_SL
 
 #: Runs scenarios and yields their experiments in the same order (see run_experiments).
 Runner = Callable[[Sequence[Scenario]], Iterator[Experiment]]
@@ -540,7 +540,7 @@ def meets_from(sweep: SweepResults, channel: str) -> list[dict[str, str]]:
 def meets_text(sweep: SweepResults, channel: str) -> str:
     """Where a channel meets 90% within its target, in words: the planner's answer."""
     meets = meets_from(sweep, channel)
-    target = f"90% within {fmt_target(sweep.targets_s.get(channel, 10.0))}"
+    target = f"90% within {fmt_target(sweep.targets_s.get(channel, TARGET_S))}"
     if not meets:
         return f"{channel} meets {target} at none of the values tried"
     if len(sweep.keys) == 1:

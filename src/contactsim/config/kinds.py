@@ -18,12 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from contactsim.timebase import WEEKDAYS
+
 Path = tuple[str | int, ...]
 
 #: Marker returned by a kind when the value is unusable (a problem has been recorded).
 INVALID: Final = object()
 
-WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)

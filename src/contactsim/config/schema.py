@@ -14,7 +14,6 @@ from typing import Any
 from contactsim.config.distributions import Dist, Distribution
 from contactsim.config.kinds import (
     INVALID,
-    WEEKDAYS,
     Boolean,
     Checker,
     Days,
@@ -45,6 +44,8 @@ from contactsim.config.spec import (
     SurgeSpec,
     WindowSpec,
 )
+from contactsim.standard import TARGET_S
+from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
 
 # --- the schema -----------------------------------------------------------------------------
 
@@ -117,7 +118,7 @@ CHANNEL = Table((
           "Lower is answered first; ties are first come, first served.", default=1,
           example="1"),
     Field("answer_target_s", Number(gt=0, le=30 * 86_400),
-          "Service-level threshold: answered within this many seconds.", default=10.0,
+          "Service-level threshold: answered within this many seconds.", default=TARGET_S,
           unit="s", example="10"),
     Field("connect_s", Dist(), "Network connection time before the control room sees the "
           "contact; counted in answer time.", default=Distribution.constant(0.0), unit="s",
@@ -193,7 +194,7 @@ SURGE = Table((
     Field("day", Number(ge=0, le=3660, integer=True), "Measured day, 0 = the first day after "
           "warm-up.", required=True, unit="day", example="3"),
     Field("start", TimeOfDay(), "When the burst starts.", required=True, example='"21:00"'),
-    Field("minutes", Number(gt=0, le=7 * 1440), "How long it lasts.", required=True,
+    Field("minutes", Number(gt=0, le=7 * MIN_PER_DAY), "How long it lasts.", required=True,
           unit="min", example="60"),
     Field("calls", Number(gt=0, le=1_000_000), "Expected extra calls, spread over the window "
           "(Poisson).", required=True, unit="calls", example="150"),
@@ -415,7 +416,7 @@ def _check_roster(pool: dict[str, Any], path: Path, ck: Checker) -> None:
 
 def _length_min(shift: dict[str, Any]) -> int:
     start, end = shift["start"], shift["end"]
-    return end - start if end > start else end + 1440 - start
+    return end - start if end > start else end + MIN_PER_DAY - start
 
 
 def _check_diversions(doc: dict[str, Any], ck: Checker) -> None:
@@ -458,7 +459,7 @@ def _check_surge_time(surge: dict[str, Any], days: float, path: Path, ck: Checke
     if surge["day"] >= days:
         ck.error((*path, "day"), f"day {surge['day']} is after the run's {days:g} measured "
                  "days (day 0 is the first measured day)")
-    elif isinstance(surge["start"], int) and surge["day"] + surge["start"] / 1440 >= days:
+    elif isinstance(surge["start"], int) and surge["day"] + surge["start"] / MIN_PER_DAY >= days:
         ck.error((*path, "start"), f"day {surge['day']} at {surge['start'] // 60:02d}:"
                  f"{surge['start'] % 60:02d} is after the end of the run's {days:g} measured "
                  "days")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contactsim.config.distributions import Distribution
+from contactsim.timebase import MIN_PER_DAY
 
 # --- the typed scenario ---------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ class ShiftSpec:
     def length_min(self) -> int:
         """Shift length; an end not after the start means the next day."""
         return self.end_min - self.start_min if self.end_min > self.start_min else (
-            self.end_min + 1440 - self.start_min)
+            self.end_min + MIN_PER_DAY - self.start_min)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from contactsim.config.spec import ChannelSpec
-
-HOUR_S = 3600.0
-DAY_S = 86_400.0
-WEEK_S = 7 * DAY_S
-HOURS_PER_WEEK = 168
+from contactsim.timebase import DAY_S, HOUR_S
 
 
 def hourly_rates(channel: ChannelSpec) -> np.ndarray:
@@ -25,12 +21,6 @@ def hourly_rates(channel: ChannelSpec) -> np.ndarray:
     weekly = np.repeat(np.asarray(channel.weekly), 24)
     hourly = np.tile(np.asarray(channel.hourly), 7)
     return channel.per_day * weekly * hourly / 24.0
-
-
-def hour_of_week(t: np.ndarray, start_day: int) -> np.ndarray:
-    """Hour of the week (0 = Monday 00:00) of simulated times ``t`` in seconds."""
-    return ((np.floor_divide(t, HOUR_S).astype(np.int64) + 24 * start_day)
-            % HOURS_PER_WEEK).astype(np.int16)
 
 
 def day_arrivals(gen: np.random.Generator, rates: np.ndarray, day: int,

@@ -20,9 +20,10 @@ import numpy as np
 
 from contactsim.config.distributions import Distribution, Draws
 from contactsim.config.spec import Scenario
-from contactsim.engine.arrivals import DAY_S, day_arrivals, hourly_rates
+from contactsim.engine.arrivals import day_arrivals, hourly_rates
 from contactsim.engine.records import NORMAL, SURGE
 from contactsim.engine.streams import Streams
+from contactsim.timebase import DAY_S
 
 Columns = dict[str, np.ndarray]
 

@@ -29,7 +29,6 @@ import numpy as np
 
 from contactsim.config.distributions import UNIFORM, Distribution
 from contactsim.config.spec import Scenario
-from contactsim.engine.arrivals import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S, hour_of_week
 from contactsim.engine.demand import Demand
 from contactsim.engine.events import Call, Environment
 from contactsim.engine.partners import Partner
@@ -47,6 +46,7 @@ from contactsim.engine.records import (
 )
 from contactsim.engine.roster import week_changes
 from contactsim.engine.streams import Streams
+from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S, hour_of_week
 
 #: How long the run may go on after the last arrival to let queues empty (overload guard).
 DRAIN_LIMIT_S = 7 * DAY_S

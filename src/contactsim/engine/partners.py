@@ -15,22 +15,21 @@ import simpy
 
 from contactsim.config.spec import PartnerSpec
 from contactsim.engine.events import Call
-
-MINUTES_PER_WEEK = 7 * 1440
+from contactsim.timebase import MIN_PER_DAY, MIN_PER_WEEK
 
 
 def open_minutes(spec: PartnerSpec) -> np.ndarray:
     """Open (True) or closed for each minute of the week, minute 0 = Monday 00:00."""
     if spec.hours is None:
-        return np.ones(MINUTES_PER_WEEK, dtype=bool)
-    is_open = np.zeros(MINUTES_PER_WEEK, dtype=bool)
+        return np.ones(MIN_PER_WEEK, dtype=bool)
+    is_open = np.zeros(MIN_PER_WEEK, dtype=bool)
     for window in spec.hours:
         length = window.end_min - window.start_min
         if length <= 0:
-            length += 1440
+            length += MIN_PER_DAY
         for day in window.days:
-            first = day * 1440 + window.start_min
-            is_open[np.arange(first, first + length) % MINUTES_PER_WEEK] = True
+            first = day * MIN_PER_DAY + window.start_min
+            is_open[np.arange(first, first + length) % MIN_PER_WEEK] = True
     return is_open
 
 
@@ -41,11 +40,11 @@ class Partner:
         self.spec = spec
         self.env = env
         self.is_open = open_minutes(spec).tolist()
-        self.offset_min = start_day * 1440
+        self.offset_min = start_day * MIN_PER_DAY
         self.busy = 0
 
     def open_at(self, t: float) -> bool:
-        return bool(self.is_open[(int(t // 60) + self.offset_min) % MINUTES_PER_WEEK])
+        return bool(self.is_open[(int(t // 60) + self.offset_min) % MIN_PER_WEEK])
 
     def take(self, busy_s: float) -> bool:
         """Try a handover now; on success one partner staff is busy for ``busy_s`` seconds."""

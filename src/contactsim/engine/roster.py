@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from contactsim.config.spec import PoolSpec
-from contactsim.engine.arrivals import DAY_S, HOURS_PER_WEEK, WEEK_S
+from contactsim.timebase import DAY_S, HOURS_PER_WEEK, WEEK_S
 
 #: Breaks are taken in spells of at most this many minutes.
 BREAK_SPELL_MIN = 15

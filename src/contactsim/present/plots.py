@@ -36,10 +36,7 @@ from matplotlib.ticker import PercentFormatter
 from contactsim.analysis.stats import Estimate
 from contactsim.config.loading import parse_value
 from contactsim.results.read import (
-    DAY_NAMES,
     HEADLINE,
-    HOURS_PER_WEEK,
-    TARGET_SL,
     Band,
     CompareResults,
     RunResults,
@@ -56,6 +53,8 @@ from contactsim.results.read import (
     target_label,
     unit_of,
 )
+from contactsim.standard import TARGET_S, TARGET_SL
+from contactsim.timebase import DAY_NAMES, HOURS_PER_WEEK
 
 #: Okabe & Ito's colour-blind-safe palette, in the order scenarios (or channels) take it.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -171,7 +170,7 @@ def service_level_figure(runs: Sequence[RunResults], names: Sequence[str],
                          channel: str) -> Figure:
     """Service level by hour of the week for one channel: one line per run, target drawn."""
     fig, ax = plt.subplots(figsize=(WIDE, 4.4), layout="constrained")
-    target_s = runs[0].targets_s.get(channel, 10.0)
+    target_s = runs[0].targets_s.get(channel, TARGET_S)
     ests = [shares(hourly_estimate(run, channel, "service_level")) for run in runs]
     for i, (est, name) in enumerate(zip(ests, names, strict=True)):
         band(ax, HOURS, est, col=colour(i), name=text(name), gid=f"mean:{channel}:{i}")
@@ -236,7 +235,7 @@ def answer_time_figure(runs: Sequence[RunResults], names: Sequence[str]) -> Figu
 
 
 def _answer_time_panel(ax: Axes, runs: Sequence[RunResults], channel: str) -> None:
-    target_s = runs[0].targets_s.get(channel, 10.0)
+    target_s = runs[0].targets_s.get(channel, TARGET_S)
     data = [(grid, shares(est)) for grid, est in (answer_time_estimate(run, channel)
                                                   for run in runs)]
     limit = cdf_limit(data[0][0], [d[1][0] for d in data], target_s)
@@ -258,7 +257,7 @@ def _answer_time_panel(ax: Axes, runs: Sequence[RunResults], channel: str) -> No
 
 def heatmap_figure(run: RunResults, channel: str) -> Figure:
     """Service level of one channel by hour of day (across) and day of week (down)."""
-    target_s = run.targets_s.get(channel, 10.0)
+    target_s = run.targets_s.get(channel, TARGET_S)
     grid = hourly_estimate(run, channel, "service_level")[0].reshape(7, 24)
     fig, ax = plt.subplots(figsize=(WIDE, 4.6), layout="constrained")
     low = floor_of(grid, least=1.0)
@@ -383,7 +382,7 @@ def draw_run(run: RunResults, folder: Path) -> list[Plot]:
     out: list[Plot] = []
     name = [run.name]
     for channel in run.channels:
-        target = target_label(channel, run.targets_s.get(channel, 10.0))
+        target = target_label(channel, run.targets_s.get(channel, TARGET_S))
         fig = service_level_figure([run], name, channel)
         out.append(Plot(_save(fig, folder, f"service_level_{slug(channel)}.png"),
                         f"{channel}: service level by hour of the week",
@@ -605,7 +604,7 @@ def sweep_figure(sweep: SweepResults) -> Figure:
             _value_ticks(ax, x, names)
             if measure == "service_level":
                 target_line(ax, TARGET_SL, target_label(channel,
-                                                        sweep.targets_s.get(channel, 10.0)))
+                                                        sweep.targets_s.get(channel, TARGET_S)))
                 percent_axis(ax, floor_of(est[1]))
                 ax.legend(loc="best", fontsize=8, handles=ax.get_lines()[-1:])
     fig.supxlabel(f"{text(key)} (the value varied)", fontsize=10)
@@ -651,7 +650,7 @@ def sweep_heatmap_figure(sweep: SweepResults, channel: str) -> Figure:
             cell = rows.where(k1, a).where(k2, b)
             if len(cell):
                 grid[i, j] = float(cell.numbers("service_level_mean")[0])
-    target_s = sweep.targets_s.get(channel, 10.0)
+    target_s = sweep.targets_s.get(channel, TARGET_S)
     fig, ax = plt.subplots(figsize=(min(WIDE, 2.5 + 1.0 * len(v1)) + 1.5,
                                     1.8 + 0.55 * len(v2)), layout="constrained")
     low = floor_of(grid, least=1.0)

@@ -29,7 +29,6 @@ from contactsim.analysis.stats import Estimate
 from contactsim.present.plots import Plot, colour, draw_compare, draw_run, draw_staffing, draw_sweep
 from contactsim.results.read import (
     HEADLINE,
-    TARGET_SL,
     CompareResults,
     RunResults,
     SweepResults,
@@ -47,6 +46,7 @@ from contactsim.results.read import (
     row_estimate,
     target_label,
 )
+from contactsim.standard import TARGET_S, TARGET_SL
 
 REPORT = "report.html"
 T = TypeVar("T")  # the results a report is drawn from: a run, a comparison or a sweep
@@ -195,7 +195,7 @@ def glance(run: RunResults) -> str:
     """One card per channel: service level against target, and the verdict."""
     cards = []
     for channel in run.channels:
-        target_s = run.targets_s.get(channel, 10.0)
+        target_s = run.targets_s.get(channel, TARGET_S)
         sl = run.estimate("channels", channel, "service_level")
         ma = run.estimate("channels", channel, "mean_answer_s")
         cards.append(
@@ -222,7 +222,7 @@ def measures_table(run: RunResults) -> str:
     measures = list(dict.fromkeys(m for ch in channels
                                   for m in run.summary["channels"][ch]))
     rows: list[list[str]] = [
-        ["target", *(esc(target_label(c, run.targets_s.get(c, 10.0))) for c in channels)],
+        ["target", *(esc(target_label(c, run.targets_s.get(c, TARGET_S))) for c in channels)],
         ["meets the target?", *(verdict(run.estimate("channels", c, "service_level"))
                                 for c in channels)],
     ]
@@ -376,7 +376,7 @@ def compare_channel_table(result: CompareResults, channel: str) -> str:
     rows = [[_scenario_cell(result, i),
              *(_cell(result, i, "channel", channel, m, run.estimate("channels", channel, m))
                for m in HEADLINE)] for i, run in enumerate(result.runs)]
-    target = target_label(channel, result.runs[0].targets_s.get(channel, 10.0))
+    target = target_label(channel, result.runs[0].targets_s.get(channel, TARGET_S))
     return (f"<h3>{esc(channel)} <span class=\"note\">({esc(target)})</span></h3>"
             + table_html(header, rows, raw=True))
 

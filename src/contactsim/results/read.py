@@ -28,14 +28,9 @@ import numpy as np
 from contactsim.analysis.stats import Estimate, mean_ci
 from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario
+from contactsim.standard import TARGET_S, TARGET_SL
+from contactsim.timebase import DAY_NAMES, HOURS_PER_WEEK
 
-HOURS_PER_WEEK = 168
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-#: The share answered within the target that every channel is judged against: the national 999
-#: standard (90% within 10 s). No national standard exists for 101 or digital contacts, so each
-#: of those is held to the same 90%, within its own ``answer_target_s``.
-TARGET_SL = 0.9
-NATIONAL_999_TARGET_S = 10.0
 #: The measures a planner reads first; the others are in the full tables.
 HEADLINE = ("service_level", "mean_answer_s", "abandon_rate")
 
@@ -248,8 +243,8 @@ def _scenario_facts(path: Path) -> tuple[str, dict[str, float], int]:
     except ScenarioError:
         doc = _plain_toml(path)
         channels = doc.get("channels", {}) if isinstance(doc.get("channels"), dict) else {}
-        targets = {str(k): float(v.get("answer_target_s", 10.0)) if isinstance(v, dict)
-                   else 10.0 for k, v in channels.items()}
+        targets = {str(k): float(v.get("answer_target_s", TARGET_S)) if isinstance(v, dict)
+                   else TARGET_S for k, v in channels.items()}
         days = list(DAY_NAMES)
         run = doc.get("run")
         start = str(run.get("start_day", "mon") if isinstance(run, dict) else "mon").title()
@@ -276,7 +271,7 @@ def read_run(folder: Path) -> RunResults:
     description, targets, start_day = (_scenario_facts(scenario_path) if text
                                        else ("", {}, 0))
     for channel in summary.get("channels", {}):
-        targets.setdefault(channel, 10.0)
+        targets.setdefault(channel, TARGET_S)
     tables = {p.stem: read_table(p) for p in sorted(folder.glob("*.csv"))}
     return RunResults(folder, summary, text, description, targets, start_day, tables)
 
@@ -451,7 +446,7 @@ def fmt_ci(measure: str, est: Estimate, *, signed: bool = False) -> str:
 
 def target_label(channel: str, target_s: float) -> str:
     """How the service-level target of a channel is named on plots and in reports."""
-    if channel == "999" and target_s == NATIONAL_999_TARGET_S:
+    if channel == "999" and target_s == TARGET_S:
         return "national standard: 90% within 10 s"
     return f"target: {100 * TARGET_SL:.0f}% within {fmt_target(target_s)}"
 

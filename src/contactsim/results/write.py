@@ -38,8 +38,8 @@ from contactsim.analysis.measures import (
     measure_estimate,
 )
 from contactsim.config.spec import ChannelSpec, Scenario
-from contactsim.engine.arrivals import HOURS_PER_WEEK
 from contactsim.results.read import KIND_MARKERS
+from contactsim.timebase import HOURS_PER_WEEK
 
 SUMMARY = "summary.json"
 
