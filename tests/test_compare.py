@@ -22,15 +22,8 @@ from scipy import stats as sps
 
 from conftest import MINIMAL, ROOT, run_cli, write
 from contactsim.analysis.experiment import run_experiment
-from contactsim.analysis.stats import Estimate
-from contactsim.analysis.whatif import (
-    Vary,
-    compare_rows,
-    parse_vary,
-    split_top_level,
-    welch,
-    welch_from_summary,
-)
+from contactsim.analysis.stats import Estimate, welch, welch_from_summary
+from contactsim.analysis.whatif import Vary, parse_vary, split_top_level
 from contactsim.config.loading import load_scenario
 from contactsim.present.plots import (
     PALETTE,
@@ -42,6 +35,7 @@ from contactsim.present.plots import (
     sweep_figure,
     sweep_heatmap_figure,
 )
+from contactsim.results.compare import compare_rows
 from contactsim.results.read import read_compare, read_run, read_sweep
 from contactsim.results.write import write_tables
 

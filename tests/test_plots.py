@@ -38,11 +38,10 @@ from contactsim.present.plots import (
     staff_figure,
 )
 from contactsim.present.report import write_run_report
+from contactsim.present.words import fmt, fmt_ci
 from contactsim.results.read import (
     RunResults,
     column_estimates,
-    fmt,
-    fmt_ci,
     hours_in_window,
     read_run,
 )

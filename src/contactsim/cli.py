@@ -31,13 +31,11 @@ from contactsim.analysis.experiment import (
     run_experiment,
     run_experiments,
 )
-from contactsim.analysis.measures import measure_estimate
-from contactsim.analysis.stats import Estimate
 from contactsim.analysis.warnings import scenario_warnings
 from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
-from contactsim.results.write import OutputError, check_writable, write_atomically, write_tables
+from contactsim.results.write import OutputError, check_writable, write_atomically
 from contactsim.standard import TARGET_SL
 
 if TYPE_CHECKING:
@@ -333,6 +331,9 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from contactsim.jobs import save_run
+    from contactsim.present.words import print_summary
+
     scenarios = load_all(args.scenarios, _overrides(args))
     stems = [Path(f).stem for f in args.scenarios]
     if len(set(stems)) != len(stems) and args.out is None:
@@ -349,21 +350,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         exp = run_experiment(sc, workers=args.workers, progress=progress, dask=args.dask)
         if progress is not None:
             progress.finish()
-        write_atomically(target, partial(save, exp, report=not args.no_report))
+        write_atomically(target, partial(save_run, exp, report=not args.no_report))
         if not args.quiet:
             print_summary(exp, target, sys.stdout)
             if not args.no_report:
                 print(f"  report: {target / 'report.html'}")
     return EXIT_OK
-
-
-def save(exp: Experiment, folder: Path, *, report: bool) -> None:
-    """Everything a run writes into its (temporary) results folder."""
-    write_tables(exp, folder)
-    if report:
-        from contactsim.present.report import write_run_report
-
-        write_run_report(folder)
 
 
 def _runner(args: argparse.Namespace) -> Callable[[Sequence[Scenario]], Iterator[Experiment]]:
@@ -390,7 +382,9 @@ def _note(args: argparse.Namespace) -> Callable[[str], None]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from contactsim.analysis.whatif import comparison_text, plan_compare, run_compare
+    from contactsim.jobs import run_compare
+    from contactsim.present.words import comparison_text
+    from contactsim.results.compare import plan_compare
 
     members = plan_compare(args.items, _overrides(args), log=_note(args))
     check_writable(args.out)
@@ -402,7 +396,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from contactsim.analysis.whatif import parse_vary, plan_sweep, run_sweep, sweep_text
+    from contactsim.analysis.whatif import parse_vary, plan_sweep
+    from contactsim.jobs import run_sweep
+    from contactsim.present.words import sweep_text
 
     varies = [parse_vary(v) for v in args.vary]
     points = plan_sweep(args.scenario, varies, _overrides(args))
@@ -581,35 +577,6 @@ class ProgressBar:
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
-
-
-def print_summary(exp: Experiment, folder: Path, out: TextIO) -> None:
-    """Per channel: service level against target, mean answer time, abandonment, with CIs."""
-    sc, reps = exp.scenario, exp.replications
-    out.write(f"\n{sc.name}  ({len(reps)} replications x {sc.run.days:g} days, "
-              f"{exp.wall_s:.1f} s)\n")
-    header = (f"  {'channel':<10} {'target':>8} {'service level (95% CI)':>26} "
-              f"{'mean answer s (95% CI)':>26} {'abandoned (95% CI)':>24}\n")
-    out.write(header)
-    for name, ch in sc.channels.items():
-        sl, ma, ab = (measure_estimate((r.channels[name][m] for r in reps), m)
-                      for m in ("service_level", "mean_answer_s", "abandon_rate"))
-        out.write(f"  {name:<10} {ch.answer_target_s:>7g}s "
-                  f"{_fmt_est(sl, percent=True):>26} {_fmt_est(ma):>26} "
-                  f"{_fmt_est(ab, percent=True):>24}\n")
-    for warning in exp.warnings:
-        out.write(f"  warning: {warning}\n")
-    out.write(f"  results: {folder}/\n")
-
-
-def _fmt_est(est: Estimate, percent: bool = False) -> str:
-    scale, unit = (100.0, "%") if percent else (1.0, "")
-    if est.n == 0:
-        return "-"
-    text = f"{scale * est.mean:.1f}{unit}"
-    if est.n > 1:
-        text += f" ({scale * est.ci_low:.1f}-{scale * est.ci_high:.1f})"
-    return text
 
 
 if __name__ == "__main__":

@@ -71,3 +71,36 @@ def paired_difference(base: Sequence[float] | np.ndarray,
     b = np.asarray(other, dtype=float)
     n = min(len(a), len(b))
     return mean_ci(b[:n] - a[:n])
+
+
+def welch(base: np.ndarray, other: np.ndarray, level: float = LEVEL) -> Estimate:
+    """``mean(other) - mean(base)`` with a Welch interval (independent samples)."""
+    a, b = base[~np.isnan(base)], other[~np.isnan(other)]
+    if not len(a) or not len(b):
+        return Estimate(math.nan, math.nan, math.nan, 0)
+    diff = float(b.mean() - a.mean())
+    if len(a) < 2 or len(b) < 2:
+        return Estimate(diff, math.nan, math.nan, min(len(a), len(b)))
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    return _welch_interval(diff, va, vb, len(a) - 1, len(b) - 1, level)
+
+
+def _welch_interval(diff: float, va: float, vb: float, dfa: float, dfb: float,
+                    level: float) -> Estimate:
+    se2 = va + vb
+    if se2 == 0:
+        return Estimate(diff, diff, diff, 2)
+    df = se2**2 / (va**2 / dfa + vb**2 / dfb)
+    half = float(stdtrit(df, (1 + level) / 2) * math.sqrt(se2))
+    return Estimate(diff, diff - half, diff + half, 2)
+
+
+def welch_from_summary(base: Estimate, other: Estimate, level: float = LEVEL) -> Estimate:
+    """A Welch interval rebuilt from two summary intervals (when no per-replication rows)."""
+    diff = other.mean - base.mean
+    if not all(math.isfinite(v) for v in (base.half_width, other.half_width)) or min(
+            base.n, other.n) < 2:
+        return Estimate(diff, math.nan, math.nan, 0)
+    t = [float(stdtrit(e.n - 1, (1 + level) / 2)) for e in (base, other)]
+    va, vb = (base.half_width / t[0]) ** 2, (other.half_width / t[1]) ** 2
+    return _welch_interval(diff, va, vb, base.n - 1, other.n - 1, level)

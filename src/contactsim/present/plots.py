@@ -35,6 +35,13 @@ from matplotlib.ticker import PercentFormatter
 
 from contactsim.analysis.stats import Estimate
 from contactsim.config.loading import parse_value
+from contactsim.present.words import (
+    fmt_target,
+    is_share,
+    label,
+    target_label,
+    unit_of,
+)
 from contactsim.results.read import (
     HEADLINE,
     Band,
@@ -44,14 +51,9 @@ from contactsim.results.read import (
     Table,
     by_hour,
     column_estimates,
-    fmt_target,
-    is_share,
-    label,
     read_json,
     read_table,
     slug,
-    target_label,
-    unit_of,
 )
 from contactsim.standard import TARGET_S, TARGET_SL
 from contactsim.timebase import DAY_NAMES, HOURS_PER_WEEK

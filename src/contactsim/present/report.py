@@ -27,24 +27,27 @@ from typing import TypeVar
 from contactsim import __version__
 from contactsim.analysis.stats import Estimate
 from contactsim.present.plots import Plot, colour, draw_compare, draw_run, draw_staffing, draw_sweep
+from contactsim.present.words import (
+    fmt,
+    fmt_ci,
+    fmt_target,
+    label,
+    meets_text,
+    target_label,
+)
 from contactsim.results.read import (
     HEADLINE,
     CompareResults,
     RunResults,
     SweepResults,
     Table,
-    fmt,
-    fmt_ci,
-    fmt_target,
     folder_kind,
-    label,
     read_compare,
     read_json,
     read_run,
     read_sweep,
     read_table,
     row_estimate,
-    target_label,
 )
 from contactsim.standard import TARGET_S, TARGET_SL
 
@@ -455,8 +458,6 @@ def write_compare_report(folder: Path) -> Path:
 
 def sweep_answer(sweep: SweepResults) -> str:
     """The planner's question read straight off: where does each channel meet 90%?"""
-    from contactsim.analysis.whatif import meets_text
-
     items = "".join(f"<li>{esc(meets_text(sweep, c))}.</li>" for c in sweep.channels)
     return (f"<section><h2>At a glance</h2><ul>{items}</ul><p class=\"note\">A value meets "
             "the target when the mean service level there is at least 90%; check its "

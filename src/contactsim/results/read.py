@@ -28,7 +28,7 @@ import numpy as np
 from contactsim.analysis.stats import Estimate, mean_ci
 from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario
-from contactsim.standard import TARGET_S, TARGET_SL
+from contactsim.standard import TARGET_S
 from contactsim.timebase import DAY_NAMES, HOURS_PER_WEEK
 
 #: The measures a planner reads first; the others are in the full tables.
@@ -356,99 +356,6 @@ def folder_kind(folder: Path) -> str:
 
 
 # --- what a measure means and how to show it ------------------------------------------------
-
-LABELS = {
-    "offered": "contacts offered", "answered": "answered", "abandoned": "abandoned",
-    "service_level": "service level (answered within target)",
-    "mean_wait_s": "mean wait in queue", "mean_answer_s": "mean answer time",
-    "p90_answer_s": "90th percentile answer time", "p99_answer_s": "99th percentile answer time",
-    "abandon_rate": "abandoned (share of offered)", "band_lt10": "answered in under 10 s",
-    "band_10_60": "answered in 10 to 60 s", "band_ge60": "answered in 60 s or more",
-    "callbacks": "callbacks made", "redials": "redials", "diverted": "diverted to partners",
-    "failed": "handovers failed", "utilisation": "utilisation (busy / on duty)",
-    "staff_hours": "staff hours on duty", "busy_hours": "staff hours busy",
-    "officer_hours": "officer hours per day",
-}
-SHARES = {"service_level", "abandon_rate", "utilisation"}
-
-
-def label(measure: str) -> str:
-    """Plain words for a measure name (unknown names are shown with spaces)."""
-    return LABELS.get(measure, measure.replace("_", " "))
-
-
-def is_share(measure: str) -> bool:
-    return measure in SHARES or measure.startswith(("band_", "share_")) or measure.endswith(
-        ("_rate", "_share"))
-
-
-def is_duration(measure: str) -> bool:
-    return measure.endswith("_s")
-
-
-def unit_of(measure: str, reference: float, *, signed: bool = False) -> tuple[float, str, int]:
-    """(divisor, unit suffix, decimals) to show a measure, chosen from a reference value."""
-    ref = abs(reference) if math.isfinite(reference) else 0.0
-    if is_share(measure):
-        return 0.01, " pts" if signed else "%", 1
-    if is_duration(measure):
-        if ref < 100:
-            return 1.0, " s", 1
-        return (60.0, " min", 1) if ref < 3600 else (3600.0, " h", 1)
-    if ref >= 100 or ref == 0:
-        return 1.0, "", 0
-    return (1.0, "", 1) if ref >= 1 else (1.0, "", 3)
-
-
-def _number(value: float, divisor: float, decimals: int, signed: bool) -> str:
-    if not math.isfinite(value):
-        return "-"
-    v = value / divisor
-    if round(v, decimals) == 0:
-        v = 0.0
-    sign = "+" if signed and v > 0 else ("-" if v < 0 else "")
-    return f"{sign}{abs(v):,.{decimals}f}"
-
-
-def fmt(measure: str, value: float, *, signed: bool = False) -> str:
-    """A value as a planner reads it: 78.2%, 12.9 s, 5.4 h, 4,617 (ASCII only)."""
-    if not math.isfinite(value):
-        return "-"
-    divisor, unit, decimals = unit_of(measure, value, signed=signed)
-    return _number(value, divisor, decimals, signed) + unit
-
-
-def fmt_seconds(seconds: float) -> str:
-    return fmt("x_s", seconds)
-
-
-def fmt_target(seconds: float) -> str:
-    """An answer-time target in round units: 10 s, 60 s, 1 h."""
-    if seconds < 120 or seconds % 60:
-        return f"{seconds:g} s"
-    if seconds % 3600:
-        return f"{seconds / 60:g} min"
-    return f"{seconds / 3600:g} h"
-
-
-def fmt_ci(measure: str, est: Estimate, *, signed: bool = False) -> str:
-    """``78.2% (77.0 to 78.6%)``, all in the mean's unit; no interval where it is undefined."""
-    if not math.isfinite(est.mean):
-        return "-"
-    widest = max(abs(v) for v in (est.mean, est.ci_low, est.ci_high) if math.isfinite(v))
-    divisor, unit, decimals = unit_of(measure, widest, signed=signed)
-    text = _number(est.mean, divisor, decimals, signed) + unit
-    if math.isfinite(est.ci_low) and math.isfinite(est.ci_high):
-        text += (f" ({_number(est.ci_low, divisor, decimals, signed)} to "
-                 f"{_number(est.ci_high, divisor, decimals, signed)}{unit})")
-    return text
-
-
-def target_label(channel: str, target_s: float) -> str:
-    """How the service-level target of a channel is named on plots and in reports."""
-    if channel == "999" and target_s == TARGET_S:
-        return "national standard: 90% within 10 s"
-    return f"target: {100 * TARGET_SL:.0f}% within {fmt_target(target_s)}"
 
 
 def slug(name: str) -> str:

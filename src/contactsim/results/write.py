@@ -119,7 +119,9 @@ def _number(v: float | np.floating[Any]) -> str:
     return "" if math.isnan(v) else repr(float(v))
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A tidy CSV, the one writer of every table: ``\n`` line ends, numbers at full precision
+    (``repr``), undefined (NaN) cells empty."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh, lineterminator="\n")
         out.writerow(header)
@@ -137,29 +139,29 @@ def write_tables(exp: Experiment, folder: Path) -> None:
         "#   contactsim run scenario.toml\n# to reproduce summary.json.\n\n"
         + scenario_toml(sc.document), encoding="utf-8")
     every = (*CHANNEL_MEASURES, *EXTRA_MEASURES)
-    _write_csv(folder / "replications.csv", ["replication", "channel", *every],
+    write_csv(folder / "replications.csv", ["replication", "channel", *every],
                ([r.index, ch, *(r.channels[ch][m] for m in every)]
                 for r in reps for ch in sc.channels))
-    _write_csv(folder / "hourly.csv", ["replication", "channel", "hour_of_week",
+    write_csv(folder / "hourly.csv", ["replication", "channel", "hour_of_week",
                                        *HOURLY_MEASURES],
                ([r.index, ch, h, *(float(r.hourly[ch][m][h]) for m in HOURLY_MEASURES)]
                 for r in reps for ch in sc.channels for h in range(HOURS_PER_WEEK)))
     if sc.diversions:
-        _write_csv(folder / "diversions.csv", ["replication", "diversion", "hour_of_week",
+        write_csv(folder / "diversions.csv", ["replication", "diversion", "hour_of_week",
                                                *DIVERSION_MEASURES],
                    ([r.index, d, h, *(float(r.diversions_hourly[d][m][h])
                                       for m in DIVERSION_MEASURES)]
                     for r in reps for d in sc.diversions for h in range(HOURS_PER_WEEK)))
-    _write_csv(folder / "officers.csv", ["replication", "officer_hours_per_day"],
+    write_csv(folder / "officers.csv", ["replication", "officer_hours_per_day"],
                ([r.index, r.officer_hours] for r in reps))
-    _write_csv(folder / "pools.csv", ["replication", "pool", *POOL_MEASURES],
+    write_csv(folder / "pools.csv", ["replication", "pool", *POOL_MEASURES],
                ([r.index, p, *(r.pools[p][m] for m in POOL_MEASURES)]
                 for r in reps for p in sc.pools))
-    _write_csv(folder / "pools_hourly.csv", ["replication", "pool", "hour_of_week",
+    write_csv(folder / "pools_hourly.csv", ["replication", "pool", "hour_of_week",
                                              *POOL_HOURLY],
                ([r.index, p, h, *(float(r.pools_hourly[p][m][h]) for m in POOL_HOURLY)]
                 for r in reps for p in sc.pools for h in range(HOURS_PER_WEEK)))
-    _write_csv(folder / "answer_times.csv", ["replication", "channel", "answer_s",
+    write_csv(folder / "answer_times.csv", ["replication", "channel", "answer_s",
                                              "share_answered_within"],
                ([r.index, ch, float(x), float(y)] for r in reps for ch in sc.channels
                 for x, y in zip(CDF_GRID_S, r.cdf[ch], strict=True)))

@@ -1,0 +1,79 @@
+"""Jobs: simulate, write the results folder, draw its report, as one atomic step.
+
+Each command that produces a folder (``run``, ``compare``, ``sweep``) is one job here: the
+replications run (in parallel or on a Dask cluster), the tables are written into a temporary
+folder, the plots and report are drawn from those saved tables, and only then is the folder
+swapped into place, so an interrupted job leaves the previous results intact. This is the one
+layer that joins the analysis, the results folder and the presentation; the command line above
+it only parses arguments and prints. The report module (and with it matplotlib) is imported
+only when a report is drawn, so ``--no-report`` runs start quickly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from contactsim.analysis.experiment import Experiment, run_experiments
+from contactsim.analysis.whatif import Point, Vary
+from contactsim.config.spec import Scenario
+from contactsim.results.compare import (
+    Member,
+    fill_member,
+    write_comparison,
+    write_sweep_tables,
+)
+from contactsim.results.read import CompareResults, SweepResults, read_compare, read_sweep
+from contactsim.results.write import write_atomically, write_tables
+
+#: Runs scenarios and yields their experiments in the same order (see run_experiments).
+Runner = Callable[[Sequence[Scenario]], Iterator[Experiment]]
+
+
+def save_run(exp: Experiment, folder: Path, *, report: bool) -> None:
+    """Everything a run writes into its (temporary) results folder."""
+    write_tables(exp, folder)
+    if report:
+        from contactsim.present.report import write_run_report
+
+        write_run_report(folder)
+
+
+def run_compare(members: Sequence[Member], out: Path, *, runner: Runner = run_experiments,
+                report: bool = True) -> CompareResults:
+    """Run (or copy) every member into ``out/<label>/``, then compare.csv and the report."""
+    def fill(tmp: Path) -> None:
+        runs = runner([m.scenario for m in members if m.scenario is not None])
+        for member in members:
+            fill_member(member, tmp / member.label, runs)
+            if report:
+                from contactsim.present.report import write_run_report
+
+                write_run_report(tmp / member.label)
+        write_comparison(tmp, members)
+        if report:
+            from contactsim.present.report import write_compare_report
+
+            write_compare_report(tmp)
+
+    write_atomically(out, fill)
+    return read_compare(out)
+
+
+def run_sweep(file: str, varies: Sequence[Vary], points: Sequence[Point], out: Path, *,
+              runner: Runner = run_experiments, report: bool = True) -> SweepResults:
+    """Run every point into ``out/points/``, then sweep.csv, the plots and the report."""
+    def fill(tmp: Path) -> None:
+        runs = runner([p.scenario for p in points])
+        for point, exp in zip(points, runs, strict=True):
+            target = tmp / point.folder
+            target.mkdir(parents=True)
+            write_tables(exp, target)
+        write_sweep_tables(tmp, file, varies, points)
+        if report:
+            from contactsim.present.report import write_sweep_report
+
+            write_sweep_report(tmp)
+
+    write_atomically(out, fill)
+    return read_sweep(out)

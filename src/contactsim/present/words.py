@@ -1,0 +1,232 @@
+"""Words and numbers as a planner reads them: labels, units and every terminal summary.
+
+Each measure has a plain name ("service level (answered within target)") and a unit chosen from
+its size (78.2%, 12.9 s, 5.4 h), used alike by the terminal, the plots and the HTML report, so a
+figure reads the same wherever it is pasted. The terminal summaries of ``run``, ``compare`` and
+``sweep`` are written here, not in the command line, which only parses and prints.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TextIO
+
+from contactsim.analysis.experiment import Experiment
+from contactsim.analysis.measures import measure_estimate
+from contactsim.analysis.stats import Estimate
+from contactsim.results.compare import meets_from
+from contactsim.results.read import HEADLINE, CompareResults, SweepResults, Table, row_estimate
+from contactsim.standard import TARGET_S, TARGET_SL
+
+# --- what a measure means and how to show it ------------------------------------------------
+
+LABELS = {
+    "offered": "contacts offered", "answered": "answered", "abandoned": "abandoned",
+    "service_level": "service level (answered within target)",
+    "mean_wait_s": "mean wait in queue", "mean_answer_s": "mean answer time",
+    "p90_answer_s": "90th percentile answer time", "p99_answer_s": "99th percentile answer time",
+    "abandon_rate": "abandoned (share of offered)", "band_lt10": "answered in under 10 s",
+    "band_10_60": "answered in 10 to 60 s", "band_ge60": "answered in 60 s or more",
+    "callbacks": "callbacks made", "redials": "redials", "diverted": "diverted to partners",
+    "failed": "handovers failed", "utilisation": "utilisation (busy / on duty)",
+    "staff_hours": "staff hours on duty", "busy_hours": "staff hours busy",
+    "officer_hours": "officer hours per day",
+}
+
+
+SHARES = {"service_level", "abandon_rate", "utilisation"}
+
+
+def label(measure: str) -> str:
+    """Plain words for a measure name (unknown names are shown with spaces)."""
+    return LABELS.get(measure, measure.replace("_", " "))
+
+
+def is_share(measure: str) -> bool:
+    return measure in SHARES or measure.startswith(("band_", "share_")) or measure.endswith(
+        ("_rate", "_share"))
+
+
+def is_duration(measure: str) -> bool:
+    return measure.endswith("_s")
+
+
+def unit_of(measure: str, reference: float, *, signed: bool = False) -> tuple[float, str, int]:
+    """(divisor, unit suffix, decimals) to show a measure, chosen from a reference value."""
+    ref = abs(reference) if math.isfinite(reference) else 0.0
+    if is_share(measure):
+        return 0.01, " pts" if signed else "%", 1
+    if is_duration(measure):
+        if ref < 100:
+            return 1.0, " s", 1
+        return (60.0, " min", 1) if ref < 3600 else (3600.0, " h", 1)
+    if ref >= 100 or ref == 0:
+        return 1.0, "", 0
+    return (1.0, "", 1) if ref >= 1 else (1.0, "", 3)
+
+
+def _number(value: float, divisor: float, decimals: int, signed: bool) -> str:
+    if not math.isfinite(value):
+        return "-"
+    v = value / divisor
+    if round(v, decimals) == 0:
+        v = 0.0
+    sign = "+" if signed and v > 0 else ("-" if v < 0 else "")
+    return f"{sign}{abs(v):,.{decimals}f}"
+
+
+def fmt(measure: str, value: float, *, signed: bool = False) -> str:
+    """A value as a planner reads it: 78.2%, 12.9 s, 5.4 h, 4,617 (ASCII only)."""
+    if not math.isfinite(value):
+        return "-"
+    divisor, unit, decimals = unit_of(measure, value, signed=signed)
+    return _number(value, divisor, decimals, signed) + unit
+
+
+def fmt_seconds(seconds: float) -> str:
+    return fmt("x_s", seconds)
+
+
+def fmt_target(seconds: float) -> str:
+    """An answer-time target in round units: 10 s, 60 s, 1 h."""
+    if seconds < 120 or seconds % 60:
+        return f"{seconds:g} s"
+    if seconds % 3600:
+        return f"{seconds / 60:g} min"
+    return f"{seconds / 3600:g} h"
+
+
+def fmt_ci(measure: str, est: Estimate, *, signed: bool = False) -> str:
+    """``78.2% (77.0 to 78.6%)``, all in the mean's unit; no interval where it is undefined."""
+    if not math.isfinite(est.mean):
+        return "-"
+    widest = max(abs(v) for v in (est.mean, est.ci_low, est.ci_high) if math.isfinite(v))
+    divisor, unit, decimals = unit_of(measure, widest, signed=signed)
+    text = _number(est.mean, divisor, decimals, signed) + unit
+    if math.isfinite(est.ci_low) and math.isfinite(est.ci_high):
+        text += (f" ({_number(est.ci_low, divisor, decimals, signed)} to "
+                 f"{_number(est.ci_high, divisor, decimals, signed)}{unit})")
+    return text
+
+
+def target_label(channel: str, target_s: float) -> str:
+    """How the service-level target of a channel is named on plots and in reports."""
+    if channel == "999" and target_s == TARGET_S:
+        return "national standard: 90% within 10 s"
+    return f"target: {100 * TARGET_SL:.0f}% within {fmt_target(target_s)}"
+
+
+# --- terminal summaries ---------------------------------------------------------------------
+
+
+def print_summary(exp: Experiment, folder: Path, out: TextIO) -> None:
+    """Per channel: service level against target, mean answer time, abandonment, with CIs."""
+    sc, reps = exp.scenario, exp.replications
+    out.write(f"\n{sc.name}  ({len(reps)} replications x {sc.run.days:g} days, "
+              f"{exp.wall_s:.1f} s)\n")
+    header = (f"  {'channel':<10} {'target':>8} {'service level (95% CI)':>26} "
+              f"{'mean answer s (95% CI)':>26} {'abandoned (95% CI)':>24}\n")
+    out.write(header)
+    for name, ch in sc.channels.items():
+        sl, ma, ab = (measure_estimate((r.channels[name][m] for r in reps), m)
+                      for m in ("service_level", "mean_answer_s", "abandon_rate"))
+        out.write(f"  {name:<10} {ch.answer_target_s:>7g}s "
+                  f"{_fmt_est(sl, percent=True):>26} {_fmt_est(ma):>26} "
+                  f"{_fmt_est(ab, percent=True):>24}\n")
+    for warning in exp.warnings:
+        out.write(f"  warning: {warning}\n")
+    out.write(f"  results: {folder}/\n")
+
+
+def _fmt_est(est: Estimate, percent: bool = False) -> str:
+    scale, unit = (100.0, "%") if percent else (1.0, "")
+    if est.n == 0:
+        return "-"
+    text = f"{scale * est.mean:.1f}{unit}"
+    if est.n > 1:
+        text += f" ({scale * est.ci_low:.1f}-{scale * est.ci_high:.1f})"
+    return text
+
+
+#: Pool measures that are totals over the measured days, shown per day.
+PER_DAY_TOTALS = frozenset({"busy_hours", "staff_hours"})
+
+
+def comparison_text(result: CompareResults) -> str:
+    """The comparison table for the terminal: headline measures and their changes."""
+    base = result.runs[0].name
+    how = "paired: same seed and run length" if result.paired else "some unpaired"
+    lines = [f"\nComparison against {result.labels[0]} ({base}): mean, and change with its "
+             f"95% CI ({how}); * = a clear change",
+             f"  {'scenario':<20} {'channel/pool':<12} {'measure':<20} {'value':>9} "
+             f"{'change (95% CI)':>32}"]
+    groups: list[tuple[str, str, str, tuple[str, ...]]] = [
+        ("channel", c, "channels", HEADLINE) for c in result.runs[0].channels]
+    groups += [("pool", p, "pools", ("utilisation", "busy_hours")) for p in result.runs[0].pools]
+    groups.append(("officers", "all", "", ("officer_hours",)))
+    for kind, name, section, measures in groups:
+        for measure in measures:
+            lines.append("")
+            for i, (label, run) in enumerate(zip(result.labels, result.runs, strict=True)):
+                est = run.estimate(section, name, measure) if section else run.estimate(measure)
+                if not math.isfinite(est.mean):
+                    continue
+                per = run.days if measure in PER_DAY_TOTALS and run.days > 0 else 1.0
+                est = est.scaled(1 / per)
+                row = (result.differences.where("scenario", label).where("kind", kind)
+                       .where("name", name).where("measure", measure))
+                change = _change_text(row, measure, 1 / per) if i else ""
+                lines.append(f"  {label[:20]:<20} {name[:12]:<12} {_measure_name(measure):<20} "
+                             f"{fmt(measure, est.mean):>9} {change:>32}")
+    lines.extend(f"  note: {n}" for n in result.meta.get("notes", []))
+    return "\n".join(line.rstrip() for i, line in enumerate(lines) if line or lines[i - 1]) + "\n"
+
+
+def _measure_name(measure: str) -> str:
+    return {"service_level": "service level", "mean_answer_s": "mean answer time",
+            "abandon_rate": "abandoned", "officer_hours": "officer hours/day",
+            "busy_hours": "hours busy/day"}.get(
+                measure, measure)
+
+
+def _change_text(row: Table, measure: str, scale: float = 1.0) -> str:
+    if not len(row):
+        return "-"
+    est = row_estimate(row, 0, ("difference", "ci_low", "ci_high")).scaled(scale)
+    clear = math.isfinite(est.ci_low) and (est.ci_low > 0 or est.ci_high < 0)
+    return fmt_ci(measure, est, signed=True) + (" *" if clear else "  ")
+
+
+def meets_text(sweep: SweepResults, channel: str) -> str:
+    """Where a channel meets 90% within its target, in words: the planner's answer."""
+    meets = meets_from(sweep, channel)
+    target = f"90% within {fmt_target(sweep.targets_s.get(channel, TARGET_S))}"
+    if not meets:
+        return f"{channel} meets {target} at none of the values tried"
+    if len(sweep.keys) == 1:
+        key = sweep.keys[0]
+        return (f"{channel} meets {target} at {key} = "
+                + ", ".join(m[key] for m in meets))
+    pairs = "; ".join(", ".join(f"{k} = {v}" for k, v in m.items()) for m in meets[:8])
+    return f"{channel} meets {target} at {pairs}" + (" ..." if len(meets) > 8 else "")
+
+
+def sweep_text(sweep: SweepResults) -> str:
+    """The sweep table for the terminal: per point and channel, the headline measures."""
+    keys = sweep.keys
+    width = max(12, *(len(k) for k in keys))
+    lines = [f"\nSweep of {sweep.meta.get('scenario', {}).get('name', '')}; mean (95% CI)"]
+    lines.append("  " + " ".join(f"{k:<{width}}" for k in keys) + f" {'channel':<9} "
+                 f"{'service level':>28} {'mean answer time':>30} {'abandoned':>26}")
+    t = sweep.table
+    for i in range(len(t)):
+        cells = [f"{t.text(k)[i]:<{width}}" for k in keys]
+        ch = t.text("channel")[i]
+        ests = [row_estimate(t, i, (f"{m}_mean", f"{m}_ci_low", f"{m}_ci_high"))
+                for m in HEADLINE]
+        lines.append("  " + " ".join(cells) + f" {ch[:9]:<9} " + " ".join(
+            f"{fmt_ci(m, e):>{w}}" for m, e, w in zip(HEADLINE, ests, (28, 30, 26),
+                                                          strict=True)))
+    lines.extend(f"  {meets_text(sweep, channel)}" for channel in sweep.channels)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,313 @@
+"""Comparing runs from their saved folders: paired differences and the sweep tables.
+
+``compare`` answers "what does this change buy us?": every scenario file is run with the same
+seed, replications and run length as the first argument, so both see the same callers (common
+random numbers) and the difference in each measure is estimated replication by replication (a
+paired difference), which is far sharper than setting two separate intervals side by side. An
+existing results folder can stand in for a scenario; when folders differ in seed, replications or
+run length their replications do not pair up, so the differences are then estimated as unpaired
+(Welch) intervals and the comparison says so.
+
+Everything here reads and writes results folders (``compare.csv``, ``compare.json``,
+``sweep.csv``, ``sweep_pools.csv``, ``sweep.json``) from the member or point folders already
+written inside them, so a comparison can be redrawn from disk without simulating again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from contactsim.analysis.experiment import Experiment
+from contactsim.analysis.stats import (
+    Estimate,
+    mean_ci,
+    paired_difference,
+    welch,
+    welch_from_summary,
+)
+from contactsim.analysis.whatif import Point, Vary
+from contactsim.config.kinds import ScenarioError
+from contactsim.config.loading import load_scenario
+from contactsim.config.spec import Scenario
+from contactsim.results.read import (
+    COMPARE_CSV,
+    COMPARE_JSON,
+    SWEEP_CSV,
+    SWEEP_JSON,
+    SWEEP_POOLS_CSV,
+    ResultsError,
+    RunResults,
+    SweepResults,
+    Table,
+    estimate_from,
+    read_run,
+)
+from contactsim.results.write import write_csv, write_tables
+from contactsim.standard import TARGET_SL
+
+Log = Callable[[str], None]
+
+
+RUN_KEYS = ("seed", "replications", "days", "warmup_days")
+
+
+COMPARE_COLUMNS = ("scenario", "base", "kind", "name", "measure", "base_mean", "scenario_mean",
+                   "difference", "ci_low", "ci_high", "method")
+
+
+def _quiet(_: str) -> None:
+    """A log that says nothing."""
+
+
+
+
+@dataclass(frozen=True)
+class Member:
+    """One argument of ``compare``: a scenario to run, or an existing results folder."""
+
+    label: str
+    source: str
+    scenario: Scenario | None = None
+    folder: Path | None = None
+
+
+def _labels(items: Sequence[str]) -> list[str]:
+    """Folder names inside the comparison: the file stems, made unique."""
+    out: list[str] = []
+    for item in items:
+        stem = Path(item.rstrip("/\\")).stem or "scenario"
+        label, n = stem, 2
+        while label in out:
+            label, n = f"{stem}-{n}", n + 1
+        out.append(label)
+    return out
+
+
+def _run_settings(first: str, overrides: Sequence[str]) -> dict[str, Any]:
+    """The seed, replications and run length every scenario file is run with."""
+    path = Path(first)
+    if path.is_dir():
+        summary = read_run(path).summary
+        return {k: summary[k] for k in RUN_KEYS if k in summary}
+    run = load_scenario(first, overrides).run
+    return {k: getattr(run, k) for k in RUN_KEYS}
+
+
+def plan_compare(items: Sequence[str], overrides: Sequence[str],
+                 log: Log = _quiet) -> list[Member]:
+    """Check every argument before anything runs; report every problem at once."""
+    if len(items) < 2:
+        raise ResultsError("compare", "give at least two scenario files or results folders",
+                           "(arguments)")
+    settings = _run_settings(items[0], overrides)
+    forced = [f"run.{k}={v!r}" for k, v in settings.items()]
+    members, problems = [], []
+    for label, item in zip(_labels(items), items, strict=True):
+        try:
+            members.append(_member(label, item, overrides, forced, settings, log))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return members
+
+
+def _member(label: str, item: str, overrides: Sequence[str], forced: Sequence[str],
+            settings: dict[str, Any], log: Log) -> Member:
+    path = Path(item)
+    if path.is_dir():
+        read_run(path)  # a results folder that cannot be read is bad input, found now
+        return Member(label, item, folder=path)
+    own = load_scenario(item, overrides)
+    changed = [k for k in RUN_KEYS if getattr(own.run, k) != settings.get(k)]
+    if not changed:
+        return Member(label, item, scenario=own)
+    log(f"note: {item}: run with {', '.join(f'{k} = {settings[k]}' for k in changed)} (as the "
+        "first scenario) so that the differences are paired")
+    return Member(label, item, scenario=load_scenario(item, [*forced, *overrides]))
+
+
+Key = tuple[str, str, str]  # (kind, name, measure)
+
+
+def replication_values(run: RunResults) -> dict[Key, np.ndarray]:
+    """Every per-replication measure of a run: channels, pools, diversions, officer hours."""
+    out: dict[Key, np.ndarray] = {}
+    for kind, name in (("channel", "replications"), ("pool", "pools")):
+        table = run.table(name)
+        if table is not None and table.has(kind):
+            out.update(_by_replication(table, kind))
+    diversions = run.table("diversions")
+    if diversions is not None and diversions.has("diversion"):
+        out.update(_by_replication(diversions, "diversion", summed=("hour_of_week",)))
+    officers = run.table("officers")
+    if officers is not None and officers.has("officer_hours_per_day"):
+        order = np.argsort(officers.numbers("replication"), kind="stable")
+        out[("officers", "all", "officer_hours")] = officers.numbers(
+            "officer_hours_per_day")[order]
+    return out
+
+
+def _by_replication(table: Table, kind: str, summed: Sequence[str] = ()) -> dict[Key,
+                                                                              np.ndarray]:
+    """Per-replication values of each measure of each name; hourly rows are added up."""
+    out: dict[Key, np.ndarray] = {}
+    for name in table.distinct(kind):
+        rows = table.where(kind, name)
+        reps = rows.numbers("replication")
+        index = np.unique(reps, return_inverse=True)[1]
+        for measure in rows.measures(("replication", kind, *summed)):
+            values = rows.numbers(measure)
+            if summed:
+                values = np.bincount(index, weights=np.nan_to_num(values))
+            else:
+                values = values[np.argsort(reps, kind="stable")]
+            out[(kind, name, measure)] = values
+    return out
+
+
+def summary_values(run: RunResults) -> dict[Key, Estimate]:
+    """Every estimate in summary.json, keyed like :func:`replication_values`."""
+    s, n = run.summary, run.replications
+    out: dict[Key, Estimate] = {}
+    for kind, section in (("channel", "channels"), ("pool", "pools"),
+                          ("diversion", "diversions")):
+        for name, measures in (s.get(section) or {}).items():
+            for measure, node in (measures or {}).items():
+                out[(kind, name, measure)] = estimate_from(node, n)
+    if isinstance(s.get("officer_hours"), dict):
+        out[("officers", "all", "officer_hours")] = estimate_from(s["officer_hours"], n)
+    return out
+
+
+def is_paired(base: RunResults, other: RunResults) -> bool:
+    """Replication i of each is driven by the same random numbers: same seed and run length."""
+    return all(base.summary.get(k) == other.summary.get(k) for k in RUN_KEYS)
+
+
+def differences(base: RunResults, other: RunResults) -> list[tuple[Key, float, float,
+                                                                   Estimate, str]]:
+    """``other - base`` for every measure both have: (key, base mean, other mean, diff, method)."""
+    paired = is_paired(base, other)
+    reps_a, reps_b = replication_values(base), replication_values(other)
+    sums_a, sums_b = summary_values(base), summary_values(other)
+    out = []
+    for key in [k for k in sums_a if k in sums_b] + [k for k in reps_a if k not in sums_a
+                                                      and k in reps_b]:
+        if key in reps_a and key in reps_b:
+            a, b = reps_a[key], reps_b[key]
+            diff, method = ((paired_difference(a, b), "paired") if paired
+                            else (welch(a, b), "welch"))
+            means = (mean_ci(a).mean, mean_ci(b).mean)
+        else:
+            diff, method = welch_from_summary(sums_a[key], sums_b[key]), "welch-summary"
+            means = (sums_a[key].mean, sums_b[key].mean)
+        out.append((key, *means, diff, method))
+    return out
+
+
+def compare_rows(labels: Sequence[str], runs: Sequence[RunResults]) -> list[list[Any]]:
+    """compare.csv: every scenario after the first against the first."""
+    rows: list[list[Any]] = []
+    for label, run in zip(labels[1:], runs[1:], strict=True):
+        for (kind, name, measure), a, b, d, method in differences(runs[0], run):
+            rows.append([label, labels[0], kind, name, measure, a, b, d.mean, d.ci_low,
+                         d.ci_high, method])
+    return rows
+
+
+def unpaired_notes(labels: Sequence[str], runs: Sequence[RunResults]) -> list[str]:
+    notes = []
+    for label, run in zip(labels[1:], runs[1:], strict=True):
+        diff = [k for k in RUN_KEYS if run.summary.get(k) != runs[0].summary.get(k)]
+        if diff:
+            notes.append(f"{label} differs from {labels[0]} in {', '.join(diff)}: its "
+                         "replications do not pair with the base's, so its differences are "
+                         "unpaired (Welch) intervals, wider than paired ones.")
+    return notes
+
+
+def fill_member(member: Member, folder: Path, runs: Iterator[Experiment]) -> None:
+    if member.folder is not None:
+        shutil.copytree(member.folder, folder, ignore=shutil.ignore_patterns(".*"))
+        return
+    folder.mkdir()
+    write_tables(next(runs), folder)
+
+
+def write_comparison(folder: Path, members: Sequence[Member]) -> None:
+    """compare.csv and compare.json from the member folders already inside ``folder``."""
+    labels = [m.label for m in members]
+    runs = [read_run(folder / label) for label in labels]
+    write_csv(folder / COMPARE_CSV, COMPARE_COLUMNS, compare_rows(labels, runs))
+    notes = unpaired_notes(labels, runs)
+    meta = {
+        "base": labels[0],
+        "paired": not notes,
+        "notes": notes,
+        "scenarios": [{"label": m.label, "name": r.name, "source": m.source,
+                       "simulated": m.scenario is not None} for m, r in
+                      zip(members, runs, strict=True)],
+    }
+    (folder / COMPARE_JSON).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def sweep_rows(points: Sequence[Point], runs: Sequence[RunResults], keys: Sequence[str],
+               section: str) -> tuple[list[str], list[list[Any]]]:
+    """sweep.csv (section "channels") or sweep_pools.csv ("pools"): a row per point and name."""
+    kind = "channel" if section == "channels" else "pool"
+    measures = list(dict.fromkeys(m for r in runs for node in r.summary.get(section, {})
+                                  .values() for m in node))
+    extra = ["answer_target_s"] if kind == "channel" else []
+    header = ["point", *keys, kind, *extra,
+              *(f"{m}_{p}" for m in measures for p in ("mean", "ci_low", "ci_high"))]
+    rows = []
+    for point, run in zip(points, runs, strict=True):
+        for name in run.summary.get(section, {}):
+            cells: list[Any] = [point.index + 1, *(point.values[k] for k in keys), name]
+            if extra:
+                cells.append(run.targets_s.get(name, math.nan))
+            for m in measures:
+                est = run.estimate(section, name, m)
+                cells.extend([est.mean, est.ci_low, est.ci_high])
+            rows.append(cells)
+    return header, rows
+
+
+def write_sweep_tables(folder: Path, file: str, varies: Sequence[Vary],
+                       points: Sequence[Point]) -> None:
+    """sweep.csv, sweep_pools.csv and sweep.json from the point folders inside ``folder``."""
+    keys = [v.key for v in varies]
+    runs = [read_run(folder / p.folder) for p in points]
+    write_csv(folder / SWEEP_CSV, *sweep_rows(points, runs, keys, "channels"))
+    write_csv(folder / SWEEP_POOLS_CSV, *sweep_rows(points, runs, keys, "pools"))
+    first = runs[0]
+    meta = {
+        "scenario": {"name": first.name, "file": file},
+        "keys": keys,
+        "values": {v.key: list(v.values) for v in varies},
+        "points": [{"point": p.index + 1, "values": p.values, "folder": p.folder}
+                   for p in points],
+        "seed": first.summary.get("seed"),
+        "replications": first.replications,
+        "days": first.days,
+        "targets_s": first.targets_s,
+        "target_service_level": TARGET_SL,
+    }
+    (folder / SWEEP_JSON).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def meets_from(sweep: SweepResults, channel: str) -> list[dict[str, str]]:
+    """The points (in the order run) at which a channel's mean service level meets 90%."""
+    rows = sweep.table.where("channel", channel)
+    sl = rows.numbers("service_level_mean")
+    return [{k: rows.text(k)[i] for k in sweep.keys} for i in range(len(rows))
+            if sl[i] >= TARGET_SL]
