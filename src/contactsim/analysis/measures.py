@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from contactsim.analysis.daily import Sums, day_sums
 from contactsim.analysis.stats import Estimate, mean_ci
 from contactsim.config.spec import Scenario
 from contactsim.engine.model import ModelOutput
@@ -77,6 +78,8 @@ class Replication:
     diversions_hourly: dict[str, dict[str, np.ndarray]]
     officer_hours: float  # per day, all channels
     warnings: list[str] = field(default_factory=list)
+    #: With a calendar: channel -> the sums of each measured day (see analysis.daily).
+    daily: dict[str, Sums] | None = None
 
 
 def _ratio(num: float, den: float) -> float:
@@ -173,4 +176,20 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
                          for j, name in enumerate(scenario.diversions)}
     return Replication(index, channels, hourly, cdf, pools, pools_hourly, diversions,
                        diversions_hourly, float(out.officer_hours.sum()) / days,
-                       list(out.warnings))
+                       list(out.warnings), _daily(scenario, rec))
+
+
+def _daily(scenario: Scenario, rec: Records) -> dict[str, Sums] | None:
+    """Per channel, the sums of each measured day, when the run is pinned to dates."""
+    cal = scenario.calendar
+    if cal is None:
+        return None
+    n_days = math.ceil(scenario.run.days)
+    day = rec.day.astype(np.int64) - cal.warmup_days
+    answer_s = rec.answer_s
+    out: dict[str, Sums] = {}
+    for k, (name, spec) in enumerate(scenario.channels.items()):
+        mask = rec.channel == k
+        out[name] = day_sums(day[mask], answer_s[mask], rec.outcome[mask],
+                             spec.answer_target_s, n_days)
+    return out

@@ -14,6 +14,7 @@ set of plots and say what each one shows. This is the only module that imports m
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from matplotlib.ticker import PercentFormatter
 
 from contactsim.analysis.stats import Estimate
 from contactsim.config.loading import parse_value
+from contactsim.present.calendar_plot import calendar_heatmap_figure
 from contactsim.present.words import (
     fmt_target,
     is_share,
@@ -411,12 +413,49 @@ def draw_run(run: RunResults, folder: Path) -> list[Plot]:
                         "Contacts handed over to a partner agency per hour through the week, "
                         "and handovers that failed because the partner was closed or had nobody "
                         "free (the handler then dealt with the contact in full)."))
+    out.extend(draw_calendar(run, folder))
     if run.pools:
         out.append(Plot(_save(staff_figure(run), folder, "staff.png"),
                         "Staff on duty and busy",
                         "Shaded: staff on duty (after absence and breaks). Line: staff busy "
                         "with contacts. Where the line meets the shaded top, everyone is busy "
                         "and calls queue: that is where the roster is thin."))
+    return out
+
+
+#: At most this many channels get a calendar page each (the report stays bounded in size).
+MAX_CALENDARS = 6
+
+
+def daily_service_level(run: RunResults, channel: str) -> tuple[list[datetime.date], np.ndarray]:
+    """Dates and mean service level of one channel from daily.csv (empty without a calendar)."""
+    table = run.table("daily")
+    if table is None or not table.has("date") or not table.has("service_level_mean"):
+        return [], np.array([])
+    rows = table.where("channel", channel)
+    return ([datetime.date.fromisoformat(d) for d in rows.text("date")],
+            rows.numbers("service_level_mean"))
+
+
+def draw_calendar(run: RunResults, folder: Path) -> list[Plot]:
+    """Service level by date, one calendar per channel, for runs pinned to real dates."""
+    out: list[Plot] = []
+    holidays = {datetime.date.fromisoformat(d) for d in run.bank_holidays}
+    for channel in run.channels[:MAX_CALENDARS]:
+        dates, values = daily_service_level(run, channel)
+        if not dates:
+            continue
+        target = run.targets_s.get(channel, TARGET_S)
+        fig = calendar_heatmap_figure(
+            dates, values, TARGET_SL,
+            text(f"{channel}: service level by date ({target_label(channel, target)})"),
+            holidays=holidays)
+        out.append(Plot(_save(fig, folder, f"calendar_{slug(channel)}.png"),
+                        f"{channel}: service level by date",
+                        f"Each cell is one day (mean over replications): blue days meet "
+                        f"{100 * TARGET_SL:.0f}% within {fmt_target(target)}, orange and red "
+                        "days miss it; outlined cells are weekends, flagged ones bank "
+                        "holidays."))
     return out
 
 

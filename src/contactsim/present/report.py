@@ -24,9 +24,21 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
+
 from contactsim import __version__
 from contactsim.analysis.stats import Estimate
-from contactsim.present.plots import Plot, colour, draw_compare, draw_run, draw_staffing, draw_sweep
+from contactsim.present.calendar_plot import worst_days
+from contactsim.present.plots import (
+    MAX_CALENDARS,
+    Plot,
+    colour,
+    daily_service_level,
+    draw_compare,
+    draw_run,
+    draw_staffing,
+    draw_sweep,
+)
 from contactsim.present.words import (
     fmt,
     fmt_ci,
@@ -279,6 +291,28 @@ def extras(run: RunResults) -> str:
     return f"<section><h2>Partners and officers</h2>{''.join(parts)}</section>" if parts else ""
 
 
+def calendar_section(run: RunResults, plots: Sequence[Plot]) -> str:
+    """Service level by date and the ten worst days, for a run pinned to real dates."""
+    pages = [p for p in plots if p.file.startswith("plots/calendar_")]
+    tables = []
+    holidays = set(run.bank_holidays)
+    for channel in run.channels[:MAX_CALENDARS]:
+        dates, values = daily_service_level(run, channel)
+        if not dates:
+            continue
+        rows = [[f"{d:%a %d %b %Y}" + (" (bank holiday)" if d.isoformat() in holidays else ""),
+                 fmt("service_level", v)] for d, v in worst_days(dates, values)]
+        met = int(np.sum(values >= TARGET_SL))
+        tables.append(f"<h3>{esc(channel)}: the ten worst days</h3><p>{met} of {len(dates)} "
+                      f"days meet {100 * TARGET_SL:.0f}% within "
+                      f"{esc(fmt_target(run.targets_s.get(channel, TARGET_S)))}.</p>"
+                      + table_html(["date", "service level (mean)"], rows))
+    if not tables:
+        return ""
+    return ("<section><h2>Service level by date</h2>" + figures(run.folder, pages)
+            + "".join(tables) + "</section>")
+
+
 def scenario_section(run: RunResults) -> str:
     return ("<section><h2>The scenario as run</h2><p class=\"note\">The resolved scenario "
             "(<code>extends</code> and <code>--set</code> applied), as saved in "
@@ -287,9 +321,10 @@ def scenario_section(run: RunResults) -> str:
 
 
 def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
+    weekly = [p for p in plots if not p.file.startswith("plots/calendar_")]
     body = [run_header(run), warnings_html(run.warnings), glance(run), measures_table(run),
-            pools_table(run), extras(run),
-            f"<section><h2>Plots</h2>{figures(run.folder, plots)}</section>",
+            pools_table(run), extras(run), calendar_section(run, plots),
+            f"<section><h2>Plots</h2>{figures(run.folder, weekly)}</section>",
             reading_note(), scenario_section(run)]
     return page(f"contactsim: {run.name}", body)
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from contactsim.analysis.stats import Estimate, mean_ci
+from contactsim.calendar import holidays_in_run
 from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario
 from contactsim.standard import TARGET_S
@@ -166,6 +167,8 @@ class RunResults:
     targets_s: dict[str, float]
     start_day: int
     tables: dict[str, Table] = field(repr=False)
+    #: Bank holidays in the measured window ("YYYY-MM-DD"), for a run pinned to the calendar.
+    bank_holidays: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -232,8 +235,8 @@ def read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _scenario_facts(path: Path) -> tuple[str, dict[str, float], int]:
-    """Description, answer targets and start day from the resolved scenario.toml.
+def _scenario_facts(path: Path) -> tuple[str, dict[str, float], int, tuple[str, ...]]:
+    """Description, answer targets, start day and bank holidays from the resolved scenario.toml.
 
     The typed loader gives the values with their defaults applied; a scenario written by another
     version of contactsim that this one cannot load is read as plain TOML instead.
@@ -248,9 +251,14 @@ def _scenario_facts(path: Path) -> tuple[str, dict[str, float], int]:
         days = list(DAY_NAMES)
         run = doc.get("run")
         start = str(run.get("start_day", "mon") if isinstance(run, dict) else "mon").title()
-        return str(doc.get("description", "")), targets, days.index(start) if start in days else 0
+        return (str(doc.get("description", "")), targets,
+                days.index(start) if start in days else 0, ())
     targets = {k: float(ch.answer_target_s) for k, ch in sc.channels.items()}
-    return sc.description, targets, sc.run.start_day
+    holidays: tuple[str, ...] = ()
+    if sc.calendar is not None:
+        n_days = sc.calendar.warmup_days + math.ceil(sc.run.days)
+        holidays = tuple(d.isoformat() for d in holidays_in_run(sc.calendar, n_days))
+    return sc.description, targets, sc.run.start_day, holidays
 
 
 def _plain_toml(path: Path) -> dict[str, Any]:
@@ -268,12 +276,13 @@ def read_run(folder: Path) -> RunResults:
     summary = read_json(folder / "summary.json")
     scenario_path = folder / "scenario.toml"
     text = scenario_path.read_text(encoding="utf-8") if scenario_path.is_file() else ""
-    description, targets, start_day = (_scenario_facts(scenario_path) if text
-                                       else ("", {}, 0))
+    description, targets, start_day, holidays = (_scenario_facts(scenario_path) if text
+                                                 else ("", {}, 0, ()))
     for channel in summary.get("channels", {}):
         targets.setdefault(channel, TARGET_S)
     tables = {p.stem: read_table(p) for p in sorted(folder.glob("*.csv"))}
-    return RunResults(folder, summary, text, description, targets, start_day, tables)
+    return RunResults(folder, summary, text, description, targets, start_day, tables,
+                      holidays)
 
 
 # --- a comparison and a sweep ---------------------------------------------------------------

@@ -26,6 +26,7 @@ import numpy as np
 import tomli_w
 
 from contactsim import __version__
+from contactsim.analysis.daily import PERIOD_MEASURES, grouped, month_groups, period_measures
 from contactsim.analysis.experiment import Experiment
 from contactsim.analysis.measures import (
     CDF_GRID_S,
@@ -37,6 +38,7 @@ from contactsim.analysis.measures import (
     POOL_MEASURES,
     measure_estimate,
 )
+from contactsim.calendar import measured_dates
 from contactsim.config.spec import ChannelSpec, Scenario
 from contactsim.results.read import KIND_MARKERS
 from contactsim.timebase import HOURS_PER_WEEK
@@ -165,6 +167,40 @@ def write_tables(exp: Experiment, folder: Path) -> None:
                                              "share_answered_within"],
                ([r.index, ch, float(x), float(y)] for r in reps for ch in sc.channels
                 for x, y in zip(CDF_GRID_S, r.cdf[ch], strict=True)))
+    write_calendar_tables(exp, folder)
+
+
+def write_calendar_tables(exp: Experiment, folder: Path) -> None:
+    """daily.csv and monthly.csv (mean and 95% CI over replications), and the per-replication
+    monthly figures that ``compare`` pairs, for a run pinned to the calendar."""
+    sc, reps = exp.scenario, exp.replications
+    cal = sc.calendar
+    if cal is None:
+        return
+    dates = measured_dates(cal, cal.warmup_days + math.ceil(sc.run.days))
+    months, groups = month_groups([f"{d.year:04d}-{d.month:02d}" for d in dates])
+    header = [f"{m}_{p}" for m in PERIOD_MEASURES for p in ("mean", "ci_low", "ci_high")]
+    daily: list[list[Any]] = []
+    monthly: list[list[Any]] = []
+    by_rep: list[list[Any]] = []
+    for ch in sc.channels:
+        per_day = [period_measures(r.daily[ch]) for r in reps if r.daily is not None]
+        per_month = [period_measures(grouped(r.daily[ch], groups, len(months)))
+                     for r in reps if r.daily is not None]
+        for rows, labels, values in ((daily, [d.isoformat() for d in dates], per_day),
+                                     (monthly, months, per_month)):
+            for i, label in enumerate(labels):
+                cells: list[Any] = [label, ch]
+                for m in PERIOD_MEASURES:
+                    est = measure_estimate((float(v[m][i]) for v in values), m)
+                    cells += [est.mean, est.ci_low, est.ci_high]
+                rows.append(cells)
+        by_rep += [[r.index, month, ch, *(float(v[m][i]) for m in PERIOD_MEASURES)]
+                   for r, v in zip(reps, per_month, strict=True) for i, month in enumerate(months)]
+    write_csv(folder / "daily.csv", ["date", "channel", *header], daily)
+    write_csv(folder / "monthly.csv", ["month", "channel", *header], monthly)
+    write_csv(folder / "monthly_replications.csv", ["replication", "month", "channel",
+                                                    *PERIOD_MEASURES], by_rep)
 
 
 class OutputError(OSError):

@@ -1,0 +1,169 @@
+"""The calendar end to end: real dates change demand exactly as DESIGN §9 says, and only then.
+
+- A run pinned to dates with flat weights is the same run as one without a calendar (same seed):
+  every figure of summary.json is identical, so turning the calendar on changes nothing else.
+- Monthly weights and special days move the offered volumes by their factors: each observed
+  mean is checked against the exact expected count (the Poisson mean the rates imply) within a
+  99.9% interval over replications, so the test fails only if the rates are wrong.
+- daily.csv and monthly.csv hold one row per measured date (month) and channel with the
+  contract's columns; a run without start_date writes neither.
+"""
+
+from __future__ import annotations
+
+import calendar as std_calendar
+import datetime
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import stdtrit
+
+from conftest import write
+from contactsim.analysis.experiment import run_experiment
+from contactsim.config.loading import load_scenario
+from contactsim.results.read import read_run, read_table
+from contactsim.results.write import summary, write_tables
+
+BASE = """
+name = "calendar check"
+[run]
+days = {days}
+warmup_days = {warmup}
+replications = {reps}
+seed = 4242
+{run_extra}
+[channels.999]
+per_day = {per_day}
+hourly = [0.6, 0.5, 0.45, 0.4, 0.35, 0.35, 0.45, 0.6, 0.8, 0.95, 1.0, 1.05,
+          1.1, 1.1, 1.15, 1.2, 1.3, 1.4, 1.5, 1.55, 1.5, 1.4, 1.15, 0.85]
+weekly = {weekly}
+patience = {{ dist = "exponential", mean = 120 }}
+connect_s = {{ dist = "uniform", low = 2, high = 7 }}
+[channels.101]
+per_day = {per_day}
+priority = 2
+answer_target_s = 60
+[categories.crime]
+handle = {{ dist = "exponential", mean = 200 }}
+[pools.handlers]
+skills = ["999", "101"]
+roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = {staff} }} ]
+{extra}
+"""
+
+
+def scenario_text(*, days: float = 7, warmup: float = 2, reps: int = 4, per_day: float = 300,
+                  staff: int = 4, run_extra: str = "", extra: str = "",
+                  weekly: str = "[0.95, 0.93, 0.95, 0.97, 1.07, 1.1, 1.03]") -> str:
+    return BASE.format(days=days, warmup=warmup, reps=reps, per_day=per_day, staff=staff,
+                       run_extra=run_extra, extra=extra, weekly=weekly)
+
+
+def interval(values: np.ndarray, level: float = 0.999) -> tuple[float, float]:
+    """Student t interval of the mean of per-replication values."""
+    n = len(values)
+    half = float(stdtrit(n - 1, (1 + level) / 2)) * float(values.std(ddof=1)) / math.sqrt(n)
+    return float(values.mean()) - half, float(values.mean()) + half
+
+
+def test_flat_calendar_is_the_same_run_as_no_calendar(tmp_path: Path) -> None:
+    # 2025-06-04 is a Wednesday; with two warm-up days, time 0 is Monday 2025-06-02 00:00.
+    dated = load_scenario(write(tmp_path, "dated.toml", scenario_text(
+        run_extra='start_date = "2025-06-04"',
+        extra="[calendar]\nmonthly = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]")))
+    plain = load_scenario(write(tmp_path, "plain.toml", scenario_text(
+        run_extra='start_day = "mon"')))
+    assert dated.run.start_day == plain.run.start_day == 0
+    a, b = summary(run_experiment(dated, workers=1)), summary(run_experiment(plain, workers=1))
+    for key in ("channels", "pools", "diversions", "officer_hours", "warnings"):
+        assert a[key] == b[key], key
+
+
+def test_without_start_date_no_calendar_tables(tmp_path: Path) -> None:
+    sc = load_scenario(write(tmp_path, "plain.toml", scenario_text(reps=2, days=2)))
+    assert sc.calendar is None
+    write_tables(run_experiment(sc, workers=1), tmp_path)
+    assert not (tmp_path / "daily.csv").exists()
+    assert not (tmp_path / "monthly.csv").exists()
+
+
+def test_monthly_weights_scale_each_month(tmp_path: Path) -> None:
+    weights = [1.0, 2.0, 1.5, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    mean = sum(weights) / 12
+    sc = load_scenario(write(tmp_path, "months.toml", scenario_text(
+        days=90, warmup=0, reps=6, per_day=200, staff=40, weekly="[1, 1, 1, 1, 1, 1, 1]",
+        run_extra='start_date = "2025-01-01"',
+        extra=f"[calendar]\nmonthly = {weights}")))
+    exp = run_experiment(sc, workers=1)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    write_tables(exp, folder)
+    by_rep = read_table(folder / "monthly_replications.csv")
+    for month, days_in in (("2025-01", 31), ("2025-02", 28), ("2025-03", 31)):
+        m = int(month[-2:]) - 1
+        expected = 200 * weights[m] / mean * days_in
+        for channel in ("999", "101"):
+            rows = by_rep.where("month", month).where("channel", channel)
+            low, high = interval(rows.numbers("offered"))
+            assert low <= expected <= high, (month, channel, low, expected, high)
+    monthly = read_table(folder / "monthly.csv")
+    assert monthly.header[:5] == ("month", "channel", "offered_mean", "offered_ci_low",
+                                  "offered_ci_high")
+    assert len(monthly) == 3 * 2
+
+
+def test_special_day_multiplies_its_date_and_named_channels_only(tmp_path: Path) -> None:
+    sc = load_scenario(write(tmp_path, "nye.toml", scenario_text(
+        days=3, warmup=1, reps=8, per_day=2000, staff=60, weekly="[1, 1, 1, 1, 1, 1, 1]",
+        run_extra='start_date = "2025-12-30"',
+        extra='[[calendar.days]]\ndate = "12-31"\nfactor = 1.4\nchannels = ["999"]\n')))
+    exp = run_experiment(sc, workers=1)
+    write_tables(exp, tmp_path)
+    daily = read_table(tmp_path / "daily.csv")
+    assert daily.header == ("date", "channel", *(f"{m}_{p}" for m in (
+        "offered", "service_level", "mean_answer_s", "abandon_rate")
+        for p in ("mean", "ci_low", "ci_high")))
+    assert daily.distinct("date") == ["2025-12-30", "2025-12-31", "2026-01-01"]
+    reps = exp.replications
+    k = {"2025-12-30": 0, "2025-12-31": 1, "2026-01-01": 2}
+    for date, channel, expected in (("2025-12-31", "999", 2800), ("2025-12-31", "101", 2000),
+                                    ("2025-12-30", "999", 2000), ("2026-01-01", "999", 2000)):
+        assert all(r.daily is not None for r in reps)
+        values = np.array([r.daily[channel]["offered"][k[date]] for r in reps  # type: ignore[index]
+                           ])
+        low, high = interval(values)
+        assert low <= expected <= high, (date, channel, low, expected, high)
+
+
+def test_bank_holiday_takes_the_profile_days_weight(tmp_path: Path) -> None:
+    # Monday 2025-08-25 is the August bank holiday in England and Wales, not in Scotland.
+    text = scenario_text(days=1, warmup=0, reps=2, run_extra='start_date = "2025-08-25"',
+                         weekly="[1, 1, 1, 1, 1, 1, 0.5]",
+                         extra='[calendar]\nbank_holidays = "REGION"\n')
+    england = load_scenario(write(tmp_path, "e.toml", text.replace("REGION", "england-and-wales")))
+    scotland = load_scenario(write(tmp_path, "s.toml", text.replace("REGION", "scotland")))
+    from contactsim.engine.demand import Demand
+    from contactsim.engine.streams import Streams
+
+    def expected_on_day_zero(sc: object) -> float:
+        demand = Demand(sc, Streams(1, 0))  # type: ignore[arg-type]
+        return float(np.sum(demand.day_rates(0, 0)))
+
+    flat = 300 / (sum([1, 1, 1, 1, 1, 1, 0.5]) / 7)
+    assert expected_on_day_zero(england) == pytest.approx(flat * 0.5)
+    assert expected_on_day_zero(scotland) == pytest.approx(flat * 1.0)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    write_tables(run_experiment(england, workers=1), folder)
+    assert "2025-08-25" in read_run(folder).bank_holidays
+
+
+def test_start_date_sets_time_zero_weekday(tmp_path: Path) -> None:
+    sc = load_scenario(write(tmp_path, "d.toml", scenario_text(
+        run_extra='start_date = "2025-01-01"\nstart_day = "wed"')))
+    assert sc.calendar is not None
+    assert sc.calendar.start_date == datetime.date(2025, 1, 1)
+    # Two warm-up days: time 0 is Monday 30 December 2024.
+    assert sc.run.start_day == std_calendar.MONDAY
