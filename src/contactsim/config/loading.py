@@ -16,20 +16,20 @@ import tomllib
 from collections.abc import Sequence
 from typing import Any
 
-from contactsim.config.kinds import (
+from contactsim.config.kinds import Named, Table
+from contactsim.config.problems import (
     INVALID,
     SET_ORIGIN,
     Checker,
-    Named,
     Path,
     Problem,
     ScenarioError,
-    Table,
     describe,
     dotted,
     suggestion,
 )
-from contactsim.config.schema import RUN, SCENARIO, build, cross_check
+from contactsim.config.rules import cross_check
+from contactsim.config.schema import RUN, SCENARIO, build_scenario
 from contactsim.config.spec import Scenario
 
 FILE_KEY = "(file)"
@@ -48,7 +48,7 @@ def load_scenario(file: str | os.PathLike[str], overrides: Sequence[str] = ()) -
         cross_check(checked, ck)
     if ck.problems:
         raise ScenarioError(ck.problems)
-    return build(checked, file=doc.get("source") or file, document=resolved(doc, file, ck))
+    return build_scenario(checked, file=file, document=resolved(doc, file, ck))
 
 
 def read_document(file: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[Path, str]]:
