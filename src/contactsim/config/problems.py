@@ -27,9 +27,12 @@ INVALID: Final = object()
 
 #: Origin recorded for values that came from ``--set`` on the command line.
 SET_ORIGIN: Final = "--set"
+#: Origin recorded for values a program changed in an already loaded scenario
+#: (:func:`contactsim.config.loading.with_changes`).
+CHANGED_ORIGIN: Final = "(changed)"
 #: Origins that are not files: a problem names the scenario's own file and says where the value
 #: came from, since the planner looks for it in that file first.
-_NOT_A_FILE: Final = {SET_ORIGIN: " (from --set)"}
+_NOT_A_FILE: Final = {SET_ORIGIN: " (from --set)", CHANGED_ORIGIN: " (a change made in memory)"}
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ class Checker:
 
     def __init__(self, root_file: str, origins: Mapping[Path, str] | None = None) -> None:
         self.root_file = root_file
-        self.origins: Mapping[Path, str] = origins or {}
+        self.origins: Mapping[Path, str] = {} if origins is None else origins
         self.problems: list[Problem] = []
         #: Empirical distributions read from files, by path, to inline in the resolved scenario.
         self.inlined: dict[Path, list[float]] = {}
@@ -150,7 +153,7 @@ class Checker:
 
     def folder_file_of(self, path: Path) -> str:
         """The file that ``path``'s relative file names are read against: where it was set,
-        or the scenario's own file for a value that came from the command line."""
+        or the scenario's own file for a value that came from the command line or a program."""
         file = self.file_of(path)
         return self.root_file if file in _NOT_A_FILE else file
 
