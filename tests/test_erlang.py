@@ -10,8 +10,10 @@ BLAS threads are busy elsewhere.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import astuple
 
 import numpy as np
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 from scipy.stats import poisson
 
 from contactsim.analysis.erlang import (
+    ErlangInputError,
     ErlangResult,
     agents_needed,
     erlang_a_result,
@@ -342,6 +345,34 @@ def test_bad_staffing_targets_are_explained() -> None:
         agents_needed(PER_HOUR, HANDLE_S, TARGET_S, 0.8, PATIENCE_S, max_abandon=0)
     with pytest.raises(ValueError, match="load"):
         erlang_c(3, -1.0)
+
+
+@pytest.mark.parametrize(("call", "param"), [
+    (lambda: evaluate(0, HANDLE_S, AGENTS, TARGET_S), "per_hour"),
+    (lambda: evaluate(PER_HOUR, math.nan, AGENTS, TARGET_S), "handle_s"),
+    (lambda: evaluate(PER_HOUR, HANDLE_S, 2.5, TARGET_S), "agents"),  # type: ignore[arg-type]
+    (lambda: evaluate(PER_HOUR, HANDLE_S, AGENTS, -5), "target_s"),
+    (lambda: evaluate(PER_HOUR, HANDLE_S, AGENTS, TARGET_S, 0), "patience_s"),
+    (lambda: agents_needed(PER_HOUR, HANDLE_S, TARGET_S, 80), "target_sl"),
+    (lambda: agents_needed(PER_HOUR, HANDLE_S, TARGET_S, 0.8, PATIENCE_S, max_abandon=0),
+     "max_abandon"),
+    (lambda: agents_needed(PER_HOUR, HANDLE_S, TARGET_S, 0.8, max_agents=10), "target_sl"),
+    (lambda: agents_needed(PER_HOUR, HANDLE_S, TARGET_S, 0.8, max_agents=0), "max_agents"),
+    (lambda: erlang_c(3, -1.0), "load"),
+])
+def test_bad_arguments_name_their_parameter(call: Callable[[], object], param: str) -> None:
+    with pytest.raises(ErlangInputError) as info:
+        call()
+    assert info.value.param == param
+    assert isinstance(info.value, ValueError)  # callers that catch ValueError still do
+
+
+def test_every_parameter_the_command_passes_on_has_a_flag() -> None:
+    from contactsim.cli import ERLANG_FLAGS
+
+    passed = set(inspect.signature(evaluate).parameters) | set(
+        inspect.signature(agents_needed).parameters)
+    assert set(ERLANG_FLAGS) == passed - {"max_agents"}  # the command leaves it at its default
 
 
 # --- the command line: contactsim erlang ------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,8 @@ import pytest
 from conftest import MINIMAL, ROOT, write
 from contactsim.config.distributions import Distribution
 from contactsim.config.kinds import ScenarioError
-from contactsim.config.loading import load_scenario, parse_value
+from contactsim.config.loading import load_scenario, parse_value, with_changes
+from contactsim.config.spec import Scenario
 from contactsim.present.reference import reference_markdown
 
 
@@ -258,3 +261,64 @@ def test_reference_docs_are_current() -> None:
     assert committed == reference_markdown(), (
         "docs/scenario-reference.md is stale: run `make docs` (contactsim reference --out "
         "docs/scenario-reference.md) and commit the result")
+
+
+# --- variants made in memory -------------------------------------------------------------------
+
+
+def test_with_changes_gives_what_the_same_set_overrides_give(tmp_path: Path) -> None:
+    write(tmp_path, "data/handle.csv", "seconds\n100\n200\n300\n")
+    write(tmp_path, "base.toml", MINIMAL.replace(
+        'handle = { dist = "exponential", mean = 300 }',
+        'handle = { dist = "empirical", file = "data/handle.csv" }'))
+    child = write(tmp_path, "child.toml", 'extends = "base.toml"\nname = "child"\n'
+                  "[pools.handlers]\nscale = 1.5\n")
+    sets = ["pools.handlers.breaks_min=30", 'run.start_day="sat"', "channels.999.per_day=360",
+            'pools.handlers.roster=[{ days = "mon-fri", start = "07:00", end = "17:00", '
+            "staff = 4 }]", 'channels.999.patience={ dist = "exponential", mean = 90 }']
+    expected = load_scenario(child, sets)
+    loaded = load_scenario(child)
+    before = copy.deepcopy(loaded.document)
+    for file in tmp_path.rglob("*.*"):
+        file.unlink()  # a variant is made from the loaded scenario alone: no file is read
+    variant = with_changes(loaded, {
+        ("pools", "handlers", "breaks_min"): 30, ("run", "start_day"): "sat",
+        ("channels", "999", "per_day"): 360,
+        ("pools", "handlers", "roster"): [{"days": "mon-fri", "start": "07:00",
+                                           "end": "17:00", "staff": 4}],
+        ("channels", "999", "patience"): {"dist": "exponential", "mean": 90}})
+    for f in dataclasses.fields(Scenario):
+        if f.name != "file":
+            assert getattr(variant, f.name) == getattr(expected, f.name), f.name
+    assert variant.document == expected.document  # the resolved scenario.toml, too
+    assert variant.file == loaded.file == str(child)
+    assert loaded.document == before  # the scenario given is not changed
+    assert loaded.pools["handlers"].breaks_min == 0
+
+
+def test_with_changes_creates_a_missing_fixed_table_as_set_does(tmp_path: Path) -> None:
+    without_run = MINIMAL.split("[run]")[0] + MINIMAL.split("seed = 7\n")[1]
+    path = write(tmp_path, "s.toml", without_run)
+    assert "run" not in load_scenario(path).document
+    variant = with_changes(load_scenario(path), {("run", "days"): 3})
+    assert variant == load_scenario(path, ["run.days=3"])
+    assert variant.document["run"] == {"days": 3}
+
+
+def test_with_changes_reports_every_bad_change_keyed(minimal: Path) -> None:
+    sc = load_scenario(minimal)
+    with pytest.raises(ScenarioError) as info:
+        with_changes(sc, {("channels", "999", "per_day"): -5,
+                          ("pools", "nosuch", "scale"): 1.1,
+                          ("pools", "handlers", "roster"): [{"days": "mon", "start": "7am",
+                                                             "end": "17:00", "staff": 1}],
+                          ("extends",): "other.toml"})
+    assert [str(p) for p in info.value.problems] == [
+        f"error: {minimal}: pools.nosuch.scale: 'pools.nosuch' is not a table in this "
+        "scenario; it has: handlers (a change made in memory)",
+        f"error: {minimal}: extends: extends can only be given in a scenario file",
+        f"error: {minimal}: channels.999.per_day: must be a number > 0 and <= 1,000,000, got -5"
+        " (a change made in memory)",
+        f'error: {minimal}: pools.handlers.roster[0].start: must be a time "HH:MM" on the '
+        "24-hour clock, like \"07:30\"; got '7am' (a change made in memory)",
+    ]

@@ -9,6 +9,7 @@ must meet the 999 standard in simulation with no more staff hours than a flat 24
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -31,10 +32,13 @@ from contactsim.analysis.staffing import (
     StaffingInputError,
     channel_load,
     erlang_staff,
+    hourly_lines,
     plan,
+    pool_changes,
     search,
 )
-from contactsim.config.loading import load_scenario
+from contactsim.config.loading import load_scenario, with_changes
+from contactsim.config.spec import Scenario
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
@@ -82,6 +86,27 @@ def test_bad_channel_and_pool_are_named(tmp_path: Path) -> None:
     with pytest.raises(StaffingInputError, match="unknown pool") as exc:
         plan(Request(str(file), "q", pool="handlers"))
     assert exc.value.flag == "--pool"
+
+
+def test_each_staffing_tried_is_the_scenario_a_file_with_that_roster_gives(
+        tmp_path: Path) -> None:
+    file = write(tmp_path, "mm.toml", mm_scenario(per_hour=10, handle_s=60, agents=2))
+    overrides = ["run.days=3", "pools.p.scale=2", "pools.p.absence=0.05"]
+    loaded = load_scenario(file, overrides)
+    vector = np.array([2] * 40 + [0] * 8 + [3] * 120)
+    variant = with_changes(loaded, pool_changes("p", hourly_lines(vector), 4.5))
+    # the same staffing as --set text, the way the search used to reload the file
+    roster = ", ".join("{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in line.items())
+                       + " }" for line in hourly_lines(vector))
+    reloaded = load_scenario(file, [*overrides, f"pools.p.roster=[{roster}]",
+                                    "pools.p.scale=1.0", "pools.p.breaks_min=4.5"])
+    for f in dataclasses.fields(Scenario):
+        if f.name != "file":
+            assert getattr(variant, f.name) == getattr(reloaded, f.name), f.name
+    pool = variant.pools["p"]
+    assert sum(pool.headcount(s) * s.length_min * len(s.days) for s in pool.roster) == \
+        60 * vector.sum()
+    assert loaded.pools["p"].scale == 2  # the loaded scenario is left as it was
 
 
 # --- the integer programme --------------------------------------------------------------------

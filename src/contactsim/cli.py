@@ -430,11 +430,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-#: erlang.py names its arguments in its messages; these are the flags that set them.
-_ERLANG_FLAGS = (("per_hour", "--per-hour"), ("handle_s", "--handle-s"), ("agents", "--agents"),
-                 ("patience_s", "--patience-s"), ("target_sl", "--target-sl"),
-                 ("target_s", "--target-s"), ("max_abandon", "--max-abandon"),
-                 ("no staffing", "--target-sl"))
+#: The flag that sets each parameter of erlang.py's formulas (every one the command passes on).
+ERLANG_FLAGS = {"per_hour": "--per-hour", "handle_s": "--handle-s", "agents": "--agents",
+                "patience_s": "--patience-s", "target_s": "--target-s",
+                "target_sl": "--target-sl", "max_abandon": "--max-abandon"}
 
 
 def _number(args: argparse.Namespace, name: str, kind: type[int] | type[float]) -> Any:
@@ -445,16 +444,14 @@ def _number(args: argparse.Namespace, name: str, kind: type[int] | type[float]) 
         return kind(text)
     except ValueError:
         what = "a whole number" if kind is int else "a number"
-        raise UsageError(f"--{name.replace('_', '-')}: must be {what}, got {text!r}") \
-            from None
+        raise UsageError(f"{ERLANG_FLAGS[name]}: must be {what}, got {text!r}") from None
 
 
 def cmd_erlang(args: argparse.Namespace) -> int:
-    from contactsim.analysis.erlang import agents_needed, evaluate
+    from contactsim.analysis.erlang import ErlangInputError, agents_needed, evaluate
 
     values = {name: _number(args, name, int if name == "agents" else float)
-              for name in ("per_hour", "handle_s", "agents", "patience_s", "target_s",
-                           "target_sl", "max_abandon")}
+              for name in ERLANG_FLAGS}
     if values["max_abandon"] is not None and values["target_sl"] is None:
         raise UsageError("--max-abandon: needs --target-sl (the share to answer within the "
                          "target)")
@@ -464,10 +461,10 @@ def cmd_erlang(args: argparse.Namespace) -> int:
         needed = None if values["target_sl"] is None else agents_needed(
             values["per_hour"], values["handle_s"], values["target_s"],
             values["target_sl"], values["patience_s"], values["max_abandon"])
-    except ValueError as exc:
-        message = str(exc)
-        flag = next((f for key, f in _ERLANG_FLAGS if message.startswith(key)), "--per-hour")
-        raise UsageError(f"{flag}: {message}") from None
+    except ErlangInputError as exc:
+        raise UsageError(f"{ERLANG_FLAGS[exc.param]}: {exc}") from None
+    except ValueError as exc:  # the arithmetic failing at extreme figures, as before: exit 2
+        raise UsageError(f"--per-hour: {exc}") from None
     sys.stdout.write(erlang_text(values, result, needed, as_json=args.json))
     return EXIT_OK
 

@@ -20,6 +20,10 @@ near or past capacity neither overflow nor lose accuracy.
 
 The service level counts abandoned calls as failures: it is the share of *offered* calls that
 are answered within the target, the Erlang A definition the simulator's measures use too.
+
+A bad argument raises :class:`ErlangInputError`, a ``ValueError`` that names the parameter at
+fault in ``param`` (``"per_hour"``), so a caller can point at whatever set it (the command line
+names its flag) without reading the message.
 """
 
 from __future__ import annotations
@@ -53,6 +57,18 @@ class ErlangResult:
 
 # --- argument checks: messages name the planner's quantity, not the parameter alone ---------
 
+class ErlangInputError(ValueError):
+    """A bad argument: ``param`` is the parameter's name, the message says what is wrong."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+def _named(param: str, meaning: str) -> str:
+    return f"{param} ({meaning})" if meaning else param
+
+
 def _real(value: object) -> float | None:
     # typed as object: callers get here from untyped places (TOML, notebooks), and bool is an
     # int to Python but never a count of calls or seconds
@@ -61,34 +77,39 @@ def _real(value: object) -> float | None:
     return float(value)
 
 
-def _positive(value: object, what: str) -> float:
+def _positive(value: object, param: str, meaning: str = "") -> float:
     x = _real(value)
     if x is None or not math.isfinite(x) or x <= 0:
-        raise ValueError(f"{what} must be a positive number, got {value!r}")
+        raise ErlangInputError(param, f"{_named(param, meaning)} must be a positive number, "
+                               f"got {value!r}")
     return x
 
 
-def _non_negative(value: object, what: str) -> float:
+def _non_negative(value: object, param: str, meaning: str = "") -> float:
     x = _real(value)
     if x is None or not math.isfinite(x) or x < 0:
-        raise ValueError(f"{what} must be zero or a positive number, got {value!r}")
+        raise ErlangInputError(param, f"{_named(param, meaning)} must be zero or a positive "
+                               f"number, got {value!r}")
     return x
 
 
-def _whole(value: object, what: str, minimum: int) -> int:
+def _whole(value: object, param: str, minimum: int, meaning: str = "") -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{what} must be a whole number of at least {minimum}, got {value!r}")
+        raise ErlangInputError(param, f"{_named(param, meaning)} must be a whole number of at "
+                               f"least {minimum}, got {value!r}")
     return int(value)
 
 
-def _fraction(value: object, what: str, *, zero_ok: bool, one_ok: bool) -> float:
+def _fraction(value: object, param: str, meaning: str, *, zero_ok: bool,
+              one_ok: bool) -> float:
     x = _real(value)
     above_low = x is not None and (x >= 0 if zero_ok else x > 0)
     below_high = x is not None and (x <= 1 if one_ok else x < 1)
     if x is None or not (above_low and below_high):
         low = "from 0" if zero_ok else "above 0"
         high = "up to and including 1" if one_ok else "up to (not including) 1"
-        raise ValueError(f"{what}, a fraction {low} {high}, e.g. 0.8 for 80%; got {value!r}")
+        raise ErlangInputError(param, f"{param} is {meaning}, a fraction {low} {high}, e.g. "
+                               f"0.8 for 80%; got {value!r}")
     return x
 
 
@@ -96,15 +117,15 @@ def _patience(value: object) -> float:
     # an infinite mean patience is the exact Erlang C limit, so it is allowed (and routed there)
     if _real(value) == math.inf:
         return math.inf
-    return _positive(value, "patience_s (mean time a caller waits before hanging up)")
+    return _positive(value, "patience_s", "mean time a caller waits before hanging up")
 
 
 def _rates(per_hour: float, handle_s: float, agents: int,
            target_s: float) -> tuple[float, float, int, float]:
-    lam = _positive(per_hour, "per_hour (calls offered per hour)") / HOUR_S
-    handle = _positive(handle_s, "handle_s (mean handle time in seconds)")
-    n = _whole(agents, "agents (handlers on duty)", 1)
-    target = _non_negative(target_s, "target_s (answer target in seconds)")
+    lam = _positive(per_hour, "per_hour", "calls offered per hour") / HOUR_S
+    handle = _positive(handle_s, "handle_s", "mean handle time in seconds")
+    n = _whole(agents, "agents", 1, "handlers on duty")
+    target = _non_negative(target_s, "target_s", "answer target in seconds")
     return lam, handle, n, target
 
 
@@ -128,7 +149,7 @@ def erlang_b(agents: int, load: float) -> float:
     Blocked calls are lost. ``erlang_b(0, load)`` is 1 (no agents: every call is blocked).
     """
     n = _whole(agents, "agents", 0)
-    a = _non_negative(load, "load (offered Erlangs)")
+    a = _non_negative(load, "load", "offered Erlangs")
     if a == 0:
         return 1.0 if n == 0 else 0.0
     # B = pi_n / sum_{j<=n} pi_j = 1 / (1 + R), R the idle weight
@@ -141,7 +162,7 @@ def erlang_c(agents: int, load: float) -> float:
     With ``load >= agents`` the queue grows without limit and every call waits, so this is 1.
     """
     n = _whole(agents, "agents", 0)
-    a = _non_negative(load, "load (offered Erlangs)")
+    a = _non_negative(load, "load", "offered Erlangs")
     if a >= n:
         return 1.0
     if a == 0:
@@ -291,14 +312,15 @@ def agents_needed(per_hour: float, handle_s: float, target_s: float, target_sl: 
     abandons, so there it always holds). Erlang C also needs load < agents. Both figures
     improve with every agent added, so the search gallops up from the offered load in
     square-root steps and then bisects; the answer n always has n - 1 failing the target.
-    Raises ValueError when even ``max_agents`` does not reach the target.
+    Raises ErlangInputError (param ``target_sl``) when even ``max_agents`` does not reach the
+    target.
     """
     lam, handle, _, target = _rates(per_hour, handle_s, 1, target_s)
-    target_sl = _fraction(target_sl, "target_sl is the share of calls to answer within target",
+    target_sl = _fraction(target_sl, "target_sl", "the share of calls to answer within target",
                           zero_ok=True, one_ok=False)
     if max_abandon is not None:
-        max_abandon = _fraction(max_abandon, "max_abandon is the largest share of calls allowed "
-                                "to hang up", zero_ok=False, one_ok=True)
+        max_abandon = _fraction(max_abandon, "max_abandon", "the largest share of calls "
+                                "allowed to hang up", zero_ok=False, one_ok=True)
     if patience_s is not None:
         _patience(patience_s)
     limit = _whole(max_agents, "max_agents", 1)
@@ -309,8 +331,10 @@ def agents_needed(per_hour: float, handle_s: float, target_s: float, target_sl: 
         return r.service_level >= target_sl and (max_abandon is None
                                                  or r.abandon_rate <= max_abandon)
 
-    def unreachable() -> ValueError:
-        return ValueError(
+    def unreachable() -> ErlangInputError:
+        # the target is what the planner relaxes (max_agents is rarely theirs to raise)
+        return ErlangInputError(
+            "target_sl",
             f"no staffing up to max_agents={limit} answers {target_sl:.1%} of calls within "
             f"{target:g} s (offered load {load:.4g} Erlangs"
             + (f", abandonment at most {max_abandon:.1%}" if max_abandon is not None else "")

@@ -47,7 +47,7 @@ from contactsim.analysis.measures import measure_estimate
 from contactsim.analysis.rostering import Shift, cover, roster_lines, staff_hours
 from contactsim.analysis.stats import Estimate
 from contactsim.analysis.warnings import mean_work_s
-from contactsim.config.loading import load_scenario, parse_override
+from contactsim.config.loading import Changes, load_scenario, parse_override, with_changes
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import hourly_rates
 from contactsim.engine.roster import rostered_by_hour
@@ -215,15 +215,14 @@ def to_roster(on_duty: np.ndarray, share: float) -> np.ndarray:
 # --- simulating a staffing ----------------------------------------------------------------
 
 
-def pool_overrides(pool: str, lines: Sequence[dict[str, object]],
-                   breaks_min: float | None = None) -> list[str]:
-    """``--set`` overrides that give ``pool`` these roster lines (and unscaled headcounts)."""
-    roster = ", ".join("{ " + ", ".join(f"{k} = {v!r}".replace("'", '"') for k, v in ln.items())
-                       + " }" for ln in lines)
-    out = [f"pools.{pool}.roster=[{roster}]", f"pools.{pool}.scale=1.0"]
+def pool_changes(pool: str, lines: Sequence[dict[str, object]],
+                 breaks_min: float | None = None) -> Changes:
+    """Changes that give ``pool`` these roster lines (and unscaled headcounts)."""
+    changes: dict[tuple[str, ...], object] = {("pools", pool, "roster"): list(lines),
+                                              ("pools", pool, "scale"): 1.0}
     if breaks_min is not None:
-        out.append(f"pools.{pool}.breaks_min={breaks_min!r}")
-    return out
+        changes["pools", pool, "breaks_min"] = breaks_min
+    return changes
 
 
 def hourly_lines(vector: np.ndarray) -> list[dict[str, object]]:
@@ -232,7 +231,11 @@ def hourly_lines(vector: np.ndarray) -> list[dict[str, object]]:
 
 
 class Simulator:
-    """Runs the scenario with its pool's roster replaced, always with the same seed."""
+    """Runs the scenario with its pool's roster replaced, always with the same seed.
+
+    Each staffing tried is a variant of the loaded scenario made in memory
+    (:func:`~contactsim.config.loading.with_changes`), checked like a file with that roster.
+    """
 
     def __init__(self, request: Request, scenario: Scenario, pool: str,
                  hourly_breaks_min: float, log: Callable[[str], None]) -> None:
@@ -242,18 +245,17 @@ class Simulator:
 
     def shifts(self, lines: Sequence[dict[str, object]]) -> Experiment:
         """The scenario with the pool working these shift lines as written."""
-        return self._run(pool_overrides(self.pool, lines))
+        return self._run(pool_changes(self.pool, lines))
 
     def hourly(self, vector: np.ndarray) -> Experiment:
         """The scenario with ``vector[h]`` people rostered in each hour (one-hour shifts)."""
         if not vector.any():
             raise StaffingInputError("--target", "the search reached a week with nobody on duty")
-        return self._run(pool_overrides(self.pool, hourly_lines(vector),
-                                        self.hourly_breaks_min))
+        return self._run(pool_changes(self.pool, hourly_lines(vector), self.hourly_breaks_min))
 
-    def _run(self, overrides: list[str]) -> Experiment:
+    def _run(self, changes: Changes) -> Experiment:
         self.runs += 1
-        sc = load_scenario(self.request.file, [*self.request.overrides, *overrides])
+        sc = with_changes(self.scenario, changes)
         return run_experiment(sc, workers=self.request.workers, dask=self.request.dask)
 
 

@@ -17,12 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from contactsim.config.kinds import (
+from contactsim.config.kinds import Kind, Number
+from contactsim.config.problems import (
     INVALID,
-    SET_ORIGIN,
     Checker,
-    Kind,
-    Number,
     Path,
     describe,
     finite,
@@ -206,8 +204,7 @@ class Dist(Kind):
     def _read_file(name: Any, path: Path, ck: Checker) -> Any:
         if not isinstance(name, str) or not name.strip() or "\0" in name:
             return ck.error(path, f"must be a file name, got {describe(name)}")
-        holder = ck.file_of(path)
-        base = FilePath(ck.root_file if holder == SET_ORIGIN else holder).parent
+        base = FilePath(ck.folder_file_of(path)).parent
         target = base / name
         try:
             with target.open("rb") as fh:

@@ -3,142 +3,48 @@
 A planner's scenario file is checked against one tree of :class:`Field` descriptions. Each kind
 of value (a number with bounds, a time of day, a distribution, a table of named channels...)
 knows how to check a raw TOML value and turn it into its canonical form. Checking never stops at
-the first problem: every problem is collected with the file it came from and the dotted key path,
-so a planner fixes a file in one pass. The same tree generates ``docs/scenario-reference.md``.
+the first problem: every problem is collected with the file it came from and the dotted key path
+(:mod:`contactsim.config.problems`), so a planner fixes a file in one pass. The same tree
+generates ``docs/scenario-reference.md``, and it says what each key builds: a :class:`Table`
+names the frozen dataclass it becomes, each :class:`Field` the dataclass field it lands in, and
+``Derived`` the dataclass fields no key sets directly (:mod:`contactsim.config.build`).
 """
 
 from __future__ import annotations
 
-import datetime
-import difflib
-import json
-import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
+from contactsim.config.problems import (
+    INVALID,
+    SET_ORIGIN,
+    Checker,
+    Path,
+    Problem,
+    ScenarioError,
+    describe,
+    dotted,
+    finite,
+    is_number,
+    one_line,
+    plural,
+    suggestion,
+)
 from contactsim.timebase import WEEKDAYS
 
-Path = tuple[str | int, ...]
+if TYPE_CHECKING:
+    from contactsim.config.build import Derived
 
-#: Marker returned by a kind when the value is unusable (a problem has been recorded).
-INVALID: Final = object()
-
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a scenario: the file, the dotted key path and what is wrong."""
-
-    file: str
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return one_line(f"error: {self.file}: {self.key}: {self.message}")
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-
-
-def one_line(text: str) -> str:
-    """``text`` with control characters escaped, so each problem stays on one line."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
-
-
-class ScenarioError(Exception):
-    """Bad input: one or more problems, each printed on its own line."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
-
-
-def dotted(path: Path) -> str:
-    """``("channels", "999", "mix")`` -> ``channels.999.mix``; list items as ``roster[2]``.
-
-    A key that is not a bare TOML key (a dot, a space, an empty name) is quoted as TOML quotes
-    it, so ``("channels", "a.b")`` reads ``channels."a.b"`` rather than a misleading path.
-    """
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            key = part if _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
-            out += ("." if out else "") + key
-    return out or "(top level)"
-
-
-def describe(value: Any) -> str:
-    """A short, planner-readable rendering of a bad value for an error message."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, float) and math.isnan(value):
-        return "nan"
-    if isinstance(value, int) and abs(value) >= 10**40:
-        return f"an integer of {_digits(value)} digits"
-    if isinstance(value, datetime.date | datetime.time):
-        return f"{value} (a TOML date/time; write times of day in quotes, like \"07:30\")"
-    return str(value)
-
-
-def _digits(value: int) -> str:
-    try:
-        return str(len(str(abs(value))))
-    except ValueError:  # beyond Python's limit for printing integers
-        return f"about {int(value.bit_length() * math.log10(2)) + 1}"
-
-
-def finite(value: Any) -> float | None:
-    """``value`` as a float when it is a finite number (not a bool), else None."""
-    if not is_number(value):
-        return None
-    try:
-        x = float(value)
-    except OverflowError:  # an integer too large for a float
-        return None
-    return x if math.isfinite(x) else None
-
-
-class Checker:
-    """Collects problems while a document is checked, attributing each to its file."""
-
-    def __init__(self, root_file: str, origins: Mapping[Path, str] | None = None) -> None:
-        self.root_file = root_file
-        self.origins: Mapping[Path, str] = origins or {}
-        self.problems: list[Problem] = []
-        #: Empirical distributions read from files, by path, to inline in the resolved scenario.
-        self.inlined: dict[Path, list[float]] = {}
-
-    def file_of(self, path: Path) -> str:
-        """The file that set ``path`` (or its nearest enclosing table)."""
-        for n in range(len(path), -1, -1):
-            origin = self.origins.get(path[:n])
-            if origin is not None:
-                return origin
-        return self.root_file
-
-    def error(self, path: Path, message: str) -> object:
-        file = self.file_of(path)
-        if file == SET_ORIGIN:
-            file, message = self.root_file, f"{message} (from --set)"
-        self.problems.append(Problem(file, dotted(path), message))
-        return INVALID
-
-
-#: Origin recorded for values that came from ``--set`` on the command line.
-SET_ORIGIN: Final = "--set"
+# The problem vocabulary is re-exported: kinds and the problems they report are used together,
+# and callers have always found ScenarioError and Problem here.
+__all__ = [
+    "INVALID", "MAX_WEIGHT", "SET_ORIGIN", "Boolean", "Checker", "Convert", "Days", "Field",
+    "Kind", "ListOf", "Named", "Number", "Path", "Problem", "ScenarioError", "Shares", "Table",
+    "TableList", "Text", "TimeOfDay", "Weights", "describe", "dotted", "finite", "is_number",
+    "one_line", "plural", "suggestion",
+]
 
 
 class Kind:
@@ -151,10 +57,6 @@ class Kind:
 
     def doc_type(self) -> str:
         return self.type_name
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -248,16 +150,6 @@ class Text(Kind):
         if self.nonempty and not value.strip():
             return ck.error(path, "must not be empty")
         return value
-
-
-def plural(word: str) -> str:
-    """``"channel"`` -> ``"channels"``, ``"category"`` -> ``"categories"``."""
-    return word[:-1] + "ies" if word.endswith("y") else word + "s"
-
-
-def suggestion(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 _TIME = re.compile(r"([0-9]{2}):([0-9]{2})")
@@ -377,9 +269,13 @@ class ListOf(Kind):
         return tuple(out)
 
 
+#: How a key's checked value becomes the value of its dataclass field.
+Convert = Callable[[Any], Any]
+
+
 @dataclass(frozen=True)
 class Field:
-    """One key of a table: how it is checked, and what the docs say about it."""
+    """One key of a table: how it is checked, what the docs say about it, and where it lands."""
 
     name: str
     kind: Kind
@@ -390,16 +286,35 @@ class Field:
     example: str = ""
     #: Set while a key's behaviour is not built yet: the key is refused with this reason.
     not_yet: str = ""
+    #: The dataclass field this key builds: "" for the field of the same name, a name to land
+    #: elsewhere (``start`` -> ``start_min``), None for a key that builds no field itself (read
+    #: while loading, like ``extends``, or only through a :class:`Derived` field).
+    into: str | None = ""
+    #: Applied to the checked value (a nested table's: once built) on the way into the
+    #: dataclass, e.g. weights normalised to mean 1, a weekday name to its index.
+    convert: Convert | None = None
+
+    @property
+    def attr(self) -> str | None:
+        """The dataclass field this key builds, or None."""
+        return self.name if self.into == "" else self.into
 
 
 @dataclass(frozen=True)
 class Table(Kind):
-    """A TOML table with known keys; unknown keys are errors with a suggestion."""
+    """A TOML table with known keys; unknown keys are errors with a suggestion.
+
+    ``spec`` is the frozen dataclass the checked table builds; every one of its fields is fed by
+    one field's key (see :attr:`Field.into`) or by one of ``derived``
+    (:func:`contactsim.config.build.unbound` holds the schema to that).
+    """
 
     fields: tuple[Field, ...]
     doc: str = ""
     #: Extra check on the whole normalised table (cross-field rules).
     post: Callable[[dict[str, Any], Path, Checker], None] | None = None
+    spec: type | None = None
+    derived: tuple[Derived, ...] = ()
     type_name = "table"
 
     def field_names(self) -> list[str]:

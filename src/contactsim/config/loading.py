@@ -5,6 +5,13 @@ file it ``extends`` (relative to it) and deep-merges this file over it (tables m
 anything else replaces), applies the command-line overrides, checks every value against the
 schema and raises one :class:`~contactsim.config.kinds.ScenarioError` listing every problem, each
 naming the file that holds the bad key. User text is only ever parsed as TOML, never evaluated.
+
+A program that wants a variant of a scenario it has loaded (the staffing search tries many
+rosters) calls :func:`with_changes` rather than writing ``--set`` text and reading the files
+again: the new values are set in a copy of the resolved document, exactly where ``--set`` would
+put them, and the copy goes through the same one pass of checks and the same build, so the
+variant and its ``document`` (saved as ``scenario.toml``) are what a file with those values
+gives.
 """
 
 from __future__ import annotations
@@ -13,24 +20,29 @@ import copy
 import os
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from contactsim.config.kinds import (
+from contactsim.config.kinds import Named, Table
+from contactsim.config.problems import (
+    CHANGED_ORIGIN,
     INVALID,
     SET_ORIGIN,
     Checker,
-    Named,
     Path,
     Problem,
     ScenarioError,
-    Table,
     describe,
     dotted,
     suggestion,
 )
-from contactsim.config.schema import RUN, SCENARIO, build, cross_check
+from contactsim.config.rules import cross_check
+from contactsim.config.schema import RUN, SCENARIO, build_scenario
 from contactsim.config.spec import Scenario
+
+#: Changes to a loaded scenario: each key path (as ``--set`` spells it, split at the dots) and
+#: its new value as a scenario file holds it, e.g. ``{("pools", "handlers", "scale"): 1.1}``.
+Changes = Mapping[tuple[str, ...], Any]
 
 FILE_KEY = "(file)"
 
@@ -41,6 +53,34 @@ def load_scenario(file: str | os.PathLike[str], overrides: Sequence[str] = ()) -
     doc, origins = read_document(file)
     ck = Checker(file, origins)
     ck.problems.extend(apply_overrides(doc, origins, file, overrides))
+    return _checked(doc, ck)
+
+
+def with_changes(scenario: Scenario, changes: Changes) -> Scenario:
+    """A variant of a loaded scenario, as if its file held these values; ``scenario`` is unchanged.
+
+    Each value is set in a copy of ``scenario.document`` (the resolved TOML, so no scenario file
+    is read again) as ``--set`` would set it, and the copy is checked in the same one pass as a
+    file: every bad value is reported in one ScenarioError, naming the scenario's file, the key
+    and that the value was a change made in memory.
+    """
+    doc = copy.deepcopy(scenario.document)
+    origins: dict[Path, str] = {}
+    ck = Checker(scenario.file, origins)
+    for path, value in changes.items():
+        try:
+            check_path(path)
+            # recorded before it is set, so a path that cannot be set is reported as a change
+            _record(value, path, CHANGED_ORIGIN, origins)
+            _set(doc, path, copy.deepcopy(value))
+        except ValueError as exc:
+            ck.error(path, str(exc))
+    return _checked(doc, ck)
+
+
+def _checked(doc: dict[str, Any], ck: Checker) -> Scenario:
+    """The one pass of checks over a merged document, then the typed scenario it builds."""
+    file = ck.root_file
     checked = SCENARIO.check(doc, (), ck)
     if checked is not INVALID and checked.get("run") is None:
         checked["run"] = RUN.check({}, ("run",), ck)
@@ -48,7 +88,7 @@ def load_scenario(file: str | os.PathLike[str], overrides: Sequence[str] = ()) -
         cross_check(checked, ck)
     if ck.problems:
         raise ScenarioError(ck.problems)
-    return build(checked, file=doc.get("source") or file, document=resolved(doc, file, ck))
+    return build_scenario(checked, file=file, document=resolved(doc, file, ck))
 
 
 def read_document(file: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[Path, str]]:
@@ -225,9 +265,16 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     parts = tuple(p.strip() for p in key.split("."))
     if not sep or not key.strip() or any(not p for p in parts):
         raise ValueError(f"{text!r} is not KEY.PATH=VALUE, e.g. pools.handlers.scale=1.1")
-    if parts[0] in ("extends", "source"):
-        raise ValueError(f"{parts[0]} can only be given in a scenario file")
+    check_path(parts)
     return parts, parse_value(raw.strip())
+
+
+def check_path(path: tuple[str, ...]) -> None:
+    """Refuse a key path that nothing but a scenario file may set (or no path at all)."""
+    if not path:
+        raise ValueError("no key to change")
+    if path[0] in ("extends", "source"):
+        raise ValueError(f"{path[0]} can only be given in a scenario file")
 
 
 def parse_value(raw: str) -> Any:

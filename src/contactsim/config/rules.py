@@ -1,0 +1,214 @@
+"""Rules that span tables: every name a scenario refers to is defined, and the whole adds up.
+
+Each table of a scenario is checked on its own first (:mod:`contactsim.config.schema`). Some
+mistakes only show across tables: a channel's ``mix`` names a category nobody defined, a pool
+answers a channel that does not exist, a 999 call has no pool to answer it, a surge falls after
+the run ends, or the whole run would simulate more contacts than memory holds. These rules read
+the checked document, skip whatever already failed its own check (so one typo is reported once),
+and report each problem against the key the planner should change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contactsim.config.kinds import INVALID, Checker, Path, plural, suggestion
+from contactsim.config.schema import MAX_CONTACTS, MAX_ON_DUTY
+from contactsim.timebase import MIN_PER_DAY
+
+
+def _ok(*values: Any) -> bool:
+    """True when no value, nor anything inside it, failed its check."""
+    for v in values:
+        if v is INVALID:
+            return False
+        if isinstance(v, dict) and not _ok(*v.values()):
+            return False
+        if isinstance(v, list | tuple) and not _ok(*v):
+            return False
+    return True
+
+
+def _names_exist(names: Any, defined: dict[str, Any], what: str, path: Path,
+                 ck: Checker) -> None:
+    """Report every name in ``names`` that is not defined (with a suggestion)."""
+    if not _ok(names):
+        return
+    for name in names:
+        if name not in defined:
+            ck.error(path, f"unknown {what} {name!r}" + suggestion(name, list(defined))
+                     + f"; defined {plural(what)}: {', '.join(defined) or 'none'}")
+
+
+def _table(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    """A named-tables section as a dict (empty where absent or unusable)."""
+    value = doc.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def cross_check(doc: dict[str, Any], ck: Checker) -> None:
+    """Rules that span tables: every name referenced is defined, every channel is answered."""
+    _check_channels(doc, ck)
+    _check_pools(doc, ck)
+    _check_diversions(doc, ck)
+    _check_surges(doc, ck)
+    _check_volume(doc, ck)
+
+
+def _check_volume(doc: dict[str, Any], ck: Checker) -> None:
+    run = doc.get("run")
+    if not isinstance(run, dict) or not _ok(run["days"], run["warmup_days"]):
+        return
+    per_day = [ch["per_day"] for ch in _table(doc, "channels").values()
+               if isinstance(ch, dict) and _ok(ch["per_day"])]
+    contacts = sum(per_day) * (run["days"] + run["warmup_days"])
+    if contacts > MAX_CONTACTS:
+        ck.error(("run", "days"), f"{contacts:,.0f} contacts a replication (per_day of every "
+                 f"channel x (days + warmup_days)) is more than the {MAX_CONTACTS:,} one "
+                 "replication can hold; simulate fewer days and more replications")
+
+
+def _check_channels(doc: dict[str, Any], ck: Checker) -> None:
+    channels, categories = _table(doc, "channels"), _table(doc, "categories")
+    for name, ch in channels.items():
+        path: Path = ("channels", name)
+        if not isinstance(ch, dict):
+            continue
+        if ch["mix"] is None and categories:
+            if len(categories) == 1:
+                ch["mix"] = {next(iter(categories)): 1.0}
+            else:
+                ck.error(path, "missing required key 'mix' (the categories of this channel's "
+                         "demand and their shares, e.g. { crime = 0.6, info = 0.4 })")
+        elif isinstance(ch["mix"], dict) and categories:
+            for cat in ch["mix"]:
+                _names_exist([cat], categories, "category", (*path, "mix", cat), ck)
+        if ch["kind"] == "digital" and ch["patience"] not in (None, INVALID):
+            ck.error((*path, "patience"), "digital contacts never abandon; remove patience or "
+                     'make the channel kind = "voice"')
+        abandon = ch["on_abandon"]
+        if ch["kind"] == "digital" and abandon not in (None, INVALID):
+            ck.error((*path, "on_abandon"), "digital contacts never abandon; remove on_abandon")
+        elif isinstance(abandon, dict) and _ok(abandon):
+            if abandon["to_999"] > 0 and abandon["emergency_channel"] == name:
+                ck.error((*path, "on_abandon", "to_999"), f"callers who abandon {name!r} "
+                         "cannot switch to the same channel; that is a redial (use redial)")
+            _check_retry_target(channels, abandon, "to_999", "emergency_channel", "voice",
+                                (*path, "on_abandon"), ck)
+            _check_retry_target(channels, abandon, "to_online", "online_channel", "digital",
+                                (*path, "on_abandon"), ck)
+
+
+def _check_retry_target(channels: dict[str, Any], abandon: dict[str, Any], share: str,
+                        target_key: str, kind: str, path: Path, ck: Checker) -> None:
+    if abandon[share] <= 0:
+        return
+    target = abandon[target_key]
+    ch = channels.get(target)
+    if ch is None:
+        ck.error((*path, target_key), f"{share} sends callers to channel {target!r}, which is "
+                 f"not defined; name the {kind} channel with {target_key} = \"...\"")
+    elif isinstance(ch, dict) and ch["kind"] not in (kind, INVALID):
+        ck.error((*path, target_key), f"{share} needs a {kind} channel, but {target!r} is "
+                 f"{ch['kind']}")
+
+
+def _check_pools(doc: dict[str, Any], ck: Checker) -> None:
+    channels, pools = _table(doc, "channels"), _table(doc, "pools")
+    for name, pool in pools.items():
+        path: Path = ("pools", name)
+        if not isinstance(pool, dict):
+            continue
+        if channels:
+            _names_exist(pool["skills"], channels, "channel", (*path, "skills"), ck)
+            _names_exist(pool["interruptible_for"], channels, "channel",
+                         (*path, "interruptible_for"), ck)
+        if _ok(pool["roster"], pool["scale"]):
+            _check_roster(pool, path, ck)
+        if _ok(pool["skills"], pool["interruptible_for"]) and pool["interruptible_for"]:
+            kinds = {channels[c]["kind"] for c in pool["skills"]
+                     if isinstance(channels.get(c), dict)}
+            if "digital" not in kinds:
+                ck.error((*path, "interruptible_for"), "only a pool that works digital "
+                         "contacts can drop them for calls; this pool has no digital skill")
+            for c in pool["interruptible_for"]:
+                if isinstance(channels.get(c), dict) and channels[c]["kind"] != "voice":
+                    ck.error((*path, "interruptible_for"), f"{c!r} is not a voice channel")
+                elif c in pool["skills"]:
+                    ck.error((*path, "interruptible_for"), f"{c!r} is already in skills")
+    if not pools or any(not isinstance(p, dict) or not _ok(p["skills"], p["interruptible_for"])
+                        for p in pools.values()):
+        return
+    for name in channels:
+        if not any(name in p["skills"] or name in p["interruptible_for"]
+                   for p in pools.values()):
+            ck.error(("channels", name), f'no pool answers this channel; add "{name}" to the '
+                     "skills of a pool")
+
+
+def _check_roster(pool: dict[str, Any], path: Path, ck: Checker) -> None:
+    """Someone works at some time; not absurdly many at once; breaks fit inside every shift."""
+    heads = [int(s["staff"] * pool["scale"] + 0.5) for s in pool["roster"]]
+    scaled = " after scale" if pool["scale"] != 1 else ""
+    if not any(heads):
+        ck.error((*path, "roster"), "has no staff at any time of the week" + scaled)
+    elif sum(heads) > MAX_ON_DUTY:
+        ck.error((*path, "roster"), f"rosters {sum(heads):,} people{scaled}; at most "
+                 f"{MAX_ON_DUTY:,} may be on duty at once")
+    staffed = [s for s, n in zip(pool["roster"], heads, strict=True) if n > 0]
+    if _ok(pool["breaks_min"]) and pool["breaks_min"] > 0 and staffed:
+        shortest = min(_length_min(s) for s in staffed)
+        if pool["breaks_min"] >= shortest:
+            ck.error((*path, "breaks_min"), f"{pool['breaks_min']:g} minutes of breaks do not "
+                     f"fit in the shortest shift ({shortest} minutes)")
+
+
+def _length_min(shift: dict[str, Any]) -> int:
+    start, end = shift["start"], shift["end"]
+    return end - start if end > start else end + MIN_PER_DAY - start
+
+
+def _check_diversions(doc: dict[str, Any], ck: Checker) -> None:
+    channels, categories = _table(doc, "channels"), _table(doc, "categories")
+    partners = _table(doc, "partners")
+    for name, div in _table(doc, "diversions").items():
+        path: Path = ("diversions", name)
+        if not isinstance(div, dict):
+            continue
+        if categories:
+            _names_exist(div["categories"], categories, "category", (*path, "categories"), ck)
+        if channels and div["channels"] is not None:
+            _names_exist(div["channels"], channels, "channel", (*path, "channels"), ck)
+        if isinstance(div["partner"], str) and doc.get("partners") is not INVALID:
+            _names_exist([div["partner"]], partners, "partner", (*path, "partner"), ck)
+        if div["at"] == "pre_queue" and div["triage_s"] is not None:
+            ck.error((*path, "triage_s"), 'a "pre_queue" diversion has no triage; remove '
+                     'triage_s or use at = "triage"')
+
+
+def _check_surges(doc: dict[str, Any], ck: Checker) -> None:
+    channels, categories = _table(doc, "channels"), _table(doc, "categories")
+    run = doc.get("run") if isinstance(doc.get("run"), dict) else {}
+    days = run.get("days") if isinstance(run, dict) else None
+    surges = doc.get("surges")
+    for i, surge in enumerate(surges if isinstance(surges, list) else ()):
+        path: Path = ("surges", i)
+        if not isinstance(surge, dict):
+            continue
+        if isinstance(surge["channel"], str) and channels:
+            _names_exist([surge["channel"]], channels, "channel", (*path, "channel"), ck)
+        if isinstance(surge["mix"], dict) and categories:
+            for cat in surge["mix"]:
+                _names_exist([cat], categories, "category", (*path, "mix", cat), ck)
+        if isinstance(days, float) and isinstance(surge["day"], int):
+            _check_surge_time(surge, days, path, ck)
+
+
+def _check_surge_time(surge: dict[str, Any], days: float, path: Path, ck: Checker) -> None:
+    if surge["day"] >= days:
+        ck.error((*path, "day"), f"day {surge['day']} is after the run's {days:g} measured "
+                 "days (day 0 is the first measured day)")
+    elif isinstance(surge["start"], int) and surge["day"] + surge["start"] / MIN_PER_DAY >= days:
+        ck.error((*path, "start"), f"day {surge['day']} at {surge['start'] // 60:02d}:"
+                 f"{surge['start'] % 60:02d} is after the end of the run's {days:g} measured "
+                 "days")
