@@ -58,6 +58,8 @@ NOT_BUILT = {
     "extends": "loading merges the parent file in; the key itself is gone by then",
     "source": "names the scenario's file: Scenario.file is derived from it",
     "diversions.*.channels": "resolved against the scenario: DiversionSpec.channels is derived",
+    "run.start_day": "with start_date, RunSpec.start_day is time 0's weekday: it is derived",
+    "calendar.days[].date": "lands as SpecialDay.month, .day and .year, each derived from it",
 }
 
 #: Dataclass fields no key sets directly, by the table that derives them.
@@ -68,12 +70,15 @@ DERIVED = {
     "pools.*": {"name"},
     "partners.*": {"name"},
     "diversions.*": {"name", "channels"},
+    "run": {"start_day"},
+    "calendar": {"start_date", "warmup_days"},
+    "calendar.days[]": {"month", "day", "year"},
 }
 
 
 def test_every_table_names_the_dataclass_it_builds() -> None:
     found = list(tables(SCENARIO))
-    assert len(found) == 11  # scenario, run, channel, on_abandon, category, pool, shift, ...
+    assert len(found) == 13  # scenario, run, channel, on_abandon, category, pool, shift, ...
     for key, table in found:
         assert table.spec is not None, key
         assert dataclasses.is_dataclass(table.spec), key
@@ -268,6 +273,29 @@ CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
 ]
 
 
+#: The calendar's keys, changed from a base pinned to dates with one special day.
+CAL_BASE: dict[str, Any] = {**BASE, "run": {"start_date": "2025-06-04"},
+                            "calendar": {"days": [{"date": "12-31", "factor": 1.2}]}}
+CAL, DAY0 = ("calendar",), ("calendar", "days", 0)
+CAL_CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
+    ("run.start_date", {("run", "start_date"): "2025-06-05"},
+     [("run", "start_date"), ("run", "start_day"), (*CAL, "start_date")]),
+    ("channels.*.monthly", {(*C999, "monthly"): [1] * 11 + [2]}, [(*C999, "monthly")]),
+    ("calendar", {CAL: {"monthly": [1] * 11 + [2]}}, [CAL]),
+    ("calendar.monthly", {(*CAL, "monthly"): [2] + [1] * 11}, [(*CAL, "monthly")]),
+    ("calendar.bank_holidays", {(*CAL, "bank_holidays"): "scotland"},
+     [(*CAL, "bank_holidays")]),
+    ("calendar.bank_holiday_profile", {(*CAL, "bank_holiday_profile"): "sat"},
+     [(*CAL, "bank_holiday_profile")]),
+    ("calendar.days", {(*CAL, "days"): []}, [(*CAL, "days")]),
+    ("calendar.days[].date", {(*DAY0, "date"): "2025-12-24"},
+     [(*DAY0, "day"), (*DAY0, "year")]),
+    ("calendar.days[].factor", {(*DAY0, "factor"): 1.5}, [(*DAY0, "factor")]),
+    ("calendar.days[].hourly", {(*DAY0, "hourly"): [1] * 12 + [3] * 12}, [(*DAY0, "hourly")]),
+    ("calendar.days[].channels", {(*DAY0, "channels"): ["999"]}, [(*DAY0, "channels")]),
+]
+
+
 def edited(doc: dict[str, Any], edits: dict[Path_, Any]) -> dict[str, Any]:
     out = copy.deepcopy(doc)
     for path, value in edits.items():
@@ -288,11 +316,15 @@ def load(folder: Path, doc: dict[str, Any]) -> Scenario:
     return load_scenario(file)
 
 
+#: Where the dataclasses a scenario is built of live.
+SPEC_MODULES = ("contactsim.config.spec", "contactsim.calendar")
+
+
 def leaves(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
     """Every leaf of a built scenario by attribute path (the file by name, the TOML aside)."""
     if isinstance(value, Scenario):
         value = dataclasses.replace(value, file=Path(value.file).name, document={})
-    if dataclasses.is_dataclass(value) and type(value).__module__ == "contactsim.config.spec":
+    if dataclasses.is_dataclass(value) and type(value).__module__ in SPEC_MODULES:
         for f in dataclasses.fields(value):
             if f.name != "document":
                 yield from leaves(getattr(value, f.name), (*path, f.name))
@@ -310,8 +342,9 @@ def differences(a: Scenario, b: Scenario) -> set[Path_]:
 
 
 def test_every_key_has_a_case() -> None:
-    assert sorted({c[0] for c in CASES} | {"extends"}) == sorted(schema_keys())
-    assert len({c[0] for c in CASES}) == len(CASES)
+    every = CASES + CAL_CASES
+    assert sorted({c[0] for c in every} | {"extends"}) == sorted(schema_keys())
+    assert len({c[0] for c in every}) == len(every)
 
 
 @pytest.fixture(scope="module")
@@ -340,3 +373,20 @@ def test_extends_merges_the_parent_in(base: Scenario, tmp_path: Path) -> None:
     child.parent.mkdir()
     child.write_text('extends = "../parent.toml"\n', encoding="utf-8")
     assert differences(base, load_scenario(child)) == {("description",)}
+
+
+@pytest.fixture(scope="module")
+def cal_base(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return load(tmp_path_factory.mktemp("cal") / "s", CAL_BASE)
+
+
+@pytest.mark.parametrize(("key", "edits", "expected"), CAL_CASES, ids=[c[0] for c in CAL_CASES])
+def test_each_calendar_key_changes_exactly_its_attribute(cal_base: Scenario, tmp_path: Path,
+                                                         key: str, edits: dict[Path_, Any],
+                                                         expected: list[Path_]) -> None:
+    assert cal_base.calendar is not None
+    variant = load(tmp_path / "variant", edited(CAL_BASE, edits))
+    changed = differences(cal_base, variant)
+    assert changed, f"setting {key} changed nothing in the built scenario"
+    stray = {p for p in changed if not any(p[:len(e)] == e for e in expected)}
+    assert not stray, f"setting {key} changed other attributes: {sorted(map(str, stray))}"

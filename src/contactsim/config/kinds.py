@@ -12,11 +12,13 @@ names the frozen dataclass it becomes, each :class:`Field` the dataclass field i
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from contactsim.calendar import parse_day
 from contactsim.config.problems import (
     INVALID,
     SET_ORIGIN,
@@ -427,3 +429,51 @@ class Shares(Kind):
         if abs(total - 1.0) > self.tolerance:
             return ck.error(path, f"shares add up to {total:.6g}, not 1; check for a typo")
         return out
+
+
+#: Years a run may be pinned to: the bank-holiday tables and a planner's horizon both end here.
+FIRST_YEAR, LAST_YEAR = 1950, 2150
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class Date(Kind):
+    """A calendar date ``"YYYY-MM-DD"`` (or a bare TOML date) -> :class:`datetime.date`."""
+
+    def doc_type(self) -> str:
+        return '"YYYY-MM-DD"'
+
+    def check(self, value: Any, path: Path, ck: Checker) -> Any:
+        day: datetime.date | None = None
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            day = value
+        elif isinstance(value, str) and _DATE.fullmatch(value):
+            try:
+                day = datetime.date.fromisoformat(value)
+            except ValueError:
+                day = None
+        if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+            return ck.error(path, f'must be a date "YYYY-MM-DD" from {FIRST_YEAR} to '
+                            f'{LAST_YEAR}, like "2025-06-01"; got {describe(value)}')
+        return day
+
+
+@dataclass(frozen=True)
+class DayOfYear(Kind):
+    """``"MM-DD"`` (every year) or ``"YYYY-MM-DD"`` (once) -> (month, day, year or None)."""
+
+    def doc_type(self) -> str:
+        return '"MM-DD" or "YYYY-MM-DD"'
+
+    def check(self, value: Any, path: Path, ck: Checker) -> Any:
+        if not isinstance(value, str):
+            return ck.error(path, 'must be a date in quotes, "MM-DD" for every year or '
+                            f'"YYYY-MM-DD" for one date; got {describe(value)}')
+        try:
+            month, day, year = parse_day(value)
+        except ValueError as exc:
+            return ck.error(path, str(exc))
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+            return ck.error(path, f"must be a date from {FIRST_YEAR} to {LAST_YEAR}; got "
+                            f"{describe(value)}")
+        return month, day, year

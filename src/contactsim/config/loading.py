@@ -17,6 +17,7 @@ gives.
 from __future__ import annotations
 
 import copy
+import datetime
 import os
 import re
 import tomllib
@@ -37,7 +38,7 @@ from contactsim.config.problems import (
     suggestion,
 )
 from contactsim.config.rules import cross_check
-from contactsim.config.schema import RUN, SCENARIO, build_scenario
+from contactsim.config.schema import CALENDAR, RUN, SCENARIO, build_scenario
 from contactsim.config.spec import Scenario
 
 #: Changes to a loaded scenario: each key path (as ``--set`` spells it, split at the dots) and
@@ -84,6 +85,10 @@ def _checked(doc: dict[str, Any], ck: Checker) -> Scenario:
     checked = SCENARIO.check(doc, (), ck)
     if checked is not INVALID and checked.get("run") is None:
         checked["run"] = RUN.check({}, ("run",), ck)
+    if (checked is not INVALID and checked.get("calendar") is None
+            and isinstance(checked["run"], dict)
+            and isinstance(checked["run"].get("start_date"), datetime.date)):
+        checked["calendar"] = CALENDAR.check({}, ("calendar",), ck)  # start_date alone: flat
     if checked is not INVALID:
         cross_check(checked, ck)
     if ck.problems:

@@ -10,11 +10,12 @@ and report each problem against the key the planner should change.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from contactsim.config.kinds import INVALID, Checker, Path, plural, suggestion
 from contactsim.config.schema import MAX_CONTACTS, MAX_ON_DUTY
-from contactsim.timebase import MIN_PER_DAY
+from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
 
 
 def _ok(*values: Any) -> bool:
@@ -53,6 +54,7 @@ def cross_check(doc: dict[str, Any], ck: Checker) -> None:
     _check_diversions(doc, ck)
     _check_surges(doc, ck)
     _check_volume(doc, ck)
+    _check_calendar(doc, ck)
 
 
 def _check_volume(doc: dict[str, Any], ck: Checker) -> None:
@@ -212,3 +214,42 @@ def _check_surge_time(surge: dict[str, Any], days: float, path: Path, ck: Checke
         ck.error((*path, "start"), f"day {surge['day']} at {surge['start'] // 60:02d}:"
                  f"{surge['start'] % 60:02d} is after the end of the run's {days:g} measured "
                  "days")
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _check_calendar(doc: dict[str, Any], ck: Checker) -> None:
+    """A calendar needs a start date; the start date and start_day agree; whole warm-up days."""
+    run = doc.get("run")
+    if not isinstance(run, dict):
+        return
+    start = run.get("start_date")
+    channels = _table(doc, "channels")
+    if start is None:
+        if doc.get("calendar") not in (None, INVALID):
+            ck.error(("calendar",), 'a calendar needs run.start_date (the first measured day, '
+                     '"YYYY-MM-DD")')
+        for name, ch in channels.items():
+            if isinstance(ch, dict) and ch.get("monthly") not in (None, INVALID):
+                ck.error(("channels", name, "monthly"), "monthly weights need run.start_date "
+                         "(the calendar is off without it)")
+        return
+    if not isinstance(start, datetime.date):
+        return
+    day = run.get("start_day")
+    if isinstance(day, str) and WEEKDAYS.index(day) != start.weekday():
+        own = WEEKDAYS[start.weekday()]
+        ck.error(("run", "start_day"), f"{day!r} disagrees with run.start_date {start}, a "
+                 f"{WEEKDAY_NAMES[start.weekday()]}; leave start_day out or make it "
+                 f"{own!r}".replace("'", '"'))
+    warmup = run.get("warmup_days")
+    if _ok(warmup) and isinstance(warmup, float) and not warmup.is_integer():
+        ck.error(("run", "warmup_days"), f"must be a whole number of days with "
+                 f"run.start_date, got {warmup:g}")
+    calendar = doc.get("calendar")
+    days = calendar.get("days") if isinstance(calendar, dict) else None
+    for i, special in enumerate(days if isinstance(days, list | tuple) else ()):
+        if isinstance(special, dict) and channels and special.get("channels") is not None:
+            _names_exist(special.get("channels"), channels, "channel",
+                         ("calendar", "days", i, "channels"), ck)

@@ -14,15 +14,19 @@ files, ``extends`` and ``--set`` in :mod:`contactsim.config.loading`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from contactsim.calendar import REGIONS, Calendar, SpecialDay, normalised
 from contactsim.config.build import NAME_FROM_KEY, Derived, Place, build, unbound
 from contactsim.config.distributions import Dist, Distribution
 from contactsim.config.kinds import (
     Boolean,
     Checker,
     Convert,
+    Date,
+    DayOfYear,
     Days,
     Field,
     ListOf,
@@ -69,6 +73,31 @@ def _mean_one(n: int) -> Convert:
         total = sum(weights)
         return tuple(w * n / total for w in weights)
     return convert
+
+
+def _mean_one_or_none(n: int) -> Convert:
+    """Weights scaled to mean 1 (summed exactly, so equal weights give exactly 1); absent: None."""
+    def convert(weights: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        return None if weights is None else normalised(weights, n)
+    return convert
+
+
+def _flat_if_absent(n: int) -> Convert:
+    def convert(weights: tuple[float, ...] | None) -> tuple[float, ...]:
+        return (1.0,) * n if weights is None else normalised(weights, n)
+    return convert
+
+
+def _tuple_or_none(names: list[str] | None) -> tuple[str, ...] | None:
+    return None if names is None else tuple(names)
+
+
+def _time_zero_weekday(run: Mapping[str, Any], _place: Place) -> int:
+    """Weekday of time 0: start_day's, or with start_date, warmup_days before that date."""
+    start: datetime.date | None = run["start_date"]
+    if start is None:
+        return WEEKDAYS.index(run["start_day"] or "mon")
+    return (start - datetime.timedelta(days=int(run["warmup_days"]))).weekday()
 
 
 def _shares_above_zero(mix: dict[str, float]) -> tuple[tuple[str, float], ...]:
@@ -119,9 +148,15 @@ RUN = Table((
     Field("seed", Number(ge=0, le=2**63 - 1, integer=True),
           "Random seed; the same seed gives the same results.", default=20231001,
           example="20231001"),
-    Field("start_day", Text(choices=WEEKDAYS), "Weekday at simulated time 0.", default="mon",
-          example='"mon"', convert=WEEKDAYS.index),
-), spec=RunSpec)
+    Field("start_day", Text(choices=WEEKDAYS), "Weekday at simulated time 0; absent: Monday, "
+          "or with start_date the weekday warmup_days before it. With start_date, leave it out "
+          "or give start_date's own weekday.", example='"mon"',
+          into=None),  # RunSpec.start_day is derived: with start_date it is time 0's weekday
+    Field("start_date", Date(), "Pins the run to real dates and turns the calendar on: the "
+          "first measured day (warm-up days come before it). Absent: no calendar, every week "
+          "alike.", example='"2025-06-01"'),
+), spec=RunSpec, derived=(Derived("start_day", _time_zero_weekday,
+                                  "start_day's weekday, or time 0's with start_date"),))
 
 ON_ABANDON = Table((
     Field("callback", Number(ge=0, le=1), "Share of abandoned calls the room calls back.",
@@ -173,6 +208,10 @@ CHANNEL = Table((
           example="{ crime = 0.6, info = 0.4 }", convert=_shares_above_zero),
     Field("on_abandon", ON_ABANDON, "What callers who abandon do next (voice channels).",
           example="{ callback = 0.9 }"),
+    Field("monthly", Weights(12, "January to December"), "This channel's own shape of the "
+          "year, instead of the calendar's monthly (needs run.start_date). Absent: the "
+          "calendar's.", unit="weights", example="[0.93, 0.90, ..., 1.01]",
+          convert=_mean_one_or_none(12)),
 ), spec=ChannelSpec, derived=(NAME_FROM_KEY,))
 
 CATEGORY = Table((
@@ -267,6 +306,41 @@ DIVERSION = Table((
     "channels", lambda d, place: tuple(d["channels"] or place.doc["channels"]),
     "the channels listed, or every channel of the scenario when none are")))
 
+def _day_part(i: int) -> Derived:
+    name = ("month", "day", "year")[i]
+    return Derived(name, lambda d, _p: d["date"][i], f"the {name} of its date")
+
+
+SPECIAL_DAY = Table((
+    Field("date", DayOfYear(), 'The day: "MM-DD" every year (a "02-29" only in leap years), or '
+          '"YYYY-MM-DD" once.', required=True, example='"12-31"',
+          into=None),  # lands as SpecialDay.month, .day and .year (derived below)
+    Field("factor", Number(ge=0, le=1000), "Multiplies that day's demand (several entries "
+          "on one date multiply).", default=1.0, example="1.4"),
+    Field("hourly", Weights(24, "00:00-01:00 to 23:00-24:00"), "Its own shape of the day; "
+          "need not sum to 1. Absent: the channel's hourly.", unit="weights",
+          example="[0.6, 0.5, ..., 2.0]", convert=_mean_one_or_none(24)),
+    Field("channels", ListOf(Text(nonempty=True), min_len=1, unique=True),
+          "Channels it applies to; absent: all.", example='["999"]', convert=_tuple_or_none),
+), spec=SpecialDay, derived=(_day_part(0), _day_part(1), _day_part(2)))
+
+CALENDAR = Table((
+    Field("monthly", Weights(12, "January to December"), "Shape of the year; scaled to mean 1 "
+          "over the twelve months, so per_day stays the average day. Absent: flat.",
+          unit="weights", example="[0.93, 0.90, 0.95, 0.98, 1.03, 1.05, 1.10, 1.08, 1.00, "
+          "1.00, 0.97, 1.01]", convert=_flat_if_absent(12)),
+    Field("bank_holidays", Text(choices=tuple(REGIONS)), "Whose bank holidays (from the "
+          "holidays package); absent: none.", example='"england-and-wales"'),
+    Field("bank_holiday_profile", Text(choices=WEEKDAYS), "The weekday whose weekly weight a "
+          "bank holiday takes.", default="sun", example='"sun"', convert=WEEKDAYS.index),
+    Field("days", TableList(SPECIAL_DAY), "Special days: New Year's Eve, a festival, a match "
+          "day.", default=()),
+), spec=Calendar, derived=(
+    Derived("start_date", lambda _t, place: place.doc["run"]["start_date"], "run.start_date"),
+    Derived("warmup_days", lambda _t, place: int(place.doc["run"]["warmup_days"]),
+            "run.warmup_days, whole days with a calendar"),
+))
+
 SCENARIO = Table((
     Field("name", Text(nonempty=True), "Scenario name shown in reports.", required=True,
           example='"Dorset-sized force: baseline"'),
@@ -289,6 +363,8 @@ SCENARIO = Table((
     Field("surges", TableList(SURGE), "Bursts of extra calls about one incident.", default=()),
     Field("diversions", Named(DIVERSION, "diversion"), "Diversion policies (Right Care, Right "
           "Person).", default=None, convert=_empty_if_absent),
+    Field("calendar", CALENDAR, "Seasons, bank holidays and special days (with "
+          "run.start_date).", default=None),
 ), spec=Scenario, derived=(
     Derived("file", lambda t, place: t["source"] or place.file,
             "the file it was resolved from (source), else the file read"),

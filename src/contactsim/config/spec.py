@@ -6,9 +6,11 @@ keys, checks and defaults that build them are in :mod:`contactsim.config.schema`
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from contactsim.calendar import Calendar
 from contactsim.config.distributions import Distribution
 from contactsim.timebase import MIN_PER_DAY
 
@@ -21,7 +23,8 @@ class RunSpec:
     warmup_days: float
     replications: int
     seed: int
-    start_day: int  # 0 = Monday
+    start_day: int  # weekday of time 0, 0 = Monday (with start_date: of the first warm-up day)
+    start_date: datetime.date | None  # the first measured day; None: no calendar
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class ChannelSpec:
     patience: Distribution | None
     mix: tuple[tuple[str, float], ...]
     on_abandon: OnAbandon | None
+    monthly: tuple[float, ...] | None  # 12 weights Jan..Dec, mean 1; None: the calendar's
 
     @property
     def is_voice(self) -> bool:
@@ -150,5 +154,6 @@ class Scenario:
     partners: dict[str, PartnerSpec]
     surges: tuple[SurgeSpec, ...]
     diversions: dict[str, DiversionSpec]
+    calendar: Calendar | None  # real dates (seasons, bank holidays); None without start_date
     file: str
     document: dict[str, Any]
