@@ -45,7 +45,7 @@ from contactsim.engine.records import (
     pack_tags,
 )
 from contactsim.engine.roster import week_changes
-from contactsim.engine.streams import Streams
+from contactsim.engine.streams import StreamName, Streams
 from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S, hour_of_week
 
 #: How long the run may go on after the last arrival to let queues empty (overload guard).
@@ -200,8 +200,9 @@ class ControlRoom:
             if ch.on_abandon is not None and ch.on_abandon.callback > 0:
                 for cat in sc.categories.values():
                     self.callback_work[k, cat.name] = (
-                        self.demand.draws(f"callback:handle:{ch.name}:{cat.name}", cat.handle),
-                        self.demand.draws(f"callback:wrap_up:{ch.name}:{cat.name}",
+                        self.demand.draws(StreamName.callback_handle(ch.name, cat.name),
+                                          cat.handle),
+                        self.demand.draws(StreamName.callback_wrap_up(ch.name, cat.name),
                                           cat.wrap_up))
         # Plain lists: updating a numpy element from Python is several times slower.
         self.callbacks = [0] * len(chans)
@@ -212,8 +213,9 @@ class ControlRoom:
                          for d in sc.diversions.values()]
         self.partner_draws = [
             None if d.partner is None else (
-                self.demand.draws(f"partner:{d.partner}:answer", sc.partners[d.partner].answer_s),
-                self.demand.draws(f"partner:{d.partner}:handle",
+                self.demand.draws(StreamName.partner_answer(d.partner),
+                                  sc.partners[d.partner].answer_s),
+                self.demand.draws(StreamName.partner_handle(d.partner),
                                   sc.partners[d.partner].handle_s or Distribution.constant(0)))
             for d in sc.diversions.values()]
         self.diversion_counts = [[[0, 0] for _ in range(HOURS_PER_WEEK)]
@@ -252,7 +254,7 @@ class ControlRoom:
         self.window_s = np.zeros(HOURS_PER_WEEK)
         self._tick_areas = [(0.0, 0.0)] * n
         self._tick_t = self.warmup_s
-        self.absence = [self.streams(f"absence:{p.name}") for p in self.pools]
+        self.absence = [self.streams(StreamName.absence(p.name)) for p in self.pools]
         for week in (-1, 0, 1):
             self._add_roster_week(week)
         Call(self.env, WEEK_S * 2 - self.start_day * DAY_S, self._on_roster_week, 2)
@@ -549,7 +551,7 @@ class ControlRoom:
         rule = self.on_abandon[c.ch]
         assert rule is not None
         name = self.channel_names[c.ch]
-        if rule.callback and self.demand.draws(f"callback:{name}", UNIFORM).next() < \
+        if rule.callback and self.demand.draws(StreamName.callback(name), UNIFORM).next() < \
                 rule.callback:
             work, wrap = self.callback_work[c.ch, self.demand.category_names[c.cat]]
             if c.measured:
@@ -561,12 +563,12 @@ class ControlRoom:
             call.answered = True  # outbound work: not an offered contact
             self._offer(call, self.callback_queues[c.ch])
             return
-        u = self.demand.draws(f"retry:{name}", UNIFORM).next()
+        u = self.demand.draws(StreamName.retry(name), UNIFORM).next()
         if c.tries >= MAX_TRIES:
             return
         if u < rule.redial:
             target, origin = c.ch, REDIAL
-            delay = self.demand.draws(f"redial_delay:{name}", rule.redial_delay).next()
+            delay = self.demand.draws(StreamName.redial_delay(name), rule.redial_delay).next()
         elif u < rule.redial + rule.to_999:
             target, origin, delay = self.channel_names.index(rule.emergency_channel), SWITCH, 0.0
         elif u < rule.redial + rule.to_999 + rule.to_online:
