@@ -1,31 +1,72 @@
 """Demand: who calls, when, about what, and what will become of them.
 
 For each simulated day this draws every contact on every channel at once, in numpy: arrival
-times (see :mod:`contactsim.arrivals`), the category from the channel's mix, connection, message
-and patience times, talk and wrap-up times, whether a diversion policy will take the contact
-(and its triage time), and whether it will need an officer. Surges add a burst of calls about
-one incident on top. Callers who abandon and try again are drawn one at a time, from streams of
-their own, when they retry.
+times (see :mod:`contactsim.engine.arrivals`), the category from the channel's mix, connection,
+message and patience times, talk and wrap-up times, whether a diversion policy will take the
+contact (and its triage time), and whether it will need an officer. Surges add a burst of calls
+about one incident on top. Callers who abandon and try again are drawn one at a time, from
+streams of their own, when they retry. Either way the engine receives a :class:`DayContacts`:
+an array per attribute, one element per contact.
 
-Every attribute comes from its own named stream (``handle:101:crime``, ``patience:999``...), so
-a change to one part of a scenario leaves the others' random numbers untouched: two scenarios
-that differ only in staffing or diversion see exactly the same callers.
+Every attribute comes from its own named stream (``handle:101:crime``, ``patience:999``...; see
+:class:`~contactsim.engine.streams.StreamName`), so a change to one part of a scenario leaves the
+others' random numbers untouched: two scenarios that differ only in staffing or diversion see
+exactly the same callers.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from contactsim.config.distributions import Distribution, Draws
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import day_arrivals, hourly_rates
-from contactsim.engine.records import NORMAL, SURGE
+from contactsim.engine.records import NORMAL, SURGE, pack_tags
 from contactsim.engine.streams import StreamName, Streams
-from contactsim.timebase import DAY_S
+from contactsim.timebase import DAY_S, hour_of_week
 
-Columns = dict[str, np.ndarray]
+
+@dataclass(frozen=True, slots=True)
+class DayContacts:
+    """Contacts drawn but not yet arrived: one array per attribute, one element per contact."""
+
+    time: np.ndarray  # float: its event: joining the queue, or arriving if pre-queue diverted
+    arrival: np.ndarray  # float: when it arrives on the channel
+    join: np.ndarray  # float: when it joins the queue (after connection and message)
+    ch: np.ndarray  # int: channel index
+    cat: np.ndarray  # int: category index
+    connect: np.ndarray  # float: connection time, part of the answer time
+    patience: np.ndarray  # float: how long it waits before hanging up (inf: for ever)
+    work: np.ndarray  # float: talk time
+    wrap: np.ndarray  # float: wrap-up time
+    div: np.ndarray  # int: the diversion that takes it, -1 none
+    triage: np.ndarray  # float: triage time if a triage diversion takes it
+    deploy: np.ndarray  # bool: will need an officer if dealt with
+    origin: np.ndarray  # int: NORMAL, SURGE, REDIAL or SWITCH
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    @staticmethod
+    def concat(parts: list[DayContacts]) -> DayContacts:
+        """The contacts of ``parts``, one after another."""
+        return DayContacts(**{f: np.concatenate([getattr(p, f) for p in parts])
+                              for f in _FIELDS})
+
+    def select(self, rows: np.ndarray | slice) -> DayContacts:
+        """The contacts at ``rows`` (an index array, or a slice, which shares memory)."""
+        return DayContacts(**{f: getattr(self, f)[rows] for f in _FIELDS})
+
+    def tags(self, start_day: int) -> np.ndarray:
+        """Each contact's record code, all but the outcome (see :func:`records.pack_tags`)."""
+        return pack_tags(self.ch, self.cat, hour_of_week(self.arrival, start_day), self.origin,
+                         self.div)
+
+
+_FIELDS = tuple(f.name for f in fields(DayContacts))
 
 
 class Demand:
@@ -48,7 +89,7 @@ class Demand:
         shares = np.array([w for _, w in mix])
         return ids, shares / shares.sum()
 
-    def day(self, day: int, warmup_s: float, end_s: float) -> Columns:
+    def day(self, day: int, warmup_s: float, end_s: float) -> DayContacts:
         """Every contact arriving on simulated ``day`` (and surges starting that day)."""
         start_day = self.scenario.run.start_day
         parts = []
@@ -65,11 +106,11 @@ class Demand:
             k = list(self.scenario.channels).index(surge.channel)
             parts.append(self.attributes(k, times[times < end_s], SURGE, StreamName.surge(i),
                                          mix=surge.mix))
-        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+        return DayContacts.concat(parts)
 
     def attributes(self, k: int, arrival: np.ndarray, origin: int, batch: str,
                    mix: tuple[tuple[str, float], ...] | None = None,
-                   category: int | None = None) -> Columns:
+                   category: int | None = None) -> DayContacts:
         """Everything about contacts arriving on channel ``k`` at times ``arrival``, drawn from
         the streams of ``batch`` (a :class:`StreamName` prefix)."""
         s, ch, n = self.streams, self.channels[k], len(arrival)
@@ -96,12 +137,10 @@ class Demand:
         join = arrival + connect + ivr
         # Indexed by diversion; the extra last entry answers for div = -1 (no diversion).
         pre = np.array([d.pre_queue for d in self.diversions] + [False])[div]
-        return {
-            "time": np.where(pre, arrival, join), "arrival": arrival, "join": join,
-            "ch": np.full(n, k), "cat": cat, "connect": connect, "patience": patience,
-            "work": work, "wrap": wrap, "div": div, "triage": triage, "deploy": deploy,
-            "origin": np.full(n, origin),
-        }
+        return DayContacts(
+            time=np.where(pre, arrival, join), arrival=arrival, join=join, ch=np.full(n, k),
+            cat=cat, connect=connect, patience=patience, work=work, wrap=wrap, div=div,
+            triage=triage, deploy=deploy, origin=np.full(n, origin))
 
     def _diversions(self, k: int, cat: np.ndarray, batch: str) -> tuple[np.ndarray, np.ndarray]:
         """Which diversion (if any) takes each contact, and its triage time.
@@ -123,7 +162,7 @@ class Demand:
                 triage[pick] = t[pick]
         return div, triage
 
-    def retry(self, k: int, category: int, now: float, origin: int) -> Columns:
+    def retry(self, k: int, category: int, now: float, origin: int) -> DayContacts:
         """One caller trying again on channel ``k`` at ``now`` (same incident, fresh draws)."""
         return self.attributes(k, np.array([now]), origin, StreamName.RETRY, category=category)
 

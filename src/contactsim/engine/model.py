@@ -29,7 +29,7 @@ import numpy as np
 
 from contactsim.config.distributions import UNIFORM, Distribution
 from contactsim.config.spec import Scenario
-from contactsim.engine.demand import Demand
+from contactsim.engine.demand import DayContacts, Demand
 from contactsim.engine.events import Call, Environment
 from contactsim.engine.partners import Partner
 from contactsim.engine.records import (
@@ -42,11 +42,10 @@ from contactsim.engine.records import (
     SWITCH,
     RecordBuffer,
     Records,
-    pack_tags,
 )
 from contactsim.engine.roster import week_changes
 from contactsim.engine.streams import StreamName, Streams
-from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S, hour_of_week
+from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S
 
 #: How long the run may go on after the last arrival to let queues empty (overload guard).
 DRAIN_LIMIT_S = 7 * DAY_S
@@ -280,7 +279,7 @@ class ControlRoom:
 
     def _init_demand(self) -> None:
         self.day = 0  # next simulated day whose arrivals are to be drawn
-        self.arrays: dict[str, np.ndarray] = {}  # contacts drawn but not yet arrived
+        self.pending: DayContacts | None = None  # contacts drawn but not yet arrived
         self.times: list[float] = []  # when each row's event happens
         self.contacts: list[Contact] = []  # the day's contacts, in order of their event
         self.safe = 0  # rows before this index come before any contact not yet drawn
@@ -312,26 +311,22 @@ class ControlRoom:
             return
         fresh = self.demand.day(self.day, self.warmup_s, self.end_s)
         self.day += 1
-        self.open += int((fresh["arrival"] >= self.warmup_s).sum())
-        rest = {k: v[self.i:] for k, v in self.arrays.items()}
-        merged = {k: np.concatenate([rest[k], fresh[k]]) if rest else fresh[k] for k in fresh}
-        order = np.argsort(merged["time"], kind="stable")
-        merged = {k: v[order] for k, v in merged.items()}
-        self.arrays = merged
-        arrival = merged["arrival"]
-        measured = arrival >= self.warmup_s
-        tags = pack_tags(merged["ch"], merged["cat"], hour_of_week(arrival, self.start_day),
-                         merged["origin"], merged["div"])
+        self.open += int((fresh.arrival >= self.warmup_s).sum())
+        if self.pending is not None:
+            fresh = DayContacts.concat([self.pending.select(slice(self.i, None)), fresh])
+        merged = fresh.select(np.argsort(fresh.time, kind="stable"))
+        self.pending = merged
+        measured = merged.arrival >= self.warmup_s
         self.contacts = list(map(
-            Contact, tags.tolist(), merged["ch"].tolist(), merged["cat"].tolist(),
-            merged["join"].tolist(), merged["connect"].tolist(), merged["patience"].tolist(),
-            merged["work"].tolist(), merged["wrap"].tolist(), measured.tolist(),
-            merged["div"].tolist(), merged["triage"].tolist(),
-            (merged["deploy"] & measured).tolist()))
-        self.times = merged["time"].tolist()
+            Contact, merged.tags(self.start_day).tolist(), merged.ch.tolist(),
+            merged.cat.tolist(), merged.join.tolist(), merged.connect.tolist(),
+            merged.patience.tolist(), merged.work.tolist(), merged.wrap.tolist(),
+            measured.tolist(), merged.div.tolist(), merged.triage.tolist(),
+            (merged.deploy & measured).tolist()))
+        self.times = merged.time.tolist()
         boundary = self.day * DAY_S
         self.safe = (len(self.times) if boundary >= self.end_s
-                     else int(np.searchsorted(merged["time"], boundary)))
+                     else int(np.searchsorted(merged.time, boundary)))
         self.i = 0
 
     def _on_arrival(self) -> None:
@@ -584,14 +579,12 @@ class ControlRoom:
         """The retry arrives: a new contact on its channel, passing connection and IVR again."""
         k, cat, origin, tries = ev._value
         now = self.env.now
-        col = self.demand.retry(k, cat, now, origin)
+        row = self.demand.retry(k, cat, now, origin)
         measured = self.warmup_s <= now < self.end_s
-        tag = int(pack_tags(col["ch"], col["cat"], hour_of_week(col["arrival"], self.start_day),
-                            col["origin"], col["div"])[0])
-        c = Contact(tag, k, cat, float(col["join"][0]), float(col["connect"][0]),
-                    float(col["patience"][0]), float(col["work"][0]), float(col["wrap"][0]),
-                    measured, int(col["div"][0]), float(col["triage"][0]),
-                    bool(col["deploy"][0]) and measured)
+        c = Contact(int(row.tags(self.start_day)[0]), k, cat, float(row.join[0]),
+                    float(row.connect[0]), float(row.patience[0]), float(row.work[0]),
+                    float(row.wrap[0]), measured, int(row.div[0]), float(row.triage[0]),
+                    bool(row.deploy[0]) and measured)
         c.tries = tries
         if c.div >= 0 and self.pre_queue[c.div]:
             self._pre_queue(c)
