@@ -31,6 +31,8 @@ class AbandonMixin(RoomState):
     """Patience, callbacks, redials and switches: the part of the room for callers who hang up."""
 
     on_abandon: list[OnAbandon | None]  # by channel
+    #: By channel with a rule: whether to call back, what to do instead, the redial delay.
+    choice_draws: list[tuple[Draws, Draws, Draws] | None]
     callback_work: dict[tuple[int, str], tuple[Draws, Draws]]  # (channel, category): talk, wrap
     callbacks: list[int]  # by channel: callbacks made for measured abandoned calls
 
@@ -38,6 +40,13 @@ class AbandonMixin(RoomState):
         sc = self.scenario
         chans = list(sc.channels.values())
         self.on_abandon = [ch.on_abandon for ch in chans]
+        # Made once here rather than looked up by name at each hang-up (the same values: a
+        # stream's numbers depend only on its name).
+        self.choice_draws = [None if ch.on_abandon is None else (
+            self.demand.draws(StreamName.callback(ch.name), UNIFORM),
+            self.demand.draws(StreamName.retry(ch.name), UNIFORM),
+            self.demand.draws(StreamName.redial_delay(ch.name), ch.on_abandon.redial_delay))
+            for ch in chans]
         self.callback_work = {}
         for k, ch in enumerate(chans):
             if ch.on_abandon is not None and ch.on_abandon.callback > 0:
@@ -62,11 +71,10 @@ class AbandonMixin(RoomState):
 
     def _after_abandon(self, c: Contact) -> None:
         """A caller who hung up: called back, or rings again, rings 999, or goes online."""
-        rule = self.on_abandon[c.ch]
+        rule, draws = self.on_abandon[c.ch], self.choice_draws[c.ch]
         assert rule is not None
-        name = self.channel_names[c.ch]
-        if rule.callback and self.demand.draws(StreamName.callback(name), UNIFORM).next() < \
-                rule.callback:
+        assert draws is not None
+        if rule.callback and draws[0].next() < rule.callback:
             work, wrap = self.callback_work[c.ch, self.demand.category_names[c.cat]]
             if c.measured:
                 self.callbacks[c.ch] += 1
@@ -78,12 +86,12 @@ class AbandonMixin(RoomState):
             call.answered = True  # outbound work: not an offered contact
             self._offer(call, self.callback_queues[c.ch])
             return
-        u = self.demand.draws(StreamName.retry(name), UNIFORM).next()
+        u = draws[1].next()
         if c.tries >= MAX_TRIES:
             return
         if u < rule.redial:
             target, origin = c.ch, REDIAL
-            delay = self.demand.draws(StreamName.redial_delay(name), rule.redial_delay).next()
+            delay = draws[2].next()
         elif u < rule.redial + rule.to_999:
             target, origin, delay = self.channel_names.index(rule.emergency_channel), SWITCH, 0.0
         elif u < rule.redial + rule.to_999 + rule.to_online:
