@@ -18,7 +18,7 @@ from contactsim.analysis.experiment import Experiment, run_experiment
 from contactsim.analysis.stats import Estimate, mean_ci, paired_difference
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
-from contactsim.engine.model import ControlRoom, simulate
+from contactsim.engine import ControlRoom, simulate
 from contactsim.engine.records import ABANDONED, ANSWERED, CENSORED, DIVERTED, REDIAL, SURGE, SWITCH
 from contactsim.engine.roster import break_changes
 from contactsim.results.write import summary

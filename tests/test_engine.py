@@ -15,8 +15,9 @@ from contactsim.analysis.warnings import capacity_warnings, scenario_warnings
 from contactsim.config.distributions import Distribution
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
+from contactsim.engine import MAX_TRIES, MAX_WAITING, ControlRoom, simulate
 from contactsim.engine.arrivals import day_arrivals, hourly_rates
-from contactsim.engine.model import MAX_TRIES, MAX_WAITING, ControlRoom, Handler, simulate
+from contactsim.engine.entities import Handler
 from contactsim.engine.records import ABANDONED, ANSWERED, CENSORED, NORMAL, REDIAL
 from contactsim.engine.roster import rostered_by_hour, week_changes
 from contactsim.engine.streams import Streams, generator

@@ -40,7 +40,7 @@ from conftest import MINIMAL, ROOT
 from contactsim.config.kinds import Kind, ListOf, Named, Problem, ScenarioError, Table, TableList
 from contactsim.config.loading import load_scenario
 from contactsim.config.schema import SCENARIO
-from contactsim.engine.model import simulate
+from contactsim.engine import simulate
 from contactsim.engine.records import ABANDONED, ANSWERED, CENSORED, DIVERTED
 
 EXAMPLES = {"documents": 600, "overrides": 500, "mutations": 600, "simulate": 100,

@@ -24,7 +24,7 @@ from contactsim.analysis.measures import replication_measures
 from contactsim.analysis.stats import mean_ci
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
-from contactsim.engine.model import ControlRoom, simulate
+from contactsim.engine import ControlRoom, simulate
 from contactsim.engine.records import ABANDONED, ANSWERED
 
 LEVEL = 0.999

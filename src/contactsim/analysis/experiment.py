@@ -18,7 +18,7 @@ from typing import Any
 from contactsim.analysis.measures import Replication, replication_measures
 from contactsim.analysis.warnings import scenario_warnings
 from contactsim.config.spec import Scenario
-from contactsim.engine.model import simulate
+from contactsim.engine import simulate
 
 Progress = Callable[[int, int], None]
 

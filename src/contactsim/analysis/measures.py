@@ -29,7 +29,7 @@ import numpy as np
 from contactsim.analysis.daily import Sums, day_sums
 from contactsim.analysis.stats import Estimate, mean_ci
 from contactsim.config.spec import Scenario
-from contactsim.engine.model import ModelOutput
+from contactsim.engine import ModelOutput
 from contactsim.engine.records import ABANDONED, ANSWERED, DIVERTED, REDIAL, SWITCH, Records
 from contactsim.timebase import HOURS_PER_WEEK
 

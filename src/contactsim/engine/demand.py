@@ -1,31 +1,72 @@
 """Demand: who calls, when, about what, and what will become of them.
 
 For each simulated day this draws every contact on every channel at once, in numpy: arrival
-times (see :mod:`contactsim.arrivals`), the category from the channel's mix, connection, message
-and patience times, talk and wrap-up times, whether a diversion policy will take the contact
-(and its triage time), and whether it will need an officer. Surges add a burst of calls about
-one incident on top. Callers who abandon and try again are drawn one at a time, from streams of
-their own, when they retry.
+times (see :mod:`contactsim.engine.arrivals`), the category from the channel's mix, connection,
+message and patience times, talk and wrap-up times, whether a diversion policy will take the
+contact (and its triage time), and whether it will need an officer. Surges add a burst of calls
+about one incident on top. Callers who abandon and try again are drawn one at a time, from
+streams of their own, when they retry. Either way the engine receives a :class:`DayContacts`:
+an array per attribute, one element per contact.
 
-Every attribute comes from its own named stream (``handle:101:crime``, ``patience:999``...), so
-a change to one part of a scenario leaves the others' random numbers untouched: two scenarios
-that differ only in staffing or diversion see exactly the same callers.
+Every attribute comes from its own named stream (``handle:101:crime``, ``patience:999``...; see
+:class:`~contactsim.engine.streams.StreamName`), so a change to one part of a scenario leaves the
+others' random numbers untouched: two scenarios that differ only in staffing or diversion see
+exactly the same callers.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from contactsim.config.distributions import Distribution, Draws
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import day_arrivals, hourly_rates
-from contactsim.engine.records import NORMAL, SURGE
-from contactsim.engine.streams import Streams
-from contactsim.timebase import DAY_S
+from contactsim.engine.records import NORMAL, SURGE, pack_tags
+from contactsim.engine.streams import StreamName, Streams
+from contactsim.timebase import DAY_S, hour_of_week
 
-Columns = dict[str, np.ndarray]
+
+@dataclass(frozen=True, slots=True)
+class DayContacts:
+    """Contacts drawn but not yet arrived: one array per attribute, one element per contact."""
+
+    time: np.ndarray  # float: its event: joining the queue, or arriving if pre-queue diverted
+    arrival: np.ndarray  # float: when it arrives on the channel
+    join: np.ndarray  # float: when it joins the queue (after connection and message)
+    ch: np.ndarray  # int: channel index
+    cat: np.ndarray  # int: category index
+    connect: np.ndarray  # float: connection time, part of the answer time
+    patience: np.ndarray  # float: how long it waits before hanging up (inf: for ever)
+    work: np.ndarray  # float: talk time
+    wrap: np.ndarray  # float: wrap-up time
+    div: np.ndarray  # int: the diversion that takes it, -1 none
+    triage: np.ndarray  # float: triage time if a triage diversion takes it
+    deploy: np.ndarray  # bool: will need an officer if dealt with
+    origin: np.ndarray  # int: NORMAL, SURGE, REDIAL or SWITCH
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    @staticmethod
+    def concat(parts: list[DayContacts]) -> DayContacts:
+        """The contacts of ``parts``, one after another."""
+        return DayContacts(**{f: np.concatenate([getattr(p, f) for p in parts])
+                              for f in _FIELDS})
+
+    def select(self, rows: np.ndarray | slice) -> DayContacts:
+        """The contacts at ``rows`` (an index array, or a slice, which shares memory)."""
+        return DayContacts(**{f: getattr(self, f)[rows] for f in _FIELDS})
+
+    def tags(self, start_day: int) -> np.ndarray:
+        """Each contact's record code, all but the outcome (see :func:`records.pack_tags`)."""
+        return pack_tags(self.ch, self.cat, hour_of_week(self.arrival, start_day), self.origin,
+                         self.div)
+
+
+_FIELDS = tuple(f.name for f in fields(DayContacts))
 
 
 class Demand:
@@ -48,61 +89,60 @@ class Demand:
         shares = np.array([w for _, w in mix])
         return ids, shares / shares.sum()
 
-    def day(self, day: int, warmup_s: float, end_s: float) -> Columns:
+    def day(self, day: int, warmup_s: float, end_s: float) -> DayContacts:
         """Every contact arriving on simulated ``day`` (and surges starting that day)."""
         start_day = self.scenario.run.start_day
         parts = []
         for k, ch in enumerate(self.channels):
-            arrival = day_arrivals(self.streams(f"arrivals:{ch.name}"), self.rates[k], day,
-                                   start_day)
-            parts.append(self.attributes(k, arrival[arrival < end_s], NORMAL, ""))
+            arrival = day_arrivals(self.streams(StreamName.arrivals(ch.name)), self.rates[k],
+                                   day, start_day)
+            parts.append(self.attributes(k, arrival[arrival < end_s], NORMAL, StreamName.DAY))
         for i, surge in enumerate(self.scenario.surges):
             start = (math.ceil(warmup_s / DAY_S) + surge.day) * DAY_S + surge.start_min * 60.0
             if int(start // DAY_S) != day:
                 continue
-            gen = self.streams(f"surge{i}:arrivals")
+            gen = self.streams(StreamName.surge_arrivals(i))
             times = np.sort(start + surge.minutes * 60.0 * gen.random(gen.poisson(surge.calls)))
             k = list(self.scenario.channels).index(surge.channel)
-            parts.append(self.attributes(k, times[times < end_s], SURGE, f"surge{i}:",
+            parts.append(self.attributes(k, times[times < end_s], SURGE, StreamName.surge(i),
                                          mix=surge.mix))
-        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+        return DayContacts.concat(parts)
 
-    def attributes(self, k: int, arrival: np.ndarray, origin: int, prefix: str,
+    def attributes(self, k: int, arrival: np.ndarray, origin: int, batch: str,
                    mix: tuple[tuple[str, float], ...] | None = None,
-                   category: int | None = None) -> Columns:
-        """Everything about contacts arriving on channel ``k`` at times ``arrival``."""
+                   category: int | None = None) -> DayContacts:
+        """Everything about contacts arriving on channel ``k`` at times ``arrival``, drawn from
+        the streams of ``batch`` (a :class:`StreamName` prefix)."""
         s, ch, n = self.streams, self.channels[k], len(arrival)
-        name = f"{prefix}{{}}:{ch.name}"
+        names = StreamName
         if category is not None:
             cat = np.full(n, category)
         else:
             ids, shares = self._mix(mix or ch.mix)
-            cat = ids[s(name.format("mix")).choice(len(ids), n, p=shares)] if n else \
-                np.zeros(0, dtype=np.int64)
-        connect = ch.connect_s.sample(s(name.format("connect")), n)
-        ivr = ch.ivr_s.sample(s(name.format("ivr")), n)
-        patience = (ch.patience.sample(s(name.format("patience")), n)
+            cat = ids[s(names.contact(batch, "mix", ch.name)).choice(len(ids), n, p=shares)] \
+                if n else np.zeros(0, dtype=np.int64)
+        connect = ch.connect_s.sample(s(names.contact(batch, "connect", ch.name)), n)
+        ivr = ch.ivr_s.sample(s(names.contact(batch, "ivr", ch.name)), n)
+        patience = (ch.patience.sample(s(names.contact(batch, "patience", ch.name)), n)
                     if ch.patience is not None else np.full(n, math.inf))
         work, wrap = np.empty(n), np.empty(n)
         for c in np.unique(cat):
             mask = cat == c
             spec = self.scenario.categories[self.category_names[c]]
             m = int(mask.sum())
-            work[mask] = spec.handle.sample(s(f"{name.format('handle')}:{spec.name}"), m)
-            wrap[mask] = spec.wrap_up.sample(s(f"{name.format('wrap_up')}:{spec.name}"), m)
-        div, triage = self._diversions(k, cat, prefix)
-        deploy = s(name.format("deploy")).random(n) < self.deploy_p[cat]
+            work[mask] = spec.handle.sample(s(names.handle(batch, ch.name, spec.name)), m)
+            wrap[mask] = spec.wrap_up.sample(s(names.wrap_up(batch, ch.name, spec.name)), m)
+        div, triage = self._diversions(k, cat, batch)
+        deploy = s(names.contact(batch, "deploy", ch.name)).random(n) < self.deploy_p[cat]
         join = arrival + connect + ivr
         # Indexed by diversion; the extra last entry answers for div = -1 (no diversion).
         pre = np.array([d.pre_queue for d in self.diversions] + [False])[div]
-        return {
-            "time": np.where(pre, arrival, join), "arrival": arrival, "join": join,
-            "ch": np.full(n, k), "cat": cat, "connect": connect, "patience": patience,
-            "work": work, "wrap": wrap, "div": div, "triage": triage, "deploy": deploy,
-            "origin": np.full(n, origin),
-        }
+        return DayContacts(
+            time=np.where(pre, arrival, join), arrival=arrival, join=join, ch=np.full(n, k),
+            cat=cat, connect=connect, patience=patience, work=work, wrap=wrap, div=div,
+            triage=triage, deploy=deploy, origin=np.full(n, origin))
 
-    def _diversions(self, k: int, cat: np.ndarray, prefix: str) -> tuple[np.ndarray, np.ndarray]:
+    def _diversions(self, k: int, cat: np.ndarray, batch: str) -> tuple[np.ndarray, np.ndarray]:
         """Which diversion (if any) takes each contact, and its triage time.
 
         Policies apply in the order the scenario lists them; each takes its share of the
@@ -114,17 +154,17 @@ class Demand:
         for j, d in enumerate(self.diversions):
             if ch not in d.channels:
                 continue
-            u = self.streams(f"{prefix}divert:{d.name}:{ch}").random(n)
+            u = self.streams(StreamName.divert(batch, d.name, ch)).random(n)
             pick = (div < 0) & np.isin(cat, self.diversion_cats[j]) & (u < d.share)
             div[pick] = j
             if not d.pre_queue:
-                t = d.triage_s.sample(self.streams(f"{prefix}triage:{d.name}:{ch}"), n)
+                t = d.triage_s.sample(self.streams(StreamName.triage(batch, d.name, ch)), n)
                 triage[pick] = t[pick]
         return div, triage
 
-    def retry(self, k: int, category: int, now: float, origin: int) -> Columns:
+    def retry(self, k: int, category: int, now: float, origin: int) -> DayContacts:
         """One caller trying again on channel ``k`` at ``now`` (same incident, fresh draws)."""
-        return self.attributes(k, np.array([now]), origin, "retry:", category=category)
+        return self.attributes(k, np.array([now]), origin, StreamName.RETRY, category=category)
 
     def draws(self, name: str, dist: Distribution) -> Draws:
         """Values of ``dist`` from the stream ``name``, drawn in blocks as events need them."""

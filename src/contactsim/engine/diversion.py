@@ -1,0 +1,141 @@
+"""Diversion: contacts that a partner agency deals with instead of the police.
+
+A diversion policy picks a share of the contacts of some categories on some channels (which
+ones was drawn with the day's demand). A ``pre_queue`` policy acts before the queue: the contact
+goes straight to the partner and is never offered to a handler. A triage policy acts after
+answer: the handler triages the contact, holds for the partner to answer, and hands it over,
+after which one of the partner's staff is busy with it for a while.
+
+A partner is an agency with opening hours and a limited number of staff: a mental-health crisis
+line open 24/7 with four staff, or a daytime service open 09:00-17:00. A handover succeeds only
+if the partner is open and one of its staff is free. Otherwise it fails at once: a contact
+diverted before the queue joins it after all, and a triaged contact takes its full handle time
+(the triage is part of it, so it costs what it would have cost with no diversion). A diverted
+contact needs no officer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import simpy
+
+from contactsim.config.distributions import Distribution, Draws
+from contactsim.config.spec import PartnerSpec
+from contactsim.engine.entities import GONE, HOLD, PLAIN, Contact, Handler
+from contactsim.engine.events import Call
+from contactsim.engine.records import DIVERTED
+from contactsim.engine.state import RoomState
+from contactsim.engine.streams import StreamName
+from contactsim.timebase import HOURS_PER_WEEK, MIN_PER_DAY, MIN_PER_WEEK
+
+
+def open_minutes(spec: PartnerSpec) -> np.ndarray:
+    """Open (True) or closed for each minute of the week, minute 0 = Monday 00:00."""
+    if spec.hours is None:
+        return np.ones(MIN_PER_WEEK, dtype=bool)
+    is_open = np.zeros(MIN_PER_WEEK, dtype=bool)
+    for window in spec.hours:
+        length = window.end_min - window.start_min
+        if length <= 0:
+            length += MIN_PER_DAY
+        for day in window.days:
+            first = day * MIN_PER_DAY + window.start_min
+            is_open[np.arange(first, first + length) % MIN_PER_WEEK] = True
+    return is_open
+
+
+class Partner:
+    """A partner agency's live state during a run."""
+
+    def __init__(self, spec: PartnerSpec, env: simpy.Environment, start_day: int) -> None:
+        self.spec = spec
+        self.env = env
+        self.is_open = open_minutes(spec).tolist()
+        self.offset_min = start_day * MIN_PER_DAY
+        self.busy = 0
+
+    def open_at(self, t: float) -> bool:
+        return bool(self.is_open[(int(t // 60) + self.offset_min) % MIN_PER_WEEK])
+
+    def take(self, busy_s: float) -> bool:
+        """Try a handover now; on success one partner staff is busy for ``busy_s`` seconds."""
+        if not self.open_at(self.env.now):
+            return False
+        if self.spec.staff is None:
+            return True
+        if self.busy >= self.spec.staff:
+            return False
+        self.busy += 1
+        Call(self.env, busy_s, self._release, None)
+        return True
+
+    def _release(self, _: Any) -> None:
+        self.busy -= 1
+
+
+class DiversionMixin(RoomState):
+    """Pre-queue and triage diversion, and the handover to a partner."""
+
+    partners: list[Partner | None]  # by diversion; None: no partner, every handover succeeds
+    partner_draws: list[tuple[Draws, Draws] | None]  # by diversion: answer, partner's handle
+    diversion_counts: list[list[list[int]]]  # [diversion][hour of week]: [taken, failed]
+
+    def _init_diversions(self) -> None:
+        sc = self.scenario
+        self.partners = [None if d.partner is None else
+                         Partner(sc.partners[d.partner], self.env, self.start_day)
+                         for d in sc.diversions.values()]
+        self.partner_draws = [
+            None if d.partner is None else (
+                self.demand.draws(StreamName.partner_answer(d.partner),
+                                  sc.partners[d.partner].answer_s),
+                self.demand.draws(StreamName.partner_handle(d.partner),
+                                  sc.partners[d.partner].handle_s or Distribution.constant(0)))
+            for d in sc.diversions.values()]
+        self.diversion_counts = [[[0, 0] for _ in range(HOURS_PER_WEEK)]
+                                 for _ in sc.diversions]
+        self.pre_queue = [d.pre_queue for d in sc.diversions.values()]
+
+    def _pre_queue(self, c: Contact) -> None:
+        """A pre-queue diversion takes the contact now, if its partner can; else it goes on."""
+        d = c.div
+        draws = self.partner_draws[d]
+        partner = self.partners[d]
+        taken = partner is None or draws is None or partner.take(draws[0].next()
+                                                                 + draws[1].next())
+        if c.measured:
+            self.diversion_counts[d][c.hour][0 if taken else 1] += 1
+        c.div = -1
+        if taken:
+            c.state = GONE
+            if c.measured:
+                self._resolve(c, DIVERTED, 0.0)
+        elif c.join > self.env.now:
+            Call(self.env, c.join - self.env.now, self._on_join, c)
+        else:
+            self._offer(c)
+
+    def _handover(self, h: Handler) -> None:
+        """End of triage: hand over to the partner, or carry on with the contact in full."""
+        c = h.contact
+        assert c is not None
+        d = c.div
+        c.div = -1
+        draws, partner = self.partner_draws[d], self.partners[d]
+        answer = draws[0].next() if draws is not None else 0.0
+        taken = partner is None or draws is None or partner.take(answer + draws[1].next())
+        if c.measured:
+            self.diversion_counts[d][c.hour][0 if taken else 1] += 1
+        if taken:
+            h.phase = HOLD
+            self._schedule_end(h, answer + c.wrap)
+            return
+        if c.deploy:
+            self.officer_hours[c.ch] += self.category_hours[c.cat]
+        h.phase = PLAIN
+        # The same end as with no diversion at all, to the last bit: start + (work + wrap).
+        self._schedule_end(h, (h.started + (c.work + c.wrap)) - self.env.now)
+        if h.pool.digital is not None and self.digital[c.ch]:
+            h.pool.digital[h] = self.env.now

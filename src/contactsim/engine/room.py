@@ -1,0 +1,322 @@
+"""The control room as a discrete-event model on SimPy: its hot path and its run.
+
+Callers ring 999, 101 or report online. A diversion policy may take some before they reach the
+queue. The rest are connected by the network (the national 999 clock is already running), may
+sit through a recorded message, and join the queue of their channel. A free handler whose pool
+has the skill takes the waiting contact with the lowest priority, first come first served
+within a priority; an arriving contact goes straight to an idle handler if there is one,
+specialists (pools with fewer skills) first, then whoever has been idle longest. The handler
+talks, wraps up, and takes the next contact or waits idle.
+
+That path, which almost every contact takes, is here. The rest of the room is in modules of its
+own, mixed into :class:`ControlRoom` (see :mod:`~contactsim.engine.state`): the day-by-day feed
+of contacts (:mod:`~contactsim.engine.feed`); callers who hang up, and what they do next
+(:mod:`~contactsim.engine.abandon`); diversion and the handover to partner agencies
+(:mod:`~contactsim.engine.diversion`); staff coming on and going off duty, breaks, absence and
+the digital desk that drops its work for a 999 call (:mod:`~contactsim.engine.staff`); and the
+guards that stop a run whose demand exceeds its capacity (:mod:`~contactsim.engine.overload`).
+
+The model is pure: it takes a validated scenario and a replication number and returns the
+records of what happened. It writes no files and prints nothing. Events are plain callbacks on
+a :class:`simpy.Environment` (see :mod:`contactsim.engine.events`); random numbers come from
+named streams in numpy batches (see :mod:`contactsim.engine.demand`).
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+
+import numpy as np
+
+from contactsim.config.spec import Scenario
+from contactsim.engine.abandon import AbandonMixin
+from contactsim.engine.demand import Demand
+from contactsim.engine.diversion import DiversionMixin
+from contactsim.engine.entities import (
+    IN_SERVICE,
+    PLAIN,
+    TRIAGE,
+    WAITING,
+    Contact,
+    Handler,
+    ModelOutput,
+    PoolState,
+    Queue,
+)
+from contactsim.engine.events import Call, Environment
+from contactsim.engine.feed import FeedMixin
+from contactsim.engine.overload import OverloadMixin
+from contactsim.engine.records import ANSWERED, OUTCOME_SHIFT, RecordBuffer
+from contactsim.engine.staff import StaffMixin
+from contactsim.engine.streams import Streams
+from contactsim.timebase import DAY_S, HOURS_PER_WEEK
+
+ANSWERED_CODE = ANSWERED << OUTCOME_SHIFT
+
+
+class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadMixin):
+    """One replication of a scenario. ``ControlRoom(scenario, r).run()`` -> ModelOutput."""
+
+    def __init__(self, scenario: Scenario, replication: int) -> None:
+        self.scenario = scenario
+        self.env = Environment()
+        self.streams = Streams(scenario.run.seed, replication)
+        self.demand = Demand(scenario, self.streams)
+        self.start_day = scenario.run.start_day
+        self.warmup_s = scenario.run.warmup_days * DAY_S
+        self.end_s = self.warmup_s + scenario.run.days * DAY_S
+        self.records = RecordBuffer()
+        self._add_record = self.records.add
+        # Bound once: the hot paths below append to the record columns directly.
+        self._code = self.records.code.append
+        self._wait = self.records.wait_s.append
+        self._connect = self.records.connect_s.append
+        self._end_callback = self._on_end
+        self.warnings: list[str] = []
+        self.channel_names = list(scenario.channels)
+        self.open = 0  # measured contacts drawn but not yet answered, abandoned or diverted
+        self.window_closed = False
+        self.arrivals_done = False
+        self.done = self.env.event()
+        self._init_channels()
+        self._init_pools()
+        # Events due at the same moment run in the order they were scheduled, so this order
+        # (roster, window, drain limit, then the first arrival) is part of the results.
+        self._init_staff()
+        self._init_drain_limit()
+        self._init_feed()
+
+    # --- set-up -----------------------------------------------------------------------------
+
+    def _init_channels(self) -> None:
+        chans = list(self.scenario.channels.values())
+        self.queues = [Queue(channel=i, priority=ch.priority) for i, ch in enumerate(chans)]
+        self.callback_queues = [Queue(channel=i, priority=ch.priority)
+                                for i, ch in enumerate(chans)]
+        self.digital = [not ch.is_voice for ch in chans]
+        # Plain lists: updating a numpy element from Python is several times slower.
+        self.officer_hours = [0.0] * len(chans)
+        self.category_hours = [c.officer_hours for c in self.scenario.categories.values()]
+        self._init_abandon()
+        self._init_diversions()
+
+    def _init_pools(self) -> None:
+        sc = self.scenario
+        names = self.channel_names
+        self.pools = []
+        for i, (name, spec) in enumerate(sc.pools.items()):
+            served = [self.queues[names.index(s)] for s in spec.skills]
+            served += [self.callback_queues[names.index(s)] for s in spec.skills
+                       if self._calls_back(s)]
+            served += [self.queues[names.index(s)] for s in spec.interruptible_for]
+            pool = PoolState(index=i, name=name, queues=served)
+            if spec.interruptible_for:
+                pool.digital = {}
+            self.pools.append(pool)
+        self.routes = [self._route(name) for name in names]
+        # Callbacks are outbound work for the pools with the skill, never for a digital desk
+        # that only drops its work for incoming calls.
+        self.callback_routes = [[g for g in route if all(
+            name in sc.pools[p.name].skills for p in g)] for name, route in
+            zip(names, self.routes, strict=True)]
+        self.interrupters = [[p for p in self.pools if name in sc.pools[p.name].interruptible_for]
+                             for name in names]
+        # The common case of one pool answering a channel, with nobody to interrupt, gets a
+        # short path in _offer.
+        self.only_pool = [route[0][0] if len(route) == 1 and len(route[0]) == 1
+                          and not self.interrupters[k] else None
+                          for k, route in enumerate(self.routes)]
+
+    def _calls_back(self, channel: str) -> bool:
+        rule = self.scenario.channels[channel].on_abandon
+        return rule is not None and rule.callback > 0
+
+    def _route(self, channel: str) -> list[list[PoolState]]:
+        """Pools that answer ``channel``: by number of skills, specialists first; pools that
+        only drop digital work for it come last."""
+        specs = self.scenario.pools
+        groups: dict[int, list[PoolState]] = {}
+        for p in self.pools:
+            if channel in specs[p.name].skills:
+                groups.setdefault(len(specs[p.name].skills), []).append(p)
+        route = [groups[k] for k in sorted(groups)]
+        backup = [p for p in self.pools if channel in specs[p.name].interruptible_for]
+        return route + ([backup] if backup else [])
+
+    # --- arrivals, queueing and service -----------------------------------------------------
+
+    def _on_arrival(self) -> None:
+        """The next contact arrives (its event: joining the queue, or a pre-queue diversion)."""
+        i = self.i
+        self.i = i + 1
+        c = self.contacts[i]
+        only = self.only_pool[c.ch]
+        if c.div >= 0 and self.pre_queue[c.div]:
+            self._pre_queue(c)
+        elif only is not None and only.idle:  # the common case, straight to a handler
+            self._start(only.idle.popleft(), c)
+        else:
+            self._offer(c)
+        if self.i < self.safe:
+            self.env.feed_time = self.times[self.i]
+        else:
+            self._next_arrival()
+
+    def _on_join(self, ev: Call) -> None:
+        self._offer(ev._value)
+
+    def _offer(self, c: Contact, queue: Queue | None = None) -> None:
+        """A contact joins its queue (or ``queue``), or goes straight to an idle handler."""
+        only = self.only_pool[c.ch]
+        if only is not None:
+            h = only.idle.popleft() if only.idle else None
+        else:
+            h = self._idle_handler(self.routes[c.ch] if queue is None else
+                                   self.callback_routes[c.ch])
+        if h is not None:
+            self._start(h, c)
+            return
+        if queue is None and self.interrupters[c.ch]:
+            h = self._interrupt(self.interrupters[c.ch])
+            if h is not None:
+                self._start(h, c)
+                return
+        (queue or self.queues[c.ch]).items.append(c)
+        if c.patience != math.inf:
+            Call(self.env, c.patience, self._on_patience, c)
+
+    @staticmethod
+    def _idle_handler(route: list[list[PoolState]]) -> Handler | None:
+        """Specialists first; within equally skilled pools, whoever has been idle longest."""
+        for group in route:
+            best: PoolState | None = None
+            for p in group:
+                if p.idle and (best is None or p.idle[0].idle_since < best.idle[0].idle_since):
+                    best = p
+            if best is not None:
+                return best.idle.popleft()
+        return None
+
+    def _start(self, h: Handler, c: Contact) -> None:
+        now = self.env._now
+        if not c.answered:
+            c.answered = True
+            if c.measured:  # RecordBuffer.add, inlined
+                self._code(c.tag | ANSWERED_CODE)
+                self._wait(now - c.join)
+                self._connect(c.connect)
+                self.open -= 1
+                if not self.open:
+                    self._maybe_finish()
+            if c.div < 0 and c.deploy:
+                self.officer_hours[c.ch] += self.category_hours[c.cat]
+        c.state = IN_SERVICE
+        p = h.pool
+        # The busy integral up to now (see _touch; inlined on this hot path; staff present
+        # only change at roster events, which integrate present_area themselves).
+        p.busy_area += p.busy * (now - p.t)
+        p.t = now
+        p.busy += 1
+        h.contact = c
+        h.started = now
+        if c.div >= 0:
+            h.phase = TRIAGE
+            self._schedule_end(h, min(c.triage, c.work))
+            return
+        h.phase = PLAIN
+        duration = c.work + c.wrap
+        h.end_at = now + duration
+        h.end = Call(self.env, duration, self._end_callback, h)
+        if p.digital is not None and self.digital[c.ch]:
+            p.digital[h] = now
+
+    def _schedule_end(self, h: Handler, duration: float) -> None:
+        h.end_at = self.env.now + duration
+        h.end = Call(self.env, duration, self._on_end, h)
+
+    def _on_end(self, ev: Call) -> None:
+        h: Handler = ev._value
+        if h.end is not ev:
+            return  # this service was interrupted; its end no longer stands
+        if h.phase == TRIAGE:
+            self._handover(h)
+            return
+        p = h.pool
+        if p.digital is not None:
+            p.digital.pop(h, None)
+        h.end = h.contact = None
+        now = self.env._now
+        p.busy_area += p.busy * (now - p.t)
+        p.t = now
+        p.busy -= 1
+        self._free(h)
+
+    def _free(self, h: Handler) -> None:
+        """A handler with nothing in hand: leave if due to, else take work, else wait idle."""
+        p = h.pool
+        if p.leaving:
+            p.leaving -= 1
+            self._touch(p)
+            p.present -= 1
+            return
+        # The waiting contact with the lowest priority, oldest first, among the pool's work
+        # (queues are sorted by priority; abandoned contacts are dropped as they are met).
+        best: Contact | None = None
+        best_q: Queue | None = None
+        for q in p.queues:
+            if best_q is not None and q.priority > best_q.priority:
+                break
+            items = q.items
+            while items and items[0].state != WAITING:
+                items.popleft()
+            if items and (best is None or items[0].join < best.join):
+                best, best_q = items[0], q
+        if best_q is not None:
+            best_q.items.popleft()
+            assert best is not None
+            self._start(h, best)
+            return
+        h.idle_since = self.env._now
+        p.idle.append(h)
+
+    def _resolve(self, c: Contact, outcome: int, wait: float) -> None:
+        self._add_record(c.tag, outcome, wait, c.connect)
+        self.open -= 1
+        if self.open == 0:
+            self._maybe_finish()
+
+    # --- the end of the run (overload: see overload.py) ------------------------------------
+
+    def _maybe_finish(self) -> None:
+        if self.window_closed and self.arrivals_done and self.open == 0 and \
+                not self.done.triggered:
+            self.done.succeed()
+
+    def run(self) -> ModelOutput:
+        self.env.run_until(self.done)
+        return ModelOutput(
+            records=self.records.freeze(), present_s=self.present_s, busy_s=self.busy_s,
+            window_s=self.window_s,
+            diversions=np.array(self.diversion_counts, dtype=float).reshape(
+                len(self.diversion_counts), HOURS_PER_WEEK, 2),
+            callbacks=np.array(self.callbacks, dtype=float),
+            officer_hours=np.array(self.officer_hours), warnings=tuple(self.warnings))
+
+
+def simulate(scenario: Scenario, replication: int) -> ModelOutput:
+    """Run one replication of ``scenario``.
+
+    Python's cyclic garbage collector is paused while it runs. The engine makes no reference
+    cycles per contact (each contact, event and record is freed by reference counting as soon
+    as it is done with; a test checks that what is left for the collector does not grow with
+    the length of the run), so the collector would only scan the day's live contacts over and
+    over, which costs about a sixth of the run time.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return ControlRoom(scenario, replication).run()
+    finally:
+        if paused:
+            gc.enable()

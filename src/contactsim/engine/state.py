@@ -1,0 +1,68 @@
+"""What the parts of the control room share.
+
+The control room is one object made of several parts, each in its own module: the hot path of
+arrivals and service (:mod:`~contactsim.engine.room`), the day-by-day feed of contacts
+(:mod:`~contactsim.engine.feed`), callers who hang up (:mod:`~contactsim.engine.abandon`),
+diversion to partner agencies (:mod:`~contactsim.engine.diversion`), staff coming and going
+(:mod:`~contactsim.engine.staff`) and the guards that stop an overloaded run
+(:mod:`~contactsim.engine.overload`). They are mixins of one class, so a call from one part to
+another is an ordinary method call on the same object, with no extra hop on the hot path.
+
+:class:`RoomState` declares, for the type checker, the state that more than one part reads or
+writes and the methods one part calls in another. It has no behaviour and adds nothing at run
+time; each part declares the state only it uses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simpy.events import Event
+
+from contactsim.config.spec import Scenario
+from contactsim.engine.demand import Demand
+from contactsim.engine.entities import Contact, Handler, PoolState, Queue
+from contactsim.engine.events import Call, Environment
+from contactsim.engine.records import RecordBuffer
+from contactsim.engine.streams import Streams
+
+
+class RoomState:
+    """The state the parts of :class:`~contactsim.engine.room.ControlRoom` share."""
+
+    scenario: Scenario
+    env: Environment
+    streams: Streams
+    demand: Demand
+    start_day: int  # weekday of simulated time 0, 0 = Monday
+    warmup_s: float  # the measured window is [warmup_s, end_s)
+    end_s: float
+    channel_names: list[str]
+    records: RecordBuffer
+    warnings: list[str]
+    open: int  # measured contacts drawn but not yet answered, abandoned or diverted
+    window_closed: bool  # the measured window is over
+    arrivals_done: bool  # every contact has arrived (or overload stopped the arrivals)
+    done: Event  # triggered when the run is over
+    queues: list[Queue]  # by channel
+    callback_queues: list[Queue]  # by channel: outbound work for callers who hung up
+    digital: list[bool]  # by channel: not voice, so an interruptible desk may drop it
+    officer_hours: list[float]  # by channel, for measured contacts
+    category_hours: list[float]  # by category: officer hours a deployment takes
+    pools: list[PoolState]
+    pre_queue: list[bool]  # by diversion: acts before the queue (else at triage)
+    _tick_t: float  # when the pools' staff integrals were last cut into the hourly tables
+
+    if TYPE_CHECKING:
+        # Implemented in room.py.
+        def _offer(self, c: Contact, queue: Queue | None = None) -> None: ...
+        def _on_join(self, ev: Call) -> None: ...
+        def _schedule_end(self, h: Handler, duration: float) -> None: ...
+        def _free(self, h: Handler) -> None: ...
+        def _resolve(self, c: Contact, outcome: int, wait: float) -> None: ...
+        def _on_arrival(self) -> None: ...
+        def _maybe_finish(self) -> None: ...
+        # Implemented in diversion.py, overload.py and staff.py.
+        def _pre_queue(self, c: Contact) -> None: ...
+        def _overloaded(self) -> bool: ...
+        def _snapshot(self) -> None: ...
