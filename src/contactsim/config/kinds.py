@@ -357,6 +357,11 @@ class Table(Kind):
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
 
 
+#: Most entries a named table may hold (channels, categories, pools...): the engine packs a
+#: contact's channel and category into one integer record code.
+MAX_NAMED: Final = 10_000
+
+
 @dataclass(frozen=True)
 class Named(Kind):
     """A table of named sub-tables, such as ``[channels.999]`` and ``[channels.101]``."""
@@ -364,6 +369,7 @@ class Named(Kind):
     item: Table
     what: str
     min_len: int = 0
+    max_len: int = MAX_NAMED
 
     def doc_type(self) -> str:
         return f"tables, one per {self.what}"
@@ -374,6 +380,9 @@ class Named(Kind):
                             f"{describe(value)}")
         if len(value) < self.min_len:
             return ck.error(path, f"must define at least {self.min_len} {self.what}")
+        if len(value) > self.max_len:
+            return ck.error(path, f"defines {len(value):,} {plural(self.what)}; at most "
+                            f"{self.max_len:,} are allowed")
         out: dict[str, Any] = {}
         for name, sub in value.items():
             if not _NAME.fullmatch(name):

@@ -59,6 +59,9 @@ from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
 #: Most contacts one replication may simulate: a national model for a year fits; more would
 #: exhaust memory (each contact is kept as a record) long before it finished.
 MAX_CONTACTS = 100_000_000
+#: Most diversion policies a scenario may define (a contact's policy is packed into its record
+#: code beside its channel and category, each at most kinds.MAX_NAMED).
+MAX_DIVERSIONS = 1_000
 #: Most people a pool may have rostered at once (the sum of its scaled shift lines).
 MAX_ON_DUTY = 100_000
 
@@ -361,8 +364,8 @@ SCENARIO = Table((
     Field("partners", Named(PARTNER, "partner"), "Partner agencies contacts are handed to.",
           default=None, convert=_empty_if_absent),
     Field("surges", TableList(SURGE), "Bursts of extra calls about one incident.", default=()),
-    Field("diversions", Named(DIVERSION, "diversion"), "Diversion policies (Right Care, Right "
-          "Person).", default=None, convert=_empty_if_absent),
+    Field("diversions", Named(DIVERSION, "diversion", max_len=MAX_DIVERSIONS), "Diversion "
+          "policies (Right Care, Right Person).", default=None, convert=_empty_if_absent),
     Field("calendar", CALENDAR, "Seasons, bank holidays and special days (with "
           "run.start_date).", default=None),
 ), spec=Scenario, derived=(

@@ -109,7 +109,7 @@ class AbandonMixin(RoomState):
         now = self.env.now
         row = self.demand.retry(k, cat, now, origin)
         measured = self.warmup_s <= now < self.end_s
-        c = Contact(tag=int(row.tags(self.start_day)[0]), ch=k, cat=cat,
+        c = Contact(tag=int(row.tags()[0]), ch=k, cat=cat,
                     join=float(row.join[0]), connect=float(row.connect[0]),
                     patience=float(row.patience[0]), work=float(row.work[0]),
                     wrap=float(row.wrap[0]), measured=measured, div=int(row.div[0]),

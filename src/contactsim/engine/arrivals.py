@@ -23,11 +23,9 @@ def hourly_rates(channel: ChannelSpec) -> np.ndarray:
     return channel.per_day * weekly * hourly / 24.0
 
 
-def day_arrivals(gen: np.random.Generator, rates: np.ndarray, day: int,
-                 start_day: int) -> np.ndarray:
-    """Sorted arrival times (s) during simulated day ``day`` for a 168-hour rate profile."""
-    first_hour = (start_day + day) % 7 * 24
-    counts = gen.poisson(rates[first_hour:first_hour + 24])
+def day_arrivals(gen: np.random.Generator, rates: np.ndarray, day: int) -> np.ndarray:
+    """Sorted arrival times (s) during simulated ``day``, given its 24 hourly expected counts."""
+    counts = gen.poisson(rates)
     hour_starts = day * DAY_S + HOUR_S * np.arange(24)
     times = np.repeat(hour_starts, counts) + HOUR_S * gen.random(int(counts.sum()))
     times.sort()

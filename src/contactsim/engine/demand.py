@@ -21,12 +21,13 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from contactsim.calendar import day_rates
 from contactsim.config.distributions import Distribution, Draws
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import day_arrivals, hourly_rates
 from contactsim.engine.records import NORMAL, SURGE, pack_tags
 from contactsim.engine.streams import StreamName, Streams
-from contactsim.timebase import DAY_S, hour_of_week
+from contactsim.timebase import DAY_S, HOUR_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +61,9 @@ class DayContacts:
         """The contacts at ``rows`` (an index array, or a slice, which shares memory)."""
         return DayContacts(**{f: getattr(self, f)[rows] for f in _FIELDS})
 
-    def tags(self, start_day: int) -> np.ndarray:
+    def tags(self) -> np.ndarray:
         """Each contact's record code, all but the outcome (see :func:`records.pack_tags`)."""
-        return pack_tags(self.ch, self.cat, hour_of_week(self.arrival, start_day), self.origin,
+        return pack_tags(self.ch, self.cat, np.floor_divide(self.arrival, HOUR_S), self.origin,
                          self.div)
 
 
@@ -78,6 +79,13 @@ class Demand:
         self.channels = list(scenario.channels.values())
         self.category_names = list(scenario.categories)
         self.rates = [hourly_rates(ch) for ch in self.channels]
+        # With a calendar, every simulated day has its own 24 rates (month, bank holiday,
+        # special day); without one, day d takes its weekday's 24 hours of ``rates``.
+        cal = scenario.calendar
+        n_days = cal.warmup_days + math.ceil(scenario.run.days) if cal is not None else 0
+        self.calendar_rates = None if cal is None else [
+            day_rates(cal, ch.name, ch.per_day, ch.weekly, ch.hourly, n_days, ch.monthly)
+            for ch in self.channels]
         self.deploy_p = np.array([c.deploy for c in scenario.categories.values()])
         self.diversions = list(scenario.diversions.values())
         self.diversion_cats = [np.array([self.category_names.index(c) for c in d.categories])
@@ -89,13 +97,19 @@ class Demand:
         shares = np.array([w for _, w in mix])
         return ids, shares / shares.sum()
 
+    def day_rates(self, day: int, k: int) -> np.ndarray:
+        """Expected contacts on channel ``k`` in each hour of simulated ``day`` (24 values)."""
+        if self.calendar_rates is not None:
+            return self.calendar_rates[k][day]
+        first_hour = (self.scenario.run.start_day + day) % 7 * 24
+        return self.rates[k][first_hour:first_hour + 24]
+
     def day(self, day: int, warmup_s: float, end_s: float) -> DayContacts:
         """Every contact arriving on simulated ``day`` (and surges starting that day)."""
-        start_day = self.scenario.run.start_day
         parts = []
         for k, ch in enumerate(self.channels):
-            arrival = day_arrivals(self.streams(StreamName.arrivals(ch.name)), self.rates[k],
-                                   day, start_day)
+            arrival = day_arrivals(self.streams(StreamName.arrivals(ch.name)),
+                                   self.day_rates(day, k), day)
             parts.append(self.attributes(k, arrival[arrival < end_s], NORMAL, StreamName.DAY))
         for i, surge in enumerate(self.scenario.surges):
             start = (math.ceil(warmup_s / DAY_S) + surge.day) * DAY_S + surge.start_min * 60.0

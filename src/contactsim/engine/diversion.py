@@ -106,7 +106,8 @@ class DiversionMixin(RoomState):
         taken = partner is None or draws is None or partner.take(draws[0].next()
                                                                  + draws[1].next())
         if c.measured:
-            self.diversion_counts[d][c.hour][0 if taken else 1] += 1
+            self.diversion_counts[d][(c.run_hour + 24 * self.start_day) % HOURS_PER_WEEK][
+                0 if taken else 1] += 1
         c.div = -1
         if taken:
             c.state = GONE
@@ -127,7 +128,8 @@ class DiversionMixin(RoomState):
         answer = draws[0].next() if draws is not None else 0.0
         taken = partner is None or draws is None or partner.take(answer + draws[1].next())
         if c.measured:
-            self.diversion_counts[d][c.hour][0 if taken else 1] += 1
+            self.diversion_counts[d][(c.run_hour + 24 * self.start_day) % HOURS_PER_WEEK][
+                0 if taken else 1] += 1
         if taken:
             h.phase = HOLD
             self._schedule_end(h, answer + c.wrap)

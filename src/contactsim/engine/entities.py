@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from contactsim.engine.records import Records
+from contactsim.engine.records import HOUR_MASK, HOUR_SHIFT, Records
 
 if TYPE_CHECKING:
     from contactsim.engine.demand import DayContacts
@@ -59,9 +59,9 @@ class Contact:
         self.tries = 1  # this caller's attempts so far about the incident
 
     @property
-    def hour(self) -> int:
-        """Hour of the week of arrival (from the record code)."""
-        return (self.tag >> 32) & 0xFF
+    def run_hour(self) -> int:
+        """Hour of the run it arrived in, hours since time 0 (from the record code)."""
+        return (self.tag >> HOUR_SHIFT) & HOUR_MASK
 
     @staticmethod
     def day_batch(rows: DayContacts, tags: np.ndarray, measured: np.ndarray) -> list[Contact]:

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from contactsim.config.kinds import MAX_NAMED
+from contactsim.config.schema import MAX_DIVERSIONS
+from contactsim.timebase import HOURS_PER_WEEK
+
 # Outcomes of a contact.
 ANSWERED = 1
 ABANDONED = 2
@@ -27,15 +31,24 @@ SURGE = 1
 REDIAL = 2  # a caller who abandoned calling the same channel again
 SWITCH = 3  # a caller who abandoned one channel and came in on another
 
-# Bit layout of a record's code: (shift, width) of each field.
-_FIELDS = {"channel": (0, 16), "category": (16, 16), "hour": (32, 8), "origin": (40, 4),
-           "policy": (44, 12), "outcome": (56, 4)}
+# Bit layout of a record's code: (shift, width) of each field. ``hour`` is the hour of the run
+# the contact arrived in (hours since time 0), so both its hour of the week and its day are
+# known: 17 bits hold 3,660 measured and 365 warm-up days. The loader's limits on channels,
+# categories and policies fit their widths (checked below).
+_FIELDS = {"channel": (0, 14), "category": (14, 14), "hour": (28, 17), "origin": (45, 2),
+           "policy": (47, 12), "outcome": (59, 3)}
 OUTCOME_SHIFT = _FIELDS["outcome"][0]
+HOUR_SHIFT = _FIELDS["hour"][0]
+HOUR_MASK = (1 << _FIELDS["hour"][1]) - 1
+if not (1 << _FIELDS["channel"][1] > MAX_NAMED and 1 << _FIELDS["category"][1] > MAX_NAMED
+        and (1 << _FIELDS["policy"][1]) - 1 > MAX_DIVERSIONS):
+    raise TypeError("the record code is too narrow for the loader's limits")
 
 
 def pack_tags(channel: np.ndarray, category: np.ndarray, hour: np.ndarray, origin: np.ndarray,
               policy: np.ndarray) -> np.ndarray:
-    """The static part of each contact's record code (everything but the outcome)."""
+    """The static part of each contact's record code (everything but the outcome); ``hour``
+    is the hour of the run of its arrival."""
     parts = {"channel": channel, "category": category, "hour": hour, "origin": origin,
              "policy": policy + 1}
     code = np.zeros(len(channel), dtype=np.int64)
@@ -56,6 +69,7 @@ class Records:
     channel: np.ndarray  # index into the scenario's channels
     category: np.ndarray
     hour: np.ndarray  # hour of the week of arrival, 0 = Monday 00:00
+    day: np.ndarray  # simulated day of arrival, 0 = the day of time 0
     outcome: np.ndarray  # ANSWERED, ABANDONED, DIVERTED, CENSORED
     origin: np.ndarray  # NORMAL, SURGE, REDIAL, SWITCH
     policy: np.ndarray  # the diversion policy that picked the contact, -1 none
@@ -73,9 +87,10 @@ class Records:
 class RecordBuffer:
     """Append-only columns the engine writes into: ``code | outcome << OUTCOME_SHIFT``."""
 
-    __slots__ = ("code", "connect_s", "wait_s")
+    __slots__ = ("code", "connect_s", "start_day", "wait_s")
 
-    def __init__(self) -> None:
+    def __init__(self, start_day: int) -> None:
+        self.start_day = start_day  # weekday of time 0, to turn hours of the run into the week's
         self.code = array("q")
         self.wait_s = array("d")
         self.connect_s = array("d")
@@ -88,10 +103,12 @@ class RecordBuffer:
     def freeze(self) -> Records:
         """The records as numpy arrays."""
         code = np.frombuffer(self.code, dtype=np.int64)
+        run_hour = _unpack(code, "hour")
         return Records(
             channel=_unpack(code, "channel").astype(np.int16),
             category=_unpack(code, "category").astype(np.int16),
-            hour=_unpack(code, "hour").astype(np.int16),
+            hour=((run_hour + 24 * self.start_day) % HOURS_PER_WEEK).astype(np.int16),
+            day=(run_hour // 24).astype(np.int16),
             outcome=_unpack(code, "outcome").astype(np.int8),
             origin=_unpack(code, "origin").astype(np.int8),
             policy=(_unpack(code, "policy") - 1).astype(np.int16),
