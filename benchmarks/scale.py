@@ -7,7 +7,11 @@ million measured contacts. Targets: the cost per contact at 365 days within 1.2x
 days (the engine's cost does not grow with the length of the run), and peak memory for the
 year under 1 GiB.
 
-Run: ``python benchmarks/scale.py`` (``--days 7 28`` to skip the year).
+``--calendar`` then runs the year twice more, with and without the calendar on (a start date,
+monthly weights, the bank holidays of England and Wales and a special day), alternately, and
+prints the best wall time of each and their ratio. Target: the calendar costs at most 5%.
+
+Run: ``python benchmarks/scale.py`` (``--days 7 28`` to skip the year; ``--calendar``).
 """
 
 from __future__ import annotations
@@ -34,14 +38,23 @@ sys.exit(code)
 """
 
 
-def run(days: float) -> tuple[float, float, int]:
+#: The calendar a year is run with by ``--calendar``: every part of it switched on.
+CALENDAR = ["--set", 'run.start_date="2025-01-06"',  # a Monday, as the file's start_day
+            "--set", "calendar.monthly=[0.93, 0.90, 0.95, 0.98, 1.03, 1.05, 1.10, 1.08, 1.00, "
+            "1.00, 0.97, 1.01]",
+            "--set", 'calendar.bank_holidays="england-and-wales"',
+            "--set", 'calendar.days=[{ date = "12-31", factor = 1.4 }]']
+
+
+def run(days: float, extra: list[str] | None = None) -> tuple[float, float, int]:
     """(wall seconds, peak MiB, measured contacts) for one replication of ``days``."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-c", CHILD, "run", str(SCENARIO), "--replications", "1",
-             "--days", str(days), "--workers", "1", "--no-report", "--quiet", "--out", str(out)],
+             "--days", str(days), "--workers", "1", "--no-report", "--quiet", "--out", str(out),
+             *(extra or [])],
             capture_output=True, text=True, check=True)
         wall = time.perf_counter() - start
         peak_mib = int(done.stderr.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KiB
@@ -54,6 +67,9 @@ def run(days: float) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=float, nargs="+", default=[7, 28, 365])
+    parser.add_argument("--calendar", action="store_true",
+                        help="also time a year with the calendar on against one without")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each, for --calendar")
     args = parser.parse_args()
     print(f"{SCENARIO.name}: one replication, workers 1, reports off\n")
     print(f"{'days':>6} {'contacts':>12} {'wall s':>8} {'peak MiB':>9} {'s per 1M contacts':>18}")
@@ -66,6 +82,18 @@ def main() -> None:
     if first != last:
         print(f"\ncost per contact, {last:g} days / {first:g} days: "
               f"{costs[last] / costs[first]:.2f}x (target <= 1.2x)")
+    if args.calendar:
+        calendar_cost(args.repeats)
+
+
+def calendar_cost(repeats: int) -> None:
+    """The year with and without the calendar, alternately; best of ``repeats`` each."""
+    best = {"without": float("inf"), "with": float("inf")}
+    for _ in range(repeats):
+        for name, extra in (("without", None), ("with", CALENDAR)):
+            best[name] = min(best[name], run(365, extra)[0])
+    print(f"\n365 days without the calendar: {best['without']:.1f} s; with it: "
+          f"{best['with']:.1f} s; ratio {best['with'] / best['without']:.3f} (target <= 1.05)")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from contactsim.config import distributions, loading
 from contactsim.config.distributions import KINDS, PARAMS, Distribution
 from contactsim.config.kinds import MAX_WEIGHT, Field, Named, Table, TableList
 from contactsim.config.schema import MAX_CONTACTS, MAX_ON_DUTY, SCENARIO
-from contactsim.engine.model import MAX_TRIES, MAX_WAITING
+from contactsim.engine import MAX_TRIES, MAX_WAITING
 
 INTRO = """\
 # Scenario file reference

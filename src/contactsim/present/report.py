@@ -466,6 +466,37 @@ def all_differences(table: Table) -> str:
             "</summary>" + table_html(header, rows) + "</details></section>")
 
 
+def compare_monthly(result: CompareResults) -> str:
+    """For runs pinned to dates: each month's service level per scenario and its change."""
+    table = result.monthly
+    if table is None or not len(table):
+        return ""
+    parts = []
+    for channel in table.distinct("channel")[:MAX_CALENDARS]:
+        rows_ch = table.where("channel", channel).where("measure", "service_level")
+        others = rows_ch.distinct("scenario")
+        header = ["month", esc(result.labels[0]), *(esc(o) for o in others),
+                  *(f"change: {esc(o)}" for o in others)]
+        rows = []
+        for month in rows_ch.distinct("month"):
+            here = rows_ch.where("month", month)
+            base = float(here.numbers("base_mean")[0])
+            cells = [month, esc(fmt("service_level", base))]
+            cells += [esc(fmt("service_level", float(here.where("scenario", o)
+                                                      .numbers("scenario_mean")[0])))
+                      if len(here.where("scenario", o)) else "-" for o in others]
+            cells += [change_cell("service_level", row_estimate(here.where("scenario", o), 0, (
+                "difference", "ci_low", "ci_high"))) if len(here.where("scenario", o)) else "-"
+                for o in others]
+            rows.append(cells)
+        parts.append(f"<h3>{esc(channel)}: service level by month</h3>"
+                     + table_html(header, rows, raw=True))
+    return ("<section><h2>Change by month</h2><p class=\"note\">Each month's service level "
+            "(mean over replications) and its change against the first scenario with the "
+            "95% confidence interval; <b>bold</b> changes are clear.</p>" + "".join(parts)
+            + "</section>")
+
+
 def compare_html(result: CompareResults, plots: Sequence[Plot]) -> str:
     warnings = [*result.meta.get("notes", []),
                 *(f"{r.name}: {w}" for r in result.runs for w in r.warnings)]
@@ -477,7 +508,7 @@ def compare_html(result: CompareResults, plots: Sequence[Plot]) -> str:
             "scenario; <b>bold</b> changes are clear (their interval excludes zero). Shares "
             "change in percentage points (pts).</p>" + "".join(tables)
             + compare_pools_table(result) + compare_officers(result) + target_note()
-            + "</section>",
+            + "</section>", compare_monthly(result),
             f"<section><h2>Plots</h2>{figures(result.folder, plots)}</section>",
             all_differences(result.differences), reading_note()]
     return page("contactsim comparison: " + " vs ".join(r.name for r in result.runs), body)

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from contactsim.analysis.daily import PERIOD_MEASURES
 from contactsim.analysis.experiment import Experiment
 from contactsim.analysis.stats import (
     Estimate,
@@ -40,6 +41,7 @@ from contactsim.config.spec import Scenario
 from contactsim.results.read import (
     COMPARE_CSV,
     COMPARE_JSON,
+    COMPARE_MONTHLY_CSV,
     SWEEP_CSV,
     SWEEP_JSON,
     SWEEP_POOLS_CSV,
@@ -243,11 +245,47 @@ def fill_member(member: Member, folder: Path, runs: Iterator[Experiment]) -> Non
     write_tables(next(runs), folder)
 
 
+#: The columns of compare_monthly.csv: the change in each month, for runs pinned to dates.
+MONTHLY_COLUMNS = ("scenario", "base", "channel", "month", "measure", "base_mean",
+                   "scenario_mean", "difference", "ci_low", "ci_high", "method")
+
+
+def monthly_rows(labels: Sequence[str], runs: Sequence[RunResults]) -> list[list[Any]]:
+    """compare_monthly.csv: per channel, month and measure, each scenario against the first
+    (paired replication by replication when the runs pair, else Welch)."""
+    base = runs[0].table("monthly_replications")
+    if base is None or not base.has("month"):
+        return []
+    rows: list[list[Any]] = []
+    for label, run in zip(labels[1:], runs[1:], strict=True):
+        other = run.table("monthly_replications")
+        if other is None or not other.has("month"):
+            continue
+        paired = is_paired(runs[0], run)
+        for channel in base.distinct("channel"):
+            a_ch, b_ch = base.where("channel", channel), other.where("channel", channel)
+            for month in a_ch.distinct("month"):
+                a_rows, b_rows = a_ch.where("month", month), b_ch.where("month", month)
+                if not len(b_rows):
+                    continue
+                for measure in PERIOD_MEASURES:
+                    a = a_rows.numbers(measure)[np.argsort(a_rows.numbers("replication"))]
+                    b = b_rows.numbers(measure)[np.argsort(b_rows.numbers("replication"))]
+                    d = paired_difference(a, b) if paired else welch(a, b)
+                    rows.append([label, labels[0], channel, month, measure, mean_ci(a).mean,
+                                 mean_ci(b).mean, d.mean, d.ci_low, d.ci_high,
+                                 "paired" if paired else "welch"])
+    return rows
+
+
 def write_comparison(folder: Path, members: Sequence[Member]) -> None:
-    """compare.csv and compare.json from the member folders already inside ``folder``."""
+    """compare.csv and compare.json (and compare_monthly.csv for runs pinned to dates) from
+    the member folders already inside ``folder``."""
     labels = [m.label for m in members]
     runs = [read_run(folder / label) for label in labels]
     write_csv(folder / COMPARE_CSV, COMPARE_COLUMNS, compare_rows(labels, runs))
+    if monthly := monthly_rows(labels, runs):
+        write_csv(folder / COMPARE_MONTHLY_CSV, MONTHLY_COLUMNS, monthly)
     notes = unpaired_notes(labels, runs)
     meta = {
         "base": labels[0],

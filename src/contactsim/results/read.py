@@ -36,6 +36,7 @@ from contactsim.timebase import DAY_NAMES, HOURS_PER_WEEK
 HEADLINE = ("service_level", "mean_answer_s", "abandon_rate")
 
 COMPARE_JSON, COMPARE_CSV = "compare.json", "compare.csv"
+COMPARE_MONTHLY_CSV = "compare_monthly.csv"
 SWEEP_JSON, SWEEP_CSV, SWEEP_POOLS_CSV = "sweep.json", "sweep.csv", "sweep_pools.csv"
 
 
@@ -297,6 +298,8 @@ class CompareResults:
     labels: list[str]
     runs: list[RunResults]
     differences: Table
+    #: The change in each month (compare_monthly.csv), for runs pinned to dates.
+    monthly: Table | None = None
 
     @property
     def paired(self) -> bool:
@@ -310,7 +313,9 @@ def read_compare(folder: Path) -> CompareResults:
     if not labels:
         raise ResultsError(folder / COMPARE_JSON, "lists no scenarios", "scenarios")
     runs = [read_run(folder / label) for label in labels]
-    return CompareResults(folder, meta, labels, runs, read_table(folder / COMPARE_CSV))
+    monthly = folder / COMPARE_MONTHLY_CSV
+    return CompareResults(folder, meta, labels, runs, read_table(folder / COMPARE_CSV),
+                          read_table(monthly) if monthly.is_file() else None)
 
 
 @dataclass(frozen=True)
