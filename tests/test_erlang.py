@@ -436,6 +436,7 @@ def test_erlang_cli_bad_values_exit_2_naming_the_flag(
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_erlang_cli_in_a_subprocess() -> None:
     from conftest import run_cli
 
