@@ -1,12 +1,13 @@
-# Two commands, each works on a fresh machine with Python 3.11+, make and pip:
+# Each works on a fresh machine with Python 3.11+, make and pip:
 #   make run   - set up .venv, install, run the demo comparison (results/compare/report.html)
+#   make check - set up .venv, install, lint, type-check and run the fast tests (under a minute)
 #   make test  - set up .venv, install, lint, type-check and run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint docs clean
+.PHONY: run check test lint docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "contactsim needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -29,6 +30,11 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/mypy src
+
+# The fast tier while working: everything but the tests marked slow (statistical checks,
+# subprocess tests, long fuzzing runs; see tests/conftest.py). make test, and CI, run those too.
+check: lint
+	$(BIN)/pytest -m "not slow"
 
 test: lint
 	$(BIN)/pytest

@@ -1,4 +1,21 @@
-"""Shared helpers: small scenario files written to a temporary folder, the CLI in a subprocess."""
+"""Shared helpers: small scenario files written to a temporary folder, the CLI in a subprocess.
+
+Two tiers. ``make check`` runs ``pytest -m "not slow"``: the loader, the bad-input corpus, the
+engine on small runs, measures, Erlang formulas and plots on small data, in under a minute on an
+idle two-core machine. ``make test`` (and CI) runs everything. Marked ``slow``: statistical
+checks (long simulations against queueing theory, paired directions of effect, the golden
+summary, staffing searches), tests that start the CLI in a subprocess, and the two 600-example
+loader fuzzers of test_properties.py (the --set fuzzer and the engine properties stay fast).
+Three subprocess checks stay in the fast tier on purpose: the bad-input corpus
+(test_bad_input.py), one real ``contactsim run`` end to end
+(test_plots.py::test_no_report_writes_no_plots) and the import-lightness check (test_api.py).
+
+Hypothesis has two profiles. "ci", loaded when the environment variable CI is set (``.ci/run``
+runs with CI=true) or HYPOTHESIS_PROFILE=ci: the same examples on every run (derandomize), no
+example database, and a failure prints the blob that reproduces it. "dev", otherwise: fresh
+random examples each run, remembered in .hypothesis/ so a failure is tried first next time.
+HYPOTHESIS_PROFILE names either one explicitly.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +26,30 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Timing on shared machines is too noisy for a per-example deadline to mean anything, so neither
+# profile has one (the @settings in the test files agree); CI also drops the too-slow health
+# check, which would fail a derandomized run for the machine's load rather than for the code.
+# Both start from Hypothesis's own defaults: a profile given no parent inherits whatever profile
+# is active, and Hypothesis itself switches to its built-in "ci" when it sees CI in the
+# environment (even CI=false), which would leave "dev" derandomized.
+_DEFAULTS = settings.get_profile("default")
+settings.register_profile("ci", _DEFAULTS, derandomize=True, database=None, print_blob=True,
+                          deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", _DEFAULTS, print_blob=True, deadline=None)
+
+
+def _profile() -> str:
+    named = os.environ.get("HYPOTHESIS_PROFILE", "").strip()
+    if named:
+        return named
+    return "ci" if os.environ.get("CI", "").strip().lower() not in ("", "0", "false") else "dev"
+
+
+settings.load_profile(_profile())
 
 #: A small valid scenario: one channel, one category, one pool on duty around the clock.
 MINIMAL = """\

@@ -11,6 +11,8 @@ import pytest
 from conftest import MINIMAL, ROOT, run_cli, write
 from contactsim.analysis.measures import CHANNEL_MEASURES
 
+pytestmark = pytest.mark.slow  # every test here starts the CLI in a subprocess
+
 FILES = {"summary.json", "replications.csv", "hourly.csv", "pools.csv", "pools_hourly.csv",
          "answer_times.csv", "scenario.toml"}
 

@@ -96,6 +96,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return out, done.stdout
 
 
+@pytest.mark.slow
 def test_extra_staff_raises_999_service_level_clearly(demo: tuple[Path, str]) -> None:
     out, stdout = demo
     row = pick(table(out / "compare.csv"), scenario="extra-staff", kind="channel", name="999",
@@ -113,6 +114,7 @@ def test_extra_staff_raises_999_service_level_clearly(demo: tuple[Path, str]) ->
     assert f"report: {out / 'report.html'}" in stdout
 
 
+@pytest.mark.slow
 def test_compare_writes_each_scenario_and_pairs_by_replication(demo: tuple[Path, str]) -> None:
     out, _ = demo
     for label in ("baseline", "extra-staff"):
@@ -140,6 +142,7 @@ def test_compare_writes_each_scenario_and_pairs_by_replication(demo: tuple[Path,
     assert {"channel", "pool", "officers"} <= kinds
 
 
+@pytest.mark.slow
 def test_comparison_plots_keep_one_colour_per_scenario(demo: tuple[Path, str]) -> None:
     result = read_compare(demo[0])
     names = [r.name for r in result.runs]
@@ -167,6 +170,7 @@ def test_comparison_plots_keep_one_colour_per_scenario(demo: tuple[Path, str]) -
         plt.close(fig)
 
 
+@pytest.mark.slow
 def test_compare_report_and_plot_redraw(demo: tuple[Path, str], tmp_path: Path) -> None:
     out = tmp_path / "copy"
     shutil.copytree(demo[0], out)
@@ -181,6 +185,7 @@ def test_compare_report_and_plot_redraw(demo: tuple[Path, str], tmp_path: Path) 
     assert after == before
 
 
+@pytest.mark.slow
 def test_a_scenario_compared_with_itself_shows_nothing(tmp_path: Path, minimal: Path) -> None:
     out = tmp_path / "self"
     done = run_cli("compare", minimal, minimal, "--out", out, "--no-report")
@@ -206,6 +211,7 @@ def _results(tmp_path: Path, name: str, *overrides: str) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_results_folders_with_other_seeds_are_compared_unpaired(tmp_path: Path) -> None:
     a = _results(tmp_path, "a", "run.replications=4")
     b = _results(tmp_path, "b", "run.replications=4", "run.seed=99")
@@ -224,6 +230,7 @@ def test_results_folders_with_other_seeds_are_compared_unpaired(tmp_path: Path) 
     assert (float(row["ci_low"]), float(row["ci_high"])) == pytest.approx((low, high))
 
 
+@pytest.mark.slow
 def test_scenario_files_run_with_the_first_results_folder_settings(tmp_path: Path,
                                                                    minimal: Path) -> None:
     first = _results(tmp_path, "first", "run.replications=3", "run.seed=5", "run.days=1")
@@ -256,6 +263,7 @@ def test_compare_rows_need_two_runs(tmp_path: Path) -> None:
     assert compare_rows(["a"], [a]) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "message"), [
     (("x.toml",), "at least two"),
     (("missing.toml", "missing.toml"), "file not found"),
@@ -311,6 +319,7 @@ def sweep1(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_sweep_one_row_per_point_and_channel_and_more_staff_helps(sweep1: Path) -> None:
     rows = table(sweep1 / "sweep.csv")
     assert [r["pools.handlers.scale"] for r in rows] == ["1", "1.5", "2", "3"]
@@ -329,6 +338,7 @@ def test_sweep_one_row_per_point_and_channel_and_more_staff_helps(sweep1: Path) 
     assert "data:image/png;base64," in (sweep1 / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_sweep_curve_is_the_sweep_table(sweep1: Path) -> None:
     sweep = read_sweep(sweep1)
     fig = sweep_figure(sweep)
@@ -343,6 +353,7 @@ def test_sweep_curve_is_the_sweep_table(sweep1: Path) -> None:
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_sweep_of_two_keys_draws_a_heatmap(tmp_path: Path, minimal: Path) -> None:
     out = tmp_path / "sw2"
     done = run_cli("sweep", minimal, "--vary", "pools.handlers.scale=1,2", "--vary",
@@ -361,6 +372,7 @@ def test_sweep_of_two_keys_draws_a_heatmap(tmp_path: Path, minimal: Path) -> Non
     plt.close(fig)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("vary", "message"), [
     (("pools.handlers.scle=1,2",), "pools.handlers.scle: unknown key"),
     (("pools.handlers.scale=1,-2",), "pools.handlers.scale: must be"),

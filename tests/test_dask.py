@@ -20,6 +20,7 @@ from contactsim.results.write import summary
 PATIENT = MINIMAL.replace("per_day = 200", "per_day = 200\npatience = 120")
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # a real LocalCluster of worker processes
 
 
 @pytest.fixture(scope="module")

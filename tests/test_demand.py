@@ -121,6 +121,7 @@ def test_summary_counts_balance(tmp_path: Path) -> None:
     assert data["officer_hours"]["mean"] > 0
 
 
+@pytest.mark.slow
 def test_triage_diversion_releases_handler_time(experiments: dict[str, Experiment]) -> None:
     base, rcrp = experiments["baseline"], experiments["rcrp"]
     util = diff(base, rcrp, lambda r: r.pools["handlers"]["utilisation"])
@@ -131,6 +132,7 @@ def test_triage_diversion_releases_handler_time(experiments: dict[str, Experimen
     assert officers.ci_high < 0  # diverted contacts need no officer
 
 
+@pytest.mark.slow
 def test_daytime_partner_diverts_less(experiments: dict[str, Experiment]) -> None:
     full, day = experiments["rcrp"], experiments["rcrp-daytime-partner"]
     failed = np.mean([r.diversions["rcrp"]["failed"] for r in day.replications])
@@ -142,6 +144,7 @@ def test_daytime_partner_diverts_less(experiments: dict[str, Experiment]) -> Non
     assert util.ci_low > 0
 
 
+@pytest.mark.slow
 def test_closed_partner_fails_every_handover_and_gives_the_baseline_load(
         experiments: dict[str, Experiment]) -> None:
     closed = run_experiment(shipped("rcrp", "partners.mh_crisis_line.hours=[]"), workers=2)
@@ -155,6 +158,7 @@ def test_closed_partner_fails_every_handover_and_gives_the_baseline_load(
         assert a.officer_hours == b.officer_hours
 
 
+@pytest.mark.slow
 def test_absence_lowers_staff_hours_by_its_share() -> None:
     longer = ("pools.handlers.breaks_min=0", "run.days=56", "run.replications=8")
     a = run_experiment(shipped("baseline", "pools.handlers.absence=0", *longer), workers=2)
@@ -184,6 +188,7 @@ def test_breaks_are_staggered_and_take_their_minutes() -> None:
     assert sum(d * t for t, d in changes) == pytest.approx(6 * 45 * 60)  # 45 minutes each
 
 
+@pytest.mark.slow
 def test_interruptible_desk_helps_999_and_delays_digital() -> None:
     base = shipped("baseline")
     desk = shipped("baseline", 'pools.digital_desk.interruptible_for=["999"]')
@@ -192,6 +197,7 @@ def test_interruptible_desk_helps_999_and_delays_digital() -> None:
     assert diff(a, b, lambda r: r.channels["online"]["mean_wait_s"]).ci_low > 0
 
 
+@pytest.mark.slow
 def test_surge_lowers_service_in_its_hours_only(experiments: dict[str, Experiment]) -> None:
     base, surge = experiments["baseline"], experiments["surge"]
     # Measured day 3 after SHORT's one warm-up day from a Monday is Friday: 21:00 on Friday is
@@ -209,6 +215,7 @@ def test_surge_lowers_service_in_its_hours_only(experiments: dict[str, Experimen
         assert around.ci_low <= 0 <= around.ci_high, (first, around)
 
 
+@pytest.mark.slow
 def test_redials_switches_and_callbacks_happen(experiments: dict[str, Experiment]) -> None:
     reps = experiments["baseline"].replications
     assert all(r.channels["999"]["callbacks"] > 0 for r in reps)

@@ -18,11 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "baseline.json"
 OVERRIDES = ["run.days=7", "run.replications=4"]
 #: Parts of summary.json that describe the run, not the model's numbers.
 VOLATILE = ("wall_s", "contactsim_version", "scenario")
+pytestmark = pytest.mark.slow  # a statistical comparison with the golden intervals
 
 
 def current() -> dict[str, Any]:

@@ -41,6 +41,7 @@ def previous(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
     return out, snapshot(out)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_signal_during_a_run_exits_130_and_keeps_earlier_results(
@@ -62,6 +63,7 @@ def test_signal_during_a_run_exits_130_and_keeps_earlier_results(
     assert leftovers(out.parent) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay_s", [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4])
 def test_ctrl_c_while_loading_exits_130_without_traceback(tmp_path: Path,
                                                           delay_s: float) -> None:
@@ -141,6 +143,7 @@ def test_a_failure_between_the_renames_puts_the_old_folder_back(
 
 # --- unwritable and full output locations ------------------------------------------------------
 
+@pytest.mark.slow
 def test_output_under_a_file_is_refused_before_simulating(tmp_path: Path) -> None:
     blocker = write(tmp_path, "not-a-folder", "x")
     start = time.monotonic()
@@ -153,6 +156,7 @@ def test_output_under_a_file_is_refused_before_simulating(tmp_path: Path) -> Non
     assert blocker.read_text(encoding="utf-8") == "x"
 
 
+@pytest.mark.slow
 def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
     target = write(tmp_path, "results.txt", "keep me")
     done = run_cli("run", write(tmp_path, "m.toml", MINIMAL), "--out", target)
@@ -162,6 +166,7 @@ def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "keep me"
 
 
+@pytest.mark.slow
 def test_a_full_disk_loses_nothing(previous: tuple[Path, dict[str, bytes]],
                                    monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
@@ -182,6 +187,7 @@ def test_a_full_disk_loses_nothing(previous: tuple[Path, dict[str, bytes]],
     assert leftovers(out.parent) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["other-files", "current", "parent-of-current"])
 def test_a_folder_that_is_not_results_is_never_replaced(tmp_path: Path, where: str) -> None:
     # Results replace the whole --out folder: a planner's documents, or the folder they are
@@ -198,6 +204,7 @@ def test_a_folder_that_is_not_results_is_never_replaced(tmp_path: Path, where: s
     assert sorted(p.name for p in work.iterdir()) == ["docs"]
 
 
+@pytest.mark.slow
 def test_an_empty_folder_or_earlier_results_are_replaced(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()

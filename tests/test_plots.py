@@ -339,6 +339,7 @@ def test_report_escapes_user_text_and_puts_warnings_first(tmp_path: Path) -> Non
     assert_embedded_pngs(out / "report.html", at_least=5)
 
 
+@pytest.mark.slow
 def test_plot_command_redraws_identical_files(tmp_path: Path) -> None:
     scenario = write(tmp_path, "two.toml", TWO_CHANNELS.replace("days = 9", "days = 2"))
     out = tmp_path / "out"
@@ -365,6 +366,7 @@ def test_no_report_writes_no_plots(tmp_path: Path, minimal: Path) -> None:
     assert "report:" not in done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", ["missing", "empty", "not-json"])
 def test_plot_of_a_non_results_folder_exit_2(tmp_path: Path, make: str) -> None:
     target = tmp_path / "x"

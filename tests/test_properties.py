@@ -135,6 +135,7 @@ def load_or_explain(path: Path, overrides: list[str] | None = None) -> None:
 
 # --- (a) the loader never fails with anything but ScenarioError ------------------------------
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES["documents"], deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(doc=documents)
@@ -188,6 +189,7 @@ def mutants(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     return src.name, doc
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES["mutations"], deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(mutant=mutants())

@@ -28,6 +28,7 @@ from contactsim.engine import ControlRoom, simulate
 from contactsim.engine.records import ABANDONED, ANSWERED
 
 LEVEL = 0.999
+pytestmark = pytest.mark.slow  # long simulations against queueing theory
 
 
 def erlang_c(agents: int, load: float) -> float:

@@ -46,6 +46,7 @@ BASELINE = ROOT / "scenarios" / "baseline.toml"
 # --- the search agrees with theory where theory holds ---------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("patience_s", [300.0, None])
 def test_stationary_queue_needs_exactly_the_erlang_minimum(tmp_path: Path,
                                                            patience_s: float | None) -> None:
@@ -66,6 +67,7 @@ def test_stationary_queue_needs_exactly_the_erlang_minimum(tmp_path: Path,
     assert sim.runs == 2  # the staffing, and one fewer in every hour
 
 
+@pytest.mark.slow
 def test_plan_on_a_stationary_queue(tmp_path: Path) -> None:
     file = write(tmp_path, "mm.toml", mm_scenario(
         per_hour=200, handle_s=180, agents=14, patience_s=300, target_s=20, days=7, reps=8,
@@ -172,6 +174,7 @@ def read_rows(folder: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), list(reader)
 
 
+@pytest.mark.slow
 def test_staffing_csv_has_one_row_per_hour(baseline_staff: Path) -> None:
     columns, rows = read_rows(baseline_staff)
     assert columns == ["hour_of_week", "required", "rostered", "erlang_a"]
@@ -181,6 +184,7 @@ def test_staffing_csv_has_one_row_per_hour(baseline_staff: Path) -> None:
     assert float(rows[0]["rostered"]) == 13
 
 
+@pytest.mark.slow
 def test_baseline_suggested_roster_meets_the_standard_with_fewer_hours(
         baseline_staff: Path) -> None:
     facts = json.loads((baseline_staff / "staffing.json").read_text())
@@ -195,6 +199,7 @@ def test_baseline_suggested_roster_meets_the_standard_with_fewer_hours(
     assert hours["required"] > hours["erlang_a"]
 
 
+@pytest.mark.slow
 def test_suggested_toml_runs_from_its_folder_as_simulated(baseline_staff: Path) -> None:
     text = (baseline_staff / "suggested.toml").read_text()
     assert 'extends = "../../' in text or 'extends = "' in text
@@ -209,6 +214,7 @@ def test_suggested_toml_runs_from_its_folder_as_simulated(baseline_staff: Path) 
         facts["suggested_service_level"]["mean"], abs=1e-12)
 
 
+@pytest.mark.slow
 def test_plot_draws_what_the_table_holds(baseline_staff: Path) -> None:
     from contactsim.present.plots import staffing_figure
     from contactsim.results.read import read_table
@@ -223,6 +229,7 @@ def test_plot_draws_what_the_table_holds(baseline_staff: Path) -> None:
         "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
+@pytest.mark.slow
 def test_plot_redraws_a_staff_folder(baseline_staff: Path, tmp_path: Path) -> None:
     import shutil
 
@@ -237,6 +244,7 @@ def test_plot_redraws_a_staff_folder(baseline_staff: Path, tmp_path: Path) -> No
     assert (copy / "staffing.csv").read_bytes() == tables
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("flags", "flag", "words"), [
     (["--channel", "988"], "--channel", "unknown channel '988'"),
     (["--channel", "999", "--pool", "desk"], "--pool", "unknown pool 'desk'"),
@@ -254,6 +262,7 @@ def test_bad_staff_options_exit_2_naming_the_option(tmp_path: Path, flags: list[
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_several_pools_answering_need_pool(tmp_path: Path) -> None:
     text = mm_scenario(per_hour=10, handle_s=60, agents=2) + (
         '[pools.spare]\nskills = ["q"]\n'
