@@ -14,7 +14,6 @@ import time
 
 import numpy as np
 import pytest
-from contactsim.calendar_plot import calendar_heatmap_figure, worst_days
 from matplotlib.image import AxesImage
 
 from contactsim.calendar import (
@@ -34,6 +33,7 @@ from contactsim.calendar import (
     special_day,
     weekday_of_time_zero,
 )
+from contactsim.present.calendar_plot import calendar_heatmap_figure, worst_days
 
 D = datetime.date
 PER_DAY = 330.7
