@@ -12,8 +12,6 @@ code 2; Ctrl-C gives 130 and leaves earlier results untouched.
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import re
 import sys
@@ -22,7 +20,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
+from typing import Any, NoReturn, TextIO, TypeVar
 
 from contactsim import __version__
 from contactsim.analysis.experiment import (
@@ -37,10 +35,6 @@ from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.results.write import OutputError, check_writable, write_atomically
 from contactsim.standard import TARGET_SL
-
-if TYPE_CHECKING:
-    from contactsim.analysis.erlang import ErlangResult
-    from contactsim.analysis.staffing import Plan
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 N = TypeVar("N", int, float)
@@ -465,53 +459,16 @@ def cmd_erlang(args: argparse.Namespace) -> int:
         raise UsageError(f"{ERLANG_FLAGS[exc.param]}: {exc}") from None
     except ValueError as exc:  # the arithmetic failing at extreme figures, as before: exit 2
         raise UsageError(f"--per-hour: {exc}") from None
+    from contactsim.present.words import erlang_text
+
     sys.stdout.write(erlang_text(values, result, needed, as_json=args.json))
     return EXIT_OK
 
 
-def erlang_text(values: dict[str, Any], result: ErlangResult, needed: int | None,
-                *, as_json: bool) -> str:
-    """The erlang command's output: one JSON object, or a table a planner reads."""
-    fields = {"p_wait": result.p_wait, "service_level": result.service_level,
-              "mean_wait_s": result.mean_wait_s, "mean_answer_s": result.mean_answer_s,
-              "abandon_rate": result.abandon_rate, "occupancy": result.occupancy}
-    if as_json:
-        out: dict[str, object] = {k: (v if math.isfinite(v) else None)
-                                  for k, v in fields.items()}
-        if needed is not None:
-            out["agents_needed"] = needed
-        return json.dumps(out) + "\n"
-    per_hour, handle, target = values["per_hour"], values["handle_s"], values["target_s"]
-    patience = values["patience_s"]
-    model = ("Erlang C (M/M/n: callers never hang up)" if patience is None
-             else f"Erlang A (M/M/n+M: mean patience {patience:g} s)")
-
-    def g(x: float) -> str:
-        return f"{x:.5g}" if math.isfinite(x) else "infinite (the queue grows without limit)"
-
-    lines = [
-        f"{model}",
-        f"  {per_hour:g} calls an hour, mean handle {handle:g} s, {result.agents} agents, "
-        f"offered load {per_hour * handle / 3600:.4g} Erlangs",
-        f"  P(wait)                 {g(result.p_wait)}",
-        f"  service level           {g(result.service_level)}   (answered within {target:g} s, "
-        "of all calls offered; callers who hang up count as failures)",
-        f"  mean wait               {g(result.mean_wait_s)} s = {g(result.mean_wait_s / 60)} min"
-        "   (over all calls offered)",
-        f"  mean wait of answered   {g(result.mean_answer_s)} s",
-        f"  abandonment             {g(result.abandon_rate)}",
-        f"  occupancy               {g(result.occupancy)}",
-    ]
-    if needed is not None:
-        extra = (f" and at most {values['max_abandon']:.1%} hanging up"
-                 if values["max_abandon"] is not None else "")
-        lines.append(f"  agents needed           {needed}   (for {values['target_sl']:.1%} "
-                     f"within {target:g} s{extra})")
-    return "\n".join(lines) + "\n"
-
-
 def cmd_staff(args: argparse.Namespace) -> int:
-    from contactsim.analysis.staffing import Request, StaffingInputError, plan, summary_text
+    from contactsim.analysis.staffing import Request, StaffingInputError, plan
+    from contactsim.jobs import save_staffing
+    from contactsim.present.words import staffing_text
 
     out = args.out or Path("results") / f"staff-{Path(args.scenario).stem}"
     request = Request(file=args.scenario, channel=args.channel, target=args.target,
@@ -525,21 +482,10 @@ def cmd_staff(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     write_atomically(out, partial(save_staffing, result, out, plot=not args.no_report))
     if not args.quiet:
-        sys.stdout.write(summary_text(result))
+        sys.stdout.write(staffing_text(result))
         print(f"  results: {out}/ (staffing.csv, suggested.toml"
               + ("" if args.no_report else ", plots/staffing.png") + ")")
     return EXIT_OK
-
-
-def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> None:
-    """Everything ``staff`` writes into its (temporary) results folder."""
-    from contactsim.analysis.staffing import write_staffing
-
-    write_staffing(result, folder, final)
-    if plot:
-        from contactsim.present.plots import draw_staffing
-
-        draw_staffing(folder)
 
 
 def _where(folder: Path, no_report: bool) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contactsim.analysis.experiment import Experiment, run_experiments
 from contactsim.analysis.whatif import Point, Vary
@@ -25,6 +26,9 @@ from contactsim.results.compare import (
 )
 from contactsim.results.read import CompareResults, SweepResults, read_compare, read_sweep
 from contactsim.results.write import write_atomically, write_tables
+
+if TYPE_CHECKING:
+    from contactsim.analysis.staffing import Plan
 
 #: Runs scenarios and yields their experiments in the same order (see run_experiments).
 Runner = Callable[[Sequence[Scenario]], Iterator[Experiment]]
@@ -77,3 +81,14 @@ def run_sweep(file: str, varies: Sequence[Vary], points: Sequence[Point], out: P
 
     write_atomically(out, fill)
     return read_sweep(out)
+
+
+def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> None:
+    """Everything ``staff`` writes into its (temporary) results folder."""
+    from contactsim.results.staff import write_staffing  # scipy's optimiser: staff only
+
+    write_staffing(result, folder, final)
+    if plot:
+        from contactsim.present.plots import draw_staffing
+
+        draw_staffing(folder)

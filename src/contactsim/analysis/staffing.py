@@ -28,17 +28,13 @@ duty around the clock whose weekly service level meets the target.
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import tomli_w
 from scipy.special import ndtri, stdtrit
 
 from contactsim.analysis.erlang import agents_needed, evaluate
@@ -478,46 +474,3 @@ def summary(p: Plan) -> dict[str, Any]:
     }
 
 
-def write_staffing(p: Plan, folder: Path, final: Path) -> None:
-    """``staffing.csv``, ``staffing.json`` and ``suggested.toml`` into ``folder``.
-
-    ``final`` is where the folder will end up, for the relative ``extends`` path (the folder is
-    built beside it under a temporary name, so the path is the same from either).
-    """
-    with open(folder / "staffing.csv", "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(table_rows(p))
-    (folder / "staffing.json").write_text(json.dumps(summary(p), indent=2) + "\n",
-                                          encoding="utf-8")
-    header = (f"# Suggested by contactsim staff: {p.request.channel} at {p.request.target:.0%} "
-              f"within {p.scenario.channels[p.request.channel].answer_target_s:g} s, "
-              f"{p.suggested_hours} staff hours a week in pool {p.pool}.\n"
-              f"# Run it from this folder: contactsim run suggested.toml\n")
-    (folder / "suggested.toml").write_text(header + tomli_w.dumps(suggested_document(p, final)),
-                                           encoding="utf-8")
-
-
-def summary_text(p: Plan) -> str:
-    """A few lines for the terminal."""
-    r, s = p.request, summary(p)
-    hours = s["staff_hours"]
-
-    def est(e: Estimate) -> str:
-        ci = "" if math.isnan(e.ci_low) else f" (95% CI {e.ci_low:.1%} to {e.ci_high:.1%})"
-        return f"{e.mean:.1%}{ci}"
-
-    verdict = "meets" if p.suggested_sl.mean >= r.target else "misses"
-    lines = [
-        f"\nStaff for {r.channel} in pool {p.pool}: {r.target:.0%} answered within "
-        f"{s['answer_target_s']:g} s, every hour of the week",
-        f"  staff hours a week   Erlang A {hours['erlang_a']}, simulation {hours['required']}, "
-        f"current roster {hours['rostered']:g}",
-        f"  suggested roster     {hours['suggested']} staff hours, {len(p.suggested)} shifts; "
-        f"{r.channel} service level {est(p.suggested_sl)} ({verdict} the target)",
-        f"  flat 24/7 roster     {p.flat_staff} on duty = {hours['flat']} staff hours; "
-        f"service level {est(p.flat_sl)}",
-        f"  search: {p.iterations} rounds of simulation, same seed throughout",
-    ]
-    lines.extend(f"  note: {n}" for n in p.notes)
-    return "\n".join(lines) + "\n"

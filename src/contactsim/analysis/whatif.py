@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from contactsim.config.kinds import Problem, ScenarioError
-from contactsim.config.loading import load_scenario
+from contactsim.config.loading import load_scenario, parse_override, parse_value, with_changes
 from contactsim.config.spec import Scenario
 
 # --- sweep ----------------------------------------------------------------------------------
@@ -79,17 +79,23 @@ class Point:
 
 
 def plan_sweep(file: str, varies: Sequence[Vary], overrides: Sequence[str]) -> list[Point]:
-    """Load the scenario at every point before anything runs; report every problem once."""
+    """The scenario at every point, made in memory from the file loaded once, before anything
+    runs; every problem is reported at once."""
     keys = [v.key for v in varies]
     if not 1 <= len(varies) <= 2 or len(set(keys)) != len(keys):
         raise ScenarioError([Problem(file, "--vary", "give one or two different --vary keys")])
+    base = load_scenario(file, overrides)
     points: list[Point] = []
     problems: list[Problem] = []
     for i, combo in enumerate(itertools.product(*(v.values for v in varies))):
         values = dict(zip(keys, combo, strict=True))
         try:
-            sc = load_scenario(file, [*overrides, *(f"{k}={v}" for k, v in values.items())])
-            points.append(Point(i, values, sc))
+            changes = {parse_override(f"{k}={v}")[0]: parse_value(v) for k, v in values.items()}
+        except ValueError as exc:
+            problems.append(Problem(file, "--vary", str(exc)))
+            continue
+        try:
+            points.append(Point(i, values, with_changes(base, changes)))
         except ScenarioError as exc:
             problems.extend(_from_vary(p, keys) for p in exc.problems)
     if problems:
@@ -98,7 +104,8 @@ def plan_sweep(file: str, varies: Sequence[Vary], overrides: Sequence[str]) -> l
 
 
 def _from_vary(problem: Problem, keys: Sequence[str]) -> Problem:
-    """Say ``--vary`` where the loader says ``--set`` about a varied key."""
+    """Say ``--vary`` where the loader says a change made in memory about a varied key."""
     if not any(problem.key == k or problem.key.startswith(k + ".") for k in keys):
         return problem
-    return Problem(problem.file, problem.key, problem.message.replace("--set", "--vary"))
+    return Problem(problem.file, problem.key, problem.message.replace(
+        "(a change made in memory)", "(from --vary)"))

@@ -8,9 +8,10 @@ figure reads the same wherever it is pasted. The terminal summaries of ``run``, 
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from contactsim.analysis.experiment import Experiment
 from contactsim.analysis.measures import measure_estimate
@@ -18,6 +19,10 @@ from contactsim.analysis.stats import Estimate
 from contactsim.results.compare import meets_from
 from contactsim.results.read import HEADLINE, CompareResults, SweepResults, Table, row_estimate
 from contactsim.standard import TARGET_S, TARGET_SL
+
+if TYPE_CHECKING:
+    from contactsim.analysis.erlang import ErlangResult
+    from contactsim.analysis.staffing import Plan
 
 # --- what a measure means and how to show it ------------------------------------------------
 
@@ -229,4 +234,72 @@ def sweep_text(sweep: SweepResults) -> str:
             f"{fmt_ci(m, e):>{w}}" for m, e, w in zip(HEADLINE, ests, (28, 30, 26),
                                                           strict=True)))
     lines.extend(f"  {meets_text(sweep, channel)}" for channel in sweep.channels)
+    return "\n".join(lines) + "\n"
+
+
+def staffing_text(p: Plan) -> str:
+    """What ``contactsim staff`` found, in a few lines for the terminal."""
+    from contactsim.analysis.staffing import summary
+
+    r, s = p.request, summary(p)
+    hours = s["staff_hours"]
+
+    def est(e: Estimate) -> str:
+        ci = "" if math.isnan(e.ci_low) else f" (95% CI {e.ci_low:.1%} to {e.ci_high:.1%})"
+        return f"{e.mean:.1%}{ci}"
+
+    verdict = "meets" if p.suggested_sl.mean >= r.target else "misses"
+    lines = [
+        f"\nStaff for {r.channel} in pool {p.pool}: {r.target:.0%} answered within "
+        f"{s['answer_target_s']:g} s, every hour of the week",
+        f"  staff hours a week   Erlang A {hours['erlang_a']}, simulation {hours['required']}, "
+        f"current roster {hours['rostered']:g}",
+        f"  suggested roster     {hours['suggested']} staff hours, {len(p.suggested)} shifts; "
+        f"{r.channel} service level {est(p.suggested_sl)} ({verdict} the target)",
+        f"  flat 24/7 roster     {p.flat_staff} on duty = {hours['flat']} staff hours; "
+        f"service level {est(p.flat_sl)}",
+        f"  search: {p.iterations} rounds of simulation, same seed throughout",
+    ]
+    lines.extend(f"  note: {n}" for n in p.notes)
+    return "\n".join(lines) + "\n"
+
+
+def erlang_text(values: dict[str, Any], result: ErlangResult, needed: int | None,
+                *, as_json: bool) -> str:
+    """The erlang command's output: one JSON object, or a table a planner reads."""
+    fields = {"p_wait": result.p_wait, "service_level": result.service_level,
+              "mean_wait_s": result.mean_wait_s, "mean_answer_s": result.mean_answer_s,
+              "abandon_rate": result.abandon_rate, "occupancy": result.occupancy}
+    if as_json:
+        out: dict[str, object] = {k: (v if math.isfinite(v) else None)
+                                  for k, v in fields.items()}
+        if needed is not None:
+            out["agents_needed"] = needed
+        return json.dumps(out) + "\n"
+    per_hour, handle, target = values["per_hour"], values["handle_s"], values["target_s"]
+    patience = values["patience_s"]
+    model = ("Erlang C (M/M/n: callers never hang up)" if patience is None
+             else f"Erlang A (M/M/n+M: mean patience {patience:g} s)")
+
+    def g(x: float) -> str:
+        return f"{x:.5g}" if math.isfinite(x) else "infinite (the queue grows without limit)"
+
+    lines = [
+        f"{model}",
+        f"  {per_hour:g} calls an hour, mean handle {handle:g} s, {result.agents} agents, "
+        f"offered load {per_hour * handle / 3600:.4g} Erlangs",
+        f"  P(wait)                 {g(result.p_wait)}",
+        f"  service level           {g(result.service_level)}   (answered within {target:g} s, "
+        "of all calls offered; callers who hang up count as failures)",
+        f"  mean wait               {g(result.mean_wait_s)} s = {g(result.mean_wait_s / 60)} min"
+        "   (over all calls offered)",
+        f"  mean wait of answered   {g(result.mean_answer_s)} s",
+        f"  abandonment             {g(result.abandon_rate)}",
+        f"  occupancy               {g(result.occupancy)}",
+    ]
+    if needed is not None:
+        extra = (f" and at most {values['max_abandon']:.1%} hanging up"
+                 if values["max_abandon"] is not None else "")
+        lines.append(f"  agents needed           {needed}   (for {values['target_sl']:.1%} "
+                     f"within {target:g} s{extra})")
     return "\n".join(lines) + "\n"

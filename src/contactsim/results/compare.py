@@ -36,7 +36,7 @@ from contactsim.analysis.stats import (
 )
 from contactsim.analysis.whatif import Point, Vary
 from contactsim.config.kinds import ScenarioError
-from contactsim.config.loading import load_scenario
+from contactsim.config.loading import load_scenario, with_changes
 from contactsim.config.spec import Scenario
 from contactsim.results.read import (
     COMPARE_CSV,
@@ -110,11 +110,10 @@ def plan_compare(items: Sequence[str], overrides: Sequence[str],
         raise ResultsError("compare", "give at least two scenario files or results folders",
                            "(arguments)")
     settings = _run_settings(items[0], overrides)
-    forced = [f"run.{k}={v!r}" for k, v in settings.items()]
     members, problems = [], []
     for label, item in zip(_labels(items), items, strict=True):
         try:
-            members.append(_member(label, item, overrides, forced, settings, log))
+            members.append(_member(label, item, overrides, settings, log))
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -122,7 +121,7 @@ def plan_compare(items: Sequence[str], overrides: Sequence[str],
     return members
 
 
-def _member(label: str, item: str, overrides: Sequence[str], forced: Sequence[str],
+def _member(label: str, item: str, overrides: Sequence[str],
             settings: dict[str, Any], log: Log) -> Member:
     path = Path(item)
     if path.is_dir():
@@ -134,7 +133,8 @@ def _member(label: str, item: str, overrides: Sequence[str], forced: Sequence[st
         return Member(label, item, scenario=own)
     log(f"note: {item}: run with {', '.join(f'{k} = {settings[k]}' for k in changed)} (as the "
         "first scenario) so that the differences are paired")
-    return Member(label, item, scenario=load_scenario(item, [*forced, *overrides]))
+    return Member(label, item, scenario=with_changes(own, {("run", k): settings[k]
+                                                           for k in changed}))
 
 
 Key = tuple[str, str, str]  # (kind, name, measure)

@@ -213,8 +213,6 @@ class OutputError(OSError):
         self.target = target
 
 
-
-
 def check_writable(target: Path) -> None:
     """Fail now, before any simulating, if ``target`` cannot become a results folder.
 
