@@ -167,3 +167,44 @@ def test_start_date_sets_time_zero_weekday(tmp_path: Path) -> None:
     assert sc.calendar.start_date == datetime.date(2025, 1, 1)
     # Two warm-up days: time 0 is Monday 30 December 2024.
     assert sc.run.start_day == std_calendar.MONDAY
+
+
+def test_report_shows_service_level_by_date_and_the_worst_days(tmp_path: Path) -> None:
+    from contactsim.present.report import write_run_report
+
+    sc = load_scenario(write(tmp_path, "r.toml", scenario_text(
+        days=40, warmup=1, reps=2, staff=3, run_extra='start_date = "2025-08-10"',
+        extra='[calendar]\nbank_holidays = "england-and-wales"\n')))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    write_tables(run_experiment(sc, workers=1), folder)
+    report = write_run_report(folder).read_text(encoding="utf-8")
+    assert (folder / "plots" / "calendar_999.png").is_file()
+    assert "Service level by date" in report
+    assert "999: the ten worst days" in report
+    assert "2025-08-25" in read_run(folder).bank_holidays  # flagged on the calendar
+    daily = read_table(folder / "daily.csv").where("channel", "999")
+    values = daily.numbers("service_level_mean")
+    worst = daily.text("date")[int(np.nanargmin(values))]
+    day = datetime.date.fromisoformat(worst)
+    assert f"{day:%a %d %b %Y}" in report  # the worst day is listed by its date
+
+
+def test_compare_shows_the_change_by_month(tmp_path: Path) -> None:
+    from contactsim.jobs import run_compare
+    from contactsim.results.compare import plan_compare
+
+    text = scenario_text(days=45, warmup=1, reps=3, staff=3,
+                         run_extra='start_date = "2025-01-20"')
+    base = write(tmp_path, "base.toml", text)
+    more = write(tmp_path, "more.toml", text.replace("staff = 3", "staff = 5"))
+    result = run_compare(plan_compare([str(base), str(more)], []), tmp_path / "cmp",
+                         report=True)
+    assert result.monthly is not None
+    rows = result.monthly.where("channel", "999").where("measure", "service_level")
+    assert rows.distinct("month") == ["2025-01", "2025-02", "2025-03"]
+    assert set(rows.text("method")) == {"paired"}
+    assert np.all(rows.numbers("ci_low") > 0)  # two more handlers: clearly better every month
+    report = (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+    assert "Change by month" in report
+    assert "999: service level by month" in report

@@ -25,13 +25,10 @@ from contactsim.analysis.experiment import run_experiment
 from contactsim.analysis.stats import Estimate, welch, welch_from_summary
 from contactsim.analysis.whatif import Vary, parse_vary, split_top_level
 from contactsim.config.loading import load_scenario
-from contactsim.present.plots import (
-    PALETTE,
-    answer_time_figure,
+from contactsim.present.plots import PALETTE, answer_time_figure, plt, service_level_figure
+from contactsim.present.plots_whatif import (
     bars_figure,
     difference_figure,
-    plt,
-    service_level_figure,
     sweep_figure,
     sweep_heatmap_figure,
 )

@@ -216,7 +216,7 @@ def test_suggested_toml_runs_from_its_folder_as_simulated(baseline_staff: Path) 
 
 @pytest.mark.slow
 def test_plot_draws_what_the_table_holds(baseline_staff: Path) -> None:
-    from contactsim.present.plots import staffing_figure
+    from contactsim.present.plots_whatif import staffing_figure
     from contactsim.results.read import read_table
 
     assert (baseline_staff / "plots" / "staffing.png").stat().st_size > 10_000

@@ -89,6 +89,6 @@ def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> Non
 
     write_staffing(result, folder, final)
     if plot:
-        from contactsim.present.plots import draw_staffing
+        from contactsim.present.plots_whatif import draw_staffing
 
         draw_staffing(folder)

@@ -29,16 +29,8 @@ import numpy as np
 from contactsim import __version__
 from contactsim.analysis.stats import Estimate
 from contactsim.present.calendar_plot import worst_days
-from contactsim.present.plots import (
-    MAX_CALENDARS,
-    Plot,
-    colour,
-    daily_service_level,
-    draw_compare,
-    draw_run,
-    draw_staffing,
-    draw_sweep,
-)
+from contactsim.present.plots import MAX_CALENDARS, Plot, colour, daily_service_level, draw_run
+from contactsim.present.plots_whatif import draw_compare, draw_staffing, draw_sweep
 from contactsim.present.words import (
     fmt,
     fmt_ci,
