@@ -440,8 +440,9 @@ class Shares(Kind):
         return out
 
 
-#: Years a run may be pinned to: the bank-holiday tables and a planner's horizon both end here.
-FIRST_YEAR, LAST_YEAR = 1950, 2150
+#: Years a run may start in. The holidays package knows bank holidays up to 2100, and a run
+#: is at most 3,660 days (ten years), so a run starting by 2090 ends within what it knows.
+FIRST_YEAR, LAST_YEAR = 1950, 2090
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -482,7 +483,7 @@ class DayOfYear(Kind):
             month, day, year = parse_day(value)
         except ValueError as exc:
             return ck.error(path, str(exc))
-        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-            return ck.error(path, f"must be a date from {FIRST_YEAR} to {LAST_YEAR}; got "
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR + 10:
+            return ck.error(path, f"must be a date from {FIRST_YEAR} to {LAST_YEAR + 10}; got "
                             f"{describe(value)}")
         return month, day, year
