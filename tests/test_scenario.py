@@ -322,3 +322,29 @@ def test_with_changes_reports_every_bad_change_keyed(minimal: Path) -> None:
         f'error: {minimal}: pools.handlers.roster[0].start: must be a time "HH:MM" on the '
         "24-hour clock, like \"07:30\"; got '7am' (a change made in memory)",
     ]
+
+
+def test_extends_chain_is_bounded_and_read_without_recursion(tmp_path: Path) -> None:
+    write(tmp_path, "f0.toml", MINIMAL)
+    for i in range(1, 40):
+        write(tmp_path, f"f{i}.toml", f'extends = "f{i - 1}.toml"\nname = "f{i}"\n')
+    found = problems(tmp_path / "f39.toml")
+    assert len(found) == 1
+    assert found[0].startswith(f"error: {tmp_path / 'f8.toml'}: extends: ")
+    assert "from f39.toml is more than 32 files deep" in found[0]
+    # 32 files (the scenario and 31 it extends) are allowed, and merge in order
+    sc = load_scenario(tmp_path / "f31.toml")
+    assert sc.name == "f31"
+    # a cycle inside a long chain is still a cycle
+    write(tmp_path, "f0.toml", 'extends = "f5.toml"\nname = "f0"\n')
+    assert "extends itself in a cycle: f20.toml -> f19.toml" in problems(tmp_path / "f20.toml")[0]
+
+
+def test_thousand_file_chain_is_a_keyed_error_not_a_recursion_error(tmp_path: Path) -> None:
+    write(tmp_path, "f0.toml", MINIMAL)
+    for i in range(1, 1000):
+        (tmp_path / f"f{i}.toml").write_text(f'extends = "f{i - 1}.toml"\n', encoding="utf-8")
+    found = problems(tmp_path / "f999.toml")
+    assert len(found) == 1
+    assert "more than 32 files deep" in found[0]
+
