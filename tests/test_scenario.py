@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -348,3 +350,59 @@ def test_thousand_file_chain_is_a_keyed_error_not_a_recursion_error(tmp_path: Pa
     assert len(found) == 1
     assert "more than 32 files deep" in found[0]
 
+
+def _non_files(tmp_path: Path) -> list[tuple[str, str]]:
+    """(path, words) for paths that are not regular files."""
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(tmp_path / "loop2.toml")
+    (tmp_path / "loop2.toml").symlink_to(loop)
+    dangling = tmp_path / "dangling.toml"
+    dangling.symlink_to(tmp_path / "gone.toml")
+    cases = [(str(loop), "is a symlink loop"), (str(dangling), "is a broken symlink")]
+    if Path("/dev/null").exists():
+        cases.append(("/dev/null", "is not a regular file (a device)"))
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "fifo.toml"
+        os.mkfifo(fifo)
+        cases.append((str(fifo), "is not a regular file (a FIFO)"))
+    return cases
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX paths")
+def test_scenario_that_is_not_a_regular_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    for path, words in _non_files(tmp_path):
+        start = time.monotonic()
+        found = problems(Path(path))
+        assert time.monotonic() - start < 5  # a FIFO is never opened, so never blocks
+        assert len(found) == 1, found
+        assert found[0].startswith(f"error: {path}: (file): {words}"), found
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX paths")
+def test_extends_of_a_non_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    for n, (path, words) in enumerate(_non_files(tmp_path)):
+        child = write(tmp_path, f"child{n}.toml", f'extends = "{path}"\nname = "c"\n')
+        start = time.monotonic()
+        found = problems(child)
+        assert time.monotonic() - start < 5
+        assert len(found) == 1, found
+        assert f"error: {child}: extends: " in found[0], found
+        assert words in found[0], found
+        assert found[0].endswith("not a scenario file"), found
+        assert "not found" not in found[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX paths")
+def test_empirical_file_that_is_not_a_regular_file_is_named_for_what_it_is(
+        tmp_path: Path) -> None:
+    for path, words in _non_files(tmp_path):
+        text = MINIMAL.replace("[categories.crime]",
+                               f'[categories.crime]\nwrap_up = {{ dist = "empirical", file = '
+                               f'"{path}" }}')
+        scenario = write(tmp_path, "emp.toml", text)
+        start = time.monotonic()
+        found = problems(scenario)
+        assert time.monotonic() - start < 5
+        assert len(found) == 1, found
+        assert words in found[0], found
+        assert found[0].endswith("not a data file"), found

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from contactsim.config.files import FOLDER, MISSING, NotAFileError, read_regular
 from contactsim.config.kinds import Kind, Number
 from contactsim.config.problems import (
     INVALID,
@@ -207,13 +208,14 @@ class Dist(Kind):
         base = FilePath(ck.folder_file_of(path)).parent
         target = base / name
         try:
-            with target.open("rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            return ck.error(path, f"file {str(target)!r} not found (paths are relative to the "
-                            "scenario file)")
-        except IsADirectoryError:
-            return ck.error(path, f"{str(target)!r} is a folder, not a data file")
+            raw = read_regular(str(target), MAX_FILE_BYTES)  # never a device or a FIFO
+        except NotAFileError as exc:
+            if exc.kind == MISSING:
+                return ck.error(path, f"file {str(target)!r} not found (paths are relative to "
+                                "the scenario file)")
+            if exc.kind == FOLDER:
+                return ck.error(path, f"{str(target)!r} is a folder, not a data file")
+            return ck.error(path, f"{str(target)!r} {exc.words}, not a data file")
         except OSError as exc:
             return ck.error(path, f"cannot read {str(target)!r}: {exc.strerror or exc}")
         if len(raw) > MAX_FILE_BYTES:

@@ -24,6 +24,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from contactsim.config.files import FOLDER, MISSING, NotAFileError, check_regular, read_regular
 from contactsim.config.kinds import Named, Table
 from contactsim.config.problems import (
     CHANGED_ORIGIN,
@@ -148,10 +149,15 @@ def _parent_file(file: str, name: Any) -> str:
     if "\0" in name:
         raise bad(f"{describe(name)} is not a valid file name")
     parent = os.path.normpath(os.path.join(os.path.dirname(file), name))
-    if os.path.isdir(parent):
-        raise bad(f"{parent!r} is a folder, not a scenario file")
-    if not os.path.isfile(parent):
-        raise bad(f"file {parent!r} not found (the path is relative to this scenario file)")
+    try:
+        check_regular(parent)
+    except NotAFileError as exc:
+        if exc.kind == FOLDER:
+            raise bad(f"{parent!r} is a folder, not a scenario file") from None
+        if exc.kind == MISSING:
+            raise bad(f"file {parent!r} not found (the path is relative to this scenario "
+                      "file)") from None
+        raise bad(f"{parent!r} {exc.words}, not a scenario file") from None
     return parent
 
 
@@ -201,12 +207,13 @@ def _read_text(file: str) -> str:
         return ScenarioError([Problem(file, FILE_KEY, message)])
 
     try:
-        with open(file, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)  # bounded, even for /dev/zero or a pipe
-    except FileNotFoundError:
-        raise bad("file not found") from None
-    except IsADirectoryError:
-        raise bad("is a folder, not a scenario file") from None
+        raw = read_regular(file, MAX_FILE_BYTES)  # bounded; never a device or a FIFO
+    except NotAFileError as exc:
+        if exc.kind == MISSING:
+            raise bad("file not found") from None
+        if exc.kind == FOLDER:
+            raise bad("is a folder, not a scenario file") from None
+        raise bad(f"{exc.words}, not a scenario file") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
         raise bad(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     if len(raw) > MAX_FILE_BYTES:
