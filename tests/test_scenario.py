@@ -406,3 +406,22 @@ def test_empirical_file_that_is_not_a_regular_file_is_named_for_what_it_is(
         assert len(found) == 1, found
         assert words in found[0], found
         assert found[0].endswith("not a data file"), found
+
+
+def test_every_distribution_samples_finite_values_at_its_bounds() -> None:
+    import numpy as np
+
+    from contactsim.config.distributions import MAX_CV, MAX_SECONDS, MIN_SECONDS
+
+    lo, hi = MIN_SECONDS, MAX_SECONDS
+    cases = [Distribution("constant", lo), Distribution("constant", hi),
+             Distribution("exponential", lo), Distribution("exponential", hi),
+             Distribution("uniform", lo, lo), Distribution("uniform", lo, hi),
+             Distribution("uniform", hi, hi), Distribution("empirical", 0.0, 0.0, (lo, hi))]
+    cases += [Distribution(kind, mean, sd) for kind in ("lognormal", "gamma")
+              for mean in (lo, hi) for sd in (lo, min(hi, MAX_CV * mean))]
+    gen = np.random.default_rng(1)
+    for dist in cases:
+        values = dist.sample(gen, 10_000)
+        assert np.isfinite(values).all(), dist
+        assert (values >= 0).all(), dist
