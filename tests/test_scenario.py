@@ -7,6 +7,7 @@ import dataclasses
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -425,3 +426,37 @@ def test_every_distribution_samples_finite_values_at_its_bounds() -> None:
         values = dist.sample(gen, 10_000)
         assert np.isfinite(values).all(), dist
         assert (values >= 0).all(), dist
+
+
+def test_replication_warnings_keep_their_figures(minimal: Path) -> None:
+    from types import SimpleNamespace
+
+    from contactsim.analysis.experiment import Experiment
+
+    sc = load_scenario(minimal)
+
+    def waiting(n: int) -> str:
+        return (f"{n:,} contacts were still waiting 7 days after the last arrival: demand "
+                "exceeds capacity.")
+
+    reps: list[Any] = [SimpleNamespace(warnings=[waiting(n)] if n else [])
+                       for n in (0, 12, 0, 1234, 5)]
+    got = Experiment(sc, reps, 0.0).warnings
+    assert got == [waiting(1234)[:-1] + ". (in 3 of 5 replications; the figures are from the "
+                   "one where they are largest)"], got
+    same: list[Any] = [SimpleNamespace(warnings=[waiting(40)]) for _ in range(3)]
+    assert Experiment(sc, same, 0.0).warnings == [waiting(40)]
+    assert Experiment(sc, same[:1], 0.0).warnings == [waiting(40)]
+
+
+def test_overload_warning_gives_staff_hours_to_sensible_figures(tmp_path: Path) -> None:
+    from contactsim.analysis.warnings import capacity_warnings
+
+    text = MINIMAL.replace("per_day = 200", "per_day = 10").replace(
+        'staff = 2 }', 'staff = 1 }', 1)
+    text = text.replace('start = "00:00", end = "24:00"', 'start = "00:00", end = "00:01"')
+    (warning,) = capacity_warnings(load_scenario(write(tmp_path, "s.toml", text)))
+    assert "about 0 staff-hours" not in warning
+    assert "need about 5.8 staff-hours a week" in warning, warning
+    assert "provide about 0.12 after absence" in warning, warning
+    assert "(5,000% of capacity)" in warning, warning
