@@ -15,6 +15,7 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import astuple
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -451,6 +452,19 @@ def test_erlang_cli_past_capacity_is_valid_json(capsys: pytest.CaptureFixture[st
     (["--target-sl", "1.5"], "--target-sl"),
     (["--target-sl", "0.9", "--max-abandon", "0"], "--max-abandon"),
     (["--max-abandon", "0.1"], "--max-abandon"),
+    # extremes: bounded before any arithmetic or allocation, and blamed on their own flag
+    (["--agents", "99999999999"], "--agents"),
+    (["--agents", "100001"], "--agents"),
+    (["--agents", "100001", "--patience-s", "60"], "--agents"),
+    (["--patience-s", "5e-324"], "--patience-s"),
+    (["--patience-s", "1e308"], "--patience-s"),
+    (["--per-hour", "1e308"], "--per-hour"),
+    (["--per-hour", "5e-324"], "--per-hour"),
+    (["--handle-s", "1e-320"], "--handle-s"),
+    (["--handle-s", "1e300"], "--handle-s"),
+    (["--target-s", "1e300"], "--target-s"),
+    (["--target-s", "5e-324"], "--target-s"),
+    (["--target-sl", "0.9", "--patience-s", "5e-324"], "--patience-s"),
 ])
 def test_erlang_cli_bad_values_exit_2_naming_the_flag(
         capsys: pytest.CaptureFixture[str], flags: list[str], flag: str) -> None:
@@ -477,3 +491,19 @@ def test_erlang_cli_in_a_subprocess() -> None:
     done = run_cli("erlang", "--per-hour", "200", "--handle-s", "180")
     assert done.returncode == 2
     assert "--agents" in done.stderr
+
+
+def test_staff_with_no_shift_covering_the_week_exits_2(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from conftest import MINIMAL, write
+
+    scenario = write(tmp_path, "s.toml", MINIMAL.replace("days = 2", "days = 7"))
+    out = tmp_path / "out"
+    code, _, err = erlang_cli(capsys, "staff", str(scenario), "--channel", "999",
+                              "--shift-hours", "1", "--shift-starts", "0", "--out", str(out),
+                              "--quiet", "--no-report", "--max-iterations", "1")
+    assert code == 2, err
+    assert err.splitlines()[0].startswith("error: --shift-starts: no allowed shift covers "
+                                          "mon 01:00"), err
+    assert "Traceback" not in err
+    assert not out.exists()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -322,3 +325,138 @@ def test_with_changes_reports_every_bad_change_keyed(minimal: Path) -> None:
         f'error: {minimal}: pools.handlers.roster[0].start: must be a time "HH:MM" on the '
         "24-hour clock, like \"07:30\"; got '7am' (a change made in memory)",
     ]
+
+
+def test_extends_chain_is_bounded_and_read_without_recursion(tmp_path: Path) -> None:
+    write(tmp_path, "f0.toml", MINIMAL)
+    for i in range(1, 40):
+        write(tmp_path, f"f{i}.toml", f'extends = "f{i - 1}.toml"\nname = "f{i}"\n')
+    found = problems(tmp_path / "f39.toml")
+    assert len(found) == 1
+    assert found[0].startswith(f"error: {tmp_path / 'f8.toml'}: extends: ")
+    assert "from f39.toml is more than 32 files deep" in found[0]
+    # 32 files (the scenario and 31 it extends) are allowed, and merge in order
+    sc = load_scenario(tmp_path / "f31.toml")
+    assert sc.name == "f31"
+    # a cycle inside a long chain is still a cycle
+    write(tmp_path, "f0.toml", 'extends = "f5.toml"\nname = "f0"\n')
+    assert "extends itself in a cycle: f20.toml -> f19.toml" in problems(tmp_path / "f20.toml")[0]
+
+
+def test_thousand_file_chain_is_a_keyed_error_not_a_recursion_error(tmp_path: Path) -> None:
+    write(tmp_path, "f0.toml", MINIMAL)
+    for i in range(1, 1000):
+        (tmp_path / f"f{i}.toml").write_text(f'extends = "f{i - 1}.toml"\n', encoding="utf-8")
+    found = problems(tmp_path / "f999.toml")
+    assert len(found) == 1
+    assert "more than 32 files deep" in found[0]
+
+
+def _non_files(tmp_path: Path) -> list[tuple[str, str]]:
+    """(path, words) for paths that are not regular files."""
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(tmp_path / "loop2.toml")
+    (tmp_path / "loop2.toml").symlink_to(loop)
+    dangling = tmp_path / "dangling.toml"
+    dangling.symlink_to(tmp_path / "gone.toml")
+    cases = [(str(loop), "is a symlink loop"), (str(dangling), "is a broken symlink")]
+    if Path("/dev/null").exists():
+        cases.append(("/dev/null", "is not a regular file (a device)"))
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "fifo.toml"
+        os.mkfifo(fifo)
+        cases.append((str(fifo), "is not a regular file (a FIFO)"))
+    return cases
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX paths")
+def test_scenario_that_is_not_a_regular_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    for path, words in _non_files(tmp_path):
+        start = time.monotonic()
+        found = problems(Path(path))
+        assert time.monotonic() - start < 5  # a FIFO is never opened, so never blocks
+        assert len(found) == 1, found
+        assert found[0].startswith(f"error: {path}: (file): {words}"), found
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX paths")
+def test_extends_of_a_non_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    for n, (path, words) in enumerate(_non_files(tmp_path)):
+        child = write(tmp_path, f"child{n}.toml", f'extends = "{path}"\nname = "c"\n')
+        start = time.monotonic()
+        found = problems(child)
+        assert time.monotonic() - start < 5
+        assert len(found) == 1, found
+        assert f"error: {child}: extends: " in found[0], found
+        assert words in found[0], found
+        assert found[0].endswith("not a scenario file"), found
+        assert "not found" not in found[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX paths")
+def test_empirical_file_that_is_not_a_regular_file_is_named_for_what_it_is(
+        tmp_path: Path) -> None:
+    for path, words in _non_files(tmp_path):
+        text = MINIMAL.replace("[categories.crime]",
+                               f'[categories.crime]\nwrap_up = {{ dist = "empirical", file = '
+                               f'"{path}" }}')
+        scenario = write(tmp_path, "emp.toml", text)
+        start = time.monotonic()
+        found = problems(scenario)
+        assert time.monotonic() - start < 5
+        assert len(found) == 1, found
+        assert words in found[0], found
+        assert found[0].endswith("not a data file"), found
+
+
+def test_every_distribution_samples_finite_values_at_its_bounds() -> None:
+    import numpy as np
+
+    from contactsim.config.distributions import MAX_CV, MAX_SECONDS, MIN_SECONDS
+
+    lo, hi = MIN_SECONDS, MAX_SECONDS
+    cases = [Distribution("constant", lo), Distribution("constant", hi),
+             Distribution("exponential", lo), Distribution("exponential", hi),
+             Distribution("uniform", lo, lo), Distribution("uniform", lo, hi),
+             Distribution("uniform", hi, hi), Distribution("empirical", 0.0, 0.0, (lo, hi))]
+    cases += [Distribution(kind, mean, sd) for kind in ("lognormal", "gamma")
+              for mean in (lo, hi) for sd in (lo, min(hi, MAX_CV * mean))]
+    gen = np.random.default_rng(1)
+    for dist in cases:
+        values = dist.sample(gen, 10_000)
+        assert np.isfinite(values).all(), dist
+        assert (values >= 0).all(), dist
+
+
+def test_replication_warnings_keep_their_figures(minimal: Path) -> None:
+    from types import SimpleNamespace
+
+    from contactsim.analysis.experiment import Experiment
+
+    sc = load_scenario(minimal)
+
+    def waiting(n: int) -> str:
+        return (f"{n:,} contacts were still waiting 7 days after the last arrival: demand "
+                "exceeds capacity.")
+
+    reps: list[Any] = [SimpleNamespace(warnings=[waiting(n)] if n else [])
+                       for n in (0, 12, 0, 1234, 5)]
+    got = Experiment(sc, reps, 0.0).warnings
+    assert got == [waiting(1234)[:-1] + ". (in 3 of 5 replications; the figures are from the "
+                   "one where they are largest)"], got
+    same: list[Any] = [SimpleNamespace(warnings=[waiting(40)]) for _ in range(3)]
+    assert Experiment(sc, same, 0.0).warnings == [waiting(40)]
+    assert Experiment(sc, same[:1], 0.0).warnings == [waiting(40)]
+
+
+def test_overload_warning_gives_staff_hours_to_sensible_figures(tmp_path: Path) -> None:
+    from contactsim.analysis.warnings import capacity_warnings
+
+    text = MINIMAL.replace("per_day = 200", "per_day = 10").replace(
+        'staff = 2 }', 'staff = 1 }', 1)
+    text = text.replace('start = "00:00", end = "24:00"', 'start = "00:00", end = "00:01"')
+    (warning,) = capacity_warnings(load_scenario(write(tmp_path, "s.toml", text)))
+    assert "about 0 staff-hours" not in warning
+    assert "need about 5.8 staff-hours a week" in warning, warning
+    assert "provide about 0.12 after absence" in warning, warning
+    assert "(5,000% of capacity)" in warning, warning

@@ -12,6 +12,7 @@ code 2; Ctrl-C gives 130 and leaves earlier results untouched.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -441,6 +442,25 @@ def _number(args: argparse.Namespace, name: str, kind: type[int] | type[float]) 
         raise UsageError(f"{ERLANG_FLAGS[name]}: must be {what}, got {text!r}") from None
 
 
+#: Planner-sized ranges for erlang's flags (low, high); a flag outside is a usage error before
+#: any arithmetic: the formulas at 99,999,999,999 agents would allocate hundreds of GiB.
+ERLANG_RANGES: dict[str, tuple[float, float]] = {
+    "per_hour": (0.001, 1_000_000), "handle_s": (0.001, 30 * 86_400),
+    "agents": (1, 100_000), "patience_s": (0.001, 30 * 86_400), "target_s": (0.001, 30 * 86_400)}
+
+
+def _in_range(values: dict[str, Any]) -> None:
+    for name, (low, high) in ERLANG_RANGES.items():
+        x = values[name]
+        if x is None or not math.isfinite(x) or (name == "patience_s" and x == math.inf):
+            continue  # nan and the like: erlang.py says what is wrong
+        zero = name == "target_s"  # answering at once: a target of 0 s
+        if (x < low and not (zero and x == 0)) or x > high:
+            shown = f"{x:,}" if isinstance(x, int) else f"{x:g}"
+            raise UsageError(f"{ERLANG_FLAGS[name]}: must be {'0 or ' if zero else ''}from "
+                             f"{low:,g} to {high:,.0f}, got {shown}")
+
+
 def cmd_erlang(args: argparse.Namespace) -> int:
     from contactsim.analysis.erlang import ErlangInputError, agents_needed, evaluate
 
@@ -449,6 +469,7 @@ def cmd_erlang(args: argparse.Namespace) -> int:
     if values["max_abandon"] is not None and values["target_sl"] is None:
         raise UsageError("--max-abandon: needs --target-sl (the share to answer within the "
                          "target)")
+    _in_range(values)
     try:
         result = evaluate(values["per_hour"], values["handle_s"], values["agents"],
                           values["target_s"], values["patience_s"])

@@ -69,6 +69,29 @@ def _named(param: str, meaning: str) -> str:
     return f"{param} ({meaning})" if meaning else param
 
 
+#: Ranges beyond which the formulas would allocate gigabytes, overflow or lose all precision
+#: (the command line holds its flags to tighter, planner-sized ranges): at most 100,000
+#: handlers and 1e9 calls an hour, and times from 1e-9 s to 1e15 s (a patience that long is
+#: Erlang C to every printed digit; infinity is routed there exactly).
+MAX_AGENTS = 100_000
+MAX_PER_HOUR = 1e9
+MIN_SECONDS = 1e-9
+MAX_SECONDS = 1e15
+
+
+def _within(x: float, param: str, meaning: str, low: float, high: float,
+            zero_ok: bool = False) -> float:
+    if (x < low and not (zero_ok and x == 0)) or x > high:
+        zero = "0 or " if zero_ok else ""
+        raise ErlangInputError(param, f"{_named(param, meaning)} must be {zero}from {_fmt(low)} "
+                               f"to {_fmt(high)}, got {x!r}")
+    return x
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x.is_integer() else f"{x:g}"
+
+
 def _real(value: object) -> float | None:
     # typed as object: callers get here from untyped places (TOML, notebooks), and bool is an
     # int to Python but never a count of calls or seconds
@@ -117,15 +140,26 @@ def _patience(value: object) -> float:
     # an infinite mean patience is the exact Erlang C limit, so it is allowed (and routed there)
     if _real(value) == math.inf:
         return math.inf
-    return _positive(value, "patience_s", "mean time a caller waits before hanging up")
+    meaning = "mean time a caller waits before hanging up"
+    return _within(_positive(value, "patience_s", meaning), "patience_s", meaning,
+                   MIN_SECONDS, MAX_SECONDS)
 
 
 def _rates(per_hour: float, handle_s: float, agents: int,
            target_s: float) -> tuple[float, float, int, float]:
-    lam = _positive(per_hour, "per_hour", "calls offered per hour") / HOUR_S
-    handle = _positive(handle_s, "handle_s", "mean handle time in seconds")
+    meaning = "calls offered per hour"
+    lam = _within(_positive(per_hour, "per_hour", meaning), "per_hour", meaning,
+                  MIN_SECONDS, MAX_PER_HOUR) / HOUR_S
+    meaning = "mean handle time in seconds"
+    handle = _within(_positive(handle_s, "handle_s", meaning), "handle_s", meaning,
+                     MIN_SECONDS, MAX_SECONDS)
     n = _whole(agents, "agents", 1, "handlers on duty")
-    target = _non_negative(target_s, "target_s", "answer target in seconds")
+    if n > MAX_AGENTS:
+        raise ErlangInputError("agents", f"agents (handlers on duty) must be at most "
+                               f"{MAX_AGENTS:,}, got {agents!r}")
+    meaning = "answer target in seconds"
+    target = _within(_non_negative(target_s, "target_s", meaning), "target_s", meaning,
+                     0.0, MAX_SECONDS)
     return lam, handle, n, target
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,17 +34,44 @@ class Experiment:
 
     @property
     def warnings(self) -> list[str]:
-        """The scenario's own warnings, then distinct ones from its replications, in order."""
+        """The scenario's own warnings, then each kind of replication warning once, in order.
+
+        Replication warnings that differ only in their figures are one kind: it is reported
+        with the figures of the replication where they are largest, and, when several
+        replications ran, in how many of them it happened.
+        """
         seen: dict[str, None] = dict.fromkeys(scenario_warnings(self.scenario))
-        for rep in self.replications:
+        kinds: dict[str, dict[int, str]] = {}  # kind -> replication index -> its text
+        for i, rep in enumerate(self.replications):
             for w in rep.warnings:
-                seen.setdefault(_generic(w), None)
+                kinds.setdefault(_generic(w), {}).setdefault(i, w)
+        for texts in kinds.values():
+            seen.setdefault(_merged(list(texts.values()), len(self.replications)), None)
         return list(seen)
 
 
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
 def _generic(warning: str) -> str:
-    """Warnings that differ only in a count are reported once."""
-    return " ".join("N" if word.isdigit() else word for word in warning.split())
+    """A warning with its figures taken out: warnings that differ only in them are one kind."""
+    return _FIGURE.sub("N", " ".join(warning.split()))
+
+
+def _figures(warning: str) -> list[float]:
+    return [float(f.replace(",", "")) for f in _FIGURE.findall(warning)]
+
+
+def _merged(texts: list[str], replications: int) -> str:
+    """One kind of warning from the replications that gave it: the largest figures, and how
+    many replications gave it (when that is not every one, or the figures differ)."""
+    worst = max(texts, key=_figures)
+    if replications <= 1 or (len(texts) == replications and len(set(texts)) == 1):
+        return worst
+    where = f"in {len(texts)} of {replications} replications"
+    if len(set(texts)) > 1:
+        where += "; the figures are from the one where they are largest"
+    return f"{worst.rstrip()} ({where})"
 
 
 def run_replication(scenario: Scenario, index: int) -> Replication:

@@ -40,7 +40,7 @@ from scipy.special import ndtri, stdtrit
 from contactsim.analysis.erlang import agents_needed, evaluate
 from contactsim.analysis.experiment import Experiment, run_experiment
 from contactsim.analysis.measures import measure_estimate
-from contactsim.analysis.rostering import Shift, cover, roster_lines, staff_hours
+from contactsim.analysis.rostering import RosterError, Shift, cover, roster_lines, staff_hours
 from contactsim.analysis.stats import Estimate
 from contactsim.analysis.warnings import mean_work_s
 from contactsim.config.loading import Changes, load_scenario, parse_override, with_changes
@@ -373,7 +373,10 @@ def suggest(sim: Simulator, required: np.ndarray, request: Request, channel: str
     """
     need = required.copy()
     for repairs in range(REPAIR_ROUNDS + 1):
-        shifts = cover(need, request.shift_hours, request.shift_starts)
+        try:
+            shifts = cover(need, request.shift_hours, request.shift_starts)
+        except RosterError as exc:  # the allowed shifts, as the planner gave them, fall short
+            raise StaffingInputError("--shift-starts", str(exc)) from None
         exp = sim.shifts(roster_lines(shifts))
         sl = weekly_sl(exp, channel)
         if sl.mean >= request.target or repairs == REPAIR_ROUNDS:

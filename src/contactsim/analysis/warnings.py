@@ -67,6 +67,11 @@ def unused_warnings(scenario: Scenario) -> list[str]:
             if ch.on_abandon is not None and ch.patience is None]
 
 
+def _about(hours: float) -> str:
+    """Staff-hours as a planner reads them: whole hours, or two figures below 10 (not "0")."""
+    return f"{hours:,.0f}" if hours >= 10 or hours == 0 else f"{hours:.2g}"
+
+
 def capacity_warnings(scenario: Scenario) -> list[str]:
     """A warning for each group of channels whose demand needs more staff time than exists."""
     out = []
@@ -78,8 +83,9 @@ def capacity_warnings(scenario: Scenario) -> list[str]:
             tail = (f"; {', '.join(patient)} contacts never give up, so their queue grows for "
                     "as long as the run lasts" if patient else
                     "; callers will abandon in large numbers")
+            share = f"{work / staff:,.0%} of capacity" if staff > 0 else "no capacity at all"
             out.append(
-                f"demand exceeds capacity: {', '.join(channels)} need about {work:,.0f} "
-                f"staff-hours a week, but {', '.join(pools)} provide about {staff:,.0f} "
-                f"after absence and breaks ({work / max(staff, 1e-9):.0%} of capacity){tail}.")
+                f"demand exceeds capacity: {', '.join(channels)} need about {_about(work)} "
+                f"staff-hours a week, but {', '.join(pools)} provide about {_about(staff)} "
+                f"after absence and breaks ({share}){tail}.")
     return out

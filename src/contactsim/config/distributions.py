@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from contactsim.config.files import FOLDER, MISSING, NotAFileError, read_regular
 from contactsim.config.kinds import Kind, Number
 from contactsim.config.problems import (
     INVALID,
@@ -46,6 +47,11 @@ MAX_SECONDS = 30 * 86_400.0
 #: Largest sd / mean of a lognormal or gamma: far beyond real durations, and it keeps the
 #: underlying parameters finite (a lognormal's sigma overflows near 1e154).
 MAX_CV = 100.0
+
+#: Shortest duration other than 0 that any distribution parameter or value may take: a
+#: millisecond. Smaller (subnormal) values are no duration a planner means, and they overflow a
+#: gamma's shape or turn a lognormal's parameters into NaN.
+MIN_SECONDS = 1e-3
 
 #: Largest empirical data file read, in bytes (a few million durations).
 MAX_FILE_BYTES = 50_000_000
@@ -122,7 +128,7 @@ class Dist(Kind):
     def check(self, value: Any, path: Path, ck: Checker) -> Any:
         if is_number(value):
             checked = Number(gt=0.0 if self.positive else None, ge=None if self.positive else 0.0,
-                             le=MAX_SECONDS).check(value, path, ck)
+                             le=MAX_SECONDS, least=MIN_SECONDS).check(value, path, ck)
             return INVALID if checked is INVALID else Distribution.constant(checked)
         if not isinstance(value, dict):
             return ck.error(path, "must be a number of seconds or a table like "
@@ -148,8 +154,8 @@ class Dist(Kind):
         return self._parametric(kind, value, path, ck)
 
     def _parametric(self, kind: str, value: dict[str, Any], path: Path, ck: Checker) -> Any:
-        pos = Number(gt=0.0, le=MAX_SECONDS)
-        nonneg = Number(ge=0.0, le=MAX_SECONDS)
+        pos = Number(gt=0.0, le=MAX_SECONDS, least=MIN_SECONDS)
+        nonneg = Number(ge=0.0, le=MAX_SECONDS, least=MIN_SECONDS)
         if kind == "constant":
             v = (pos if self.positive else nonneg).check(value["value"], (*path, "value"), ck)
             return INVALID if v is INVALID else Distribution("constant", v)
@@ -194,7 +200,7 @@ class Dist(Kind):
         bad = [v for v in values if not _duration_ok(v)]
         if bad:
             return ck.error(where, f"value {describe(bad[0])} is not a duration in seconds "
-                            f"from 0 to {MAX_SECONDS:,.0f}")
+                            f"from 0 to {MAX_SECONDS:,.0f} (0, or at least {MIN_SECONDS:g})")
         if self.positive and max(values) <= 0:
             return ck.error(where, "all values are zero; this duration must be above zero")
         return Distribution("empirical", float(np.mean(values)), 0.0,
@@ -207,13 +213,14 @@ class Dist(Kind):
         base = FilePath(ck.folder_file_of(path)).parent
         target = base / name
         try:
-            with target.open("rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            return ck.error(path, f"file {str(target)!r} not found (paths are relative to the "
-                            "scenario file)")
-        except IsADirectoryError:
-            return ck.error(path, f"{str(target)!r} is a folder, not a data file")
+            raw = read_regular(str(target), MAX_FILE_BYTES)  # never a device or a FIFO
+        except NotAFileError as exc:
+            if exc.kind == MISSING:
+                return ck.error(path, f"file {str(target)!r} not found (paths are relative to "
+                                "the scenario file)")
+            if exc.kind == FOLDER:
+                return ck.error(path, f"{str(target)!r} is a folder, not a data file")
+            return ck.error(path, f"{str(target)!r} {exc.words}, not a data file")
         except OSError as exc:
             return ck.error(path, f"cannot read {str(target)!r}: {exc.strerror or exc}")
         if len(raw) > MAX_FILE_BYTES:
@@ -246,7 +253,7 @@ def _a(kind: str) -> str:
 
 def _duration_ok(value: Any) -> bool:
     x = finite(value)
-    return x is not None and 0 <= x <= MAX_SECONDS
+    return x is not None and (x == 0 or MIN_SECONDS <= x <= MAX_SECONDS)
 
 
 class Draws:

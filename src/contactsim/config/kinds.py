@@ -70,6 +70,9 @@ class Number(Kind):
     le: float | None = None
     lt: float | None = None
     integer: bool = False
+    #: Smallest value other than 0 (a tiny or subnormal value is no quantity a planner means,
+    #: and it overflows or divides by zero in the engine). Not part of the bounds in the docs.
+    least: float | None = None
 
     @property
     def type_name(self) -> str:  # type: ignore[override]
@@ -109,6 +112,10 @@ class Number(Kind):
         )
         if too_low or too_high:
             return ck.error(path, f"must be {want}, got {describe(value)}")
+        if self.least is not None and value != 0 and abs(value) < self.least:
+            zero = "0 or " if self.gt is None or self.gt < 0 else ""
+            return ck.error(path, f"must be {zero}at least {self.least:g}, got {describe(value)}"
+                            "; a value this small is surely a typo")
         return value if self.integer else float(value)
 
 
@@ -218,6 +225,9 @@ class Days(Kind):
 
 #: Largest weight in a profile: weights are relative, and a cap keeps their sum finite.
 MAX_WEIGHT: Final = 1e9
+#: Smallest weight other than 0: a billionth of the largest, so no weight is subnormal and the
+#: ratio of any two stays within a float's range and precision.
+MIN_WEIGHT: Final = 1e-6
 
 
 @dataclass(frozen=True)
@@ -238,7 +248,8 @@ class Weights(Kind):
         bad = [i for i, v in enumerate(value) if not _weight_ok(v)]
         if bad:
             return ck.error(path, f"weight {bad[0] + 1} is {describe(value[bad[0]])}; "
-                            f"weights must be numbers from 0 to {MAX_WEIGHT:,.0f}")
+                            f"weights must be numbers from 0 to {MAX_WEIGHT:,.0f} (0, or at least "
+                            f"{MIN_WEIGHT:g})")
         if sum(value) <= 0:
             return ck.error(path, "weights are all zero; at least one must be above zero")
         return tuple(float(v) for v in value)
@@ -246,7 +257,7 @@ class Weights(Kind):
 
 def _weight_ok(value: Any) -> bool:
     x = finite(value)
-    return x is not None and 0 <= x <= MAX_WEIGHT
+    return x is not None and (x == 0 or MIN_WEIGHT <= x <= MAX_WEIGHT)
 
 
 @dataclass(frozen=True)

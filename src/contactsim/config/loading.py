@@ -24,6 +24,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from contactsim.config.files import FOLDER, MISSING, NotAFileError, check_regular, read_regular
 from contactsim.config.kinds import Named, Table
 from contactsim.config.problems import (
     CHANGED_ORIGIN,
@@ -96,24 +97,46 @@ def _checked(doc: dict[str, Any], ck: Checker) -> Scenario:
     return build_scenario(checked, file=file, document=resolved(doc, file, ck))
 
 
-def read_document(file: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[Path, str]]:
-    """A file's TOML merged over everything it extends, with the file that set each key."""
-    doc = _parse(file)
+#: Most files an ``extends`` chain may hold (the scenario itself included): far more than any
+#: planner layers, and a bound on the work a chain of files can ask for.
+MAX_EXTENDS = 32
+
+
+def read_document(file: str) -> tuple[dict[str, Any], dict[Path, str]]:
+    """A file's TOML merged over everything it extends, with the file that set each key.
+
+    The chain is followed in a loop (never by recursion, so no chain of files can exhaust the
+    stack): at most :data:`MAX_EXTENDS` files, and a file met twice is a cycle.
+    """
+    chain: list[tuple[str, dict[str, Any]]] = []  # (file, its own TOML), child first
+    seen: list[str] = []
+    current = file
+    while True:
+        doc = _parse(current)
+        chain.append((current, doc))
+        seen.append(os.path.realpath(current))
+        parent_name = doc.pop("extends", None)
+        if parent_name is None:
+            break
+        parent = _parent_file(current, parent_name)
+        if os.path.realpath(parent) in seen:
+            loop = " -> ".join([*(os.path.basename(p) for p in seen),
+                                os.path.basename(parent)])
+            raise ScenarioError([Problem(current, "extends",
+                                         f"extends itself in a cycle: {loop}")])
+        if len(chain) >= MAX_EXTENDS:
+            raise ScenarioError([Problem(current, "extends", (
+                f"the chain of extends from {os.path.basename(file)} is more than "
+                f"{MAX_EXTENDS} files deep; does a file extend the wrong one?"))])
+        current = parent
+    root_file, base = chain[-1]
     origins: dict[Path, str] = {}
-    _record(doc, (), file, origins)
-    parent_name = doc.pop("extends", None)
-    if parent_name is None:
-        return doc, origins
-    parent = _parent_file(file, parent_name)
-    seen = (*chain, os.path.realpath(file))
-    if os.path.realpath(parent) in seen:
-        loop = " -> ".join([*(os.path.basename(p) for p in seen), os.path.basename(parent)])
-        raise ScenarioError([Problem(file, "extends", f"extends itself in a cycle: {loop}")])
-    base, base_origins = read_document(parent, seen)
-    if "source" not in doc:
-        base.pop("source", None)  # a parent's own source is not this file's
-    _merge(base, doc, base_origins, file)
-    return base, base_origins
+    _record(base, (), root_file, origins)
+    for child_file, doc in reversed(chain[:-1]):
+        if "source" not in doc:
+            base.pop("source", None)  # a parent's own source is not this file's
+        _merge(base, doc, origins, child_file)
+    return base, origins
 
 
 def _parent_file(file: str, name: Any) -> str:
@@ -126,10 +149,15 @@ def _parent_file(file: str, name: Any) -> str:
     if "\0" in name:
         raise bad(f"{describe(name)} is not a valid file name")
     parent = os.path.normpath(os.path.join(os.path.dirname(file), name))
-    if os.path.isdir(parent):
-        raise bad(f"{parent!r} is a folder, not a scenario file")
-    if not os.path.isfile(parent):
-        raise bad(f"file {parent!r} not found (the path is relative to this scenario file)")
+    try:
+        check_regular(parent)
+    except NotAFileError as exc:
+        if exc.kind == FOLDER:
+            raise bad(f"{parent!r} is a folder, not a scenario file") from None
+        if exc.kind == MISSING:
+            raise bad(f"file {parent!r} not found (the path is relative to this scenario "
+                      "file)") from None
+        raise bad(f"{parent!r} {exc.words}, not a scenario file") from None
     return parent
 
 
@@ -179,12 +207,13 @@ def _read_text(file: str) -> str:
         return ScenarioError([Problem(file, FILE_KEY, message)])
 
     try:
-        with open(file, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)  # bounded, even for /dev/zero or a pipe
-    except FileNotFoundError:
-        raise bad("file not found") from None
-    except IsADirectoryError:
-        raise bad("is a folder, not a scenario file") from None
+        raw = read_regular(file, MAX_FILE_BYTES)  # bounded; never a device or a FIFO
+    except NotAFileError as exc:
+        if exc.kind == MISSING:
+            raise bad("file not found") from None
+        if exc.kind == FOLDER:
+            raise bad("is a folder, not a scenario file") from None
+        raise bad(f"{exc.words}, not a scenario file") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
         raise bad(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     if len(raw) > MAX_FILE_BYTES:

@@ -20,7 +20,7 @@ from typing import Any
 
 from contactsim.calendar import REGIONS, Calendar, SpecialDay, normalised
 from contactsim.config.build import NAME_FROM_KEY, Derived, Place, build, unbound
-from contactsim.config.distributions import Dist, Distribution
+from contactsim.config.distributions import MIN_SECONDS, Dist, Distribution
 from contactsim.config.kinds import (
     Boolean,
     Checker,
@@ -139,10 +139,11 @@ SHIFT = Table((
 
 
 RUN = Table((
-    Field("days", Number(gt=0, le=3660), "Measured days simulated per replication (with "
+    Field("days", Number(gt=0, le=3660, least=0.01),
+          "Measured days simulated per replication (with "
           "warm-up, at most 100 million contacts a replication over all channels).",
           default=28.0, unit="days", example="28"),
-    Field("warmup_days", Number(ge=0, le=365),
+    Field("warmup_days", Number(ge=0, le=365, least=0.001),
           "Days simulated first and discarded, so queues start from a realistic state.",
           default=2.0, unit="days", example="2"),
     Field("replications", Number(ge=1, le=10_000, integer=True),
@@ -184,7 +185,8 @@ CHANNEL = Table((
     Field("kind", Text(choices=("voice", "digital")),
           "Voice calls can abandon; digital contacts wait until worked.", default="voice",
           example='"voice"'),
-    Field("per_day", Number(gt=0, le=1_000_000), "Average contacts a day over the week.",
+    Field("per_day", Number(gt=0, le=1_000_000, least=0.001),
+          "Average contacts a day over the week.",
           required=True, unit="contacts/day", example="330"),
     Field("hourly", Weights(24, "00:00-01:00 to 23:00-24:00"),
           "Shape of the day; need not sum to 1. Absent: flat.", unit="weights",
@@ -195,7 +197,7 @@ CHANNEL = Table((
     Field("priority", Number(ge=0, le=1000, integer=True),
           "Lower is answered first; ties are first come, first served.", default=1,
           example="1"),
-    Field("answer_target_s", Number(gt=0, le=30 * 86_400),
+    Field("answer_target_s", Number(gt=0, le=30 * 86_400, least=MIN_SECONDS),
           "Service-level threshold: answered within this many seconds.", default=TARGET_S,
           unit="s", example="10"),
     Field("connect_s", Dist(), "Network connection time before the control room sees the "
@@ -226,19 +228,22 @@ CATEGORY = Table((
           example="true"),
     Field("deploy", Number(ge=0, le=1), "Share of handled contacts needing an officer "
           "(diverted contacts need none).", default=0.0, example="0.6"),
-    Field("officer_hours", Number(ge=0, le=1000), "Officer hours per deployment.", default=0.0,
+    Field("officer_hours", Number(ge=0, le=1000, least=0.001),
+          "Officer hours per deployment.", default=0.0,
           unit="hours", example="2.5"),
 ), spec=CategorySpec, derived=(NAME_FROM_KEY,))
 
 POOL = Table((
     Field("skills", ListOf(Text(nonempty=True), min_len=1, unique=True),
           "Channels this pool answers.", required=True, example='["999", "101"]'),
-    Field("scale", Number(ge=0, le=100), "Multiplies every roster headcount (rounded).",
+    Field("scale", Number(ge=0, le=100, least=0.001),
+          "Multiplies every roster headcount (rounded).",
           default=1.0, example="1.1"),
-    Field("absence", Number(ge=0, lt=1),
+    Field("absence", Number(ge=0, lt=1, least=0.001),
           "Chance a rostered person is missing for a whole shift.", default=0.0,
           example="0.08"),
-    Field("breaks_min", Number(ge=0, le=600), "Minutes of breaks per person per shift, taken "
+    Field("breaks_min", Number(ge=0, le=600, least=1),
+          "Minutes of breaks per person per shift, taken "
           "in spells of up to 15 minutes staggered across the team; less than the shortest "
           "shift.", default=0.0, unit="min",
           example="45"),
@@ -279,9 +284,10 @@ SURGE = Table((
           "warm-up.", required=True, unit="day", example="3"),
     Field("start", TimeOfDay(), "When the burst starts.", required=True, example='"21:00"',
           into="start_min"),
-    Field("minutes", Number(gt=0, le=7 * MIN_PER_DAY), "How long it lasts.", required=True,
+    Field("minutes", Number(gt=0, le=7 * MIN_PER_DAY, least=1), "How long it lasts.", required=True,
           unit="min", example="60"),
-    Field("calls", Number(gt=0, le=1_000_000), "Expected extra calls, spread over the window "
+    Field("calls", Number(gt=0, le=1_000_000, least=0.001),
+          "Expected extra calls, spread over the window "
           "(Poisson).", required=True, unit="calls", example="150"),
     Field("mix", Shares("category"), "Categories of the extra calls; absent: the channel's mix.",
           unit="shares", example="{ traffic = 1.0 }", convert=_shares_or_none),
@@ -318,7 +324,8 @@ SPECIAL_DAY = Table((
     Field("date", DayOfYear(), 'The day: "MM-DD" every year (a "02-29" only in leap years), or '
           '"YYYY-MM-DD" once.', required=True, example='"12-31"',
           into=None),  # lands as SpecialDay.month, .day and .year (derived below)
-    Field("factor", Number(ge=0, le=1000), "Multiplies that day's demand (several entries "
+    Field("factor", Number(ge=0, le=1000, least=0.001),
+          "Multiplies that day's demand (several entries "
           "on one date multiply).", default=1.0, example="1.4"),
     Field("hourly", Weights(24, "00:00-01:00 to 23:00-24:00"), "Its own shape of the day; "
           "need not sum to 1. Absent: the channel's hourly.", unit="weights",
