@@ -60,8 +60,7 @@ from contactsim.results.read import (
     RunResults,
     SweepResults,
     Table,
-    read_json,
-    read_table,
+    read_staffing,
     slug,
 )
 from contactsim.standard import TARGET_S, TARGET_SL
@@ -391,8 +390,7 @@ def staffing_figure(table: Table, title: str) -> Figure:
 
 def draw_staffing(folder: Path) -> list[Plot]:
     """Save ``plots/staffing.png`` from a staff folder's ``staffing.csv`` and ``staffing.json``."""
-    table = read_table(folder / "staffing.csv")
-    facts = read_json(folder / "staffing.json")
+    table, facts = read_staffing(folder)
     title = (f"Staff needed to answer {facts['target']:.0%} of {facts['channel']} calls within "
              f"{fmt_target(float(facts['answer_target_s']))}, by hour of the week "
              f"(pool {facts['pool']})")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -45,12 +46,12 @@ from contactsim.results.read import (
     RunResults,
     SweepResults,
     Table,
+    check_regular,
     folder_kind,
     read_compare,
-    read_json,
     read_run,
+    read_staffing,
     read_sweep,
-    read_table,
     row_estimate,
 )
 from contactsim.standard import TARGET_S, TARGET_SL
@@ -566,11 +567,22 @@ def write_sweep_report(folder: Path) -> Path:
 def check_readable(folder: Path) -> None:
     """Read a results folder fully, so a broken one is reported before anything is written."""
     kind = folder_kind(folder)
+    check_entries(folder)
     if kind == "staff":
-        read_table(folder / "staffing.csv")
-        read_json(folder / "staffing.json")
+        read_staffing(folder)
         return
     {"compare": read_compare, "sweep": read_sweep, "run": read_run}[kind](folder)
+
+
+def check_entries(folder: Path) -> None:
+    """Refuse a folder holding anything copy_tables could not copy as it is: a named pipe,
+    a device or a socket (copying one would block or never end)."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "plots" and not d.startswith(".")]
+        for name in files:
+            path = Path(root) / name
+            if not path.is_symlink():  # a link is copied as a link; reading checks its target
+                check_regular(path)
 
 
 def redraw(folder: Path) -> Path:
@@ -589,5 +601,5 @@ def redraw(folder: Path) -> Path:
 
 def copy_tables(source: Path, target: Path) -> None:
     """Copy a results folder without its plots and reports (they are drawn again)."""
-    shutil.copytree(source, target, dirs_exist_ok=True,
+    shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True,
                     ignore=shutil.ignore_patterns("plots", REPORT, ".*"))
