@@ -3,11 +3,13 @@
 One small real run is made per module; each test copies it, damages one file and checks that
 ``plot`` exits 2 with one ``error: FILE: KEY: what is wrong`` line naming the damaged file, no
 traceback, and leaves the earlier report.html byte for byte as it was (nothing is drawn before
-the folder has been read and checked in full).
+the folder has been read and checked in full). Also here: ``reference --out`` written
+atomically on a full disk.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -235,3 +237,46 @@ def test_a_sound_copy_still_redraws(made: Path, tmp_path: Path,
     shutil.copytree(made, folder)
     assert cli.main(["plot", str(folder)]) == 0
     assert (folder / "report.html").read_bytes() == (made / "report.html").read_bytes()
+
+
+# --- reference --out, atomically ------------------------------------------------------------
+
+
+def test_reference_out_on_a_full_disk_keeps_the_old_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "reference.md"
+    out.write_text("the previous reference\n", encoding="utf-8")
+    real_write = os.write
+
+    def full_disk(fd: int, data: bytes | memoryview) -> int:
+        real_write(fd, bytes(data)[:100])  # part of it lands, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    code = cli.main(["reference", "--out", str(out)])
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"error: {out}: (file): cannot write: No space left on device"), err
+    assert "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == "the previous reference\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reference.md"]
+
+
+def test_reference_out_writes_the_whole_reference(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "reference.md"
+    out.write_text("old", encoding="utf-8")
+    assert cli.main(["reference", "--out", str(out)]) == 0
+    assert cli.main(["reference"]) == 0
+    assert out.read_text(encoding="utf-8") == capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reference.md"]
+
+
+def test_reference_out_into_a_missing_folder_is_bad_input(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "no" / "such" / "reference.md"
+    assert cli.main(["reference", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out}: (file): cannot write: "), err
