@@ -382,3 +382,31 @@ def test_plot_of_a_non_results_folder_exit_2(tmp_path: Path, make: str) -> None:
 
 def test_palette_is_okabe_ito() -> None:
     assert PALETTE[:3] == ("#0072B2", "#D55E00", "#009E73")
+
+
+def test_many_channels_draw_a_bounded_report(tmp_path: Path) -> None:
+    """40 channels: at most MAX_DRAWN channels get plots; the report says how many are left
+    out, and its tables keep every channel."""
+    from contactsim import cli
+    from contactsim.present.plots import MAX_DRAWN
+
+    channels = ["999", *(f"c{i:02d}" for i in range(39))]
+    text = ['name = "forty"', "[run]", "days = 1", "warmup_days = 0", "replications = 1",
+            "seed = 5"]
+    for ch in channels:
+        text += [f'[channels."{ch}"]', "per_day = 4"]
+    text += ["[categories.crime]", 'handle = { dist = "exponential", mean = 120 }',
+             "[pools.handlers]", "skills = [" + ", ".join(f'"{c}"' for c in channels) + "]",
+             'roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 6 } ]']
+    scenario = write(tmp_path, "forty.toml", "\n".join(text) + "\n")
+    out = tmp_path / "forty"
+    assert cli.main(["run", str(scenario), "--out", str(out), "--workers", "1",
+                     "--quiet"]) == 0
+    pngs = sorted(p.name for p in (out / "plots").glob("*.png"))
+    assert len(pngs) <= MAX_DRAWN + 5, pngs  # + heatmap, answer times, demand, staff
+    assert len([p for p in pngs if p.startswith("service_level_")]) == MAX_DRAWN
+    assert "service_level_999.png" in pngs
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert f"{40 - MAX_DRAWN} more channels are in the tables but not drawn" in report
+    assert f"The plots show {MAX_DRAWN} of the 40 channels" in report
+    assert all(f"<b>{ch}</b>" in report for ch in channels)  # every channel's card

@@ -12,10 +12,12 @@ code 2; Ctrl-C gives 130 and leaves earlier results untouched.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import re
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -320,8 +322,32 @@ def cmd_reference(args: argparse.Namespace) -> int:
     text = reference_markdown()
     if args.out is None:
         sys.stdout.write(text)
-    else:
-        args.out.write_text(text, encoding="utf-8")
+        return EXIT_OK
+    # Atomically: into a temporary file beside it, then renamed over it, so a full disk or
+    # Ctrl-C leaves the previous file whole and no temporary file behind.
+    out: Path = args.out
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+        try:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.fchmod(fd, out.stat().st_mode & 0o7777 if out.is_file() else 0o666 & ~mask)
+            data = memoryview(text.encode("utf-8"))
+            while data:
+                data = data[os.write(fd, data):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, out)
+        tmp = None
+    except OSError as exc:
+        raise ScenarioError([Problem(str(out), "(file)",
+                                     f"cannot write: {exc.strerror or exc}")]) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     return EXIT_OK
 
 

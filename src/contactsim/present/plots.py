@@ -70,6 +70,29 @@ class Plot:
     caption: str
 
 
+#: At most this many channels (and pools, diversions) get plots of their own or a line or
+#: panel in a shared plot, so a report's time and memory stay bounded however many the
+#: scenario has; the tables and the report's tables keep every one.
+MAX_DRAWN = 8
+
+
+def drawn(names: Sequence[str], most: int = MAX_DRAWN) -> list[str]:
+    """The names a report draws: all of them when there are at most ``most``, else "999"
+    first, then the others in order, ``most`` in all."""
+    if len(names) <= most:
+        return list(names)
+    return sorted(names, key=lambda n: n != "999")[:most]
+
+
+def not_drawn(names: Sequence[str], what: str = "channel", most: int = MAX_DRAWN) -> str:
+    """" N more channels are in the tables but not drawn." (empty when all are drawn)."""
+    n = len(names) - len(drawn(names, most))
+    if n <= 0:
+        return ""
+    return (f" {n:,} more {what}{'s are' if n > 1 else ' is'} in the tables but not "
+            "drawn.")
+
+
 def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
@@ -212,9 +235,11 @@ def answer_time_estimate(run: RunResults, channel: str) -> tuple[np.ndarray, Ban
     return grid, column_estimates(matrix)
 
 
-def answer_time_figure(runs: Sequence[RunResults], names: Sequence[str]) -> Figure:
-    """Cumulative answer-time distribution per channel, one line per run, target marked."""
-    channels = runs[0].channels
+def answer_time_figure(runs: Sequence[RunResults], names: Sequence[str],
+                       channels: Sequence[str] | None = None) -> Figure:
+    """Cumulative answer-time distribution per channel (``channels``, else the first run's
+    channels the report draws), one line per run, target marked."""
+    channels = drawn(runs[0].channels) if channels is None else list(channels)
     fig, axes = plt.subplots(1, len(channels), figsize=(max(WIDE, 4 * len(channels)), 4.6),
                              layout="constrained", squeeze=False)
     for ax, channel in zip(axes[0], channels, strict=True):
@@ -293,7 +318,7 @@ def demand_figure(run: RunResults) -> Figure:
     hours = run.exposure_hours()
     hourly = run.table("hourly")
     voice = []
-    for i, channel in enumerate(run.channels):
+    for i, channel in enumerate(drawn(run.channels)):
         if hourly is None:
             break
         offered = by_hour(hourly, "channel", channel, "offered") / np.where(hours > 0, hours,
@@ -325,7 +350,7 @@ def demand_figure(run: RunResults) -> Figure:
 
 def staff_figure(run: RunResults) -> Figure:
     """Per pool: staff on duty (shaded) against staff busy, by hour of the week."""
-    pools = run.pools
+    pools = drawn(run.pools)
     fig, axes = plt.subplots(len(pools), 1, figsize=(WIDE, 3.4 * len(pools) + 0.4),
                              layout="constrained", squeeze=False, sharex=True)
     table = run.table("pools_hourly")
@@ -351,7 +376,7 @@ def staff_figure(run: RunResults) -> Figure:
 
 def diversions_figure(run: RunResults, table: Table) -> Figure:
     """Per diversion: contacts handed to the partner, and failed handovers, per hour."""
-    names = table.distinct("diversion")
+    names = drawn(table.distinct("diversion"))
     fig, axes = plt.subplots(len(names), 1, figsize=(WIDE, 3.4 * len(names) + 0.4),
                              layout="constrained", squeeze=False, sharex=True)
     hours = run.exposure_hours()
@@ -377,14 +402,15 @@ def draw_run(run: RunResults, folder: Path) -> list[Plot]:
     """Save every plot of one run into ``folder/plots`` and describe each."""
     out: list[Plot] = []
     name = [run.name]
-    for channel in run.channels:
+    more = not_drawn(run.channels)
+    for channel in drawn(run.channels):
         target = target_label(channel, run.targets_s.get(channel, TARGET_S))
         fig = service_level_figure([run], name, channel)
         out.append(Plot(save_figure(fig, folder, f"service_level_{slug(channel)}.png"),
                         f"{channel}: service level by hour of the week",
                         f"Share of {channel} contacts answered within the target, hour by hour "
                         f"through the week (mean over replications, with its 95% confidence "
-                        f"band). The dashed line is the {target}."))
+                        f"band). The dashed line is the {target}.{more}"))
     main = "999" if "999" in run.channels else run.channels[0]
     out.append(Plot(save_figure(heatmap_figure(run, main), folder, f"heatmap_{slug(main)}.png"),
                     f"{main}: service level by day and hour",
@@ -394,24 +420,26 @@ def draw_run(run: RunResults, folder: Path) -> list[Plot]:
                     "How quickly contacts are answered",
                     "For each answer time along the bottom, the share of offered contacts "
                     "answered within it. Callers who hung up are never answered, so a curve "
-                    "levels off below 100%. The dashed line marks the channel's target."))
+                    f"levels off below 100%. The dashed line marks the channel's target.{more}"))
     out.append(Plot(save_figure(demand_figure(run), folder, "demand.png"), "Demand and abandonment",
                     "Contacts offered per hour through the week, and the share of calls whose "
-                    "caller hung up before an answer."))
+                    f"caller hung up before an answer.{more}"))
     diversions = run.table("diversions")
     if diversions is not None and diversions.has("diversion") and diversions.has("hour_of_week"):
         out.append(Plot(save_figure(diversions_figure(run, diversions), folder, "diversions.png"),
                         "Diversions to partners by hour",
                         "Contacts handed over to a partner agency per hour through the week, "
                         "and handovers that failed because the partner was closed or had nobody "
-                        "free (the handler then dealt with the contact in full)."))
+                        "free (the handler then dealt with the contact in full)."
+                        + not_drawn(diversions.distinct("diversion"), "diversion")))
     out.extend(draw_calendar(run, folder))
     if run.pools:
         out.append(Plot(save_figure(staff_figure(run), folder, "staff.png"),
                         "Staff on duty and busy",
                         "Shaded: staff on duty (after absence and breaks). Line: staff busy "
                         "with contacts. Where the line meets the shaded top, everyone is busy "
-                        "and calls queue: that is where the roster is thin."))
+                        "and calls queue: that is where the roster is thin."
+                        + not_drawn(run.pools, "pool")))
     return out
 
 
@@ -447,5 +475,5 @@ def draw_calendar(run: RunResults, folder: Path) -> list[Plot]:
                         f"Each cell is one day (mean over replications): blue days meet "
                         f"{100 * TARGET_SL:.0f}% within {fmt_target(target)}, orange and red "
                         "days miss it; outlined cells are weekends, flagged ones bank "
-                        "holidays."))
+                        "holidays." + not_drawn(run.channels, most=MAX_CALENDARS)))
     return out

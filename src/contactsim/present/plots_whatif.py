@@ -35,8 +35,10 @@ from contactsim.present.plots import (
     band,
     colour,
     columns,
+    drawn,
     floor_of,
     label_cells,
+    not_drawn,
     percent_axis,
     percent_colorbar,
     save_figure,
@@ -60,8 +62,7 @@ from contactsim.results.read import (
     RunResults,
     SweepResults,
     Table,
-    read_json,
-    read_table,
+    read_staffing,
     slug,
 )
 from contactsim.standard import TARGET_S, TARGET_SL
@@ -72,7 +73,7 @@ from contactsim.timebase import HOURS_PER_WEEK
 
 def bars_figure(runs: Sequence[RunResults], names: Sequence[str]) -> Figure:
     """Headline measures per channel (and pool utilisation), one bar per scenario, CI whiskers."""
-    channels = [c for c in runs[0].channels if all(c in r.channels for r in runs)]
+    channels = drawn([c for c in runs[0].channels if all(c in r.channels for r in runs)])
     rows = len(channels) + 1
     fig, axes = plt.subplots(rows, 3, figsize=(WIDE, 2.6 * rows + 0.8), layout="constrained",
                              squeeze=False)
@@ -142,8 +143,8 @@ def _pool_bars(axes: Sequence[Axes], runs: Sequence[RunResults]) -> None:
 def difference_figure(result: CompareResults) -> Figure:
     """Each scenario's change against the first in the headline measures, with 95% intervals."""
     diffs = result.differences
-    channels = [c for c in result.runs[0].channels
-                if c in diffs.where("kind", "channel").distinct("name")]
+    channels = drawn([c for c in result.runs[0].channels
+                      if c in diffs.where("kind", "channel").distinct("name")])
     fig, axes = plt.subplots(len(channels), 3, figsize=(WIDE, 1.2 + 0.55 * len(result.runs)
                                                         * len(channels) + 1.0),
                              layout="constrained", squeeze=False)
@@ -192,27 +193,28 @@ def draw_compare(result: CompareResults, folder: Path) -> list[Plot]:
     runs, names = result.runs, [r.name for r in result.runs]
     out: list[Plot] = []
     base = names[0]
+    common = [c for c in runs[0].channels if all(c in r.channels for r in runs)]
+    more = not_drawn(common)
     if len(runs) > 1:
         out.append(Plot(save_figure(difference_figure(result), folder, "differences.png"),
                         f"What changes against {base}",
                         "Each dot is a scenario's change against the first scenario; the "
                         "whisker is its 95% confidence interval. A whisker that does not cross "
-                        "the zero line is a clear change."))
-    channels = [c for c in runs[0].channels if all(c in r.channels for r in runs)]
-    for channel in channels:
+                        f"the zero line is a clear change.{more}"))
+    for channel in drawn(common):
         fig = service_level_figure(runs, names, channel)
         out.append(Plot(save_figure(fig, folder, f"service_level_{slug(channel)}.png"),
                         f"{channel}: service level by hour of the week",
                         "One line per scenario, with its 95% confidence band; the dashed line "
-                        "is the target."))
+                        f"is the target.{more}"))
     out.append(Plot(save_figure(answer_time_figure(runs, names), folder, "answer_times.png"),
                     "How quickly contacts are answered",
                     "Share of offered contacts answered within each answer time, one line per "
-                    "scenario; the dashed line marks each channel's target."))
+                    f"scenario; the dashed line marks each channel's target.{more}"))
     out.append(Plot(save_figure(bars_figure(runs, names), folder, "headline.png"),
                     "Headline measures",
                     "Each bar is one scenario's mean over replications; whiskers are 95% "
-                    "confidence intervals."))
+                    f"confidence intervals.{more}"))
     return out
 
 
@@ -240,7 +242,7 @@ def sweep_estimates(rows: Table, key: str, values: Sequence[str], measure: str) 
 
 def sweep_figure(sweep: SweepResults) -> Figure:
     """One key: each headline measure of each channel against the value, with bands."""
-    key, channels = sweep.keys[0], sweep.channels
+    key, channels = sweep.keys[0], drawn(sweep.channels)
     values = sweep.values(key)
     x, names = sweep_axis(values)
     fig, axes = plt.subplots(len(channels), 3, figsize=(WIDE, 2.9 * len(channels) + 0.6),
@@ -324,7 +326,7 @@ def sweep_pools_figure(sweep: SweepResults, pools: Table) -> Figure:
     values = sweep.values(key)
     x, names = sweep_axis(values)
     fig, ax = plt.subplots(figsize=(WIDE, 4), layout="constrained")
-    for i, pool in enumerate(pools.distinct("pool")):
+    for i, pool in enumerate(drawn(pools.distinct("pool"))):
         est = sweep_estimates(pools.where("pool", pool), key, values, "utilisation")
         band(ax, x, est, col=colour(i), name=f"pool {text(pool)}", gid=f"sweep:{pool}",
              marker="o", markersize=4)
@@ -341,23 +343,25 @@ def sweep_pools_figure(sweep: SweepResults, pools: Table) -> Figure:
 def draw_sweep(sweep: SweepResults, folder: Path) -> list[Plot]:
     """Save the sweep plots into ``folder/plots`` and describe each."""
     out: list[Plot] = []
+    more = not_drawn(sweep.channels)
     if len(sweep.keys) == 1:
         key = sweep.keys[0]
         out.append(Plot(save_figure(sweep_figure(sweep), folder, "sweep.png"),
                         f"Headline measures against {key}",
                         "Each point is one run of the scenario with the value along the "
                         "bottom; the band is the 95% confidence interval and the dashed line "
-                        "the target."))
+                        f"the target.{more}"))
         if sweep.pools is not None:
             out.append(Plot(save_figure(sweep_pools_figure(sweep, sweep.pools), folder,
                                   "sweep_utilisation.png"), f"Utilisation against {key}",
-                            "Share of staff time on duty spent busy, per pool."))
+                            "Share of staff time on duty spent busy, per pool."
+                            + not_drawn(sweep.pools.distinct("pool"), "pool")))
         return out
-    for channel in sweep.channels:
+    for channel in drawn(sweep.channels):
         fig = sweep_heatmap_figure(sweep, channel)
         out.append(Plot(save_figure(fig, folder, f"sweep_heatmap_{slug(channel)}.png"),
                         f"{channel}: service level at every pair of values",
-                        "Each cell is one run; bold figures meet the target."))
+                        f"Each cell is one run; bold figures meet the target.{more}"))
     return out
 
 
@@ -391,8 +395,7 @@ def staffing_figure(table: Table, title: str) -> Figure:
 
 def draw_staffing(folder: Path) -> list[Plot]:
     """Save ``plots/staffing.png`` from a staff folder's ``staffing.csv`` and ``staffing.json``."""
-    table = read_table(folder / "staffing.csv")
-    facts = read_json(folder / "staffing.json")
+    table, facts = read_staffing(folder)
     title = (f"Staff needed to answer {facts['target']:.0%} of {facts['channel']} calls within "
              f"{fmt_target(float(facts['answer_target_s']))}, by hour of the week "
              f"(pool {facts['pool']})")

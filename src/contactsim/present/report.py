@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -29,7 +30,15 @@ import numpy as np
 from contactsim import __version__
 from contactsim.analysis.stats import Estimate
 from contactsim.present.calendar_plot import worst_days
-from contactsim.present.plots import MAX_CALENDARS, Plot, colour, daily_service_level, draw_run
+from contactsim.present.plots import (
+    MAX_CALENDARS,
+    MAX_DRAWN,
+    Plot,
+    colour,
+    daily_service_level,
+    draw_run,
+    not_drawn,
+)
 from contactsim.present.plots_whatif import draw_compare, draw_staffing, draw_sweep
 from contactsim.present.words import (
     fmt,
@@ -45,12 +54,12 @@ from contactsim.results.read import (
     RunResults,
     SweepResults,
     Table,
+    check_regular,
     folder_kind,
     read_compare,
-    read_json,
     read_run,
+    read_staffing,
     read_sweep,
-    read_table,
     row_estimate,
 )
 from contactsim.standard import TARGET_S, TARGET_SL
@@ -312,11 +321,24 @@ def scenario_section(run: RunResults) -> str:
             f"results.</p><pre>{esc(run.scenario_text)}</pre></section>")
 
 
+def drawn_note(channels: Sequence[str], pools: Sequence[str] = ()) -> str:
+    """What the plots leave out when there are more channels (or pools) than they draw."""
+    parts = [f"The plots show {MAX_DRAWN} of the {len(names):,} {what}s{first}:"
+             f"{not_drawn(names, what)}" for names, what, first in
+             ((channels, "channel", " (999 first, then in the scenario's order)"),
+              (pools, "pool", "")) if not_drawn(names, what)]
+    if not parts:
+        return ""
+    return (f"<p class=\"note\"><b>Not every one is drawn.</b> {esc(' '.join(parts))} "
+            "Every one is in the tables above and in the CSV files.</p>")
+
+
 def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
     weekly = [p for p in plots if not p.file.startswith("plots/calendar_")]
     body = [run_header(run), warnings_html(run.warnings), glance(run), measures_table(run),
             pools_table(run), extras(run), calendar_section(run, plots),
-            f"<section><h2>Plots</h2>{figures(run.folder, weekly)}</section>",
+            f"<section><h2>Plots</h2>{drawn_note(run.channels, run.pools)}"
+            f"{figures(run.folder, weekly)}</section>",
             reading_note(), scenario_section(run)]
     return page(f"contactsim: {run.name}", body)
 
@@ -492,8 +514,8 @@ def compare_monthly(result: CompareResults) -> str:
 def compare_html(result: CompareResults, plots: Sequence[Plot]) -> str:
     warnings = [*result.meta.get("notes", []),
                 *(f"{r.name}: {w}" for r in result.runs for w in r.warnings)]
-    tables = [compare_channel_table(result, c) for c in result.runs[0].channels
-              if all(c in r.channels for r in result.runs)]
+    common = [c for c in result.runs[0].channels if all(c in r.channels for r in result.runs)]
+    tables = [compare_channel_table(result, c) for c in common]
     body = [compare_header(result), warnings_html(warnings),
             "<section><h2>Headline measures and changes</h2><p class=\"note\">Mean over "
             "replications (95% confidence interval). Each change is against the first "
@@ -501,7 +523,8 @@ def compare_html(result: CompareResults, plots: Sequence[Plot]) -> str:
             "change in percentage points (pts).</p>" + "".join(tables)
             + compare_pools_table(result) + compare_officers(result) + target_note()
             + "</section>", compare_monthly(result),
-            f"<section><h2>Plots</h2>{figures(result.folder, plots)}</section>",
+            f"<section><h2>Plots</h2>{drawn_note(common)}{figures(result.folder, plots)}"
+            "</section>",
             all_differences(result.differences), reading_note()]
     return page("contactsim comparison: " + " vs ".join(r.name for r in result.runs), body)
 
@@ -551,7 +574,8 @@ def sweep_html(sweep: SweepResults, plots: Sequence[Plot]) -> str:
               f"{esc(meta.get('days', ''))} measured days &middot; seed "
               f"{esc(meta.get('seed', ''))}</p></header>")
     body = [header, sweep_answer(sweep), sweep_table(sweep),
-            f"<section><h2>Plots</h2>{figures(sweep.folder, plots)}</section>", reading_note()]
+            f"<section><h2>Plots</h2>{drawn_note(sweep.channels)}"
+            f"{figures(sweep.folder, plots)}</section>", reading_note()]
     return page(f"contactsim sweep: {name}", body)
 
 
@@ -566,11 +590,22 @@ def write_sweep_report(folder: Path) -> Path:
 def check_readable(folder: Path) -> None:
     """Read a results folder fully, so a broken one is reported before anything is written."""
     kind = folder_kind(folder)
+    check_entries(folder)
     if kind == "staff":
-        read_table(folder / "staffing.csv")
-        read_json(folder / "staffing.json")
+        read_staffing(folder)
         return
     {"compare": read_compare, "sweep": read_sweep, "run": read_run}[kind](folder)
+
+
+def check_entries(folder: Path) -> None:
+    """Refuse a folder holding anything copy_tables could not copy as it is: a named pipe,
+    a device or a socket (copying one would block or never end)."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "plots" and not d.startswith(".")]
+        for name in files:
+            path = Path(root) / name
+            if not path.is_symlink():  # a link is copied as a link; reading checks its target
+                check_regular(path)
 
 
 def redraw(folder: Path) -> Path:
@@ -589,5 +624,5 @@ def redraw(folder: Path) -> Path:
 
 def copy_tables(source: Path, target: Path) -> None:
     """Copy a results folder without its plots and reports (they are drawn again)."""
-    shutil.copytree(source, target, dirs_exist_ok=True,
+    shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True,
                     ignore=shutil.ignore_patterns("plots", REPORT, ".*"))

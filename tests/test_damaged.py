@@ -1,0 +1,282 @@
+"""``contactsim plot`` on a damaged results folder: bad input, never a traceback.
+
+One small real run is made per module; each test copies it, damages one file and checks that
+``plot`` exits 2 with one ``error: FILE: KEY: what is wrong`` line naming the damaged file, no
+traceback, and leaves the earlier report.html byte for byte as it was (nothing is drawn before
+the folder has been read and checked in full). Also here: ``reference --out`` written
+atomically on a full disk.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, write
+from contactsim import cli
+
+Damage = Callable[[Path], str]  # damages a copied folder, returns the file to be named
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real run's tables with a report drawn from them (the report every test keeps)."""
+    base = tmp_path_factory.mktemp("made")
+    scenario = write(base, "minimal.toml", MINIMAL)
+    out = base / "run"
+    assert cli.main(["run", str(scenario), "--out", str(out), "--no-report", "--replications",
+                     "2", "--days", "1", "--workers", "1", "--quiet"]) == 0
+    assert cli.main(["plot", str(out)]) == 0
+    assert (out / "report.html").is_file()
+    return out
+
+
+def _summary(change: Callable[[dict[str, object]], object]) -> Damage:
+    def damage(folder: Path) -> str:
+        path = folder / "summary.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return "summary.json"
+    return damage
+
+
+def _text(name: str, text: str | bytes) -> Damage:
+    def damage(folder: Path) -> str:
+        path = folder / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return name
+    return damage
+
+
+def _csv(name: str, edit: Callable[[list[str]], list[str]]) -> Damage:
+    def damage(folder: Path) -> str:
+        path = folder / name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
+        return name
+    return damage
+
+
+def _remove(name: str) -> Damage:
+    def damage(folder: Path) -> str:
+        (folder / name).unlink()
+        return name
+    return damage
+
+
+def _cell(line: int, column: str, value: str) -> Callable[[list[str]], list[str]]:
+    """Set one cell of a CSV (line 1 is the header)."""
+    def edit(lines: list[str]) -> list[str]:
+        header = lines[0].split(",")
+        cells = lines[line - 1].split(",")
+        cells[header.index(column)] = value
+        lines[line - 1] = ",".join(cells)
+        return lines
+    return edit
+
+
+def _rename_column(old: str, new: str) -> Callable[[list[str]], list[str]]:
+    def edit(lines: list[str]) -> list[str]:
+        lines[0] = ",".join(new if c == old else c for c in lines[0].split(","))
+        return lines
+    return edit
+
+
+def _fifo(name: str) -> Damage:
+    def damage(folder: Path) -> str:
+        (folder / name).unlink(missing_ok=True)
+        os.mkfifo(folder / name)
+        return name
+    return damage
+
+
+def _link(name: str, target: str) -> Damage:
+    def damage(folder: Path) -> str:
+        (folder / name).unlink()
+        (folder / name).symlink_to(target)
+        return name
+    return damage
+
+
+def _set(key: str, value: object) -> Callable[[dict[str, object]], object]:
+    return lambda data: data.__setitem__(key, value)
+
+
+def _first_channel(value: object) -> Callable[[dict[str, object]], object]:
+    def change(data: dict[str, object]) -> None:
+        channels = data["channels"]
+        assert isinstance(channels, dict)
+        channels[next(iter(channels))] = value
+    return change
+
+
+def _one_estimate(value: object) -> Callable[[dict[str, object]], object]:
+    def change(data: dict[str, object]) -> None:
+        channels = data["channels"]
+        assert isinstance(channels, dict)
+        channels["999"]["service_level"]["mean"] = value
+    return change
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+DAMAGE: dict[str, Damage] = {
+    # summary.json: not JSON, too big or too deep to read, the wrong shape
+    "summary truncated": lambda f: _text("summary.json", (f / "summary.json").read_text(
+        encoding="utf-8")[:200])(f),
+    "summary 5000-digit integer": _text("summary.json", '{"replications": ' + "9" * 5000
+                                        + "}"),
+    "summary nested 100000 deep": _text("summary.json", '{"channels": ' + DEEP + "}"),
+    "summary nested 40 deep": _text("summary.json", '{"x": ' + "[" * 40 + "]" * 40 + "}"),
+    "summary NaN": _text("summary.json", '{"replications": NaN}'),
+    "summary huge float": _text("summary.json", '{"days": 1e999}'),
+    "summary a list": _text("summary.json", "[1, 2]"),
+    "summary empty object": _text("summary.json", "{}"),
+    "summary binary": _text("summary.json", b"\xff\xfe\x00garbage\x81"),
+    "summary removed": _remove("summary.json"),
+    "summary a named pipe": _fifo("summary.json"),
+    "summary channels a string": _summary(_set("channels", "999")),
+    "summary channels empty": _summary(_set("channels", {})),
+    "summary channel a list": _summary(_first_channel([1, 2])),
+    "summary estimate a string": _summary(_one_estimate("high")),
+    "summary pools null": _summary(_set("pools", None)),
+    "summary diversions a list": _summary(_set("diversions", [])),
+    "summary replications a string": _summary(_set("replications", "two")),
+    "summary days huge": _summary(_set("days", 1e12)),
+    "summary warnings a string": _summary(_set("warnings", "careful")),
+    # scenario.toml
+    "scenario binary": _text("scenario.toml", b"\x89PNG\r\n\x1a\n\x00\xff\xfe"),
+    "scenario a folder": lambda f: (_remove("scenario.toml")(f), (f / "scenario.toml").mkdir(),
+                                    "scenario.toml")[2],
+    # the tables
+    "hourly wrong columns": _csv("hourly.csv", _rename_column("service_level", "sl")),
+    "hourly header only": _csv("hourly.csv", lambda lines: lines[:1]),
+    "hourly non-numeric": _csv("hourly.csv", _cell(5, "offered", "many")),
+    "hourly infinite": _csv("hourly.csv", _cell(5, "offered", "inf")),
+    "hourly 5000 digits": _csv("hourly.csv", _cell(5, "offered", "9" * 5000)),
+    "hourly hour out of range": _csv("hourly.csv", _cell(3, "hour_of_week", "168")),
+    "hourly hour fractional": _csv("hourly.csv", _cell(3, "hour_of_week", "2.5")),
+    "hourly replication empty": _csv("hourly.csv", _cell(3, "replication", "")),
+    "hourly ragged line": _csv("hourly.csv", lambda lines: [*lines[:3], "0,999",
+                                                            *lines[3:]]),
+    "hourly empty file": _text("hourly.csv", ""),
+    "hourly binary": _text("hourly.csv", b"\xff\xfe\x00\x81\x82"),
+    "hourly removed": _remove("hourly.csv"),
+    "hourly a link to /dev/zero": _link("hourly.csv", "/dev/zero"),
+    "hourly a named pipe": _fifo("hourly.csv"),
+    "answer times wrong columns": _csv("answer_times.csv",
+                                       _rename_column("answer_s", "seconds")),
+    "answer times uneven grid": _csv("answer_times.csv", lambda lines: lines[:-1]),
+    "pools hourly non-numeric": _csv("pools_hourly.csv", _cell(40, "staff_busy", "x")),
+    "pools removed": _remove("pools.csv"),
+    "replications wrong columns": _csv("replications.csv", _rename_column("channel", "ch")),
+    "stray named pipe": _fifo("notes"),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_plot_of_a_damaged_folder_is_bad_input(made: Path, tmp_path: Path, case: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "damaged"
+    shutil.copytree(made, folder, symlinks=True)
+    report = (folder / "report.html").read_bytes()
+    plots = {p.name: p.read_bytes() for p in (folder / "plots").iterdir()}
+    named = DAMAGE[case](folder)
+    capsys.readouterr()
+    code = cli.main(["plot", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: "), err
+    file = str(folder) if case == "summary removed" else str(folder / named)
+    assert f"error: {file}: " in lines[0], err
+    assert (folder / "report.html").read_bytes() == report
+    assert {p.name: p.read_bytes() for p in (folder / "plots").iterdir()} == plots
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no litter
+
+
+def test_messages_say_what_is_wrong(made: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    expected = {
+        "hourly wrong columns": 'hourly.csv: (file): missing column "service_level"',
+        "hourly header only": "hourly.csv: (file): has no rows for channel '999'",
+        "hourly non-numeric": "hourly.csv: offered: line 5: 'many' is not a number",
+        "summary 5000-digit integer": "summary.json: (file): cannot read: a whole number of "
+                                      "5,000 digits (at most 100)",
+        "summary nested 100000 deep": "summary.json: (file): nests more than 32 deep",
+        "summary empty object": "summary.json: replications: must be a number, not null",
+        "summary channels a string": "summary.json: channels: must be an object of channels, "
+                                     "not a string",
+        "summary pools null": "summary.json: pools: must be an object of pools, not null",
+        "scenario binary": "scenario.toml: (file): is not UTF-8 text",
+        "hourly a named pipe": "hourly.csv: (file): is a named pipe",
+    }
+    for case, text in expected.items():
+        folder = tmp_path / case.replace(" ", "-")
+        shutil.copytree(made, folder)
+        DAMAGE[case](folder)
+        capsys.readouterr()
+        assert cli.main(["plot", str(folder)]) == 2
+        assert text in capsys.readouterr().err, case
+
+
+def test_a_sound_copy_still_redraws(made: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "sound"
+    shutil.copytree(made, folder)
+    assert cli.main(["plot", str(folder)]) == 0
+    assert (folder / "report.html").read_bytes() == (made / "report.html").read_bytes()
+
+
+# --- reference --out, atomically ------------------------------------------------------------
+
+
+def test_reference_out_on_a_full_disk_keeps_the_old_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "reference.md"
+    out.write_text("the previous reference\n", encoding="utf-8")
+    real_write = os.write
+
+    def full_disk(fd: int, data: bytes | memoryview) -> int:
+        real_write(fd, bytes(data)[:100])  # part of it lands, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    code = cli.main(["reference", "--out", str(out)])
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"error: {out}: (file): cannot write: No space left on device"), err
+    assert "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == "the previous reference\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reference.md"]
+
+
+def test_reference_out_writes_the_whole_reference(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "reference.md"
+    out.write_text("old", encoding="utf-8")
+    assert cli.main(["reference", "--out", str(out)]) == 0
+    assert cli.main(["reference"]) == 0
+    assert out.read_text(encoding="utf-8") == capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reference.md"]
+
+
+def test_reference_out_into_a_missing_folder_is_bad_input(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "no" / "such" / "reference.md"
+    assert cli.main(["reference", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out}: (file): cannot write: "), err
