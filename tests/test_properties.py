@@ -206,17 +206,18 @@ DAYS = ("mon-sun", "mon-fri", "sat,sun", "fri-mon", ["mon", "wed", "fri"])
 
 
 def durations(*, positive: bool) -> st.SearchStrategy[Any]:
-    """Every form of duration a scenario may give, in seconds."""
-    low = 1.0 if positive else 0.0
+    """Every form of duration a scenario may give, in seconds: 0 where allowed, else from the
+    loader's least duration (1 ms) up; subnormal values are refused by the loader."""
+    value = st.floats(1.0, 900) if positive else (st.just(0.0) | st.floats(1e-3, 900))
     mean = st.floats(5, 900)
     return st.one_of(
-        st.floats(low, 900),
-        st.builds(lambda v: {"dist": "constant", "value": v}, st.floats(low, 900)),
+        value,
+        st.builds(lambda v: {"dist": "constant", "value": v}, value),
         st.builds(lambda m: {"dist": "exponential", "mean": m}, mean),
         st.builds(lambda k, m, cv: {"dist": k, "mean": m, "sd": m * cv},
                   st.sampled_from(["lognormal", "gamma"]), mean, st.floats(0.05, 3)),
         st.builds(lambda a, w: {"dist": "uniform", "low": a, "high": a + w},
-                  st.floats(0, 600), st.floats(1, 600)),
+                  st.just(0.0) | st.floats(1e-3, 600), st.floats(1, 600)),
         st.builds(lambda v: {"dist": "empirical", "values": v},
                   st.lists(st.floats(1, 900), min_size=1, max_size=6)),
     )

@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-import holidays
 import numpy as np
 
 #: Bank-holiday regions a scenario may name, as (country, subdivision) for the holidays package.
@@ -187,6 +186,8 @@ def bank_holidays(region: str, first: datetime.date,
     that falls at a weekend (26 December on a Saturday as well as the Monday after). Two
     holidays on one date are joined with "; ".
     """
+    import holidays  # on first use: a large package (every country's calendar), 0.1 s to load
+
     country, subdiv = _region(region)
     if last < first:
         return {}

@@ -185,6 +185,7 @@ def _daily(scenario: Scenario, rec: Records) -> dict[str, Sums] | None:
     if cal is None:
         return None
     n_days = math.ceil(scenario.run.days)
+    assert rec.day is not None  # kept for every run with a calendar
     day = rec.day.astype(np.int64) - cal.warmup_days
     answer_s = rec.answer_s
     out: dict[str, Sums] = {}

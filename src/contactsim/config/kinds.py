@@ -71,7 +71,7 @@ class Number(Kind):
     lt: float | None = None
     integer: bool = False
     #: Smallest value other than 0 (a tiny or subnormal value is no quantity a planner means,
-    #: and it overflows or divides by zero in the engine). Not part of the bounds in the docs.
+    #: and it overflows or divides by zero in the engine).
     least: float | None = None
 
     @property
@@ -92,6 +92,11 @@ class Number(Kind):
 
     def doc_type(self) -> str:
         bounds = self.bounds_text()
+        if self.least is not None and self.gt == 0:  # positive: it is simply the lower bound
+            bounds = bounds.replace("> 0", f">= {self.least:g}", 1)
+        elif self.least is not None:
+            least = f"0 or at least {self.least:g}"
+            bounds = f"{bounds}; {least}" if bounds else least
         return f"{self.type_name} ({bounds})" if bounds else self.type_name
 
     def check(self, value: Any, path: Path, ck: Checker) -> Any:

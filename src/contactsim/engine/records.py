@@ -69,7 +69,7 @@ class Records:
     channel: np.ndarray  # index into the scenario's channels
     category: np.ndarray
     hour: np.ndarray  # hour of the week of arrival, 0 = Monday 00:00
-    day: np.ndarray  # simulated day of arrival, 0 = the day of time 0
+    day: np.ndarray | None  # simulated day of arrival (0 = time 0's day); kept with a calendar
     outcome: np.ndarray  # ANSWERED, ABANDONED, DIVERTED, CENSORED
     origin: np.ndarray  # NORMAL, SURGE, REDIAL, SWITCH
     policy: np.ndarray  # the diversion policy that picked the contact, -1 none
@@ -87,10 +87,11 @@ class Records:
 class RecordBuffer:
     """Append-only columns the engine writes into: ``code | outcome << OUTCOME_SHIFT``."""
 
-    __slots__ = ("code", "connect_s", "start_day", "wait_s")
+    __slots__ = ("code", "connect_s", "dated", "start_day", "wait_s")
 
-    def __init__(self, start_day: int) -> None:
+    def __init__(self, start_day: int, *, dated: bool = False) -> None:
         self.start_day = start_day  # weekday of time 0, to turn hours of the run into the week's
+        self.dated = dated  # keep each record's day (a run pinned to dates)
         self.code = array("q")
         self.wait_s = array("d")
         self.connect_s = array("d")
@@ -103,12 +104,20 @@ class RecordBuffer:
     def freeze(self) -> Records:
         """The records as numpy arrays."""
         code = np.frombuffer(self.code, dtype=np.int64)
-        run_hour = _unpack(code, "hour")
+        # In place: a year of a large force is millions of records, and each temporary int64
+        # column adds tens of MB to the run's peak memory.
+        hours = code >> HOUR_SHIFT
+        hours &= HOUR_MASK
+        day = (hours // 24).astype(np.int16) if self.dated else None
+        hours += 24 * self.start_day
+        np.remainder(hours, HOURS_PER_WEEK, out=hours)
+        hour = hours.astype(np.int16)
+        del hours  # before the other columns' temporaries
         return Records(
             channel=_unpack(code, "channel").astype(np.int16),
             category=_unpack(code, "category").astype(np.int16),
-            hour=((run_hour + 24 * self.start_day) % HOURS_PER_WEEK).astype(np.int16),
-            day=(run_hour // 24).astype(np.int16),
+            hour=hour,
+            day=day,
             outcome=_unpack(code, "outcome").astype(np.int8),
             origin=_unpack(code, "origin").astype(np.int8),
             policy=(_unpack(code, "policy") - 1).astype(np.int16),

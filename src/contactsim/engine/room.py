@@ -66,7 +66,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self.start_day = scenario.run.start_day
         self.warmup_s = scenario.run.warmup_days * DAY_S
         self.end_s = self.warmup_s + scenario.run.days * DAY_S
-        self.records = RecordBuffer(scenario.run.start_day)
+        self.records = RecordBuffer(scenario.run.start_day,
+                                    dated=scenario.calendar is not None)
         self._add_record = self.records.add
         # Bound once: the hot paths below append to the record columns directly.
         self._code = self.records.code.append
