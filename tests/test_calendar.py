@@ -89,6 +89,7 @@ def test_without_start_date_no_calendar_tables(tmp_path: Path) -> None:
     assert not (tmp_path / "monthly.csv").exists()
 
 
+@pytest.mark.slow
 def test_monthly_weights_scale_each_month(tmp_path: Path) -> None:
     weights = [1.0, 2.0, 1.5, 1, 1, 1, 1, 1, 1, 1, 1, 1]
     mean = sum(weights) / 12
@@ -169,6 +170,7 @@ def test_start_date_sets_time_zero_weekday(tmp_path: Path) -> None:
     assert sc.run.start_day == std_calendar.MONDAY
 
 
+@pytest.mark.slow
 def test_report_shows_service_level_by_date_and_the_worst_days(tmp_path: Path) -> None:
     from contactsim.present.report import write_run_report
 
@@ -190,6 +192,7 @@ def test_report_shows_service_level_by_date_and_the_worst_days(tmp_path: Path) -
     assert f"{day:%a %d %b %Y}" in report  # the worst day is listed by its date
 
 
+@pytest.mark.slow
 def test_compare_shows_the_change_by_month(tmp_path: Path) -> None:
     from contactsim.jobs import run_compare
     from contactsim.results.compare import plan_compare

@@ -384,6 +384,7 @@ def test_palette_is_okabe_ito() -> None:
     assert PALETTE[:3] == ("#0072B2", "#D55E00", "#009E73")
 
 
+@pytest.mark.slow
 def test_many_channels_draw_a_bounded_report(tmp_path: Path) -> None:
     """40 channels: at most MAX_DRAWN channels get plots; the report says how many are left
     out, and its tables keep every channel."""
