@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import calendar as std_calendar
 import datetime
-import math
 from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.special import stdtrit
 
 from conftest import write
 from contactsim.analysis.experiment import run_experiment
+from contactsim.analysis.stats import mean_ci
 from contactsim.config.loading import load_scenario
 from contactsim.results.read import read_run, read_table
 from contactsim.results.write import summary, write_tables
@@ -61,11 +60,10 @@ def scenario_text(*, days: float = 7, warmup: float = 2, reps: int = 4, per_day:
                        run_extra=run_extra, extra=extra, weekly=weekly)
 
 
-def interval(values: np.ndarray, level: float = 0.999) -> tuple[float, float]:
-    """Student t interval of the mean of per-replication values."""
-    n = len(values)
-    half = float(stdtrit(n - 1, (1 + level) / 2)) * float(values.std(ddof=1)) / math.sqrt(n)
-    return float(values.mean()) - half, float(values.mean()) + half
+def interval(values: np.ndarray) -> tuple[float, float]:
+    """The 99.9% Student t interval of the mean of per-replication values."""
+    est = mean_ci(values, level=0.999)
+    return est.ci_low, est.ci_high
 
 
 def test_flat_calendar_is_the_same_run_as_no_calendar(tmp_path: Path) -> None:

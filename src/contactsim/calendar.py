@@ -29,6 +29,8 @@ from typing import Final
 
 import numpy as np
 
+from contactsim.timebase import HOURS_PER_DAY, WEEKDAYS
+
 #: Bank-holiday regions a scenario may name, as (country, subdivision) for the holidays package.
 #: Wales shares England's bank holidays, so "ENG" stands for both.
 REGIONS: Final[Mapping[str, tuple[str, str]]] = {
@@ -38,9 +40,8 @@ REGIONS: Final[Mapping[str, tuple[str, str]]] = {
 }
 
 MONTHS: Final = 12
-HOURS_PER_DAY: Final = 24
-DAYS_PER_WEEK: Final = 7
-SUNDAY: Final = 6
+DAYS_PER_WEEK: Final = len(WEEKDAYS)
+SUNDAY: Final = WEEKDAYS.index("sun")
 MONTH_NAMES: Final = ("January", "February", "March", "April", "May", "June", "July", "August",
                       "September", "October", "November", "December")
 
@@ -219,6 +220,11 @@ def measured_dates(cal: Calendar, n_days: int) -> list[datetime.date]:
 def weekday_of_time_zero(cal: Calendar) -> int:
     """Weekday (0 = Monday) of time 0, which is the first warm-up day, not ``start_date``."""
     return day_zero(cal).weekday()
+
+
+def simulated_days(cal: Calendar, days: float) -> int:
+    """Days simulated for ``days`` measured days (a part day counts): warm-up, then the run."""
+    return cal.warmup_days + math.ceil(days)
 
 
 def day_labels(cal: Calendar, n_days: int) -> list[str]:

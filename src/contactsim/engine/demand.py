@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from contactsim.calendar import day_rates
+from contactsim.calendar import day_rates, simulated_days
 from contactsim.config.distributions import Distribution, Draws
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import day_arrivals, hourly_rates
@@ -82,9 +82,9 @@ class Demand:
         # With a calendar, every simulated day has its own 24 rates (month, bank holiday,
         # special day); without one, day d takes its weekday's 24 hours of ``rates``.
         cal = scenario.calendar
-        n_days = cal.warmup_days + math.ceil(scenario.run.days) if cal is not None else 0
         self.calendar_rates = None if cal is None else [
-            day_rates(cal, ch.name, ch.per_day, ch.weekly, ch.hourly, n_days, ch.monthly)
+            day_rates(cal, ch.name, ch.per_day, ch.weekly, ch.hourly,
+                      simulated_days(cal, scenario.run.days), ch.monthly)
             for ch in self.channels]
         self.deploy_p = np.array([c.deploy for c in scenario.categories.values()])
         self.diversions = list(scenario.diversions.values())

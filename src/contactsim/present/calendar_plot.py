@@ -27,7 +27,8 @@ from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 
-MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from contactsim.calendar import MONTH_NAMES
+
 DAYS_ACROSS = 31
 WIDTH_IN = 11.0
 ROW_IN = 0.36  # tall enough for a two-digit figure in every cell
@@ -189,7 +190,7 @@ def _axes(ax: Axes, months: Sequence[tuple[int, int]]) -> None:
     ax.set_ylim(len(months) - 0.5, -0.5)  # first month at the top, as on a wall calendar
     ax.set_xticks(range(DAYS_ACROSS), labels=[str(d) for d in range(1, DAYS_ACROSS + 1)])
     ax.set_yticks(range(len(months)),
-                  labels=[f"{MONTH_ABBR[m - 1]} {y}" for y, m in months])
+                  labels=[f"{MONTH_NAMES[m - 1][:3]} {y}" for y, m in months])
     ax.tick_params(length=0, labeltop=len(months) > 4)
     # White gaps between cells keep neighbouring days apart.
     ax.set_xticks(np.arange(-0.5, DAYS_ACROSS), minor=True)

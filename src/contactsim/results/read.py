@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from contactsim.analysis.stats import Estimate
-from contactsim.calendar import holidays_in_run
+from contactsim.calendar import holidays_in_run, simulated_days
 from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario
 from contactsim.results.checks import (
@@ -149,7 +149,7 @@ def _scenario_facts(path: Path) -> tuple[str, dict[str, float], int, tuple[str, 
     targets = {k: float(ch.answer_target_s) for k, ch in sc.channels.items()}
     holidays: tuple[str, ...] = ()
     if sc.calendar is not None:
-        n_days = sc.calendar.warmup_days + math.ceil(sc.run.days)
+        n_days = simulated_days(sc.calendar, sc.run.days)
         holidays = tuple(d.isoformat() for d in holidays_in_run(sc.calendar, n_days))
     return sc.description, targets, sc.run.start_day, holidays
 

@@ -38,7 +38,7 @@ from contactsim.analysis.measures import (
     POOL_MEASURES,
     measure_estimate,
 )
-from contactsim.calendar import measured_dates
+from contactsim.calendar import day_labels, month_labels, simulated_days
 from contactsim.config.spec import ChannelSpec, Scenario
 from contactsim.results.read import KIND_MARKERS
 from contactsim.timebase import HOURS_PER_WEEK
@@ -177,17 +177,19 @@ def write_calendar_tables(exp: Experiment, folder: Path) -> None:
     cal = sc.calendar
     if cal is None:
         return
-    dates = measured_dates(cal, cal.warmup_days + math.ceil(sc.run.days))
-    months, groups = month_groups([f"{d.year:04d}-{d.month:02d}" for d in dates])
+    n_days = simulated_days(cal, sc.run.days)
+    dates = day_labels(cal, n_days)[cal.warmup_days:]
+    months, groups = month_groups(month_labels(cal, n_days)[cal.warmup_days:])
     header = [f"{m}_{p}" for m in PERIOD_MEASURES for p in ("mean", "ci_low", "ci_high")]
     daily: list[list[Any]] = []
     monthly: list[list[Any]] = []
     by_rep: list[list[Any]] = []
+    kept = [r.daily for r in reps if r.daily is not None]
+    assert len(kept) == len(reps)  # every replication of a dated run keeps its days
     for ch in sc.channels:
-        per_day = [period_measures(r.daily[ch]) for r in reps if r.daily is not None]
-        per_month = [period_measures(grouped(r.daily[ch], groups, len(months)))
-                     for r in reps if r.daily is not None]
-        for rows, labels, values in ((daily, [d.isoformat() for d in dates], per_day),
+        per_day = [period_measures(d[ch]) for d in kept]
+        per_month = [period_measures(grouped(d[ch], groups, len(months))) for d in kept]
+        for rows, labels, values in ((daily, dates, per_day),
                                      (monthly, months, per_month)):
             for i, label in enumerate(labels):
                 cells: list[Any] = [label, ch]
