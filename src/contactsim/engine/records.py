@@ -17,19 +17,17 @@ import numpy as np
 
 from contactsim.config.kinds import MAX_NAMED
 from contactsim.config.schema import MAX_DIVERSIONS
+from contactsim.outcomes import (  # noqa: F401  (re-exported: the engine's record codes)
+    ABANDONED,
+    ANSWERED,
+    CENSORED,
+    DIVERTED,
+    NORMAL,
+    REDIAL,
+    SURGE,
+    SWITCH,
+)
 from contactsim.timebase import HOURS_PER_WEEK
-
-# Outcomes of a contact.
-ANSWERED = 1
-ABANDONED = 2
-DIVERTED = 3  # taken away before the queue by a pre-queue diversion: never offered
-CENSORED = 4  # still waiting when the run had to stop (overload); counted as not answered
-
-# Origins of a contact.
-NORMAL = 0
-SURGE = 1
-REDIAL = 2  # a caller who abandoned calling the same channel again
-SWITCH = 3  # a caller who abandoned one channel and came in on another
 
 # Bit layout of a record's code: (shift, width) of each field. ``hour`` is the hour of the run
 # the contact arrived in (hours since time 0), so both its hour of the week and its day are
