@@ -33,8 +33,7 @@ from typing import Any
 import numpy as np
 import pytest
 import tomli_w
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import MINIMAL, ROOT
 from contactsim.config.kinds import Kind, ListOf, Named, Problem, ScenarioError, Table, TableList

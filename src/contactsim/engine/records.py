@@ -21,26 +21,12 @@ from contactsim.config.schema import MAX_DIVERSIONS
 # The engine's record codes, named here too (re-exported).
 from contactsim.outcomes import (
     ABANDONED as ABANDONED,
-)
-from contactsim.outcomes import (
     ANSWERED as ANSWERED,
-)
-from contactsim.outcomes import (
     CENSORED as CENSORED,
-)
-from contactsim.outcomes import (
     DIVERTED as DIVERTED,
-)
-from contactsim.outcomes import (
     NORMAL as NORMAL,
-)
-from contactsim.outcomes import (
     REDIAL as REDIAL,
-)
-from contactsim.outcomes import (
     SURGE as SURGE,
-)
-from contactsim.outcomes import (
     SWITCH as SWITCH,
 )
 from contactsim.timebase import HOURS_PER_WEEK

@@ -35,17 +35,19 @@ from contactsim.results.checks import (
     is_number,
     kind_of,
 )
-from contactsim.results.tables import Band as Band
-from contactsim.results.tables import ResultsError as ResultsError
-from contactsim.results.tables import Table as Table
-from contactsim.results.tables import by_hour as by_hour
-from contactsim.results.tables import check_regular as check_regular
-from contactsim.results.tables import column_estimates as column_estimates
-from contactsim.results.tables import hours_in_window as hours_in_window
-from contactsim.results.tables import per_replication as per_replication
-from contactsim.results.tables import read_json as read_json
-from contactsim.results.tables import read_table as read_table
-from contactsim.results.tables import row_estimate as row_estimate
+from contactsim.results.tables import (
+    Band as Band,
+    ResultsError as ResultsError,
+    Table as Table,
+    by_hour as by_hour,
+    check_regular as check_regular,
+    column_estimates as column_estimates,
+    hours_in_window as hours_in_window,
+    per_replication as per_replication,
+    read_json as read_json,
+    read_table as read_table,
+    row_estimate as row_estimate,
+)
 from contactsim.standard import TARGET_S
 from contactsim.timebase import DAY_NAMES
 

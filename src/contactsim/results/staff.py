@@ -12,8 +12,13 @@ from pathlib import Path
 
 import tomli_w
 
-from contactsim.analysis.staffing import CSV_COLUMNS, Plan, suggested_document, table_rows
-from contactsim.analysis.staffing import summary as staffing_summary
+from contactsim.analysis.staffing import (
+    CSV_COLUMNS,
+    Plan,
+    suggested_document,
+    summary as staffing_summary,
+    table_rows,
+)
 from contactsim.results.write import write_csv
 
 
