@@ -1,0 +1,92 @@
+"""Cells of a log, whole columns at a time: timestamps and seconds checked and turned into numbers.
+
+Every column arrives as text (pyarrow reads it; nothing is guessed from the first rows), trimmed
+of stray whitespace, with empty cells as absent. Each parser returns the numbers (NaN where a
+cell is absent or bad) and a mask of the cells that are present but bad, so the reader can name
+every bad row without a Python loop over the rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: What a timestamp must look like (the ``T`` of ISO 8601 is accepted in place of the space).
+TIME_WORDS = "YYYY-MM-DD HH:MM:SS, optionally with fractions of a second (.fff)"
+_TIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
+_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_NOT_FINITE = r"(?i)^[+-]?(nan|inf|infinity)$"
+_DAY_FIRST = r"^\d{1,2}/\d{1,2}/\d{2,4}"
+
+
+def clean(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trimmed text, with empty (or all-blank) cells as null."""
+    text = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _numpy(values: pa.ChunkedArray | pa.Array, dtype: type = np.float64) -> np.ndarray:
+    return np.array(pc.fill_null(values.cast(pa.float64()), np.nan).to_numpy(), dtype=dtype)
+
+
+def present(column: pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def parse_times(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Wall-clock seconds since 1970-01-01 of each cell, and the mask of unparseable cells.
+
+    The shape is checked by a regular expression, the date and time by parsing and printing
+    back (so 2024-02-30, or 25:00, is refused rather than rolled over).
+    """
+    shaped = pc.fill_null(pc.match_substring_regex(column, _TIME), False)
+    text = pc.if_else(shaped, column, pa.scalar(None, pa.string()))
+    whole = pc.replace_substring(pc.utf8_slice_codeunits(text, 0, 19), "T", " ")
+    stamp = pc.strptime(whole, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
+    back = pc.strftime(stamp, format="%Y-%m-%d %H:%M:%S")
+    exact = pc.fill_null(pc.equal(back, whole), False)
+    seconds = _numpy(pc.if_else(exact, stamp.cast(pa.int64()), pa.scalar(None, pa.int64())))
+    fraction = pc.utf8_slice_codeunits(text, 19, 40)  # ".fff" or ""
+    has_fraction = pc.fill_null(pc.greater(pc.utf8_length(fraction), 0), False)
+    fraction = pc.if_else(has_fraction, pc.binary_join_element_wise("0", fraction, ""), "0")
+    seconds += _numpy(fraction)
+    bad = present(column) & np.isnan(seconds)
+    return seconds, bad
+
+
+def time_hint(cell: str) -> str:
+    """A reason a planner can act on for one unparseable timestamp."""
+    if pc.match_substring_regex(pa.array([cell]), _DAY_FIRST)[0].as_py():
+        return " (dates must be year first, 2024-01-31, not 31/01/2024)"
+    if pc.match_substring_regex(pa.array([cell]), _TIME[:-1])[0].as_py():
+        return " (a time-zone suffix is not allowed: write London local time)"
+    return ""
+
+
+def parse_seconds(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Seconds in each cell (NaN absent or bad), and masks: not a number, not finite."""
+    number = pc.fill_null(pc.match_substring_regex(column, _NUMBER), False)
+    values = _numpy(pc.if_else(number, column, pa.scalar(None, pa.string())))
+    not_finite = np.asarray(pc.fill_null(pc.match_substring_regex(column, _NOT_FINITE), False)
+                            .to_numpy(zero_copy_only=False), dtype=bool)
+    not_finite |= ~np.isfinite(values) & ~np.isnan(values)  # 1e999 overflows to inf
+    values[not_finite] = np.nan
+    bad = present(column) & np.isnan(values) & ~not_finite
+    return values, bad, not_finite
+
+
+def codes(column: pa.ChunkedArray, fill: str | None = None) -> tuple[tuple[str, ...], np.ndarray]:
+    """Sorted distinct names, and each cell's index into them (-1 for an absent cell)."""
+    if fill is not None:
+        column = pc.fill_null(column, fill)
+    names = pc.unique(column).drop_null()
+    names = names.take(pc.array_sort_indices(names))
+    index = pc.index_in(column, value_set=names)
+    return tuple(names.to_pylist()), _numpy(pc.fill_null(index, -1), np.int64)
+
+
+def keys(column: pa.ChunkedArray) -> np.ndarray:
+    """Opaque keys as integers: equal strings get equal numbers, absent cells -1."""
+    distinct = pc.unique(column).drop_null()
+    return _numpy(pc.fill_null(pc.index_in(column, value_set=distinct), -1), np.int64)
