@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from contactsim.config.loading import FILE_KEY
@@ -33,16 +32,13 @@ from contactsim.config.problems import Problem, ScenarioError, describe, suggest
 from contactsim.logs import cells, london, source
 from contactsim.logs.columns import choose_columns, header_names, read_column_map
 from contactsim.logs.model import (
-    ABANDONED,
-    ANSWERED,
-    CENSORED,
     COLUMNS,
-    DIVERTED,
     OPTIONAL,
     TIMESTAMPS,
     UNKNOWN_CATEGORY,
     ContactLog,
 )
+from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
 
 #: Most rows read in all: some four years of the largest force in England and Wales (about
 #: 6.6 million contacts a year), and a bound on memory (about 2 GB of text at this size).
@@ -243,16 +239,16 @@ class _Rows:
                             "partner was not abandoned")
         queued = ~np.isnan(utc["queued"])
         before = np.less(utc["queued"], utc["arrived"], where=queued, out=np.zeros_like(queued))
-        self.flag(before, "queued", "queued before arrived",
-                  lambda i: f"{self.cell('queued', i)} is before arrived "
-                            f"({self.cell('arrived', i)})")
+        self.flag(before, "queued", "queued before arrived", self._before("queued", "arrived"))
         for name in ("answered", "abandoned"):
             start = np.where(queued, utc["queued"], utc["arrived"])
             given = ~np.isnan(utc[name])
             early = np.less(utc[name], start, where=given, out=np.zeros_like(given))
             for mask, other in ((early & queued, "queued"), (early & ~queued, "arrived")):
-                self.flag(mask, name, f"{name} before {other}", lambda i, n=name, o=other: (
-                    f"{self.cell(n, i)} is before {o} ({self.cell(o, i)})"))
+                self.flag(mask, name, f"{name} before {other}", self._before(name, other))
+
+    def _before(self, name: str, other: str) -> Callable[[int], str]:
+        return lambda i: f"{self.cell(name, i)} is before {other} ({self.cell(other, i)})"
 
     # --- the result -----------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ log pays nothing for them.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
