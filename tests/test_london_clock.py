@@ -54,3 +54,31 @@ def test_the_skipped_hour_has_no_instant_and_the_model_reads_it_unadjusted() -> 
     assert m[0] == instant("2025-03-30T01:30+00:00")
     assert np.isnan(m[1])
     assert utc_to_local(m)[0] == local("2025-03-30 02:30:00")
+
+
+@given(st.integers(min_value=2015, max_value=2035),
+       st.lists(st.integers(min_value=0, max_value=364 * 86400), min_size=1, max_size=20),
+       st.integers(min_value=-7200, max_value=7200))
+def test_local_to_utc_agrees_with_zoneinfo(year: int, walls: list[int], shift: int) -> None:
+    """Whole columns at once (one search over the clock changes), each time as zoneinfo reads
+    it: fold 0 and fold 1, and a time that does not round-trip is in the skipped hour. Two
+    times are put near the year's clock changes, where the two passes differ."""
+    start = local(f"{year}-01-01 00:00:00")
+    near = [local(f"{_last_sunday(year, month)} 01:30:00") + shift for month in (3, 10)]
+    times = np.array([start + w for w in walls] + near, dtype=np.float64)
+    lo, hi = local_to_utc(times)
+    for t, a, b in zip(times, lo, hi, strict=True):
+        wall = EPOCH + dt.timedelta(seconds=float(t))
+        first = wall.replace(tzinfo=LONDON, fold=0)
+        second = wall.replace(tzinfo=LONDON, fold=1)
+        if first.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None) != wall:
+            assert np.isnan(a)
+            assert np.isnan(b)
+        else:
+            assert (a, b) == (first.timestamp(), second.timestamp())
+
+
+def _last_sunday(year: int, month: int) -> dt.date:
+    """The day of the change: the last Sunday of March or October."""
+    day = dt.date(year, month, 31)
+    return day - dt.timedelta(days=(day.weekday() + 1) % 7)

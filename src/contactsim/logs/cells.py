@@ -34,6 +34,10 @@ def present(column: pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _digits(text: pa.ChunkedArray, start: int) -> pa.ChunkedArray:
+    return pc.utf8_slice_codeunits(text, start, start + 2).cast(pa.int64())
+
+
 def parse_times(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Wall-clock seconds since 1970-01-01 of each cell, and the mask of unparseable cells.
 
@@ -44,8 +48,11 @@ def parse_times(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     text = pc.if_else(shaped, column, pa.scalar(None, pa.string()))
     whole = pc.replace_substring(pc.utf8_slice_codeunits(text, 0, 19), "T", " ")
     stamp = pc.strptime(whole, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
-    back = pc.strftime(stamp, format="%Y-%m-%d %H:%M:%S")
-    exact = pc.fill_null(pc.equal(back, whole), False)
+    # strptime rolls 2024-02-30 over into March (and may take a leap second): the day and the
+    # second read back must be the ones written.
+    exact = pc.and_(pc.equal(pc.day(stamp), _digits(whole, 8)),
+                    pc.equal(pc.second(stamp), _digits(whole, 17)))
+    exact = pc.fill_null(exact, False)
     seconds = _numpy(pc.if_else(exact, stamp.cast(pa.int64()), pa.scalar(None, pa.int64())))
     fraction = pc.utf8_slice_codeunits(text, 19, 40)  # ".fff" or ""
     has_fraction = pc.fill_null(pc.greater(pc.utf8_length(fraction), 0), False)

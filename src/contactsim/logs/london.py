@@ -75,17 +75,21 @@ def local_to_utc(local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a London clock (and NaN for NaN).
     """
     local = np.asarray(local, dtype=np.float64)
-    _, offsets = _transitions(*_years(local))
-    earliest = np.full(local.shape, np.nan)
-    latest = np.full(local.shape, np.nan)
-    for off in np.unique(offsets)[::-1]:  # larger offset = earlier instant
-        utc = local - off
-        ok = utc_to_local(utc) == local
-        earliest = np.where(ok & np.isnan(earliest), utc, earliest)
-    for off in np.unique(offsets):
-        utc = local - off
-        ok = utc_to_local(utc) == local
-        latest = np.where(ok & np.isnan(latest), utc, latest)
+    at, offsets = _transitions(*_years(local))
+    before, after = offsets[:-1], offsets[1:]
+    # On the wall clock, change k spans [lo, hi): skipped when the offset grows, shown twice
+    # when it shrinks. Outside every span a wall-clock time has one offset: the one after
+    # the last span that ended at or before it.
+    lo = at[1:] + np.minimum(before, after)
+    hi = at[1:] + np.maximum(before, after)
+    single = local - offsets[np.searchsorted(hi, local, side="right")]
+    k = np.maximum(np.searchsorted(lo, local, side="right") - 1, 0)
+    inside = (local >= lo[k]) & (local < hi[k]) if len(lo) else np.zeros(local.shape, bool)
+    gap = inside & (after[k] > before[k])
+    fold = inside & ~gap
+    earliest = np.where(fold, local - before[k], single)
+    latest = np.where(fold, local - after[k], single)
+    earliest[gap] = latest[gap] = np.nan
     return earliest, latest
 
 
