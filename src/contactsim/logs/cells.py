@@ -41,11 +41,31 @@ def _digits(text: pa.ChunkedArray, start: int) -> pa.ChunkedArray:
 def parse_times(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Wall-clock seconds since 1970-01-01 of each cell, and the mask of unparseable cells.
 
-    The shape is checked by a regular expression, the date and time by parsing and printing
-    back (so 2024-02-30, or 25:00, is refused rather than rolled over).
+    The shape is checked by a regular expression, the date and time by reading them (so
+    2024-02-30, or 25:00, is refused rather than rolled over into the next day).
     """
     shaped = pc.fill_null(pc.match_substring_regex(column, _TIME), False)
     text = pc.if_else(shaped, column, pa.scalar(None, pa.string()))
+    try:  # one cast reads and checks every cell (2024-02-30 fails it)
+        micro = pc.cast(text, pa.timestamp("us")).cast(pa.int64())
+        seconds = _numpy(micro) / 1e6
+    except pa.ArrowInvalid:  # some cell is not a real date or time: find which
+        seconds = _checked_times(text)
+    bad = present(column) & np.isnan(seconds)
+    return seconds, bad
+
+
+def time_hint(cell: str) -> str:
+    """A reason a planner can act on for one unparseable timestamp."""
+    if pc.match_substring_regex(pa.array([cell]), _DAY_FIRST)[0].as_py():
+        return " (dates must be year first, 2024-01-31, not 31/01/2024)"
+    if pc.match_substring_regex(pa.array([cell]), _TIME[:-1])[0].as_py():
+        return " (a time-zone suffix is not allowed: write London local time)"
+    return ""
+
+
+def _checked_times(text: pa.ChunkedArray) -> np.ndarray:
+    """Seconds of each well-shaped cell, NaN where its date or time does not exist."""
     whole = pc.replace_substring(pc.utf8_slice_codeunits(text, 0, 19), "T", " ")
     stamp = pc.strptime(whole, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
     # strptime rolls 2024-02-30 over into March (and may take a leap second): the day and the
@@ -58,17 +78,7 @@ def parse_times(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     has_fraction = pc.fill_null(pc.greater(pc.utf8_length(fraction), 0), False)
     fraction = pc.if_else(has_fraction, pc.binary_join_element_wise("0", fraction, ""), "0")
     seconds += _numpy(fraction)
-    bad = present(column) & np.isnan(seconds)
-    return seconds, bad
-
-
-def time_hint(cell: str) -> str:
-    """A reason a planner can act on for one unparseable timestamp."""
-    if pc.match_substring_regex(pa.array([cell]), _DAY_FIRST)[0].as_py():
-        return " (dates must be year first, 2024-01-31, not 31/01/2024)"
-    if pc.match_substring_regex(pa.array([cell]), _TIME[:-1])[0].as_py():
-        return " (a time-zone suffix is not allowed: write London local time)"
-    return ""
+    return seconds
 
 
 def parse_seconds(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -95,5 +105,5 @@ def codes(column: pa.ChunkedArray, fill: str | None = None) -> tuple[tuple[str, 
 
 def keys(column: pa.ChunkedArray) -> np.ndarray:
     """Opaque keys as integers: equal strings get equal numbers, absent cells -1."""
-    distinct = pc.unique(column).drop_null()
-    return _numpy(pc.fill_null(pc.index_in(column, value_set=distinct), -1), np.int64)
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    return _numpy(pc.fill_null(encoded.indices, -1), np.int64)

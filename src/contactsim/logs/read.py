@@ -175,6 +175,7 @@ class _Rows:
         self.seconds = {name: self._seconds(name) for name in ("talk_s", "wrap_s")}
         self.categories, self.category = cells.codes(col("category"), UNKNOWN_CATEGORY)
         self.partners, self.diverted_to = cells.codes(col("diverted_to"))
+        self.caller = cells.keys(col("caller"))
         self._order()
 
     def _arrivals(self) -> None:
@@ -277,7 +278,7 @@ class _Rows:
         """``good`` less exact repeats of an earlier row (in every column read)."""
         parts = [self.local["arrived"], self.channel, self.category, self.diverted_to,
                  *(self.utc[name] for name in TIMESTAMPS[1:]), *self.seconds.values(),
-                 cells.keys(self.table.column("caller"))]
+                 self.caller]
         mix = np.zeros(len(good), dtype=np.uint64)
         for k, part in enumerate(parts):
             bits = np.nan_to_num(np.asarray(part, dtype=np.float64)[good], nan=-1.5e308)
@@ -303,25 +304,23 @@ class _Rows:
                             CENSORED).astype(np.int8)
         queued = np.where(np.isnan(utc["queued"]), utc["arrived"], utc["queued"])
         ended = np.where(answered, utc["answered"], utc["abandoned"])
-        used = sorted({int(c) for c in np.unique(self.channel[good])})
+        used = _used(self.channel[good])
         return ContactLog(
             files=names, channels=self._names(self.channels, self.channel, good),
             categories=self._names(self.categories, self.category, good),
             partners=self._names(self.partners, self.diverted_to, good),
             present=frozenset(have), channel=_reindex(self.channel[good], used),
-            category=_reindex(self.category[good],
-                              sorted({int(c) for c in np.unique(self.category[good])})),
+            category=_reindex(self.category[good], _used(self.category[good])),
             arrived_local=self.local["arrived"][good], arrived_utc=utc["arrived"],
             outcome=outcome, connect_s=queued - utc["arrived"], wait_s=ended - queued,
             talk_s=self.seconds["talk_s"][good], wrap_s=self.seconds["wrap_s"][good],
-            diverted_to=_reindex(diverted, sorted({int(c) for c in np.unique(diverted)
-                                                   if c >= 0})),
-            caller=cells.keys(self.table.column("caller").take(pa.array(good))),
+            diverted_to=_reindex(diverted, _used(diverted)),
+            caller=_renumber(self.caller[good]),
             rows_read=rows_read, skipped=skipped, duplicates=duplicates)
 
     @staticmethod
     def _names(names: tuple[str, ...], index: np.ndarray, good: np.ndarray) -> tuple[str, ...]:
-        return tuple(names[int(c)] for c in np.unique(index[good]) if c >= 0)
+        return tuple(names[c] for c in _used(index[good]))
 
     def _problems(self) -> list[Problem]:
         """The first :data:`MAX_PROBLEMS` problems in file order, then a count of the rest."""
@@ -360,3 +359,19 @@ def _reindex(codes: np.ndarray, used: list[int]) -> np.ndarray:
     lookup = np.full(max(used, default=0) + 2, -1, dtype=np.int16)
     lookup[used] = np.arange(len(used), dtype=np.int16)
     return lookup[codes]
+
+
+def _used(codes: np.ndarray) -> list[int]:
+    """The codes (0 or more) that occur, in order."""
+    return np.flatnonzero(np.bincount(codes[codes >= 0], minlength=1)).tolist()
+
+
+def _renumber(keys: np.ndarray) -> np.ndarray:
+    """Keys renumbered 0, 1, ... in order of first appearance (-1 stays -1)."""
+    out = np.full(len(keys), -1, dtype=np.int64)
+    given = keys >= 0
+    _, first, inverse = np.unique(keys[given], return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    out[given] = rank[inverse]
+    return out
