@@ -191,6 +191,15 @@ def test_a_bad_row_in_a_second_file_names_that_file(tmp_path: Path) -> None:
                                     "not 00:05:30)")]
 
 
+def test_blank_lines_before_the_header_count_as_lines(tmp_path: Path) -> None:
+    path = tmp_path / "lead.csv"
+    path.write_bytes(b"\xef\xbb\xbf\r\n\r\narrived,channel\r\n2024-01-01 00:00:00,999\r\n\r\n"
+                     b"2024-01-01 00:00:0x,999\r\n")
+    [(_, key, _)] = problems([path])
+    assert key == "row 6: arrived"
+    assert problems([]) == [("(command line)", "LOG", "no contact log given")]
+
+
 def test_the_row_limit_is_well_above_a_year_of_the_largest_force() -> None:
     assert MAX_LOG_ROWS >= 2 * 10_000_000
 

@@ -77,6 +77,8 @@ def read_logs(paths: Sequence[str | Path], *, columns: str | Path | None = None,
     and count them by reason in ``skipped`` instead (a log with no good row is still an error).
     """
     files = tuple(str(p) for p in paths)
+    if not files:
+        raise ScenarioError([Problem("(command line)", "LOG", "no contact log given")])
     map_file = None if columns is None else str(columns)
     mapping = read_column_map(map_file) if map_file is not None else {}
     tables: list[pa.Table] = []
@@ -98,7 +100,8 @@ def read_logs(paths: Sequence[str | Path], *, columns: str | Path | None = None,
 def _read_one(file: str, mapping: dict[str, str],
               map_file: str | None) -> tuple[pa.Table, _File, set[str]]:
     """One file's rows, every one of our columns as trimmed text (null where absent)."""
-    header = header_names(source.read_head(file))
+    first, blank = source.read_head(file)
+    header = header_names(first)
     positions = choose_columns(file, header, mapping, map_file)
     ragged: list[tuple[int, int]] = []
 
@@ -112,7 +115,7 @@ def _read_one(file: str, mapping: dict[str, str],
         with source.open_log(file) as stream:
             table = pacsv.read_csv(
                 stream,
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=blank + 1),
                 parse_options=pacsv.ParseOptions(invalid_row_handler=set_aside),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()), include_columns=wanted,

@@ -50,8 +50,9 @@ def open_log(file: str) -> pa.NativeFile:
     return stream
 
 
-def read_head(file: str) -> str:
-    """The first line of the file (its header), after checking the start of the file is text."""
+def read_head(file: str) -> tuple[str, int]:
+    """The header (the first line that is not blank) and how many blank lines come before it,
+    after checking that the start of the file is text."""
     try:
         with open_log(file) as stream:
             head = stream.read(HEAD_BYTES)
@@ -71,7 +72,9 @@ def read_head(file: str) -> str:
         raise ScenarioError([Problem(file, f"row {line}", "is not UTF-8 text (byte "
                                      f"0x{head[exc.start]:02x}); save the export as UTF-8")]) \
             from None
-    return text.lstrip("\ufeff\r\n").split("\n", 1)[0].rstrip("\r")
+    body = text.removeprefix("\ufeff")
+    start = body.lstrip("\r\n")
+    return start.split("\n", 1)[0].rstrip("\r"), body[:len(body) - len(start)].count("\n")
 
 
 def damaged(exc: BaseException) -> str:
