@@ -36,7 +36,6 @@ import numpy as np
 from contactsim.calendar import day_zero
 from contactsim.config.spec import Scenario
 from contactsim.engine.entities import HOLD, WAITING, Contact, Handler, ModelOutput
-from contactsim.engine.events import Call
 from contactsim.engine.room import ControlRoom
 from contactsim.logs.london import model_to_utc, utc_to_local
 from contactsim.logs.model import DEFAULT_LOG_START, ContactLog
@@ -110,7 +109,7 @@ class LoggingRoom(ControlRoom):
             self.diverted_to[row] = policy
             r = self.rows[row]
             talk = h.end_at - h.started - c.wrap
-            self.rows[row] = (*r[:6], talk, *r[7:])  # type: ignore[assignment]
+            self.rows[row] = (r[0], r[1], r[2], r[3], r[4], r[5], talk, r[7], r[8])
 
     def _after_abandon(self, c: Contact) -> None:
         self._caller(c)  # a retry carries this caller's key, measured or not

@@ -40,6 +40,7 @@ class Contact:
     # (:mod:`~contactsim.engine.contactlog`) gives first contacts their keys.
     __slots__ = ("answered", "caller", "cat", "ch", "connect", "deploy", "div", "join",
                  "measured", "patience", "state", "tag", "triage", "tries", "work", "wrap")
+    caller: int  # see above: read it with getattr(c, "caller", None)
 
     def __init__(self, *, tag: int, ch: int, cat: int, join: float, connect: float,
                  patience: float, work: float, wrap: float, measured: bool, div: int,
