@@ -40,7 +40,10 @@ def write_log(log: ContactLog, path: Path) -> None:
     arrival, atomically."""
     path = Path(path)
     table = log_table(log)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # an ordinary file's mode, not mkstemp's private one
     os.close(fd)
     try:
         compression = "gzip" if path.name.endswith(".gz") else None
