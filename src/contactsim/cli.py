@@ -167,6 +167,10 @@ def build_parser() -> Parser:
     run.add_argument("--out", type=Path, help="results folder (default results/<file stem>; "
                      "with several scenarios, a folder holding one sub-folder each)")
     _add_run_options(run)
+    run.add_argument("--contact-log", action="store_true",
+                     help="also write contacts.csv.gz: the simulated telephony export of "
+                     "replication 1, one row per contact, in the contact-log format that fit "
+                     "and backtest read (replication 1 is simulated once more to make it)")
     _add_report_commands(sub)
 
     val = sub.add_parser("validate", help="check scenario files without running them")
@@ -371,7 +375,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         exp = run_experiment(sc, workers=args.workers, progress=progress, dask=args.dask)
         if progress is not None:
             progress.finish()
-        write_atomically(target, partial(save_run, exp, report=not args.no_report))
+        write_atomically(target, partial(save_run, exp, report=not args.no_report,
+                                         contact_log=args.contact_log))
         if not args.quiet:
             print_summary(exp, target, sys.stdout)
             if not args.no_report:

@@ -34,9 +34,24 @@ if TYPE_CHECKING:
 Runner = Callable[[Sequence[Scenario]], Iterator[Experiment]]
 
 
-def save_run(exp: Experiment, folder: Path, *, report: bool) -> None:
-    """Everything a run writes into its (temporary) results folder."""
+#: The simulated contact log's file in a results folder (``run --contact-log``).
+CONTACT_LOG_FILE = "contacts.csv.gz"
+
+
+def save_run(exp: Experiment, folder: Path, *, report: bool, contact_log: bool = False) -> None:
+    """Everything a run writes into its (temporary) results folder.
+
+    With ``contact_log``, ``contacts.csv.gz`` too: replication 1 (index 0) is simulated once
+    more, here in this process, by the logging room, which gives the same records as the
+    worker's run (so the log and the results agree) and costs one more replication's time.
+    """
     write_tables(exp, folder)
+    if contact_log:
+        from contactsim.engine.contactlog import simulate_log
+        from contactsim.logs.write import write_log
+
+        _, log = simulate_log(exp.scenario, 0)
+        write_log(log, folder / CONTACT_LOG_FILE)
     if report:
         from contactsim.present.report import write_run_report
 

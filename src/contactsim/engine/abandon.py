@@ -101,11 +101,12 @@ class AbandonMixin(RoomState):
         at = self.env.now + delay
         if self.warmup_s <= at < self.end_s:
             self.open += 1
-        Call(self.env, delay, self._on_retry, (target, c.cat, origin, c.tries + 1))
+        Call(self.env, delay, self._on_retry, (target, c.cat, origin, c.tries + 1, c))
 
-    def _on_retry(self, ev: Call) -> None:
-        """The retry arrives: a new contact on its channel, passing connection and IVR again."""
-        k, cat, origin, tries = ev._value
+    def _on_retry(self, ev: Call) -> Contact:
+        """The retry arrives: a new contact on its channel, passing connection and IVR again.
+        Returns it (with the ``caller`` key of the contact it retries, where that has one)."""
+        k, cat, origin, tries, previous = ev._value
         now = self.env.now
         row = self.demand.retry(k, cat, now, origin)
         measured = self.warmup_s <= now < self.end_s
@@ -115,9 +116,11 @@ class AbandonMixin(RoomState):
                     wrap=float(row.wrap[0]), measured=measured, div=int(row.div[0]),
                     triage=float(row.triage[0]), deploy=bool(row.deploy[0]) and measured)
         c.tries = tries
+        c.caller = getattr(previous, "caller", -1)
         if c.div >= 0 and self.pre_queue[c.div]:
             self._pre_queue(c)
         elif c.join > now:
             Call(self.env, c.join - now, self._on_join, c)
         else:
             self._offer(c)
+        return c

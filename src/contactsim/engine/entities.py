@@ -35,8 +35,12 @@ PLAIN, TRIAGE, HOLD = 0, 1, 2
 class Contact:
     """One contact (or a callback: outbound work for a caller who hung up)."""
 
-    __slots__ = ("answered", "cat", "ch", "connect", "deploy", "div", "join", "measured",
-                 "patience", "state", "tag", "triage", "tries", "work", "wrap")
+    # ``caller`` is left unset on the day's contacts (the hot path never touches it): a retry
+    # carries the key of its caller's first contact there, and a logging room
+    # (:mod:`~contactsim.engine.contactlog`) gives first contacts their keys.
+    __slots__ = ("answered", "caller", "cat", "ch", "connect", "deploy", "div", "join",
+                 "measured", "patience", "state", "tag", "triage", "tries", "work", "wrap")
+    caller: int  # see above: read it with getattr(c, "caller", None)
 
     def __init__(self, *, tag: int, ch: int, cat: int, join: float, connect: float,
                  patience: float, work: float, wrap: float, measured: bool, div: int,
