@@ -219,6 +219,8 @@ CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
      [(*ON101, "emergency_channel")]),
     ("channels.*.on_abandon.online_channel", {(*ON101, "online_channel"): "web"},
      [(*ON101, "online_channel")]),
+    ("channels.*.on_abandon.callback_priority", {(*ON101, "callback_priority"): "with_live"},
+     [(*ON101, "callback_priority")]),
     ("categories", {("categories", "info"): {"handle": 60}}, [("categories", "info")]),
     ("categories.*.handle", {("categories", "crime", "handle"): 400},
      [("categories", "crime", "handle")]),

@@ -412,7 +412,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from contactsim.present.words import comparison_text
     from contactsim.results.compare import plan_compare
 
-    members = plan_compare(args.items, _overrides(args), log=_note(args))
+    members = plan_compare(args.items, _overrides(args), log=_note(args), out=args.out)
     check_writable(args.out)
     result = run_compare(members, args.out, runner=_runner(args), report=not args.no_report)
     if not args.quiet:

@@ -43,7 +43,9 @@ from contactsim.analysis.measures import measure_estimate
 from contactsim.analysis.rostering import RosterError, Shift, cover, roster_lines, staff_hours
 from contactsim.analysis.stats import Estimate
 from contactsim.analysis.warnings import mean_work_s
+from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import Changes, load_scenario, parse_override, with_changes
+from contactsim.config.schema import MAX_ON_DUTY
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import hourly_rates
 from contactsim.engine.roster import rostered_by_hour
@@ -226,6 +228,13 @@ def hourly_lines(vector: np.ndarray) -> list[dict[str, object]]:
     return roster_lines([Shift(h // 24, h % 24, 1, int(n)) for h, n in enumerate(vector) if n])
 
 
+def unreachable(pool: str) -> str:
+    """Why a search that has run out of people stops: the target, not any roster, is at fault."""
+    return (f"the target cannot be met with up to {MAX_ON_DUTY:,} people on duty in pool "
+            f"{pool!r} at once; the callers' patience, handle times or answer target may put "
+            "it out of reach: lower --target or check the scenario")
+
+
 class Simulator:
     """Runs the scenario with its pool's roster replaced, always with the same seed.
 
@@ -251,7 +260,12 @@ class Simulator:
 
     def _run(self, changes: Changes) -> Experiment:
         self.runs += 1
-        sc = with_changes(self.scenario, changes)
+        try:
+            sc = with_changes(self.scenario, changes)
+        except ScenarioError:
+            # Only the search's own rosters change here, and the file was valid, so the search
+            # has outgrown what a pool may roster: the planner's target is what cannot be met.
+            raise StaffingInputError("--target", unreachable(self.pool)) from None
         return run_experiment(sc, workers=self.request.workers, dask=self.request.dask)
 
 
@@ -351,12 +365,11 @@ def flat_roster(sim: Simulator, highest: int, channel: str,
         found[n] = weekly_sl(sim.hourly(np.full(HOURS_PER_WEEK, n)), channel)
         return found[n].mean >= target
 
-    fails, ok = 0, max(1, highest)
+    fails, ok = 0, min(max(1, highest), MAX_ON_DUTY)
     while not meets(ok):
-        fails, ok = ok, 2 * ok
-        if ok > 100_000:
-            raise StaffingInputError("--target", "no flat roster of up to 100,000 people meets "
-                                     "the target; is the channel answerable at all?")
+        if ok >= MAX_ON_DUTY:
+            raise StaffingInputError("--target", unreachable(sim.pool))
+        fails, ok = ok, min(2 * ok, MAX_ON_DUTY)
     while ok - fails > 1:
         mid = (ok + fails) // 2
         fails, ok = (fails, mid) if meets(mid) else (mid, ok)

@@ -13,6 +13,7 @@ from saved folders by :mod:`contactsim.results.compare`; running and writing bot
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,12 +79,23 @@ class Point:
         return f"points/point-{self.index + 1:02d}"
 
 
+#: The most points a sweep runs (each is a whole run of the scenario, with its own results
+#: folder); checked before any point is planned, so a typo cannot plan a million runs.
+MAX_POINTS = 400
+
+
 def plan_sweep(file: str, varies: Sequence[Vary], overrides: Sequence[str]) -> list[Point]:
     """The scenario at every point, made in memory from the file loaded once, before anything
     runs; every problem is reported at once."""
     keys = [v.key for v in varies]
     if not 1 <= len(varies) <= 2 or len(set(keys)) != len(keys):
         raise ScenarioError([Problem(file, "--vary", "give one or two different --vary keys")])
+    count = math.prod(len(v.values) for v in varies)
+    if count > MAX_POINTS:
+        sizes = " x ".join(f"{len(v.values):,}" for v in varies)
+        raise ScenarioError([Problem(file, "--vary", f"{sizes} values make {count:,} points; a "
+                                     f"sweep runs at most {MAX_POINTS:,} (each point is a full "
+                                     "run): give fewer values")])
     base = load_scenario(file, overrides)
     points: list[Point] = []
     problems: list[Problem] = []

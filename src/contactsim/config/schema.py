@@ -41,6 +41,7 @@ from contactsim.config.kinds import (
     Weights,
 )
 from contactsim.config.spec import (
+    CALLBACK_ORDERS,
     CategorySpec,
     ChannelSpec,
     DiversionSpec,
@@ -179,6 +180,13 @@ ON_ABANDON = Table((
           default="999", example='"999"'),
     Field("online_channel", Text(nonempty=True), "Digital channel that `to_online` callers "
           "use.", default="online", example='"online"'),
+    Field("callback_priority", Text(choices=CALLBACK_ORDERS), "Where callbacks queue: "
+          '"after_live" waits behind every live call of this channel (control rooms answer '
+          'live 999 calls before ringing anyone back), still ahead of channels with a higher '
+          'priority number; "with_live" queues them at the channel\'s own priority, first come '
+          "first served with live calls (the older order; under heavy overload callbacks then "
+          "take handler time from live calls).", default="after_live",
+          example='"after_live"'),
 ), post=lambda t, path, ck: _check_on_abandon(t, path, ck), spec=OnAbandon)
 
 CHANNEL = Table((

@@ -14,6 +14,11 @@ from contactsim.calendar import Calendar
 from contactsim.config.distributions import Distribution
 from contactsim.timebase import MIN_PER_DAY
 
+#: Where a channel's callbacks queue (``on_abandon.callback_priority``): behind its live calls
+#: (the default), or among them at the channel's priority.
+AFTER_LIVE, WITH_LIVE = "after_live", "with_live"
+CALLBACK_ORDERS = (AFTER_LIVE, WITH_LIVE)
+
 # --- the typed scenario ---------------------------------------------------------------------
 
 
@@ -36,6 +41,7 @@ class OnAbandon:
     to_online: float
     emergency_channel: str
     online_channel: str
+    callback_priority: str  # one of CALLBACK_ORDERS
 
 
 @dataclass(frozen=True)

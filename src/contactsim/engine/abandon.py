@@ -2,8 +2,9 @@
 
 A voice caller waits in the queue for as long as their patience lasts, counted from joining
 it; if nobody has answered by then they hang up (abandon). On a channel with an ``on_abandon``
-rule the room may ring them back: a callback is outbound work at 999 priority, with a talk time
-drawn for the caller's category, and no patience of its own. Otherwise the caller may redial the
+rule the room may ring them back: a callback is outbound work queued just behind the channel's
+live calls (``callback_priority = "with_live"``: among them), with a talk time drawn for the
+caller's category, and no patience of its own. Otherwise the caller may redial the
 same channel after a delay, ring 999 instead, or go online, with the rule's probabilities; that
 retry is a new contact on its channel, linked to the first, that passes connection and the
 recorded message again. Nobody tries more than :data:`MAX_TRIES` times about one incident.

@@ -111,7 +111,7 @@ class Queue:
 
     __slots__ = ("channel", "items", "priority")
 
-    def __init__(self, *, channel: int, priority: int) -> None:
+    def __init__(self, *, channel: int, priority: float) -> None:
         self.channel = channel
         self.priority = priority
         self.items: deque[Contact] = deque()

@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from contactsim.config.spec import Scenario
+from contactsim.config.spec import WITH_LIVE, ChannelSpec, Scenario
 from contactsim.engine.abandon import AbandonMixin
 from contactsim.engine.demand import Demand
 from contactsim.engine.diversion import DiversionMixin
@@ -93,7 +93,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
     def _init_channels(self) -> None:
         chans = list(self.scenario.channels.values())
         self.queues = [Queue(channel=i, priority=ch.priority) for i, ch in enumerate(chans)]
-        self.callback_queues = [Queue(channel=i, priority=ch.priority)
+        self.callback_queues = [Queue(channel=i, priority=self._callback_priority(ch))
                                 for i, ch in enumerate(chans)]
         self.digital = [not ch.is_voice for ch in chans]
         # Plain lists: updating a numpy element from Python is several times slower.
@@ -128,6 +128,15 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self.only_pool = [route[0][0] if len(route) == 1 and len(route[0]) == 1
                           and not self.interrupters[k] else None
                           for k, route in enumerate(self.routes)]
+
+    @staticmethod
+    def _callback_priority(ch: ChannelSpec) -> float:
+        """Callbacks wait behind the channel's live calls (half a step below them, so still
+        ahead of the next priority number), or with ``with_live`` among them, oldest first."""
+        rule = ch.on_abandon
+        if rule is not None and rule.callback_priority == WITH_LIVE:
+            return ch.priority
+        return ch.priority + 0.5
 
     def _calls_back(self, channel: str) -> bool:
         rule = self.scenario.channels[channel].on_abandon

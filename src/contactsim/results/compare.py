@@ -37,6 +37,7 @@ from contactsim.analysis.stats import (
 from contactsim.analysis.whatif import Point, Vary
 from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario, with_changes
+from contactsim.config.problems import Problem
 from contactsim.config.spec import Scenario
 from contactsim.results.read import (
     COMPARE_CSV,
@@ -104,11 +105,17 @@ def _run_settings(first: str, overrides: Sequence[str]) -> dict[str, Any]:
 
 
 def plan_compare(items: Sequence[str], overrides: Sequence[str],
-                 log: Log = _quiet) -> list[Member]:
-    """Check every argument before anything runs; report every problem at once."""
+                 log: Log = _quiet, out: Path | None = None) -> list[Member]:
+    """Check every argument before anything runs; report every problem at once.
+
+    ``out``, the folder the comparison will replace, must be apart from every input: not one
+    of the results folders compared, not inside one, and not holding any input.
+    """
     if len(items) < 2:
         raise ResultsError("compare", "give at least two scenario files or results folders",
                            "(arguments)")
+    if out is not None:
+        check_out_apart(out, items)
     settings = _run_settings(items[0], overrides)
     members, problems = [], []
     for label, item in zip(_labels(items), items, strict=True):
@@ -119,6 +126,27 @@ def plan_compare(items: Sequence[str], overrides: Sequence[str],
     if problems:
         raise ScenarioError(problems)
     return members
+
+
+def check_out_apart(out: Path, items: Sequence[str]) -> None:
+    """Refuse an output folder that is an input, lies inside one or holds one: writing it
+    would replace (delete) what is being read."""
+    target = Path(out).resolve()
+    problems = []
+    for item in items:
+        path = Path(item).resolve()
+        if path == target:
+            why = "is one of the results folders being compared"
+        elif path.is_dir() and path in target.parents:
+            why = f"is inside {item}, one of the results folders being compared"
+        elif target in path.parents:
+            why = f"holds {item}, which is being compared"
+        else:
+            continue
+        problems.append(Problem(str(out), "--out", f"{why}, and new results replace the whole "
+                                "folder; give a new folder, such as results/compare-new"))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def _member(label: str, item: str, overrides: Sequence[str],
