@@ -131,10 +131,16 @@ def plan_compare(items: Sequence[str], overrides: Sequence[str],
 def check_out_apart(out: Path, items: Sequence[str]) -> None:
     """Refuse an output folder that is an input, lies inside one or holds one: writing it
     would replace (delete) what is being read."""
-    target = Path(out).resolve()
+    try:
+        target = Path(out).resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the output checks name it
+        return
     problems = []
     for item in items:
-        path = Path(item).resolve()
+        try:
+            path = Path(item).resolve()
+        except (OSError, RuntimeError):  # reading the inputs names it
+            continue
         if path == target:
             why = "is one of the results folders being compared"
         elif path.is_dir() and path in target.parents:
