@@ -28,7 +28,6 @@ London wall clock (see :func:`log_time_zero` for the dates).
 from __future__ import annotations
 
 import datetime
-import gc
 import math
 
 import numpy as np
@@ -36,16 +35,15 @@ import numpy as np
 from contactsim.calendar import day_zero
 from contactsim.config.spec import Scenario
 from contactsim.engine.entities import HOLD, WAITING, Contact, Handler, ModelOutput
-from contactsim.engine.room import ControlRoom
+from contactsim.engine.room import ControlRoom, collector_paused
 from contactsim.logs.london import model_to_utc, utc_to_local
-from contactsim.logs.model import DEFAULT_LOG_START, ContactLog
+from contactsim.logs.model import DEFAULT_LOG_START, OPTIONAL, ContactLog
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
 from contactsim.timebase import DAY_S
 
 _EPOCH = datetime.date(1970, 1, 1)
-#: The optional columns a simulated log always has.
-_PRESENT = frozenset({"category", "queued", "answered", "abandoned", "talk_s", "wrap_s",
-                      "diverted_to", "caller"})
+#: A simulated log has every optional column.
+_PRESENT = frozenset(OPTIONAL)
 
 
 class LoggingRoom(ControlRoom):
@@ -151,14 +149,9 @@ def log_time_zero(scenario: Scenario) -> datetime.date:
 def simulate_log(scenario: Scenario, replication: int = 0) -> tuple[ModelOutput, ContactLog]:
     """Run one replication with :class:`LoggingRoom`: its records, as the plain engine's,
     and its contact log (rows in order of arrival instant)."""
-    paused = gc.isenabled()
-    gc.disable()  # as in engine.room.simulate
-    try:
+    with collector_paused():  # as engine.room.simulate runs
         room = LoggingRoom(scenario, replication)
         output = room.run()
-    finally:
-        if paused:
-            gc.enable()
     return output, _contact_log(scenario, room)
 
 

@@ -24,8 +24,10 @@ named streams in numpy batches (see :mod:`contactsim.engine.demand`).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -315,18 +317,25 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:
-    """Run one replication of ``scenario``.
+    """Run one replication of ``scenario`` (with the collector paused: see
+    :func:`collector_paused`)."""
+    with collector_paused():
+        return ControlRoom(scenario, replication).run()
 
-    Python's cyclic garbage collector is paused while it runs. The engine makes no reference
-    cycles per contact (each contact, event and record is freed by reference counting as soon
-    as it is done with; a test checks that what is left for the collector does not grow with
-    the length of the run), so the collector would only scan the day's live contacts over and
-    over, which costs about a sixth of the run time.
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a replication runs.
+
+    The engine makes no reference cycles per contact (each contact, event and record is freed
+    by reference counting as soon as it is done with; a test checks that what is left for the
+    collector does not grow with the length of the run), so the collector would only scan the
+    day's live contacts over and over, which costs about a sixth of the run time.
     """
     paused = gc.isenabled()
     gc.disable()
     try:
-        return ControlRoom(scenario, replication).run()
+        yield
     finally:
         if paused:
             gc.enable()
