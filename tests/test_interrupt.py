@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 from conftest import MINIMAL, ROOT, run_cli, write
 from contactsim import cli, jobs
+from contactsim.interrupts import from_interrupt
 from contactsim.results import write as output
 from contactsim.results.write import OutputError, write_atomically
 
@@ -78,6 +80,82 @@ def test_ctrl_c_while_loading_exits_130_without_traceback(tmp_path: Path,
     _, err = proc.communicate(timeout=60)
     assert proc.returncode in (0, 130), err
     assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_random_moments_of_a_run_always_exits_130(
+        previous: tuple[Path, dict[str, bytes]]) -> None:
+    # Seeded, so a failure can be replayed: each trial a random signal at a random moment of
+    # the first 2.5 s (loading, planning, the workers starting, simulating).
+    out, before = previous
+    rng = random.Random(20261202)
+    for trial in range(12):
+        sig = rng.choice([signal.SIGINT, signal.SIGTERM])
+        delay_s = rng.uniform(0.0, 2.5)
+        workers = rng.choice(["1", "2"])
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "contactsim", "run", str(ROOT / "scenarios" / "baseline.toml"),
+             "--out", str(out), "--days", "365", "--replications", "4", "--workers", workers],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay_s)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        where = (f"trial {trial}: {signal.Signals(sig).name} after {delay_s:.2f} s, "
+                 f"{workers} workers")
+        assert proc.returncode == 130, f"{where}\n{err}"
+        assert "Traceback" not in err, f"{where}\n{err}"
+        assert "Exception ignored" not in err, f"{where}\n{err}"
+        assert snapshot(out) == before, where
+        assert leftovers(out.parent) == [], where
+
+
+def _wrapped(error: Exception, *, cause: bool) -> None:
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt as ctrl_c:
+        if cause:
+            raise error from ctrl_c
+        raise error from None
+
+
+def test_an_error_caused_by_an_interrupt_counts_as_the_interrupt() -> None:
+    # numpy's import turns a Ctrl-C inside it into "ImportError: PyCapsule_Import could not
+    # import module 'datetime'", raised from the KeyboardInterrupt.
+    with pytest.raises(ImportError) as wrapped:
+        _wrapped(ImportError("PyCapsule_Import could not import module"), cause=True)
+    assert from_interrupt(wrapped.value)
+    with pytest.raises(ValueError, match="while handling") as context_only:
+        _wrapped(ValueError("while handling it"), cause=False)
+    assert from_interrupt(context_only.value)  # __context__ still holds the interrupt
+    assert from_interrupt(KeyboardInterrupt())
+    assert not from_interrupt(ImportError("No module named 'numpy'"))
+
+
+def test_an_interrupt_python_could_not_raise_is_raised_again() -> None:
+    # Ctrl-C inside a weak reference's callback: Python cannot raise it there and would print
+    # "Exception ignored ... KeyboardInterrupt" and carry on. The command's hook raises it again
+    # once ordinary code runs.
+    script = """
+import sys, time, weakref
+from contactsim.__main__ import _interrupt_again
+sys.unraisablehook = _interrupt_again
+class Thing: pass
+def callback(ref): raise KeyboardInterrupt
+thing = Thing()
+ref = weakref.ref(thing, callback)
+try:
+    del thing
+    start = time.monotonic()
+    while time.monotonic() - start < 20:
+        pass
+    print("lost")
+except KeyboardInterrupt:
+    print("raised again")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.strip() == "raised again", done.stderr
+    assert done.stderr == ""
 
 
 # --- the atomic swap, in process --------------------------------------------------------------

@@ -14,7 +14,10 @@ during which Ctrl-C must already be handled) stays light.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported at start-up: Ctrl-C may come early
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

@@ -36,10 +36,11 @@ from contactsim.analysis.warnings import scenario_warnings
 from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
+from contactsim.interrupts import EXIT_INTERRUPTED, INTERRUPTED, from_interrupt
 from contactsim.results.write import OutputError, check_writable, write_atomically
 from contactsim.standard import TARGET_SL
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 N = TypeVar("N", int, float)
 
 
@@ -267,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("\ninterrupted: earlier results were left as they were", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return EXIT_INTERRUPTED
     except OutputError as exc:  # the place given for results: bad input, like a bad --out
         print(f"error: {exc.strerror}; earlier results were left as they were",
@@ -277,7 +278,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_INTERNAL
-    except Exception:
+    except Exception as exc:
+        if from_interrupt(exc):  # Ctrl-C inside a library that wrapped it in its own error
+            print(INTERRUPTED, file=sys.stderr)
+            return EXIT_INTERRUPTED
         print("internal error in contactsim (please report it with the lines below):",
               file=sys.stderr)
         traceback.print_exc(limit=-3, file=sys.stderr)
