@@ -247,13 +247,13 @@ def test_reference_out_on_a_full_disk_keeps_the_old_file(
         capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "reference.md"
     out.write_text("the previous reference\n", encoding="utf-8")
-    real_write = os.write
+    real_write = Path.write_bytes
 
-    def full_disk(fd: int, data: bytes | memoryview) -> int:
-        real_write(fd, bytes(data)[:100])  # part of it lands, then the disk is full
+    def full_disk(self: Path, data: bytes) -> int:
+        real_write(self, bytes(data)[:100])  # part of it lands, then the disk is full
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "write", full_disk)
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
     code = cli.main(["reference", "--out", str(out)])
     monkeypatch.undo()
     err = capsys.readouterr().err
@@ -280,3 +280,22 @@ def test_reference_out_into_a_missing_folder_is_bad_input(
     assert cli.main(["reference", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {out}: (file): cannot write: "), err
+
+
+def test_a_replaced_file_has_an_ordinary_mode_or_keeps_its_own(tmp_path: Path) -> None:
+    from contactsim.atomic import replacing
+
+    fresh, kept = tmp_path / "fresh.md", tmp_path / "kept.md"
+    kept.write_text("old", encoding="utf-8")
+    kept.chmod(0o640)
+    mask = os.umask(0o022)
+    try:
+        for target in (fresh, kept):
+            with replacing(target) as tmp:
+                tmp.write_text("new", encoding="utf-8")
+    finally:
+        os.umask(mask)
+    assert fresh.stat().st_mode & 0o777 == 0o644  # not the temporary file's private 0600
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert fresh.read_text(encoding="utf-8") == kept.read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.md", "kept.md"]

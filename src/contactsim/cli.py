@@ -12,12 +12,10 @@ code 2; Ctrl-C gives 130 and leaves earlier results untouched.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import re
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -33,6 +31,7 @@ from contactsim.analysis.experiment import (
     run_experiments,
 )
 from contactsim.analysis.warnings import scenario_warnings
+from contactsim.atomic import replacing
 from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
@@ -331,31 +330,14 @@ def cmd_reference(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
         return EXIT_OK
-    # Atomically: into a temporary file beside it, then renamed over it, so a full disk or
-    # Ctrl-C leaves the previous file whole and no temporary file behind.
+    # Atomically (contactsim.atomic): a full disk or Ctrl-C leaves the previous file whole.
     out: Path = args.out
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
-        try:
-            mask = os.umask(0)
-            os.umask(mask)
-            os.fchmod(fd, out.stat().st_mode & 0o7777 if out.is_file() else 0o666 & ~mask)
-            data = memoryview(text.encode("utf-8"))
-            while data:
-                data = data[os.write(fd, data):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, out)
-        tmp = None
+        with replacing(out) as tmp:
+            tmp.write_bytes(text.encode("utf-8"))
     except OSError as exc:
         raise ScenarioError([Problem(str(out), "(file)",
                                      f"cannot write: {exc.strerror or exc}")]) from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
     return EXIT_OK
 
 

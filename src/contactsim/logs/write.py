@@ -17,8 +17,6 @@ leaves no half a file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from contactsim.atomic import replacing
 from contactsim.logs.london import utc_to_local
 from contactsim.logs.model import COLUMNS, ContactLog
 from contactsim.outcomes import ABANDONED, ANSWERED, DIVERTED
@@ -38,23 +37,11 @@ _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 def write_log(log: ContactLog, path: Path) -> None:
     """Write ``log`` to ``path`` (CSV; gzip when the name ends ``.gz``), rows in order of
     arrival, atomically."""
-    path = Path(path)
     table = log_table(log)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.fchmod(fd, 0o666 & ~mask)  # an ordinary file's mode, not mkstemp's private one
-    os.close(fd)
-    try:
-        compression = "gzip" if path.name.endswith(".gz") else None
-        with pa.output_stream(tmp, compression=compression) as out:
-            out.write((",".join(COLUMNS) + "\n").encode())
-            pcsv.write_csv(table, out, pcsv.WriteOptions(include_header=False,
-                                                         quoting_style="none"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    compression = "gzip" if str(path).endswith(".gz") else None
+    with replacing(Path(path)) as tmp, pa.output_stream(str(tmp), compression=compression) as out:
+        out.write((",".join(COLUMNS) + "\n").encode())
+        pcsv.write_csv(table, out, pcsv.WriteOptions(include_header=False, quoting_style="none"))
 
 
 def log_table(log: ContactLog) -> pa.Table:
