@@ -109,6 +109,30 @@ def test_ctrl_c_at_random_moments_of_a_run_always_exits_130(
         assert leftovers(out.parent) == [], where
 
 
+@pytest.mark.slow
+def test_ctrl_c_at_random_moments_of_plotting_exits_130_and_keeps_the_report(
+        previous: tuple[Path, dict[str, bytes]]) -> None:
+    # `plot` only draws: matplotlib is busy for the whole command. Seeded random moments.
+    out, before = previous
+    rng = random.Random(20261203)
+    for trial in range(10):
+        delay_s = rng.uniform(0.2, 2.5)
+        proc = subprocess.Popen([sys.executable, "-m", "contactsim", "plot", str(out)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay_s)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        where = f"trial {trial}: SIGINT after {delay_s:.2f} s"
+        assert proc.returncode in (0, 130), f"{where}\n{err}"
+        assert "Traceback" not in err, f"{where}\n{err}"
+        assert "Exception ignored" not in err, f"{where}\n{err}"
+        if proc.returncode == 130:
+            assert snapshot(out) == before, where
+        else:  # finished first: the same folder, redrawn
+            assert sorted(snapshot(out)) == sorted(before), where
+        assert leftovers(out.parent) == [], where
+
+
 def _wrapped(error: Exception, *, cause: bool) -> None:
     try:
         raise KeyboardInterrupt
