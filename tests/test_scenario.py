@@ -74,7 +74,7 @@ BAD = [
      "add up to 0.9"),
     ("per_day = 200", 'per_day = 200\npatience = { dist = "exponential", mean = 0 }',
      "channels.999.patience.mean", "> 0"),
-    ("per_day = 200", 'per_day = 200\npatience = { dist = "weibull", mean = 3 }',
+    ("per_day = 200", 'per_day = 200\npatience = { dist = "pareto", mean = 3 }',
      "channels.999.patience", "choose dist from"),
     ("per_day = 200", 'per_day = 200\npatience = { dist = "lognormal", mean = 3 }',
      "channels.999.patience", "needs sd"),
