@@ -16,7 +16,14 @@ from scipy import stats
 
 from conftest import MINIMAL, write
 from contactsim.analysis.families import FAMILIES, FamilyFit, Fitted, fit_durations
-from contactsim.config.distributions import MAX_CV, MAX_SECONDS, MIN_SECONDS, Distribution
+from contactsim.config.distributions import (
+    MAX_CV,
+    MAX_SECONDS,
+    MIN_SECONDS,
+    Distribution,
+    _weibull_log_cv,
+    weibull_shape,
+)
 from contactsim.config.loading import load_scenario
 
 #: Shapes that the four families tell apart at n = 5,000: (mean, sd) for each true family.
@@ -48,6 +55,55 @@ def fitted(values: np.ndarray, censored: np.ndarray | None = None, **kw: int) ->
 
 def by_family(result: Fitted) -> dict[str, FamilyFit]:
     return {f.family: f for f in result.table}
+
+
+# --- the weibull scenario duration ---------------------------------------------------------
+
+def weibull_raw_moment(mean: float, sd: float, r: int) -> float:
+    """E[X^r] of the Weibull with this mean and sd: scale^r Gamma(1 + r/k)."""
+    k = weibull_shape(sd / mean)
+    scale = mean / math.gamma(1 + 1 / k)
+    return scale**r * math.gamma(1 + r / k)
+
+
+@pytest.mark.parametrize(("mean", "sd"), [(420.0, 240.0), (300.0, 450.0), (60.0, 6.0),
+                                          (90.0, 90.0)])
+def test_weibull_samples_have_the_mean_and_sd_asked_for(mean: float, sd: float) -> None:
+    n = 200_000
+    x = Distribution("weibull", mean, sd).sample(np.random.default_rng(20261202), n)
+    assert x.min() >= 0
+    assert weibull_raw_moment(mean, sd, 1) == pytest.approx(mean, rel=1e-9)
+    assert math.sqrt(weibull_raw_moment(mean, sd, 2) - mean**2) == pytest.approx(sd, rel=1e-9)
+    # standard errors: of the mean, sd / sqrt(n); of the sd, by the delta method on the
+    # sample variance, sqrt((mu4 - sd^4) / n) / (2 sd), mu4 the fourth central moment
+    m1, m2, m3, m4 = (weibull_raw_moment(mean, sd, r) for r in (1, 2, 3, 4))
+    mu4 = m4 - 4 * m3 * m1 + 6 * m2 * m1**2 - 3 * m1**4
+    assert abs(x.mean() - mean) <= 4 * sd / math.sqrt(n)
+    assert abs(x.std() - sd) <= 4 * math.sqrt((mu4 - sd**4) / n) / (2 * sd)
+    assert Distribution("weibull", mean, sd).mean == mean
+    assert Distribution("weibull", mean, sd).describe() == f"weibull, mean {mean:g} s, sd {sd:g} s"
+
+
+@pytest.mark.parametrize("cv", [MIN_SECONDS / MAX_SECONDS, 1e-6, 0.0009999, 0.001, 0.0010001,
+                                0.3, 1.0, 2.0, 10.0, MAX_CV])
+def test_weibull_shape_is_solved_for_every_accepted_cv(cv: float) -> None:
+    k = weibull_shape(cv)
+    assert math.exp(_weibull_log_cv(k)) == pytest.approx(cv, rel=1e-9)
+    if cv == 1.0:
+        assert k == pytest.approx(1.0, rel=1e-9)  # the exponential
+    if cv == MAX_CV:
+        assert 0.1 < k < 0.15
+    x = Distribution("weibull", 300.0, 300.0 * cv).sample(np.random.default_rng(1), 10_000)
+    assert np.isfinite(x).all()
+
+
+def test_weibull_cv_series_meets_the_log_gamma_form() -> None:
+    # the two forms of CV(k) agree where they meet (1/k = 1e-3), so the solver sees no step
+    below, above = _weibull_log_cv(1000.0 - 1e-9), _weibull_log_cv(1000.0 + 1e-9)
+    assert below == pytest.approx(above, rel=1e-9)
+    k = 400.0
+    direct = math.sqrt(math.gamma(1 + 2 / k) / math.gamma(1 + 1 / k) ** 2 - 1)
+    assert math.exp(_weibull_log_cv(k)) == pytest.approx(direct, rel=1e-6)
 
 
 # --- the interface --------------------------------------------------------------------------

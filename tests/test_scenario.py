@@ -419,7 +419,7 @@ def test_every_distribution_samples_finite_values_at_its_bounds() -> None:
              Distribution("exponential", lo), Distribution("exponential", hi),
              Distribution("uniform", lo, lo), Distribution("uniform", lo, hi),
              Distribution("uniform", hi, hi), Distribution("empirical", 0.0, 0.0, (lo, hi))]
-    cases += [Distribution(kind, mean, sd) for kind in ("lognormal", "gamma")
+    cases += [Distribution(kind, mean, sd) for kind in ("lognormal", "gamma", "weibull")
               for mean in (lo, hi) for sd in (lo, min(hi, MAX_CV * mean))]
     gen = np.random.default_rng(1)
     for dist in cases:
