@@ -74,7 +74,7 @@ BAD = [
      "add up to 0.9"),
     ("per_day = 200", 'per_day = 200\npatience = { dist = "exponential", mean = 0 }',
      "channels.999.patience.mean", "> 0"),
-    ("per_day = 200", 'per_day = 200\npatience = { dist = "weibull", mean = 3 }',
+    ("per_day = 200", 'per_day = 200\npatience = { dist = "pareto", mean = 3 }',
      "channels.999.patience", "choose dist from"),
     ("per_day = 200", 'per_day = 200\npatience = { dist = "lognormal", mean = 3 }',
      "channels.999.patience", "needs sd"),
@@ -419,7 +419,7 @@ def test_every_distribution_samples_finite_values_at_its_bounds() -> None:
              Distribution("exponential", lo), Distribution("exponential", hi),
              Distribution("uniform", lo, lo), Distribution("uniform", lo, hi),
              Distribution("uniform", hi, hi), Distribution("empirical", 0.0, 0.0, (lo, hi))]
-    cases += [Distribution(kind, mean, sd) for kind in ("lognormal", "gamma")
+    cases += [Distribution(kind, mean, sd) for kind in ("lognormal", "gamma", "weibull")
               for mean in (lo, hi) for sd in (lo, min(hi, MAX_CV * mean))]
     gen = np.random.default_rng(1)
     for dist in cases:

@@ -3,7 +3,9 @@
 Every duration in a scenario is in seconds. A planner writes ``40`` for a constant 40 s, or a
 table such as ``{ dist = "lognormal", mean = 420, sd = 240 }`` for talk times that are usually
 about seven minutes but sometimes much longer. Lognormal and gamma are given by their mean and
-standard deviation (what a control room's own data shows), not by the underlying parameters.
+standard deviation (what a control room's own data shows), not by the underlying parameters, and
+so is Weibull (``{ dist = "weibull", mean = 420, sd = 240 }``), whose shape is found once from
+sd / mean.
 Samplers draw whole numpy arrays from a named :class:`numpy.random.Generator`, never one value
 at a time, so the engine stays fast and the draws stay reproducible.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -29,7 +32,7 @@ from contactsim.config.problems import (
     suggestion,
 )
 
-KINDS = ("constant", "exponential", "lognormal", "gamma", "uniform", "empirical")
+KINDS = ("constant", "exponential", "lognormal", "gamma", "weibull", "uniform", "empirical")
 
 #: Parameters each distribution takes (besides ``dist``).
 PARAMS: dict[str, tuple[str, ...]] = {
@@ -37,6 +40,7 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "exponential": ("mean",),
     "lognormal": ("mean", "sd"),
     "gamma": ("mean", "sd"),
+    "weibull": ("mean", "sd"),
     "uniform": ("low", "high"),
     "empirical": ("values", "file"),
 }
@@ -44,7 +48,7 @@ PARAMS: dict[str, tuple[str, ...]] = {
 #: Longest duration any distribution parameter may take: 30 days, far above any real contact.
 MAX_SECONDS = 30 * 86_400.0
 
-#: Largest sd / mean of a lognormal or gamma: far beyond real durations, and it keeps the
+#: Largest sd / mean of a lognormal, gamma or Weibull: far beyond real durations, and it keeps the
 #: underlying parameters finite (a lognormal's sigma overflows near 1e154).
 MAX_CV = 100.0
 
@@ -95,6 +99,9 @@ class Distribution:
         if self.kind == "gamma":
             shape = (self.a / self.b) ** 2
             return gen.gamma(shape, self.b**2 / self.a, n)
+        if self.kind == "weibull":
+            k = weibull_shape(self.b / self.a)
+            return self.a / math.exp(math.lgamma(1 + 1 / k)) * gen.weibull(k, n)
         if self.kind == "uniform":
             return gen.uniform(self.a, self.b, n)
         return gen.choice(np.asarray(self.values), n)
@@ -105,7 +112,7 @@ class Distribution:
             return f"{self.a:g} s"
         if self.kind == "exponential":
             return f"exponential, mean {self.a:g} s"
-        if self.kind in ("lognormal", "gamma"):
+        if self.kind in ("lognormal", "gamma", "weibull"):
             return f"{self.kind}, mean {self.a:g} s, sd {self.b:g} s"
         if self.kind == "uniform":
             return f"uniform {self.a:g}-{self.b:g} s"
@@ -162,7 +169,7 @@ class Dist(Kind):
         if kind == "exponential":
             m = pos.check(value["mean"], (*path, "mean"), ck)
             return INVALID if m is INVALID else Distribution("exponential", m)
-        if kind in ("lognormal", "gamma"):
+        if kind in ("lognormal", "gamma", "weibull"):
             m = pos.check(value["mean"], (*path, "mean"), ck)
             s = pos.check(value["sd"], (*path, "sd"), ck)
             if m is INVALID or s is INVALID:
@@ -244,6 +251,37 @@ class Dist(Kind):
         if not values:
             return ck.error(path, f"{str(target)!r} holds no numbers (one per line expected)")
         return values
+
+
+_ZETA2, _ZETA3, _ZETA4 = math.pi**2 / 6, 1.2020569031595942, math.pi**4 / 90
+
+
+def _weibull_log_cv(k: float) -> float:
+    """log(sd / mean) of a Weibull of shape ``k``: CV(k)^2 = G(1+2/k) / G(1+1/k)^2 - 1, from
+    log-gamma differences (and, for k above 1000, their series in 1/k, where the difference of
+    two nearly equal log-gammas would lose every digit)."""
+    x = 1 / k
+    if x < 1e-3:
+        r = _ZETA2 * x**2 - 2 * _ZETA3 * x**3 + 3.5 * _ZETA4 * x**4
+    else:
+        r = math.lgamma(1 + 2 * x) - 2 * math.lgamma(1 + x)
+    return math.log(math.expm1(r)) / 2
+
+
+@lru_cache(maxsize=256)
+def weibull_shape(cv: float) -> float:
+    """The Weibull shape k whose sd / mean is ``cv`` (CV falls as k grows).
+
+    Solved once per CV by Brent's method on log k over [0.05, 1e12], which brackets every CV the
+    loader accepts: CV(0.05) is about 370,000 (MAX_CV is 100, k about 0.1) and CV(1e12) about
+    1e-12 (the least accepted CV is MIN_SECONDS / MAX_SECONDS, about 4e-10).
+    """
+    from scipy.optimize import brentq  # here: scipy.optimize is slow to import, rarely needed
+
+    target = math.log(cv)
+    log_k = brentq(lambda lk: _weibull_log_cv(math.exp(lk)) - target, math.log(0.05),
+                   math.log(1e12), xtol=1e-12, rtol=1e-12)
+    return math.exp(float(log_k))
 
 
 def _a(kind: str) -> str:

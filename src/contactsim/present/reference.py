@@ -43,13 +43,16 @@ A duration is a bare number of seconds (a constant) or a table naming its distri
 | `{ dist = "exponential", mean = 90 }` | mean | memoryless; the classic patience and Erlang model |
 | `{ dist = "lognormal", mean = 420, sd = 240 }` | mean, sd | skewed, with a long tail |
 | `{ dist = "gamma", mean = 420, sd = 240 }` | mean, sd | skewed, lighter tail than lognormal |
+| `{ dist = "weibull", mean = 420, sd = 240 }` | mean, sd | skewed, lighter tail than lognormal; \
+with sd below the mean, the longer a contact has run the likelier it is to end soon |
 | `{ dist = "uniform", low = 2, high = 7 }` | low, high | equally likely anywhere between |
 | `{ dist = "empirical", values = [120, 300, 410] }` | values | resampled from observed values |
 | `{ dist = "empirical", file = "handle.csv" }` | file | as values, read from a file: one number \
 per line (a header line is allowed), its path relative to the scenario file |
 
-Lognormal and gamma take the mean and standard deviation of the durations themselves (what a
-control room's own data shows), not the parameters of the underlying normal distribution.
+Lognormal, gamma and Weibull take the mean and standard deviation of the durations themselves
+(what a control room's own data shows), not the parameters of the underlying distribution
+(`contactsim fit` chooses among exponential, lognormal, gamma and Weibull).
 """
 
 
