@@ -37,7 +37,12 @@ from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.interrupts import EXIT_INTERRUPTED, INTERRUPTED, from_interrupt
-from contactsim.results.write import OutputError, check_writable, write_atomically
+from contactsim.results.write import (
+    OutputError,
+    check_writable,
+    follow_link,
+    write_atomically,
+)
 from contactsim.standard import TARGET_SL
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -336,6 +341,10 @@ def cmd_reference(args: argparse.Namespace) -> int:
     out: Path = args.out
     tmp: str | None = None
     try:
+        out = follow_link(args.out, "file")  # a link is kept: the file it points to is written
+        if out.is_dir():
+            raise IsADirectoryError(0, "it is a folder; give a file name, such as "
+                                    "docs/scenario-reference.md")
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
         try:
             mask = os.umask(0)
@@ -350,7 +359,7 @@ def cmd_reference(args: argparse.Namespace) -> int:
         os.replace(tmp, out)
         tmp = None
     except OSError as exc:
-        raise ScenarioError([Problem(str(out), "(file)",
+        raise ScenarioError([Problem(str(args.out), "(file)",
                                      f"cannot write: {exc.strerror or exc}")]) from None
     finally:
         if tmp is not None:
