@@ -12,15 +12,23 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, write
+from conftest import MINIMAL, ROOT, write
 from contactsim import cli, jobs
 from contactsim.analysis import staffing
-from contactsim.results.write import out_location
+from contactsim.results import write as output
+from contactsim.results.write import OutputError, out_location, write_atomically
 
 
 def litter(parent: Path) -> list[str]:
@@ -207,3 +215,136 @@ def test_reference_to_a_bad_link_is_bad_input(tmp_path: Path, case: str,
     assert words in err, err
     assert _state(tmp_path) == before
     assert litter(tmp_path) == []
+
+
+# --- two runs writing the same folder at once --------------------------------------------------
+
+#: Runs contactsim with every rename slowed by 0.3 s, so the swaps of runs started together
+#: overlap (unguarded, one run renames the folder away while another renames its own in).
+SLOW_SWAP = """\
+import os, sys, time
+real_replace = os.replace
+def replace(src, dst):
+    real_replace(src, dst)
+    time.sleep(0.3)
+os.replace = replace
+from contactsim.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _whole(folder: Path) -> int:
+    """The seed of the one run whose results ``folder`` holds, checked to be that run's alone:
+    its summary, its resolved scenario and its replications table agree."""
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    seed = summary["seed"]
+    assert f"seed = {seed}\n" in (folder / "scenario.toml").read_text(encoding="utf-8")
+    rows = (folder / "replications.csv").read_text(encoding="utf-8").splitlines()
+    header, (row,) = rows[0].split(","), rows[1:]  # one replication
+    offered = float(row.split(",")[header.index("offered")])
+    assert summary["channels"]["999"]["offered"]["mean"] == offered
+    return int(seed)
+
+
+@pytest.mark.slow
+def test_runs_writing_the_same_folder_at_once_swap_in_turn(tmp_path: Path) -> None:
+    """Five trials of three runs started together (different seeds) into one --out, their
+    swaps widened to overlap: every run exits 0, the folder is whole and one run's (the one
+    that swapped last), and nothing is left beside it. Unguarded, most trials fail with
+    "Directory not empty" and leave .out.old-* folders."""
+    scenario = write(tmp_path, "m.toml", MINIMAL)
+    driver = write(tmp_path, "slow_swap.py", SLOW_SWAP)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    winners = []
+    for trial in range(5):
+        seeds = [10 * trial + k for k in (1, 2, 3)]
+        procs = [subprocess.Popen(
+            [sys.executable, str(driver), "run", str(scenario), "--out", str(out), "--days",
+             "1", "--replications", "1", "--workers", "1", "--no-report", "--quiet",
+             "--seed", str(seed)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env) for seed in seeds]
+        for proc in procs:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+        winners.append(_whole(out))
+        assert winners[-1] in seeds
+        assert litter(tmp_path) == []
+    assert len(winners) == 5
+
+
+class SecondWriter:
+    """os.replace that, at the first rename of a swap, starts a second writer of ``target`` in
+    a thread and notes whether it is still waiting when this swap goes on."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.real_replace = os.replace
+        self.thread: threading.Thread | None = None
+        self.waited = False
+
+    def __call__(self, src: str, dst: str) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=write_atomically,
+                                           args=(self.target, _fill("second")))
+            self.thread.start()
+            time.sleep(0.5)  # ample time for it to swap, were it not kept waiting
+            self.waited = self.thread.is_alive()
+        self.real_replace(src, dst)
+
+
+def _fill(text: str) -> Callable[[Path], None]:
+    def fill(folder: Path) -> None:
+        (folder / "summary.json").write_text(text, encoding="utf-8")
+    return fill
+
+
+def test_a_second_writer_waits_for_the_swap_in_hand(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "out"
+    write_atomically(target, _fill("old"))
+    second = SecondWriter(target)
+    monkeypatch.setattr(output.os, "replace", second)
+    write_atomically(target, _fill("first"))
+    assert second.thread is not None
+    second.thread.join(timeout=30)
+    assert second.waited
+    assert (target / "summary.json").read_text(encoding="utf-8") == "second"  # swapped last
+    assert litter(tmp_path) == []
+
+
+def test_a_writer_kept_waiting_too_long_gives_up_cleanly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        no_simulating: None) -> None:
+    target = tmp_path / "out"
+    write_atomically(target, _fill("old"))
+    monkeypatch.setattr(output, "LOCK_WAIT_S", 0.3)
+    fd = os.open(tmp_path / ".out.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another run, in the middle of its swap
+        with pytest.raises(OutputError, match="another contactsim run is writing this folder"):
+            write_atomically(target, _fill("new"))
+    finally:
+        os.close(fd)
+    assert (target / "summary.json").read_text(encoding="utf-8") == "old"
+    assert litter(tmp_path) == [".out.lock"]  # the other run's, which it removes when done
+
+
+# --- modes: colleagues can open results -----------------------------------------------------
+
+@pytest.mark.parametrize(("mask", "folder_mode", "file_mode"),
+                         [(0o022, 0o755, 0o644), (0o027, 0o750, 0o640)])
+def test_results_folders_take_the_umask_like_mkdir(tmp_path: Path, mask: int, folder_mode: int,
+                                                   file_mode: int) -> None:
+    before = os.umask(mask)
+    try:
+        out = tmp_path / "results" / "run"
+        assert cli.main(command("run", tmp_path, out)) == 0
+        assert cli.main(["plot", str(out)]) == 0  # rewritten in place: a new folder again
+    finally:
+        os.umask(before)
+    assert out.stat().st_mode & 0o777 == folder_mode
+    assert (out / "plots").stat().st_mode & 0o777 == folder_mode
+    for name in ("summary.json", "scenario.toml", "hourly.csv", "report.html"):
+        assert (out / name).stat().st_mode & 0o777 == file_mode, name
+    assert litter(out.parent) == []
