@@ -36,7 +36,12 @@ from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.interrupts import EXIT_INTERRUPTED, INTERRUPTED, from_interrupt
-from contactsim.results.write import OutputError, check_writable, write_atomically
+from contactsim.results.write import (
+    OutputError,
+    check_writable,
+    follow_link,
+    write_atomically,
+)
 from contactsim.standard import TARGET_SL
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -333,10 +338,14 @@ def cmd_reference(args: argparse.Namespace) -> int:
     # Atomically (contactsim.atomic): a full disk or Ctrl-C leaves the previous file whole.
     out: Path = args.out
     try:
+        out = follow_link(args.out, "file")  # a link is kept: the file it points to is written
+        if out.is_dir():
+            raise IsADirectoryError(0, "it is a folder; give a file name, such as "
+                                    "docs/scenario-reference.md")
         with replacing(out) as tmp:
             tmp.write_bytes(text.encode("utf-8"))
     except OSError as exc:
-        raise ScenarioError([Problem(str(out), "(file)",
+        raise ScenarioError([Problem(str(args.out), "(file)",
                                      f"cannot write: {exc.strerror or exc}")]) from None
     return EXIT_OK
 
