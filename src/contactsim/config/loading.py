@@ -1,10 +1,11 @@
 """Reading scenario files: TOML, ``extends`` chains, ``--set`` overrides, one pass of checks.
 
 ``load_scenario("scenarios/rcrp.toml", ["pools.handlers.scale=1.1"])`` reads the file, loads the
-file it ``extends`` (relative to it) and deep-merges this file over it (tables merge key by key,
-anything else replaces), applies the command-line overrides, checks every value against the
-schema and raises one :class:`~contactsim.config.kinds.ScenarioError` listing every problem, each
-naming the file that holds the bad key. User text is only ever parsed as TOML, never evaluated.
+file it ``extends`` (relative to it) and deep-merges this file over it (tables merge key by key;
+anything else replaces, and so does a share table such as a ``mix``), applies the command-line
+overrides, checks every value against the schema and raises one
+:class:`~contactsim.config.kinds.ScenarioError` listing every problem, each naming the file that
+holds the bad key. User text is only ever parsed as TOML, never evaluated.
 
 A program that wants a variant of a scenario it has loaded (the staffing search tries many
 rosters) calls :func:`with_changes` rather than writing ``--set`` text and reading the files
@@ -25,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contactsim.config.files import FOLDER, MISSING, NotAFileError, check_regular, read_regular
-from contactsim.config.kinds import Named, Table
+from contactsim.config.kinds import Kind, Named, Table
 from contactsim.config.problems import (
     CHANGED_ORIGIN,
     INVALID,
@@ -262,12 +263,19 @@ def _record(value: Any, path: Path, file: str, origins: dict[Path, str]) -> None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], origins: dict[Path, str], file: str,
-           path: Path = ()) -> None:
-    """Deep-merge ``over`` into ``base``: tables merge, every other value replaces."""
+           path: Path = (), kind: Any = SCENARIO) -> None:
+    """Deep-merge ``over`` into ``base``: tables merge, every other value replaces.
+
+    A table that stands for one value (a ``mix``: its shares must add up to 1 on their own, see
+    :attr:`Kind.replaces_whole`) replaces too, so what the child wrote is what is checked, and a
+    problem with it names the child.
+    """
     for key, value in over.items():
         here = (*path, key)
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value, origins, file, here)
+        sub = _child_kind(kind, key)
+        whole = isinstance(sub, Kind) and sub.replaces_whole
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and not whole:
+            _merge(base[key], value, origins, file, here, sub)
             continue
         for stale in [p for p in origins if p[: len(here)] == here]:
             del origins[stale]
