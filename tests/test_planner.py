@@ -139,3 +139,30 @@ def test_grandchild_replaces_the_middle_files_mix(family: Path) -> None:
                   'extends = "metro.toml"\nname = "grand"\n[channels.999]\n'
                   "mix = { crime = 0.2, welfare = 0.8 }\n")
     assert load_scenario(grand).channels["999"].mix == (("crime", 0.2), ("welfare", 0.8))
+
+
+# --- item 6: a time or a date without quotes ------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "hint"), [
+    ("start = 7:00", 'times are written in quotes: start = "07:00"'),
+    ("start = 07:00", 'times are written in quotes: start = "07:00"'),
+    ("end = 24:00", 'times are written in quotes: end = "24:00"'),
+    ("start = 9:30:00", 'times are written in quotes: start = "09:30"'),
+    ('roster = [ { days = "mon-sun", start = "07:00", end = 17:00, staff = 9 } ]',
+     'times are written in quotes: end = "17:00"'),
+    ("start_date = 2025-6-1", 'dates are written in quotes: start_date = "2025-06-01"'),
+    ("days = [ { date = 12-31 } ]", 'dates are written in quotes: date = "12-31"'),
+])
+def test_unquoted_time_or_date_gets_a_hint(tmp_path: Path, line: str, hint: str) -> None:
+    path = write(tmp_path, "s.toml", f'name = "x"\n{line}\n')
+    [problem] = problems(path)
+    assert problem.startswith(f"error: {path}: line 2, column ")
+    assert ": invalid TOML: " in problem
+    assert problem.endswith(f"({hint})")
+
+
+@pytest.mark.parametrize("line", ["x = lots", "x = 7:00am", 'x = "07:00" 8'])
+def test_other_syntax_errors_get_no_time_hint(tmp_path: Path, line: str) -> None:
+    [problem] = problems(write(tmp_path, "s.toml", f'name = "x"\n{line}\n'))
+    assert "written in quotes" not in problem

@@ -248,7 +248,39 @@ def _syntax_problem(file: str, message: str, text: str) -> Problem:
         lines = text.removeprefix("\ufeff").rstrip("\r\n").split("\n")
         key = f"line {len(lines)}, column {len(lines[-1]) + 1}"
     hint = next((h for start, h in _SYNTAX_HINTS.items() if what.startswith(start)), "")
+    if where:
+        lines = text.removeprefix("\ufeff").split("\n")
+        line_no, column = int(where.group(1)), int(where.group(2))
+        if line_no <= len(lines):
+            hint = _unquoted_hint(lines[line_no - 1], column - 1) or hint
     return Problem(file, key, f"invalid TOML: {what}" + (f" ({hint})" if hint else ""))
+
+
+#: A time of day or a date written without quotes (``start = 7:00``, ``date = 12-31``): TOML
+#: reads neither as text, and its own message ("Expected newline...") does not say why.
+_UNQUOTED = re.compile(
+    r"(?:(?P<key>[A-Za-z0-9_\-]+)\s*=\s*)?(?<![\w\"'.:\-])(?:"
+    r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::[0-9]{2}(?:\.[0-9]+)?)?"
+    r"|(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})"
+    r"|(?P<mm>[0-9]{1,2})-(?P<dd>[0-9]{1,2}))(?![\w\"'.:\-])")
+
+
+def _unquoted_hint(line: str, at: int) -> str:
+    """How to quote the unquoted time or date at (or next to) offset ``at`` of ``line``."""
+    for m in _UNQUOTED.finditer(line):
+        value_start = m.start("hour") if m["hour"] else m.start("year") if m["year"] \
+            else m.start("mm")
+        if not value_start - 1 <= at <= m.end():
+            continue
+        key = f"{m['key']} = " if m["key"] else ""
+        if m["hour"]:
+            return f'times are written in quotes: {key}"{int(m["hour"]):02d}:{m["minute"]}"'
+        if m["year"]:
+            day = f'{m["year"]}-{int(m["month"]):02d}-{int(m["day"]):02d}'
+        else:
+            day = f'{int(m["mm"]):02d}-{int(m["dd"]):02d}'
+        return f'dates are written in quotes: {key}"{day}"'
+    return ""
 
 
 def _record(value: Any, path: Path, file: str, origins: dict[Path, str]) -> None:
