@@ -7,11 +7,14 @@ without quotes get a hint; and the words, units and charts of the reports say wh
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 import pytest
 
 from conftest import write
+from contactsim.analysis.stats import Estimate
 from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario
 
@@ -166,3 +169,31 @@ def test_unquoted_time_or_date_gets_a_hint(tmp_path: Path, line: str, hint: str)
 def test_other_syntax_errors_get_no_time_hint(tmp_path: Path, line: str) -> None:
     [problem] = problems(write(tmp_path, "s.toml", f'name = "x"\n{line}\n'))
     assert "written in quotes" not in problem
+
+
+# --- item 6: a clear change is one whose printed interval excludes zero ---------------------
+
+
+@pytest.mark.parametrize(("measure", "change", "clear"), [
+    # +0.3 pts (0.0 to +0.6 pts): the low end, 0.04 pts, prints as 0.0, so not clear
+    ("service_level", Estimate(0.003, 0.0004, 0.0056, 20), False),
+    ("service_level", Estimate(0.003, 0.0006, 0.0056, 20), True),  # (+0.1 to +0.6 pts)
+    ("service_level", Estimate(-0.003, -0.0056, -0.0004, 20), False),
+    ("service_level", Estimate(-0.003, -0.0056, -0.0006, 20), True),
+    ("service_level", Estimate(0.003, -0.001, 0.0056, 20), False),
+    ("mean_answer_s", Estimate(1.2, 0.04, 2.4, 20), False),  # (0.0 to +2.4 s)
+    ("mean_answer_s", Estimate(1.2, 0.06, 2.4, 20), True),  # (+0.1 to +2.4 s)
+    ("mean_answer_s", Estimate(1.2, math.nan, math.nan, 1), False),
+])
+def test_clear_agrees_with_the_printed_interval(measure: str, change: Estimate,
+                                                clear: bool) -> None:
+    from contactsim.present.report import change_cell
+    from contactsim.present.words import fmt_ci, is_clear
+
+    printed = fmt_ci(measure, change, signed=True)
+    assert is_clear(measure, change) is clear, printed
+    if math.isfinite(change.ci_low):
+        low, high = (float(re.sub(r"[^0-9.+-]", "", part))
+                     for part in printed.split("(")[1].rstrip(")").split(" to "))
+        assert clear == (low > 0 or high < 0), printed
+    assert change_cell(measure, change).startswith("<b") is clear
