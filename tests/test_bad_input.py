@@ -188,7 +188,8 @@ def test_corpus_is_large_and_well_formed() -> None:
     assert len(claimed) == len(set(claimed)), "two cases claim the same file's error lines"
     helpers = set(CORPUS.rglob("_*.toml"))
     named = {Path(e.file) for case in CASES for e in case.expects}
-    chained = {CORPUS / "extends" / "_middle.toml"}  # a valid link, named by no error
+    # valid links and parents, named by no error
+    chained = {CORPUS / "extends" / "_middle.toml", CORPUS / "extends" / "_parent_mix.toml"}
     assert helpers - chained <= named, "a helper parent that no case uses"
 
 

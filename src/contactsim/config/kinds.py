@@ -53,6 +53,10 @@ class Kind:
     """How one value is checked and normalised; subclasses describe themselves for the docs."""
 
     type_name = "value"
+    #: True for a table that stands for one value (a ``mix``): a child file that sets it replaces
+    #: the parent's whole, where other tables merge key by key (see
+    #: :func:`contactsim.config.loading.read_document`).
+    replaces_whole = False
 
     def check(self, value: Any, path: Path, ck: Checker) -> Any:
         raise NotImplementedError
@@ -430,13 +434,24 @@ class TableList(Kind):
 
 @dataclass(frozen=True)
 class Shares(Kind):
-    """A table of names -> weights that must sum to 1 (a ``mix``)."""
+    """A table of names -> shares that must add up to 1 (a ``mix``).
+
+    The names are those of the scenario's ``names`` tables (categories), which this table cannot
+    see, so :meth:`check` checks the shares one by one and the rules that span tables
+    (:mod:`contactsim.config.rules`) then check the names and, only when every name is known,
+    the total with :meth:`check_total`: a typo'd name is reported as the typo it is, not as a
+    total that is off. A child file's share table replaces its parent's whole (a mix is one
+    value; merged key by key, a renamed or removed category would linger from the parent).
+    """
 
     what: str
+    names: str
     tolerance: float = 1e-6
+    replaces_whole = True
 
     def doc_type(self) -> str:
-        return f"table of {self.what} = share (shares sum to 1)"
+        return (f"table of {self.what} = share (shares sum to 1; in a file that extends "
+                "another, it replaces the other's whole)")
 
     def check(self, value: Any, path: Path, ck: Checker) -> Any:
         if not isinstance(value, dict) or not value:
@@ -450,10 +465,14 @@ class Shares(Kind):
                 out[name] = checked
         if len(out) != len(value):
             return INVALID
-        total = sum(out.values())
-        if abs(total - 1.0) > self.tolerance:
-            return ck.error(path, f"shares add up to {total:.6g}, not 1; check for a typo")
         return out
+
+    def check_total(self, shares: dict[str, float], path: Path, ck: Checker) -> None:
+        """Report shares (each already checked) that do not add up to 1."""
+        total = sum(shares.values())
+        if abs(total - 1.0) > self.tolerance:
+            ck.error(path, f"shares add up to {total:.6g}, not 1; check for a typo",
+                     [(*path, name) for name in shares])
 
 
 #: Years a run may start in. The holidays package knows bank holidays up to 2100, and a run

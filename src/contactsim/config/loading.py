@@ -1,10 +1,11 @@
 """Reading scenario files: TOML, ``extends`` chains, ``--set`` overrides, one pass of checks.
 
 ``load_scenario("scenarios/rcrp.toml", ["pools.handlers.scale=1.1"])`` reads the file, loads the
-file it ``extends`` (relative to it) and deep-merges this file over it (tables merge key by key,
-anything else replaces), applies the command-line overrides, checks every value against the
-schema and raises one :class:`~contactsim.config.kinds.ScenarioError` listing every problem, each
-naming the file that holds the bad key. User text is only ever parsed as TOML, never evaluated.
+file it ``extends`` (relative to it) and deep-merges this file over it (tables merge key by key;
+anything else replaces, and so does a share table such as a ``mix``), applies the command-line
+overrides, checks every value against the schema and raises one
+:class:`~contactsim.config.kinds.ScenarioError` listing every problem, each naming the file that
+holds the bad key. User text is only ever parsed as TOML, never evaluated.
 
 A program that wants a variant of a scenario it has loaded (the staffing search tries many
 rosters) calls :func:`with_changes` rather than writing ``--set`` text and reading the files
@@ -25,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contactsim.config.files import FOLDER, MISSING, NotAFileError, check_regular, read_regular
-from contactsim.config.kinds import Named, Table
+from contactsim.config.kinds import Kind, Named, Table
 from contactsim.config.problems import (
     CHANGED_ORIGIN,
     INVALID,
@@ -247,7 +248,39 @@ def _syntax_problem(file: str, message: str, text: str) -> Problem:
         lines = text.removeprefix("\ufeff").rstrip("\r\n").split("\n")
         key = f"line {len(lines)}, column {len(lines[-1]) + 1}"
     hint = next((h for start, h in _SYNTAX_HINTS.items() if what.startswith(start)), "")
+    if where:
+        lines = text.removeprefix("\ufeff").split("\n")
+        line_no, column = int(where.group(1)), int(where.group(2))
+        if line_no <= len(lines):
+            hint = _unquoted_hint(lines[line_no - 1], column - 1) or hint
     return Problem(file, key, f"invalid TOML: {what}" + (f" ({hint})" if hint else ""))
+
+
+#: A time of day or a date written without quotes (``start = 7:00``, ``date = 12-31``): TOML
+#: reads neither as text, and its own message ("Expected newline...") does not say why.
+_UNQUOTED = re.compile(
+    r"(?:(?P<key>[A-Za-z0-9_\-]+)\s*=\s*)?(?<![\w\"'.:\-])(?:"
+    r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::[0-9]{2}(?:\.[0-9]+)?)?"
+    r"|(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})"
+    r"|(?P<mm>[0-9]{1,2})-(?P<dd>[0-9]{1,2}))(?![\w\"'.:\-])")
+
+
+def _unquoted_hint(line: str, at: int) -> str:
+    """How to quote the unquoted time or date at (or next to) offset ``at`` of ``line``."""
+    for m in _UNQUOTED.finditer(line):
+        value_start = m.start("hour") if m["hour"] else m.start("year") if m["year"] \
+            else m.start("mm")
+        if not value_start - 1 <= at <= m.end():
+            continue
+        key = f"{m['key']} = " if m["key"] else ""
+        if m["hour"]:
+            return f'times are written in quotes: {key}"{int(m["hour"]):02d}:{m["minute"]}"'
+        if m["year"]:
+            day = f'{m["year"]}-{int(m["month"]):02d}-{int(m["day"]):02d}'
+        else:
+            day = f'{int(m["mm"]):02d}-{int(m["dd"]):02d}'
+        return f'dates are written in quotes: {key}"{day}"'
+    return ""
 
 
 def _record(value: Any, path: Path, file: str, origins: dict[Path, str]) -> None:
@@ -262,12 +295,19 @@ def _record(value: Any, path: Path, file: str, origins: dict[Path, str]) -> None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], origins: dict[Path, str], file: str,
-           path: Path = ()) -> None:
-    """Deep-merge ``over`` into ``base``: tables merge, every other value replaces."""
+           path: Path = (), kind: Any = SCENARIO) -> None:
+    """Deep-merge ``over`` into ``base``: tables merge, every other value replaces.
+
+    A table that stands for one value (a ``mix``: its shares must add up to 1 on their own, see
+    :attr:`Kind.replaces_whole`) replaces too, so what the child wrote is what is checked, and a
+    problem with it names the child.
+    """
     for key, value in over.items():
         here = (*path, key)
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value, origins, file, here)
+        sub = _child_kind(kind, key)
+        whole = isinstance(sub, Kind) and sub.replaces_whole
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and not whole:
+            _merge(base[key], value, origins, file, here, sub)
             continue
         for stale in [p for p in origins if p[: len(here)] == here]:
             del origins[stale]

@@ -157,9 +157,16 @@ class Checker:
         file = self.file_of(path)
         return self.root_file if file in _NOT_A_FILE else file
 
-    def error(self, path: Path, message: str) -> object:
+    def error(self, path: Path, message: str, parts: Sequence[Path] = ()) -> object:
+        """Record a problem with ``path``; ``parts`` are keys inside it that make up the bad
+        value (a mix's shares), named when one of them came from the command line."""
         file = self.file_of(path)
         if file in _NOT_A_FILE:
             file, message = self.root_file, message + _NOT_A_FILE[file]
+        else:
+            changed = [p for p in parts if self.file_of(p) in _NOT_A_FILE]
+            if changed:
+                where = _NOT_A_FILE[self.file_of(changed[0])].strip(" ()")
+                message += f" ({', '.join(dotted(p) for p in changed)} {where})"
         self.problems.append(Problem(file, dotted(path), message))
         return INVALID

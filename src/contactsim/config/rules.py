@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from contactsim.config.kinds import INVALID, Checker, Path, plural, suggestion
-from contactsim.config.schema import MAX_CONTACTS, MAX_ON_DUTY
+from contactsim.config.kinds import INVALID, Checker, Path, Shares, Table, plural, suggestion
+from contactsim.config.schema import CHANNEL, MAX_CONTACTS, MAX_ON_DUTY, SURGE
 from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
 
 
@@ -45,6 +45,33 @@ def _table(doc: dict[str, Any], key: str) -> dict[str, Any]:
     """A named-tables section as a dict (empty where absent or unusable)."""
     value = doc.get(key)
     return value if isinstance(value, dict) else {}
+
+
+def _shares_kind(table: Table, key: str) -> Shares:
+    kind = next(f.kind for f in table.fields if f.name == key)
+    assert isinstance(kind, Shares)
+    return kind
+
+
+CHANNEL_MIX, SURGE_MIX = _shares_kind(CHANNEL, "mix"), _shares_kind(SURGE, "mix")
+
+
+def _check_shares(kind: Shares, shares: Any, doc: dict[str, Any], path: Path,
+                  ck: Checker) -> None:
+    """Every name in a share table is defined, and then (only then) the shares add up to 1.
+
+    A typo'd name is reported as the typo, with a suggestion; its share would also put the total
+    off, but the planner should read what to fix, not a sum. Where the names cannot be checked
+    (their tables failed their own checks), the total still is.
+    """
+    if not isinstance(shares, dict) or not _ok(shares):
+        return
+    defined = _table(doc, kind.names)
+    unknown = [name for name in shares if defined and name not in defined]
+    for name in unknown:
+        _names_exist([name], defined, kind.what, (*path, name), ck)
+    if not unknown:
+        kind.check_total(shares, path, ck)
 
 
 def cross_check(doc: dict[str, Any], ck: Checker) -> None:
@@ -82,9 +109,8 @@ def _check_channels(doc: dict[str, Any], ck: Checker) -> None:
             else:
                 ck.error(path, "missing required key 'mix' (the categories of this channel's "
                          "demand and their shares, e.g. { crime = 0.6, info = 0.4 })")
-        elif isinstance(ch["mix"], dict) and categories:
-            for cat in ch["mix"]:
-                _names_exist([cat], categories, "category", (*path, "mix", cat), ck)
+        else:
+            _check_shares(CHANNEL_MIX, ch["mix"], doc, (*path, "mix"), ck)
         if ch["kind"] == "digital" and ch["patience"] not in (None, INVALID):
             ck.error((*path, "patience"), "digital contacts never abandon; remove patience or "
                      'make the channel kind = "voice"')
@@ -189,7 +215,7 @@ def _check_diversions(doc: dict[str, Any], ck: Checker) -> None:
 
 
 def _check_surges(doc: dict[str, Any], ck: Checker) -> None:
-    channels, categories = _table(doc, "channels"), _table(doc, "categories")
+    channels = _table(doc, "channels")
     run = doc.get("run") if isinstance(doc.get("run"), dict) else {}
     days = run.get("days") if isinstance(run, dict) else None
     surges = doc.get("surges")
@@ -199,9 +225,7 @@ def _check_surges(doc: dict[str, Any], ck: Checker) -> None:
             continue
         if isinstance(surge["channel"], str) and channels:
             _names_exist([surge["channel"]], channels, "channel", (*path, "channel"), ck)
-        if isinstance(surge["mix"], dict) and categories:
-            for cat in surge["mix"]:
-                _names_exist([cat], categories, "category", (*path, "mix", cat), ck)
+        _check_shares(SURGE_MIX, surge["mix"], doc, (*path, "mix"), ck)
         if isinstance(days, float) and isinstance(surge["day"], int):
             _check_surge_time(surge, days, path, ck)
 

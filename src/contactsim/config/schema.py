@@ -216,8 +216,8 @@ CHANNEL = Table((
     Field("patience", Dist(positive=True),
           "How long a caller waits in the queue before hanging up. Absent: never abandons.",
           unit="s", example='{ dist = "exponential", mean = 90 }'),
-    Field("mix", Shares("category"), "Categories of demand and their shares (sum to 1). "
-          "May be left out when only one category is defined.", unit="shares",
+    Field("mix", Shares("category", "categories"), "Categories of demand and their shares "
+          "(sum to 1). May be left out when only one category is defined.", unit="shares",
           example="{ crime = 0.6, info = 0.4 }", convert=_shares_above_zero),
     Field("on_abandon", ON_ABANDON, "What callers who abandon do next (voice channels).",
           example="{ callback = 0.9 }"),
@@ -297,8 +297,8 @@ SURGE = Table((
     Field("calls", Number(gt=0, le=1_000_000, least=0.001),
           "Expected extra calls, spread over the window "
           "(Poisson).", required=True, unit="calls", example="150"),
-    Field("mix", Shares("category"), "Categories of the extra calls; absent: the channel's mix.",
-          unit="shares", example="{ traffic = 1.0 }", convert=_shares_or_none),
+    Field("mix", Shares("category", "categories"), "Categories of the extra calls; absent: the "
+          "channel's mix.", unit="shares", example="{ traffic = 1.0 }", convert=_shares_or_none),
 ), spec=SurgeSpec)
 
 DIVERSION = Table((

@@ -44,6 +44,7 @@ from contactsim.present.words import (
     fmt,
     fmt_ci,
     fmt_target,
+    is_clear,
     label,
     meets_text,
     target_label,
@@ -396,11 +397,11 @@ def _diff(result: CompareResults, label_: str, kind: str, name: str, measure: st
 
 
 def change_cell(measure: str, est: Estimate) -> str:
-    """A change with its interval, and whether the interval excludes zero."""
+    """A change with its interval, and whether the interval (as printed) excludes zero."""
     if not math.isfinite(est.mean):
         return "-"
     text = esc(fmt_ci(measure, est, signed=True))
-    if math.isfinite(est.ci_low) and (est.ci_low > 0 or est.ci_high < 0):
+    if is_clear(measure, est):
         return f"<b class=\"nw\">{text}</b>"
     return f"<span class=\"nw\">{text}</span><br><span class=\"note\">(no clear change)</span>"
 

@@ -102,17 +102,36 @@ def fmt_target(seconds: float) -> str:
     return f"{seconds / 3600:g} h"
 
 
+def _ci_unit(measure: str, est: Estimate, signed: bool) -> tuple[float, str, int]:
+    """The unit an estimate and its interval are shown in, chosen from the widest of them."""
+    widest = max((abs(v) for v in (est.mean, est.ci_low, est.ci_high) if math.isfinite(v)),
+                 default=0.0)
+    return unit_of(measure, widest, signed=signed)
+
+
 def fmt_ci(measure: str, est: Estimate, *, signed: bool = False) -> str:
     """``78.2% (77.0 to 78.6%)``, all in the mean's unit; no interval where it is undefined."""
     if not math.isfinite(est.mean):
         return "-"
-    widest = max(abs(v) for v in (est.mean, est.ci_low, est.ci_high) if math.isfinite(v))
-    divisor, unit, decimals = unit_of(measure, widest, signed=signed)
+    divisor, unit, decimals = _ci_unit(measure, est, signed)
     text = _number(est.mean, divisor, decimals, signed) + unit
     if math.isfinite(est.ci_low) and math.isfinite(est.ci_high):
         text += (f" ({_number(est.ci_low, divisor, decimals, signed)} to "
                  f"{_number(est.ci_high, divisor, decimals, signed)}{unit})")
     return text
+
+
+def is_clear(measure: str, change: Estimate) -> bool:
+    """A change is clear when its 95% interval, as :func:`fmt_ci` prints it, excludes zero.
+
+    Judged on the printed figures, so the verdict and the page agree: an interval printed
+    "(+0.0 to +0.6 pts)" is not clear, however little above zero its low end is.
+    """
+    if not (math.isfinite(change.ci_low) and math.isfinite(change.ci_high)):
+        return False
+    divisor, _unit, decimals = _ci_unit(measure, change, True)
+    low, high = (round(v / divisor, decimals) for v in (change.ci_low, change.ci_high))
+    return low > 0 or high < 0
 
 
 def target_label(channel: str, target_s: float) -> str:
@@ -199,8 +218,7 @@ def _change_text(row: Table, measure: str, scale: float = 1.0) -> str:
     if not len(row):
         return "-"
     est = row_estimate(row, 0, ("difference", "ci_low", "ci_high")).scaled(scale)
-    clear = math.isfinite(est.ci_low) and (est.ci_low > 0 or est.ci_high < 0)
-    return fmt_ci(measure, est, signed=True) + (" *" if clear else "  ")
+    return fmt_ci(measure, est, signed=True) + (" *" if is_clear(measure, est) else "  ")
 
 
 def meets_text(sweep: SweepResults, channel: str) -> str:
