@@ -28,6 +28,7 @@ from contactsim.results.read import CompareResults, SweepResults, read_compare, 
 from contactsim.results.write import write_atomically, write_tables
 
 if TYPE_CHECKING:
+    from contactsim.analysis.backtest import Backtest
     from contactsim.analysis.staffing import Plan
 
 #: Runs scenarios and yields their experiments in the same order (see run_experiments).
@@ -107,3 +108,41 @@ def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> Non
         from contactsim.present.plots_whatif import draw_staffing
 
         draw_staffing(folder)
+
+
+def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
+                     columns: str | None = None, skip_bad_rows: bool = False,
+                     replications: int | None = None, seed: int | None = None,
+                     workers: int | None = None, report: bool = True,
+                     progress: Callable[[int, int], None] | None = None,
+                     ready: Callable[[Scenario], None] | None = None) -> Backtest:
+    """``contactsim backtest``: read the logs, pin the scenario to their whole days, simulate,
+    write the folder (and its report) atomically.
+
+    Every check of the input (the logs, the scenario as pinned, the output folder) comes
+    before any simulating, so bad input fails at once with nothing written. ``ready`` is told
+    the pinned scenario just before the simulating starts.
+    """
+    from contactsim.analysis.backtest import backtest_scenario, log_window, run_backtest
+    from contactsim.logs.read import read_logs
+    from contactsim.results.backtest import write_backtest
+    from contactsim.results.write import check_writable
+
+    log = read_logs(logs, columns=columns, skip_bad_rows=skip_bad_rows,
+                    channels=tuple(scenario.channels))
+    window = log_window(log)
+    pinned = backtest_scenario(scenario, window, replications=replications, seed=seed)
+    check_writable(out)
+    if ready is not None:
+        ready(pinned)
+    result = run_backtest(pinned, log, window, workers=workers, progress=progress)
+
+    def fill(tmp: Path) -> None:
+        write_backtest(result, tmp)
+        if report:
+            from contactsim.present.backtest_report import write_backtest_report
+
+            write_backtest_report(tmp)
+
+    write_atomically(out, fill)
+    return result
