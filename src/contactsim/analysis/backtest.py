@@ -376,12 +376,20 @@ def run_backtest(scenario: Scenario, log: ContactLog, window: Window | None = No
     with ``log`` hour by hour over ``window`` (default: :func:`log_window`)."""
     start = time.perf_counter()
     window = window or log_window(log)
+    simulated, warnings = simulate_replications(scenario, window.compared, workers, progress)
+    bt = compare(scenario, log, window, simulated)
+    bt.warnings, bt.wall_s = warnings, time.perf_counter() - start
+    return bt
+
+
+def compare(scenario: Scenario, log: ContactLog, window: Window,
+            simulated: Sequence[Hourly]) -> Backtest:
+    """The back-test of ``log`` against replications already simulated over ``window``'s
+    compared days (from :func:`simulate_replications`)."""
     days = window.compared
-    simulated, warnings = simulate_replications(scenario, days, workers, progress)
     observed = hourly_measures(log, targets_of(scenario), days)
     missing = tuple(c for c in scenario.channels if c not in log.channels
                     or not np.any(np.isin(log.day[log.channel == log.channels.index(c)], days)))
     cells = [cell for ch in scenario.channels if ch not in missing
              for cell in cells_for(ch, observed[ch], [s[ch] for s in simulated])]
-    return Backtest(scenario, log, window, cells, missing, warnings,
-                    time.perf_counter() - start)
+    return Backtest(scenario, log, window, cells, missing)

@@ -96,13 +96,15 @@ def ranked(bt: Backtest) -> list[Span]:
 
 def hours_label(start: int, hours: int) -> str:
     """``Friday 22:00-02:00`` (the end on the next day left unnamed when under a day),
-    ``Friday 22:00-Sunday 02:00``, or ``all week``."""
+    ``Saturday 02:00-24:00``, ``Friday 22:00-Sunday 02:00``, or ``all week``."""
     if hours >= HOURS_PER_WEEK:
         return "all week"
     end = (start + hours) % HOURS_PER_WEEK
     begin = f"{DAYS[start // HOURS_PER_DAY]} {start % HOURS_PER_DAY:02d}:00"
     finish = f"{end % HOURS_PER_DAY:02d}:00"
-    if hours >= HOURS_PER_DAY:
+    if end % HOURS_PER_DAY == 0 and start % HOURS_PER_DAY + hours == HOURS_PER_DAY:
+        finish = "24:00"  # to the end of the day it started on
+    elif hours >= HOURS_PER_DAY:
         finish = f"{DAYS[end // HOURS_PER_DAY]} {finish}"
     return f"{begin}\u2013{finish}"
 
