@@ -447,15 +447,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from contactsim.present.report import check_readable, copy_tables, redraw
+    from contactsim.results.backtest import is_backtest
 
     folder = args.folder
-    check_readable(folder)  # not a results folder: bad input, before anything is written
+    draw = redraw
+    if is_backtest(folder):  # a back-test folder has its own report
+        from contactsim.present.backtest_report import check_backtest, write_backtest_report
+
+        check_backtest(folder)
+        draw = write_backtest_report
+    else:
+        check_readable(folder)  # not a results folder: bad input, before anything is written
 
     drawn: list[Path] = []
 
     def fill(tmp: Path) -> None:
         copy_tables(folder, tmp)
-        drawn.append(redraw(tmp).relative_to(tmp))
+        drawn.append(draw(tmp).relative_to(tmp))
 
     write_atomically(folder, fill)
     what = "report" if drawn[0].suffix == ".html" else "plot"

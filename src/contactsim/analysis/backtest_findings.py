@@ -160,10 +160,21 @@ def verdicts(bt: Backtest) -> list[str]:
 
 
 def findings(bt: Backtest) -> list[str]:
-    """The findings, most telling first: channels left out, the spans of two hours or more
-    (longest first), a count of single hours, and what low coverage means."""
+    """The findings, most telling first: channels left out, the overall verdict, the spans of
+    two hours or more (longest first), a count of single hours, and what low coverage means."""
     out = [f"channel {ch} is in the scenario but has no contacts in the log's compared days: "
            "it was simulated but not compared" for ch in bt.missing]
+    low = [(ch, m, bt.coverage(m, ch)) for ch in bt.channels for m in MEASURES
+           if bt.coverage(m, ch) < GOOD]
+    if low:
+        out.append("the model does not yet match the log for " + ", ".join(
+            f"{ch} {WORDS[m]} ({cov:.0%} of hours inside the band)" for ch, m, cov in low)
+            + "; the longest spans below say where")
+    elif bt.channels:
+        out.append(f"overall the model reproduces the log: every channel and measure has at "
+                   f"least {GOOD:.0%} of its hours inside the band ({LEVEL:.0%} expected if the "
+                   "model is right); a back-test this size shows a few spans of two hours by "
+                   "chance, while a span of three hours or more is worth a look")
     every = ranked(bt)
     long = [s for s in every if s.hours > 1]
     out += [span_text(s) for s in long[:MAX_SPANS]]
@@ -176,14 +187,9 @@ def findings(bt: Backtest) -> list[str]:
         out.append(f"{single} single hours of the week (out of {compared:,} compared) are "
                    "outside the band on their own; even a right model leaves about one hour "
                    f"in twenty outside ({1 - LEVEL:.0%}), so these alone say little")
-    low = [f"{ch} {WORDS[m]}" for ch in bt.channels for m in MEASURES
-           if bt.coverage(m, ch) < GOOD]
     if low:
-        out.append("coverage well below 95% (" + ", ".join(low) + ") means the model does not "
-                   "yet reproduce this force's own record there: before planning with those "
-                   "figures, check the scenario's demand, staffing, handle times and caller "
-                   "patience for the hours named above")
-    elif not long:
-        out.append("no hour of the week is out of the band for long: the model reproduces the "
-                   "log as well as chance allows")
+        out.append("coverage well below 95% means the model does not yet reproduce this "
+                   "force's own record there: before planning with those figures, check the "
+                   "scenario's demand, staffing, handle times and caller patience for the "
+                   "hours named above")
     return out

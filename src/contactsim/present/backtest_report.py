@@ -33,9 +33,18 @@ from contactsim.present.plots import (
     text,
     week_axis,
 )
-from contactsim.present.report import REPORT, esc, figures, page, table_html, warnings_html
+from contactsim.present.report import (
+    REPORT,
+    check_entries,
+    esc,
+    figures,
+    page,
+    table_html,
+    warnings_html,
+)
 from contactsim.results.backtest import BacktestResults, read_backtest
 from contactsim.results.read import slug
+from contactsim.results.tables import ResultsError
 
 MEASURES = ("offered", "service_level", "mean_answer_s", "abandon_rate")
 TITLES = {"offered": "contacts offered (over the compared days)",
@@ -198,6 +207,16 @@ def scenario_html(folder: Path) -> str:
     return ("<section><h2>The scenario as simulated</h2><p class=\"note\">Pinned to the log's "
             f"dates, as saved in <code>scenario.toml</code>.</p><pre>"
             f"{esc(path.read_text(encoding='utf-8'))}</pre></section>")
+
+
+def check_backtest(folder: Path) -> None:
+    """Read a back-test folder fully, so a broken one is reported before anything is
+    written."""
+    check_entries(folder)
+    bt = read_backtest(folder)
+    for key in ("channels", "coverage", "cells", "dates", "log", "findings", "verdicts"):
+        if key not in bt.summary:
+            raise ResultsError(folder / "summary.json", f"lacks {key!r}", key)
 
 
 def write_backtest_report(folder: Path) -> Path:

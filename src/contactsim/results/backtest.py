@@ -143,6 +143,11 @@ class BacktestResults:
         return Series(*out)
 
 
+def is_backtest(folder: Path) -> bool:
+    """Whether ``folder`` looks like a back-test's (it has backtest.csv)."""
+    return (Path(folder) / BACKTEST_CSV).is_file()
+
+
 def read_backtest(folder: Path) -> BacktestResults:
     """A back-test folder's summary.json and backtest.csv, checked enough to draw from."""
     folder = Path(folder)
