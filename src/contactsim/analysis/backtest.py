@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime
 import math
 import multiprocessing
+import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -213,13 +214,34 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+#: Memory a replication's simulated export takes while it is measured, per contact (measured:
+#: about 730 bytes on the 2025 baseline, the logging room's rows and the log's columns).
+BYTES_PER_CONTACT = 800
+#: The share of the machine's memory the replications running at once may take.
+MEMORY_SHARE = 0.5
+
+
+def workers_for_memory(scenario: Scenario, memory_bytes: int | None = None) -> int:
+    """How many replications can run at once in ``memory_bytes`` (default: the machine's):
+    a year of the largest force is some 5 GB a replication, so two at once may not fit."""
+    if memory_bytes is None:
+        try:
+            memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            return 1 << 30  # unknown: no limit
+    contacts = sum(ch.per_day for ch in scenario.channels.values()) * scenario.run.days
+    contacts += sum(s.calls for s in scenario.surges)
+    need = max(1.0, contacts * BYTES_PER_CONTACT)
+    return max(1, int(MEMORY_SHARE * memory_bytes // need))
+
+
 def simulate_replications(scenario: Scenario, days: np.ndarray, workers: int | None = None,
                           progress: Progress | None = None
                           ) -> tuple[list[Hourly], list[str]]:
     """Every replication's hourly measures, in replication order (the same whatever
     ``workers`` is: each replication has its own named random streams), and the warnings."""
     n = scenario.run.replications
-    workers = min(workers or default_workers(), n)
+    workers = min(workers or default_workers(), n, workers_for_memory(scenario))
     tasks = [(scenario, i, days) for i in range(n)]
     found: dict[int, tuple[Hourly, list[str]]] = {}
     if workers <= 1:
