@@ -233,8 +233,11 @@ def test_log_based_measures_equal_the_experiments_hourly(
     from contactsim.logs.read import read_logs
 
     log = read_logs([log_file], channels=tuple(sc.channels))
-    pinned = backtest_scenario(sc, log_window(log))
-    days = log_window(log).compared
+    window = log_window(log)
+    pinned = backtest_scenario(sc, window)
+    days = window.compared
+    # the warm-up comes before start_date: the simulated days are the log's days
+    assert log_window(simulate_log(pinned, 1)[1]) == window
     from_log, _ = simulated_hourly(pinned, 1, days)
     plain = run_replication(pinned, 1).hourly
     for ch in sc.channels:

@@ -324,5 +324,6 @@ def backtest_text(summary: dict[str, Any]) -> str:
     found = summary["findings"]
     lines += ["", "Findings:"] + [f"  - {f}" for f in found[:BACKTEST_PRINTED]]
     if len(found) > BACKTEST_PRINTED:
-        lines.append(f"  ... {len(found) - BACKTEST_PRINTED} more in the report")
+        lines.append(f"  ... {len(found) - BACKTEST_PRINTED} more in summary.json and the "
+                     "report")
     return "\n".join(lines) + "\n"
