@@ -1,9 +1,9 @@
 """Jobs: simulate, write the results folder, draw its report, as one atomic step.
 
-Each command that produces a folder (``run``, ``compare``, ``sweep``) is one job here: the
-replications run (in parallel or on a Dask cluster), the tables are written into a temporary
-folder, the plots and report are drawn from those saved tables, and only then is the folder
-swapped into place, so an interrupted job leaves the previous results intact. This is the one
+Each command that produces a folder (``run``, ``compare``, ``sweep``, ``backtest``) is one job
+here: the replications run (in parallel or on a Dask cluster), the tables are written into a
+temporary folder, the plots and report are drawn from those saved tables, and only then is the
+folder swapped into place, so an interrupted job leaves the previous results intact. This is the one
 layer that joins the analysis, the results folder and the presentation; the command line above
 it only parses arguments and prints. The report module (and with it matplotlib) is imported
 only when a report is drawn, so ``--no-report`` runs start quickly.
