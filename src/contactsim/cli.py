@@ -186,6 +186,7 @@ def build_parser() -> Parser:
     ref = sub.add_parser("reference", help="print the scenario file reference (markdown)")
     ref.add_argument("--out", type=Path, help="write to this file instead of printing")
     _add_staffing_commands(sub)
+    _add_backtest_command(sub)
     return parser
 
 
@@ -257,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_erlang(args)
         if args.command == "staff":
             return cmd_staff(args)
+        if args.command == "backtest":
+            return cmd_backtest(args)
         if args.command in ("compare", "sweep", "plot"):
             return {"compare": cmd_compare, "sweep": cmd_sweep, "plot": cmd_plot}[
                 args.command](args)
@@ -435,15 +438,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from contactsim.present.report import check_readable, copy_tables, redraw
+    from contactsim.results.backtest import is_backtest
 
     folder = args.folder
-    check_readable(folder)  # not a results folder: bad input, before anything is written
+    draw = redraw
+    if is_backtest(folder):  # a back-test folder has its own report
+        from contactsim.present.backtest_report import check_backtest, write_backtest_report
+
+        check_backtest(folder)
+        draw = write_backtest_report
+    else:
+        check_readable(folder)  # not a results folder: bad input, before anything is written
 
     drawn: list[Path] = []
 
     def fill(tmp: Path) -> None:
         copy_tables(folder, tmp)
-        drawn.append(redraw(tmp).relative_to(tmp))
+        drawn.append(draw(tmp).relative_to(tmp))
 
     write_atomically(folder, fill)
     what = "report" if drawn[0].suffix == ".html" else "plot"
@@ -532,6 +543,59 @@ def cmd_staff(args: argparse.Namespace) -> int:
         sys.stdout.write(staffing_text(result))
         print(f"  results: {out}/ (staffing.csv, suggested.toml"
               + ("" if args.no_report else ", plots/staffing.png") + ")")
+    return EXIT_OK
+
+
+def _add_backtest_command(sub: argparse._SubParsersAction[Parser]) -> None:
+    bt = sub.add_parser("backtest", help="check a scenario against the force's own contact log",
+                        description="Simulate SCENARIO over the whole days the contact log(s) "
+                        "cover and compare, per channel and hour of the week, the observed "
+                        "contacts offered, service level, mean answer time and abandoned share "
+                        "with the simulated mean and its 95%% prediction interval. Writes "
+                        "backtest.csv, summary.json (coverage: the share of hours inside the "
+                        "band, per measure), plots and report.html.")
+    bt.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+    bt.add_argument("logs", nargs="+", metavar="LOG", help="contact log(s): CSV, or .csv.gz")
+    bt.add_argument("--columns", metavar="MAP.toml", help="a TOML file mapping the log's "
+                    "column names onto contactsim's (e.g. arrived = \"CallStartTime\")")
+    bt.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows of the log "
+                    "out (counted in summary.json) instead of stopping")
+    bt.add_argument("--out", type=Path,
+                    help="results folder (default results/backtest-<scenario file stem>)")
+    bt.add_argument("--replications", type=_positive_int,
+                    help="override run.replications (at least 2; 10 or more for a useful band)")
+    bt.add_argument("--seed", type=_seed, help="override run.seed")
+    bt.add_argument("--workers", type=_positive_int,
+                    help="parallel processes (default: all cores); results do not depend on it")
+    bt.add_argument("--no-report", action="store_true", help="write tables only, no plots or "
+                    "HTML report")
+    bt.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from contactsim.jobs import run_backtest_job
+    from contactsim.present.words import backtest_text
+    from contactsim.results.backtest import read_backtest
+
+    scenario = load_scenario(args.scenario)
+    out = args.out or Path("results") / f"backtest-{Path(args.scenario).stem}"
+    bar = None if args.quiet else ProgressBar(scenario.name, sys.stderr)
+
+    def ready(pinned: Scenario) -> None:
+        if not args.quiet:
+            run = pinned.run
+            print(f"back-test: {pinned.name}, {run.days:g} days from {run.start_date}, "
+                  f"{run.replications} replications", file=sys.stderr)
+
+    run_backtest_job(scenario, args.logs, out, columns=args.columns,
+                     skip_bad_rows=args.skip_bad_rows, replications=args.replications,
+                     seed=args.seed, workers=args.workers, report=not args.no_report,
+                     progress=bar, ready=ready)
+    if bar is not None:
+        bar.finish()
+    if not args.quiet:
+        sys.stdout.write(backtest_text(read_backtest(out).summary))
+        _where(out, args.no_report)
     return EXIT_OK
 
 

@@ -1,9 +1,9 @@
 """Jobs: simulate, write the results folder, draw its report, as one atomic step.
 
-Each command that produces a folder (``run``, ``compare``, ``sweep``) is one job here: the
-replications run (in parallel or on a Dask cluster), the tables are written into a temporary
-folder, the plots and report are drawn from those saved tables, and only then is the folder
-swapped into place, so an interrupted job leaves the previous results intact. This is the one
+Each command that produces a folder (``run``, ``compare``, ``sweep``, ``backtest``) is one job
+here: the replications run (in parallel or on a Dask cluster), the tables are written into a
+temporary folder, the plots and report are drawn from those saved tables, and only then is the
+folder swapped into place, so an interrupted job leaves the previous results intact. This is the one
 layer that joins the analysis, the results folder and the presentation; the command line above
 it only parses arguments and prints. The report module (and with it matplotlib) is imported
 only when a report is drawn, so ``--no-report`` runs start quickly.
@@ -28,6 +28,7 @@ from contactsim.results.read import CompareResults, SweepResults, read_compare, 
 from contactsim.results.write import write_atomically, write_tables
 
 if TYPE_CHECKING:
+    from contactsim.analysis.backtest import Backtest
     from contactsim.analysis.staffing import Plan
 
 #: Runs scenarios and yields their experiments in the same order (see run_experiments).
@@ -107,3 +108,41 @@ def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> Non
         from contactsim.present.plots_whatif import draw_staffing
 
         draw_staffing(folder)
+
+
+def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
+                     columns: str | None = None, skip_bad_rows: bool = False,
+                     replications: int | None = None, seed: int | None = None,
+                     workers: int | None = None, report: bool = True,
+                     progress: Callable[[int, int], None] | None = None,
+                     ready: Callable[[Scenario], None] | None = None) -> Backtest:
+    """``contactsim backtest``: read the logs, pin the scenario to their whole days, simulate,
+    write the folder (and its report) atomically.
+
+    Every check of the input (the logs, the scenario as pinned, the output folder) comes
+    before any simulating, so bad input fails at once with nothing written. ``ready`` is told
+    the pinned scenario just before the simulating starts.
+    """
+    from contactsim.analysis.backtest import backtest_scenario, log_window, run_backtest
+    from contactsim.logs.read import read_logs
+    from contactsim.results.backtest import write_backtest
+    from contactsim.results.write import check_writable
+
+    log = read_logs(logs, columns=columns, skip_bad_rows=skip_bad_rows,
+                    channels=tuple(scenario.channels))
+    window = log_window(log)
+    pinned = backtest_scenario(scenario, window, replications=replications, seed=seed)
+    check_writable(out)
+    if ready is not None:
+        ready(pinned)
+    result = run_backtest(pinned, log, window, workers=workers, progress=progress)
+
+    def fill(tmp: Path) -> None:
+        write_backtest(result, tmp)
+        if report:
+            from contactsim.present.backtest_report import write_backtest_report
+
+            write_backtest_report(tmp)
+
+    write_atomically(out, fill)
+    return result

@@ -321,3 +321,27 @@ def erlang_text(values: dict[str, Any], result: ErlangResult, needed: int | None
         lines.append(f"  agents needed           {needed}   (for {values['target_sl']:.1%} "
                      f"within {target:g} s{extra})")
     return "\n".join(lines) + "\n"
+
+
+#: Findings printed by ``contactsim backtest`` (the report and summary.json hold them all).
+BACKTEST_PRINTED = 8
+
+
+def backtest_text(summary: dict[str, Any]) -> str:
+    """What ``contactsim backtest`` prints: the dates, a verdict per channel and measure and
+    the first findings, from the folder's summary.json."""
+    dates, log = summary["dates"], summary["log"]
+    lines = [f"Back-test of {summary['scenario']['name']} against {', '.join(log['files'])}",
+             f"  {dates['days_compared']} days compared, {dates['first']} to {dates['last']}; "
+             f"{log['rows_compared']:,} contacts; {summary['replications']} replications, "
+             f"seed {summary['seed']}"]
+    lines += [f"  left out: {d['date']}: {d['why']}" for d in dates["left_out"]]
+    lines += ["", "How often the log falls inside the simulated band (95% if the model is "
+              "right):"]
+    lines += [f"  {v}" for v in summary["verdicts"]]
+    found = summary["findings"]
+    lines += ["", "Findings:"] + [f"  - {f}" for f in found[:BACKTEST_PRINTED]]
+    if len(found) > BACKTEST_PRINTED:
+        lines.append(f"  ... {len(found) - BACKTEST_PRINTED} more in summary.json and the "
+                     "report")
+    return "\n".join(lines) + "\n"

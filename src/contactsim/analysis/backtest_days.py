@@ -1,0 +1,124 @@
+"""The dates a back-test covers: the log's whole local days, and the scenario pinned to them.
+
+The first date counts only if the log's
+first contact arrived within :data:`EDGE_SLACK_S` of its midnight, the last only if its last
+contact arrived within that of the next midnight (an export taken mid-evening leaves a partial
+day, and a partial day would read as a quiet one). The simulation runs from the first whole day
+(``run.start_date``, its warm-up days before it) for every whole day. Days whose local clock
+does not have 24 hours (the clock changes) are simulated but compared on neither side: the
+model's days are all 24 hours, the log's are not on those two Sundays.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from contactsim.config.loading import FILE_KEY, with_changes
+from contactsim.config.problems import Problem, ScenarioError
+from contactsim.config.spec import Scenario
+from contactsim.logs.london import local_to_utc
+from contactsim.logs.model import ContactLog
+from contactsim.timebase import DAY_S, WEEKDAYS
+
+#: An end date of the log counts as whole if its contacts reach this close to its midnights.
+EDGE_SLACK_S = 15 * 60
+_EPOCH = datetime.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The dates a back-test covers: ``days`` whole local days from ``first``."""
+
+    first: datetime.date
+    days: int
+    #: Dates of the log, or inside the window, that are not compared, and why.
+    left_out: tuple[tuple[datetime.date, str], ...]
+
+    @property
+    def last(self) -> datetime.date:
+        return self.first + datetime.timedelta(days=self.days - 1)
+
+    @property
+    def compared(self) -> np.ndarray:
+        """The compared dates as days since 1970-01-01 (int64)."""
+        skip = {d for d, _ in self.left_out}
+        start = (self.first - _EPOCH).days
+        return np.array([start + i for i in range(self.days)
+                         if self.first + datetime.timedelta(days=i) not in skip],
+                        dtype=np.int64)
+
+
+def log_window(log: ContactLog) -> Window:
+    """The log's whole local days (see the module's notes); ScenarioError if none."""
+    where = ", ".join(log.files) or "(log)"
+    if not len(log):
+        raise ScenarioError([Problem(where, FILE_KEY, "the log holds no contacts")])
+    local = log.arrived_local
+    first_day, last_day = log.first_date, log.last_date
+    start, end = float(local.min()), float(local.max())
+    left_out: list[tuple[datetime.date, str]] = []
+    if start - math.floor(start / DAY_S) * DAY_S > EDGE_SLACK_S:
+        left_out.append((first_day, f"partial: the log starts at {_clock(start)}"))
+        first_day += datetime.timedelta(days=1)
+    if math.floor(end / DAY_S + 1) * DAY_S - end > EDGE_SLACK_S:
+        left_out.append((last_day, f"partial: the log ends at {_clock(end)}"))
+        last_day -= datetime.timedelta(days=1)
+    days = (last_day - first_day).days + 1
+    if days < 1:
+        raise ScenarioError([Problem(where, FILE_KEY, (
+            f"the log covers less than one whole day ({_clock(start)} on {log.first_date} to "
+            f"{_clock(end)} on {log.last_date}); a back-test compares whole days from midnight "
+            "to midnight, so give a log of at least one whole day"))])
+    window = Window(first_day, days, tuple(left_out))
+    changes = tuple((d, "the clocks change that day (it is not 24 hours long)")
+                    for d in _dates(window) if not _has_24_hours(d))
+    window = Window(first_day, days, (*window.left_out, *changes))
+    if not len(window.compared):
+        raise ScenarioError([Problem(where, FILE_KEY, (
+            "the log's only whole days are days the clocks change, which the model (every day "
+            "24 hours) cannot be compared with; give a log with at least one other whole day"))])
+    return window
+
+
+def _clock(local_s: float) -> str:
+    return (datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=local_s)).strftime(
+        "%H:%M")
+
+
+def _dates(window: Window) -> Iterator[datetime.date]:
+    for i in range(window.days):
+        yield window.first + datetime.timedelta(days=i)
+
+
+def _has_24_hours(date: datetime.date) -> bool:
+    midnight = ((date - _EPOCH).days * DAY_S)
+    earliest, _ = local_to_utc(np.array([midnight, midnight + DAY_S]))
+    return bool(earliest[1] - earliest[0] == DAY_S)
+
+
+def backtest_scenario(scenario: Scenario, window: Window, *, replications: int | None = None,
+                      seed: int | None = None) -> Scenario:
+    """The scenario pinned to the window's dates (warm-up before them, in whole days)."""
+    run = scenario.run
+    changes: dict[tuple[str, ...], object] = {
+        ("run", "start_date"): window.first,
+        ("run", "start_day"): WEEKDAYS[window.first.weekday()],
+        ("run", "days"): window.days,
+        ("run", "warmup_days"): math.ceil(run.warmup_days),
+    }
+    if replications is not None:
+        changes[("run", "replications")] = replications
+    if seed is not None:
+        changes[("run", "seed")] = seed
+    pinned = with_changes(scenario, changes)
+    if pinned.run.replications < 2:
+        raise ScenarioError([Problem(scenario.file, "run.replications", (
+            f"is {pinned.run.replications}; a back-test needs at least 2 replications to "
+            "draw a band around the simulated figure (10 or more for a useful one); give "
+            "--replications 10"))])
+    return pinned
