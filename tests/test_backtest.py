@@ -22,6 +22,7 @@ import scipy.stats
 
 from conftest import ROOT, run_cli, write
 from contactsim.analysis.backtest import (
+    BYTES_PER_CONTACT,
     EDGE_SLACK_S,
     MEASURES,
     Cell,
@@ -296,9 +297,10 @@ def test_a_scenario_channel_missing_from_the_log_is_a_finding(
 
 def test_fewer_replications_at_once_when_memory_is_short(
         small: tuple[Path, Scenario, Path]) -> None:
-    _, sc, _ = small  # 500 contacts a day for 3 days: 1,500 contacts, some 1.2 MB each
+    _, sc, _ = small  # 500 contacts a day for 3 days: 1,500 contacts a replication
     assert workers_for_memory(sc, memory_bytes=2**40) > 1000
-    assert workers_for_memory(sc, memory_bytes=6 * 1_500 * 800) == 3
+    # Half the memory, at BYTES_PER_CONTACT each, holds three replications.
+    assert workers_for_memory(sc, memory_bytes=6 * 1_500 * BYTES_PER_CONTACT) == 3
     assert workers_for_memory(sc, memory_bytes=1_000) == 1  # always at least one
 
 

@@ -114,15 +114,15 @@ def _ignore_sigint() -> None:
 
 
 #: Memory a replication's simulated export takes while it is measured, per contact (measured:
-#: about 730 bytes on the 2025 baseline, the logging room's rows and the log's columns).
-BYTES_PER_CONTACT = 800
+#: about 340 bytes on the baseline, the logging room's rows and the log's columns).
+BYTES_PER_CONTACT = 400
 #: The share of the machine's memory the replications running at once may take.
 MEMORY_SHARE = 0.5
 
 
 def workers_for_memory(scenario: Scenario, memory_bytes: int | None = None) -> int:
     """How many replications can run at once in ``memory_bytes`` (default: the machine's):
-    a year of the largest force is some 5 GB a replication, so two at once may not fit."""
+    a year of the largest force is some 2.6 GB a replication, so two at once may not fit."""
     if memory_bytes is None:
         try:
             memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

@@ -29,6 +29,9 @@ from __future__ import annotations
 
 import datetime
 import math
+from array import array
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +45,10 @@ from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
 from contactsim.timebase import DAY_S
 
 _EPOCH = datetime.date(1970, 1, 1)
+#: The array type of each log column: channel, category (int16), arrived, queued, end
+#: (float64), outcome (int8), talk_s, wrap_s (float64), caller (int64).
+_CODES = ("h", "h", "d", "d", "d", "b", "d", "d", "q")
+_TALK = 6
 #: A simulated log has every optional column.
 _PRESENT = frozenset(OPTIONAL)
 
@@ -49,14 +56,17 @@ _PRESENT = frozenset(OPTIONAL)
 class LoggingRoom(ControlRoom):
     """A :class:`ControlRoom` that also keeps a log row for every measured contact.
 
-    ``rows`` holds ``(channel, category, arrived, queued, end, outcome, talk_s, wrap_s,
-    caller)`` in model seconds (``end``: answered or abandoned; NaN where neither), in the
-    order the records are written, so row ``i`` is record ``i``. ``diverted_to`` maps a row to
-    the diversion policy that took or handed it over.
+    ``columns`` holds, for each row, ``channel, category, arrived, queued, end, outcome,
+    talk_s, wrap_s, caller`` in model seconds (``end``: answered or abandoned; NaN where
+    neither), one typed array per column (about 60 bytes a row: a year of the largest force is
+    millions of rows), in the order the records are written, so row ``i`` is record ``i``.
+    ``diverted_to`` maps a row to the diversion policy that took or handed it over.
     """
 
     def __init__(self, scenario: Scenario, replication: int) -> None:
-        self.rows: list[tuple[int, int, float, float, float, int, float, float, int]] = []
+        self.columns: tuple[array[Any], ...] = tuple(array(code) for code in _CODES)
+        self._appends: tuple[Callable[[Any], None], ...] = tuple(
+            column.append for column in self.columns)
         self.diverted_to: dict[int, int] = {}
         self._triaged: dict[Contact, int] = {}  # answered, triage pending -> its row
         self._callers = 0
@@ -70,16 +80,24 @@ class LoggingRoom(ControlRoom):
             c.caller = key
         return key
 
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0])
+
+    def _append(self, *row: float) -> None:
+        for append, value in zip(self._appends, row, strict=True):
+            append(value)
+
     def _row(self, c: Contact, outcome: int, end: float, talk: float, wrap: float) -> None:
-        self.rows.append((c.ch, c.cat, c.join - c.connect, c.join, end, outcome, talk, wrap,
-                          self._caller(c)))
+        self._append(c.ch, c.cat, c.join - c.connect, c.join, end, outcome, talk, wrap,
+                     self._caller(c))
 
     # --- the hooks: each records the row, then does what the plain room does ---------------
 
     def _start(self, h: Handler, c: Contact) -> None:
         if not c.answered and c.measured:
             if c.div >= 0:  # a triage diversion will act on it when the triage ends
-                self._triaged[c] = len(self.rows)
+                self._triaged[c] = self.n_rows
             self._row(c, ANSWERED, self.env._now, c.work, c.wrap)
         super()._start(h, c)
 
@@ -87,15 +105,15 @@ class LoggingRoom(ControlRoom):
         nan = math.nan
         if outcome == DIVERTED:
             now = self.env._now
-            self.rows.append((c.ch, c.cat, now, nan, nan, outcome, nan, nan, self._caller(c)))
+            self._append(c.ch, c.cat, now, nan, nan, outcome, nan, nan, self._caller(c))
         else:
             self._row(c, outcome, self.env._now, nan, nan)
         super()._resolve(c, outcome, wait)
 
     def _pre_queue(self, c: Contact) -> None:
-        policy, before = c.div, len(self.rows)
+        policy, before = c.div, self.n_rows
         super()._pre_queue(c)
-        if len(self.rows) > before:  # taken (and measured): the row _resolve just wrote
+        if self.n_rows > before:  # taken (and measured): the row _resolve just wrote
             self.diverted_to[before] = policy
 
     def _handover(self, h: Handler) -> None:
@@ -105,9 +123,7 @@ class LoggingRoom(ControlRoom):
         super()._handover(h)
         if row is not None and h.phase == HOLD:  # handed over: the handler talked until now
             self.diverted_to[row] = policy
-            r = self.rows[row]
-            talk = h.end_at - h.started - c.wrap
-            self.rows[row] = (r[0], r[1], r[2], r[3], r[4], r[5], talk, r[7], r[8])
+            self.columns[_TALK][row] = h.end_at - h.started - c.wrap
 
     def _after_abandon(self, c: Contact) -> None:
         self._caller(c)  # a retry carries this caller's key, measured or not
@@ -156,9 +172,9 @@ def simulate_log(scenario: Scenario, replication: int = 0) -> tuple[ModelOutput,
 
 
 def _contact_log(scenario: Scenario, room: LoggingRoom) -> ContactLog:
-    cols = list(zip(*room.rows, strict=True)) if room.rows else [()] * 9
-    ch, cat, arrived, queued, end, outcome, talk, wrap, caller = (np.array(c) for c in cols)
-    arrived = arrived.astype(np.float64)
+    ch, cat, arrived, queued, end, outcome, talk, wrap, caller = (
+        np.frombuffer(column, dtype=column.typecode) if len(column) else
+        np.zeros(0, dtype=column.typecode) for column in room.columns)
     zero_s = (log_time_zero(scenario) - _EPOCH).days * DAY_S
     arrived_utc = model_to_utc(zero_s + arrived)
     order = np.argsort(arrived_utc, kind="stable")
