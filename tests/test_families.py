@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from scipy import stats
 
 from conftest import MINIMAL, write
@@ -252,6 +253,30 @@ def test_constant_values_still_fit_the_exponential() -> None:
     assert result.table[0].mean == pytest.approx(60.0)
     for f in result.table:
         assert math.isfinite(f.aic)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.floats(0, 1e6) | st.sampled_from([0.0, 1e-3, 5.0, 5.0, 60.0]),
+                min_size=20, max_size=300),
+       st.integers(0, 2**32 - 1))
+def test_any_durations_give_finite_fits_and_valid_tables(values: list[float], seed: int) -> None:
+    x = np.array(values)
+    flags = np.random.default_rng(seed).random(len(x)) < 0.3
+    result = fit_durations(x, flags)
+    if result is None:
+        assert np.count_nonzero(~flags) < 20
+        return
+    assert result.table[0].family == "exponential"
+    for f in result.table:
+        assert math.isfinite(f.aic), f
+        assert math.isfinite(f.mean), f
+        assert f.mean > 0, f
+        assert math.isfinite(f.ks), f
+        table = f.scenario()
+        m = float(table["mean"])
+        assert MIN_SECONDS <= m <= MAX_SECONDS
+        if "sd" in table:
+            assert MIN_SECONDS <= float(table["sd"]) <= MAX_CV * m
 
 
 # --- recovery -------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def maximise(family: str, sample: Sample, starts: Sequence[Sequence[float]]) -> 
 
 
 def newton(f: Callable[[tuple[float, float]], float], start: tuple[float, float],
-           max_steps: int = 200) -> tuple[float, float]:
+           max_steps: int = 60) -> tuple[float, float]:
     """Minimise a smooth function of two variables within BOUNDS: Newton steps on central
     differences, damped (Levenberg-Marquardt) until each step lowers ``f``.
 

@@ -53,7 +53,7 @@ class FamilyFit:
     family: str                   # one of FAMILIES
     mean: float                   # fitted distribution's mean, seconds
     sd: float                     # fitted distribution's sd, seconds (== mean for exponential)
-    mean_ci: tuple[float, float]  # 95% interval for the mean
+    mean_ci: tuple[float, float]  # 95% interval for the mean (nan, nan: cannot be told)
     loglik: float                 # maximised log-likelihood (censored where censoring given)
     k: int                        # number of free parameters (1 or 2)
     aic: float                    # 2k - 2 loglik
@@ -113,8 +113,8 @@ def fit_durations(values: np.ndarray, censored: np.ndarray | None = None, *,
     Two-parameter families are fitted by maximising their log-likelihood (analysis.censored:
     scipy.special densities and survivals, damped Newton steps in log-parameters; it agrees with
     ``scipy.stats.<dist>.fit(CensoredData(...), floc=0)`` and is many times faster on heavily
-    censored data). The exponential has a closed form
-    even under censoring: mean = total time / number of observed values. ``mean_ci``: for the
+    censored data). The exponential has a closed form even under censoring: mean = total time
+    / number of observed values. ``mean_ci``: for the
     exponential the chi-square interval 2T / chi2(2d) (exact without censoring); for the others
     the delta method on the observed information (a numerical Hessian of the negative
     log-likelihood in log-parameters), applied to the log of the mean so the interval stays
@@ -182,7 +182,8 @@ def _two(family: str, sample: Sample, km: _KM, mean_e: float) -> FamilyFit | Non
         return -loglik(family, t, sample)
 
     def log_mean(t: tuple[float, float]) -> float:
-        return math.log(_moments(family, math.exp(t[0]), math.exp(t[1]))[0])
+        with np.errstate(all="ignore"):
+            return float(np.log(_moments(family, math.exp(t[0]), math.exp(t[1]))[0]))
 
     loglik_max = -nll(theta)
     mean, sd = _moments(family, shape, scale)
@@ -218,17 +219,18 @@ def _theta(family: str, mean: float, sd: float) -> tuple[float, float]:
 
 
 def _moments(family: str, shape: float, scale: float) -> tuple[float, float]:
-    """Mean and sd of a two-parameter family from scipy's (shape, scale)."""
+    """Mean and sd of a two-parameter family from scipy's (shape, scale); infinite where they
+    overflow (a fit at the edge of the search, refused by the caller)."""
     with np.errstate(all="ignore"):
         if family == "lognormal":
-            mean = scale * math.exp(min(shape * shape / 2, 700.0))
-            return mean, mean * math.sqrt(math.expm1(min(shape * shape, 700.0)))
+            mean = scale * np.exp(shape * shape / 2)
+            return float(mean), float(mean * np.sqrt(np.expm1(shape * shape)))
         if family == "gamma":
             return shape * scale, math.sqrt(shape) * scale
         g1 = float(gammaln(1 + 1 / shape))
-        mean = scale * math.exp(g1)
-        cv2 = math.expm1(min(float(gammaln(1 + 2 / shape)) - 2 * g1, 700.0))
-        return mean, mean * math.sqrt(max(cv2, 0.0))
+        mean = scale * np.exp(g1)
+        cv2 = np.expm1(float(gammaln(1 + 2 / shape)) - 2 * g1)
+        return float(mean), float(mean * np.sqrt(max(cv2, 0.0)))
 
 
 def _delta_ci(nll: Callable[[tuple[float, float]], float], theta: tuple[float, float],
@@ -245,7 +247,8 @@ def _delta_ci(nll: Callable[[tuple[float, float]], float], theta: tuple[float, f
     if not (math.isfinite(var) and var >= 0):
         return (math.nan, math.nan)
     centre, half = log_mean(theta), _Z95 * math.sqrt(var)
-    return (math.exp(centre - half), math.exp(centre + half))
+    with np.errstate(all="ignore"):
+        return (float(np.exp(centre - half)), float(np.exp(centre + half)))
 
 
 # --- Kaplan-Meier and goodness of fit -------------------------------------------------------
