@@ -132,6 +132,8 @@ def newton(f: Callable[[tuple[float, float]], float], start: tuple[float, float]
     theta, here, damping = start, f(start), 1e-3
     for _ in range(max_steps):
         g, hess = derivatives(f, theta, here)
+        if _decrement(hess, g) < 1e-13:
+            break  # the Newton step would gain less than this per value: at the maximum
         while True:
             step = _solve(hess, g, damping)
             new = _clip((theta[0] + step[0], theta[1] + step[1]))
@@ -141,11 +143,21 @@ def newton(f: Callable[[tuple[float, float]], float], start: tuple[float, float]
             damping *= 10
             if damping > 1e12:
                 return theta  # no step lowers f: as low as it goes
-        done = here - there <= 1e-15 * (1 + abs(here)) and max(map(abs, step)) < 1e-7
+        stalled = here - there <= 1e-15 * (1 + abs(here)) and max(map(abs, step)) < 1e-9
         theta, here, damping = new, there, max(damping / 10, 1e-9)
-        if done:
+        if stalled:
             break
     return theta
+
+
+def _decrement(hess: tuple[float, float, float], g: tuple[float, float]) -> float:
+    """Newton decrement g' H^-1 g / 2 (what a full Newton step would gain); infinite where H is
+    not positive definite."""
+    h11, h12, h22 = hess
+    det = h11 * h22 - h12 * h12
+    if not (h11 > 0 and det > 0 and math.isfinite(det)):
+        return math.inf
+    return (h22 * g[0] * g[0] - 2 * h12 * g[0] * g[1] + h11 * g[1] * g[1]) / det / 2
 
 
 #: Step of the central differences, in log-parameters (a relative step of 0.01%).
