@@ -187,6 +187,37 @@ def test_heavily_censored_patience_is_fitted() -> None:
     assert result.best.mean_ci[0] <= 120 <= result.best.mean_ci[1]
 
 
+@pytest.mark.parametrize("family", ["lognormal", "gamma", "weibull"])
+@pytest.mark.parametrize("theta", [(0.3, 5.0), (-1.2, 6.5), (1.5, 3.0)])
+def test_written_out_likelihoods_are_scipy_logpdf_plus_logsf(family: str,
+                                                             theta: tuple[float, float]) -> None:
+    from contactsim.analysis.censored import Sample, loglik
+
+    x, cens = draw("gamma", 2000, 24, censor=True)
+    x = np.r_[np.round(x), 5.0, 5.0, 5.0]  # whole seconds: many ties, merged by Sample
+    cens = np.r_[cens, True, False, True]
+    x = np.maximum(x, MIN_SECONDS)
+    frozen = SCIPY[family](math.exp(theta[0]), scale=math.exp(theta[1]))
+    expect = float(frozen.logpdf(x[~cens]).sum() + frozen.logsf(x[cens]).sum())
+    assert loglik(family, theta, Sample.of(x[~cens], x[cens])) == pytest.approx(expect,
+                                                                                 rel=1e-10)
+
+
+def test_gamma_survival_far_in_the_tail_stays_finite_and_continuous() -> None:
+    # where Q(a, z) underflows, log Q falls back to its leading asymptotic term
+    from contactsim.analysis.censored import Sample, loglik
+
+    def log_q(z: float) -> float:
+        obs = np.full(1, 1.0)  # one observed value at 1 s, removed below
+        base = loglik("gamma", (math.log(2.0), 0.0), Sample.of(obs, np.empty(0)))
+        return loglik("gamma", (math.log(2.0), 0.0), Sample.of(obs, np.array([z]))) - base
+
+    assert log_q(700.0) == pytest.approx(float(stats.gamma(2.0).logsf(700.0)), rel=1e-9)
+    far = log_q(800.0)  # Q ~ 1e-345: below the smallest double
+    assert math.isfinite(far)
+    assert far == pytest.approx(math.log(800.0) - 800.0, abs=0.01)  # log(z e^-z (1 + 1/z))
+
+
 def test_exponential_closed_form_agrees_with_scipy() -> None:
     x, cens = draw("exponential", 5000, 3, censor=True)
     f = by_family(fitted(x, cens))["exponential"]
