@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from scipy import stats
 
 from conftest import MINIMAL, write
@@ -139,6 +140,84 @@ def test_loglik_is_the_censored_likelihood_at_the_fitted_parameters() -> None:
     assert f.loglik == pytest.approx(expect, rel=1e-9)
 
 
+SCIPY = {"lognormal": stats.lognorm, "gamma": stats.gamma, "weibull": stats.weibull_min}
+
+
+@pytest.mark.parametrize("truth", ["lognormal", "gamma", "weibull"])
+@pytest.mark.parametrize("family", ["lognormal", "gamma", "weibull"])
+def test_two_parameter_fits_agree_with_scipy_censored_fit(family: str, truth: str) -> None:
+    # scipy.stats' own censored fit (a Nelder-Mead search) on a small sample: our maximum is
+    # at least as high, and the fitted mean and sd agree within its search tolerance.
+    x, cens = draw(truth, 400, 21, censor=True)
+    ours = by_family(fitted(x, cens))[family]
+    dist = SCIPY[family]
+    data = stats.CensoredData(uncensored=x[~cens], right=x[cens])
+    shape, _, scale = dist.fit(data, floc=0)
+    frozen = dist(shape, scale=scale)
+    theirs = float(frozen.logpdf(x[~cens]).sum() + frozen.logsf(x[cens]).sum())
+    assert ours.loglik >= theirs - 1e-6
+    assert ours.loglik == pytest.approx(theirs, abs=1e-3)
+    assert ours.mean == pytest.approx(frozen.mean(), rel=1e-3)
+    assert ours.sd == pytest.approx(frozen.std(), rel=1e-3)
+
+
+def test_complete_samples_match_scipy_exact_fits() -> None:
+    # without censoring scipy solves the likelihood equations directly (lognormal in closed
+    # form): the same maxima
+    x, _ = draw("gamma", 3000, 22, censor=False)
+    fits = by_family(fitted(x))
+    for family, dist in SCIPY.items():
+        shape, _, scale = dist.fit(x, floc=0)
+        frozen = dist(shape, scale=scale)
+        assert fits[family].loglik == pytest.approx(float(frozen.logpdf(x).sum()), abs=1e-6)
+        assert fits[family].mean == pytest.approx(frozen.mean(), rel=1e-6)
+
+
+def test_heavily_censored_patience_is_fitted() -> None:
+    # 999 patience: most callers are answered within seconds (censored), a third at once
+    # (censored at 0, dropped); few hang up
+    gen = np.random.default_rng(23)
+    n = 20_000
+    patience = Distribution("lognormal", 120.0, 200.0).sample(gen, n)
+    wait = gen.exponential(8.0, n) * (gen.random(n) > 0.3)
+    cens = wait < patience
+    result = fitted(np.minimum(patience, wait), cens)
+    assert result.censored > 10 * result.observed
+    assert result.best.family == "lognormal"
+    assert result.best.mean_ci[0] <= 120 <= result.best.mean_ci[1]
+
+
+@pytest.mark.parametrize("family", ["lognormal", "gamma", "weibull"])
+@pytest.mark.parametrize("theta", [(0.3, 5.0), (-1.2, 6.5), (1.5, 3.0)])
+def test_written_out_likelihoods_are_scipy_logpdf_plus_logsf(family: str,
+                                                             theta: tuple[float, float]) -> None:
+    from contactsim.analysis.censored import Sample, loglik
+
+    x, cens = draw("gamma", 2000, 24, censor=True)
+    x = np.r_[np.round(x), 5.0, 5.0, 5.0]  # whole seconds: many ties, merged by Sample
+    cens = np.r_[cens, True, False, True]
+    x = np.maximum(x, MIN_SECONDS)
+    frozen = SCIPY[family](math.exp(theta[0]), scale=math.exp(theta[1]))
+    expect = float(frozen.logpdf(x[~cens]).sum() + frozen.logsf(x[cens]).sum())
+    assert loglik(family, theta, Sample.of(x[~cens], x[cens])) == pytest.approx(expect,
+                                                                                 rel=1e-10)
+
+
+def test_gamma_survival_far_in_the_tail_stays_finite_and_continuous() -> None:
+    # where Q(a, z) underflows, log Q falls back to its leading asymptotic term
+    from contactsim.analysis.censored import Sample, loglik
+
+    def log_q(z: float) -> float:
+        obs = np.full(1, 1.0)  # one observed value at 1 s, removed below
+        base = loglik("gamma", (math.log(2.0), 0.0), Sample.of(obs, np.empty(0)))
+        return loglik("gamma", (math.log(2.0), 0.0), Sample.of(obs, np.array([z]))) - base
+
+    assert log_q(700.0) == pytest.approx(float(stats.gamma(2.0).logsf(700.0)), rel=1e-9)
+    far = log_q(800.0)  # Q ~ 1e-345: below the smallest double
+    assert math.isfinite(far)
+    assert far == pytest.approx(math.log(800.0) - 800.0, abs=0.01)  # log(z e^-z (1 + 1/z))
+
+
 def test_exponential_closed_form_agrees_with_scipy() -> None:
     x, cens = draw("exponential", 5000, 3, censor=True)
     f = by_family(fitted(x, cens))["exponential"]
@@ -205,6 +284,30 @@ def test_constant_values_still_fit_the_exponential() -> None:
     assert result.table[0].mean == pytest.approx(60.0)
     for f in result.table:
         assert math.isfinite(f.aic)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.floats(0, 1e6) | st.sampled_from([0.0, 1e-3, 5.0, 5.0, 60.0]),
+                min_size=20, max_size=300),
+       st.integers(0, 2**32 - 1))
+def test_any_durations_give_finite_fits_and_valid_tables(values: list[float], seed: int) -> None:
+    x = np.array(values)
+    flags = np.random.default_rng(seed).random(len(x)) < 0.3
+    result = fit_durations(x, flags)
+    if result is None:
+        assert np.count_nonzero(~flags) < 20
+        return
+    assert result.table[0].family == "exponential"
+    for f in result.table:
+        assert math.isfinite(f.aic), f
+        assert math.isfinite(f.mean), f
+        assert f.mean > 0, f
+        assert math.isfinite(f.ks), f
+        table = f.scenario()
+        m = float(table["mean"])
+        assert MIN_SECONDS <= m <= MAX_SECONDS
+        if "sd" in table:
+            assert MIN_SECONDS <= float(table["sd"]) <= MAX_CV * m
 
 
 # --- recovery -------------------------------------------------------------------------------
@@ -288,3 +391,21 @@ def test_scenario_tables_stay_within_the_loader_bounds(tmp_path: Path, mean: flo
             s = float(table["sd"])
             assert MIN_SECONDS <= s <= MAX_CV * m
         load_scenario(path, [f"categories.crime.handle={inline(table)}"])
+
+
+# --- coverage of the 95% intervals ----------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("censor", [False, True], ids=["complete", "censored"])
+@pytest.mark.parametrize("family", FAMILIES)
+def test_mean_intervals_cover_the_truth_95_percent_of_the_time(family: str,
+                                                               censor: bool) -> None:
+    # 200 seeded samples of n = 500: if the intervals are right, the count covering the true
+    # mean is binomial(200, 0.95), whose 3-standard-error range is 0.904-0.996
+    truth = TRUTHS[family][0]
+    covered = 0
+    for rep in range(200):
+        x, cens = draw(family, 500, 1000 + rep, censor=censor)
+        low, high = by_family(fitted(x, cens))[family].mean_ci
+        covered += low <= truth <= high
+    assert 0.90 <= covered / 200 <= 0.99, covered

@@ -214,7 +214,7 @@ def durations(*, positive: bool) -> st.SearchStrategy[Any]:
         st.builds(lambda v: {"dist": "constant", "value": v}, value),
         st.builds(lambda m: {"dist": "exponential", "mean": m}, mean),
         st.builds(lambda k, m, cv: {"dist": k, "mean": m, "sd": m * cv},
-                  st.sampled_from(["lognormal", "gamma"]), mean, st.floats(0.05, 3)),
+                  st.sampled_from(["lognormal", "gamma", "weibull"]), mean, st.floats(0.05, 3)),
         st.builds(lambda a, w: {"dist": "uniform", "low": a, "high": a + w},
                   st.just(0.0) | st.floats(1e-3, 600), st.floats(1, 600)),
         st.builds(lambda v: {"dist": "empirical", "values": v},
