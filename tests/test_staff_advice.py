@@ -211,3 +211,135 @@ def test_a_search_cut_off_by_its_round_limit_says_so(tmp_path: Path) -> None:
     assert "stopped at its limit of 1 rounds" in out
     assert "(stopped at the limit)" in out
     assert not math.isnan(facts["suggested_service_level"]["mean"])  # type: ignore[index]
+
+
+# --- the plot and the report: drawn from the saved files ---------------------------------------
+
+
+@pytest.mark.slow
+def test_plot_draws_the_suggested_roster_on_duty(
+        constant_handle: tuple[Path, dict[str, object], str]) -> None:
+    from contactsim.present.plots_whatif import staffing_figure, suggested_on_duty
+    from contactsim.results.read import read_table
+
+    folder, facts, _ = constant_handle
+    suggested = facts["suggested"]
+    assert isinstance(suggested, dict)
+    hours = suggested_on_duty(facts)
+    assert hours is not None
+    assert len(hours) == 168
+    assert sum(hours) == suggested["staff_hours"] == 8 * 168  # people x hours on duty
+    fig = staffing_figure(read_table(folder / "staffing.csv"), "title", hours)
+    drawn = {p.get_gid(): p.get_data().values for p in fig.axes[0].patches}
+    assert drawn["suggested"].tolist() == hours
+    assert {"required", "rostered", "erlang_a"} <= set(drawn)
+    # an older folder, without the suggestion saved, still draws (without that line)
+    assert suggested_on_duty({"suggested": {"on_duty": [1, 2]}}) is None
+    assert (folder / "plots" / "staffing.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_report_shows_target_roster_service_level_hours_and_notes(
+        constant_handle: tuple[Path, dict[str, object], str]) -> None:
+    folder, facts, _ = constant_handle
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "90% of q contacts answered within 30 s" in page
+    sl = facts["suggested_service_level"]
+    assert isinstance(sl, dict)
+    assert f"{sl['mean']:.1%} (95% CI {sl['ci_low']:.1%} to {sl['ci_high']:.1%})" in page
+    assert "1,344 staff hours a week" in page
+    suggested = facts["suggested"]
+    assert isinstance(suggested, dict)
+    for line in suggested["roster"]:  # the shift lines, as a table
+        assert (f"<td>{line['days']}</td><td class=\"num\">{line['start']}</td>"
+                f"<td class=\"num\">{line['end']}</td>") in page
+    notes = facts["notes"]
+    assert isinstance(notes, list)
+    assert notes
+    for note in notes:
+        assert note.replace("'", "&#x27;") in page
+    assert page.count("<b>suggested</b>") == 1  # in the table of every roster simulated
+    assert "data:image/png;base64," in page
+
+
+@pytest.mark.slow
+def test_report_is_redrawn_from_the_saved_files_only(
+        constant_handle: tuple[Path, dict[str, object], str], tmp_path: Path) -> None:
+    import shutil
+
+    folder, _, _ = constant_handle
+    copy = tmp_path / "staff-md"
+    shutil.copytree(folder, copy)
+    done = run_cli("plot", copy)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"report: {copy / 'report.html'}"
+    assert (copy / "report.html").read_bytes() == (folder / "report.html").read_bytes()
+    facts = json.loads((copy / "staffing.json").read_text())
+    facts["notes"] = ["a note written into staffing.json <b>by hand</b>"]
+    (copy / "staffing.json").write_text(json.dumps(facts))
+    assert run_cli("plot", copy).returncode == 0
+    page = (copy / "report.html").read_text(encoding="utf-8")
+    assert "a note written into staffing.json &lt;b&gt;by hand&lt;/b&gt;" in page
+
+
+# --- item 4: never delete what a planner made ----------------------------------------------------
+
+
+def test_foreign_entries_name_what_staff_did_not_write(tmp_path: Path) -> None:
+    from contactsim.results.staff import STAFF_FILES, check_staff_folder, foreign_entries
+    from contactsim.results.write import OutputError
+
+    for name in STAFF_FILES:
+        write(tmp_path, name, "x")
+    write(tmp_path, "plots/staffing.png", "x")
+    assert foreign_entries(tmp_path) == []
+    check_staff_folder(tmp_path)  # only its own files: may be replaced
+    check_staff_folder(tmp_path / "absent")
+    write(tmp_path, "plots/mine.png", "x")
+    write(tmp_path, "notes.txt", "x")
+    write(tmp_path, "results/suggested/summary.json", "{}")
+    assert foreign_entries(tmp_path) == ["notes.txt", "plots/mine.png", "results/"]
+    with pytest.raises(OutputError, match=r"holds notes\.txt, plots/mine\.png, results/, "
+                       "which contactsim staff did not write"):
+        check_staff_folder(tmp_path)
+
+
+@pytest.mark.slow
+def test_staff_never_deletes_results_a_planner_made_inside_its_folder(tmp_path: Path) -> None:
+    file = write(tmp_path, "md.toml", CONSTANT_HANDLE)
+    folder = tmp_path / "staff-md"
+    quick = ("--channel", "q", "--shift-hours", "12", "--replications", "2", "--days", "2")
+    staff(folder, file, *quick)
+    # what the README used to say: run the suggestion from inside the staff folder
+    done = run_cli("run", "suggested.toml", "--no-report", "--quiet", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    theirs = folder / "results" / "suggested" / "summary.json"
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert theirs in before
+    again = run_cli("staff", file, *quick, "--out", folder)
+    assert again.returncode == 2
+    assert again.stderr.startswith(f"error: {folder}: cannot write results: the folder holds "
+                                   "results/, which contactsim staff did not write")
+    assert "move them out of it or give another --out" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no leftovers
+
+
+@pytest.mark.slow
+def test_suggested_toml_says_how_to_run_it_beside_the_folder(tmp_path: Path) -> None:
+    file = write(tmp_path, "md.toml", CONSTANT_HANDLE)
+    quick = ("--channel", "q", "--shift-hours", "12", "--replications", "2", "--days", "2")
+    done = run_cli("staff", file, *quick, cwd=tmp_path)  # the default folder
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "results" / "staff-md"
+    text = (folder / "suggested.toml").read_text()
+    command = ("contactsim run results/staff-md/suggested.toml --out "
+               "results/staff-md-run")
+    assert f"#   {command}\n" in text
+    ran = run_cli(*command.split()[1:], "--no-report", "--quiet", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    assert (tmp_path / "results" / "staff-md-run" / "summary.json").is_file()
+    # nothing was written inside the staff folder, so staff may replace it again
+    again = run_cli("staff", file, *quick, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr

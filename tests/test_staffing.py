@@ -241,7 +241,7 @@ def test_plot_redraws_a_staff_folder(baseline_staff: Path, tmp_path: Path) -> No
     tables = (copy / "staffing.csv").read_bytes()
     done = run_cli("plot", copy)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"plot: {copy / 'plots' / 'staffing.png'}"
+    assert done.stdout.strip() == f"report: {copy / 'report.html'}"
     assert (copy / "plots" / "staffing.png").stat().st_size > 10_000
     assert (copy / "staffing.csv").read_bytes() == tables
 

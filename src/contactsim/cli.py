@@ -443,7 +443,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from contactsim.present.report import check_readable, copy_tables, redraw
+    from contactsim.jobs import redraw
+    from contactsim.present.report import check_readable, copy_tables
 
     folder = args.folder
     check_readable(folder)  # not a results folder: bad input, before anything is written
@@ -525,6 +526,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
     from contactsim.analysis.staffing import Request, StaffingInputError, plan
     from contactsim.jobs import save_staffing
     from contactsim.present.words import staffing_text
+    from contactsim.results.staff import check_staff_folder
 
     out = args.out or Path("results") / f"staff-{Path(args.scenario).stem}"
     request = Request(file=args.scenario, channel=args.channel, target=args.target,
@@ -532,6 +534,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
                       shift_hours=args.shift_hours, shift_starts=args.shift_starts,
                       max_iterations=args.max_iterations, workers=args.workers, dask=args.dask)
     check_writable(out)
+    check_staff_folder(out)  # never replace what a planner saved in it
     try:
         result = plan(request, log=_note(args))
     except StaffingInputError as exc:  # its message starts with the option at fault
@@ -539,8 +542,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
     write_atomically(out, partial(save_staffing, result, out, plot=not args.no_report))
     if not args.quiet:
         sys.stdout.write(staffing_text(result))
-        print(f"  results: {out}/ (staffing.csv, suggested.toml"
-              + ("" if args.no_report else ", plots/staffing.png") + ")")
+        print(f"  results: {out}/ (staffing.csv, staffing.json, suggested.toml"
+              + ("" if args.no_report else ", plots/staffing.png, report.html") + ")")
     return EXIT_OK
 
 

@@ -687,6 +687,7 @@ def summary(p: Plan) -> dict[str, Any]:
     """``staffing.json``: the question, how the search went, and the rosters compared."""
     r = p.request
     return {
+        "scenario": {"name": p.scenario.name, "file": r.file},
         "channel": r.channel, "pool": p.pool, "target": r.target,
         "answer_target_s": p.scenario.channels[r.channel].answer_target_s,
         "seed": p.scenario.run.seed, "replications": p.scenario.run.replications,
