@@ -209,8 +209,9 @@ def _add_staffing_commands(sub: argparse._SubParsersAction[Parser]) -> None:
                          "the pool that answers CHANNEL for its service level to meet the "
                          "target: Erlang A first, then checked and adjusted with the simulation "
                          "(same seed throughout). Writes staffing.csv, staffing.json, "
-                         "suggested.toml (a ready-to-run roster of the allowed shifts with the "
-                         "fewest staff hours) and plots/staffing.png.")
+                         "suggested.toml (a ready-to-run roster: the cheapest of those "
+                         "simulated that meets the target), plots/staffing.png and "
+                         "report.html.")
     stf.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     stf.add_argument("--channel", required=True, help="the channel to staff for, e.g. 999")
     stf.add_argument("--target", type=_share, default=TARGET_SL, metavar="SHARE",

@@ -6,6 +6,11 @@ start each allowed shift on each day, so that every hour has at least its requir
 and the week's staff hours are as few as possible, is a small integer programme (a set-covering
 problem, solved exactly with :func:`scipy.optimize.milp`). The week wraps round: a shift that
 starts on Sunday at 22:00 covers the first hours of Monday.
+
+Planners also want rosters people can work: a few start times, the same every day. A *regular
+pattern* is one shift length with evenly spaced daily starts that cover the day (12-hour shifts
+at 07:00 and 19:00; 8 or 10-hour shifts at 06:00, 14:00 and 22:00); :func:`cover_regular` finds
+the cheapest cover within one such pattern, for comparison with the free choice.
 """
 
 from __future__ import annotations

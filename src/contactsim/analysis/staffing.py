@@ -20,10 +20,29 @@ missing with the pool's chance), and breaks are spread evenly: a person on a shi
 allowed length (10 hours by default) loses ``breaks_min`` minutes over it, so each hour carries
 its share. With neither, required = staff on duty answering contacts.
 
-The suggested roster is then the set of allowed shifts that covers the requirement with the
-fewest staff hours (:mod:`contactsim.rostering`), simulated as written (absence drawn per
-shift, breaks taken within shifts) and compared with the naive flat roster: the fewest people on
-duty around the clock whose weekly service level meets the target.
+**Which roster is suggested.** Every roster of allowed shifts the command tries is simulated as
+written (absence drawn per shift, breaks taken within shifts) and kept with its figures:
+
+- flat rosters, the same number on duty around the clock (a regular pattern, such as 12-hour
+  shifts at 00:00 and 12:00, where one is as cheap as any), searched for the fewest that meet
+  the target;
+- the requirement covered with the fewest staff hours of any allowed shifts
+  (:func:`~contactsim.analysis.rostering.cover`, which then keeps as few distinct shifts as it can
+  without adding an hour), repaired where it falls short: hours whose service level is below the
+  target get one more person and the shifts are chosen again, at most ``REPAIR_ROUNDS`` times;
+- the requirement covered in one regular pattern (one shift length, the same evenly spaced start
+  times every day: :func:`~contactsim.analysis.rostering.cover_regular`), repaired the same way.
+
+The suggestion is the cheapest of them in staff hours whose weekly service level meets the
+target, so no roster the command printed or tried meets it for fewer hours. A regular roster is
+preferred on a tie (fewer start times, then fewer lines), and where one costs more the notes say
+by how much, so the planner can choose it knowingly. A roster costing more than one already found
+to meet the target is not simulated (it could not be suggested), except the first regular one.
+
+**When the search is cut short.** Each round's moves are tested by the next round, so a search
+that reaches ``max_iterations`` with hours still moving ends on an untested requirement; the
+notes say so (and which way the hours were going), and the rosters' own simulated figures are
+what the suggestion rests on.
 """
 
 from __future__ import annotations

@@ -35,6 +35,11 @@ def number(value: object) -> float:
     return float(value)
 
 
+def texts(value: object) -> list[str]:
+    """A JSON list as text items (an empty list for anything else)."""
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
 def share(value: object) -> str:
     x = number(value)
     return f"{x:.1%}" if math.isfinite(x) else "n/a"
@@ -91,7 +96,7 @@ def answer(facts: dict[str, Any]) -> str:
     chosen = facts.get("suggested") if isinstance(facts.get("suggested"), dict) else {}
     assert isinstance(chosen, dict)
     sl = facts.get("suggested_service_level")
-    starts = ", ".join(str(s) for s in chosen.get("start_times", []))
+    starts = ", ".join(texts(chosen.get("start_times")))
     cards = [
         ("Target", esc(goal), ""),
         ("Suggested roster", f"{esc(hours_text(hours.get('suggested')))} staff hours a week",
@@ -115,7 +120,7 @@ def answer(facts: dict[str, Any]) -> str:
 
 
 def notes_section(facts: dict[str, Any]) -> str:
-    notes = [str(n) for n in facts.get("notes", []) or []]
+    notes = texts(facts.get("notes"))
     if not notes:
         return ""
     items = "".join(f"<li>{esc(n)}</li>" for n in notes)
@@ -175,7 +180,8 @@ def day_count(days: str) -> int:
 
 def candidates_section(facts: dict[str, Any]) -> str:
     """Every roster simulated, cheapest first, the suggestion marked."""
-    found = [c for c in facts.get("candidates", []) or [] if isinstance(c, dict)]
+    listed = facts.get("candidates")
+    found = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
     if not found:
         return ""
     target = float(facts["target"])
@@ -183,7 +189,7 @@ def candidates_section(facts: dict[str, Any]) -> str:
     for c in sorted(found, key=lambda c: (number(c.get("staff_hours")), not c.get("suggested"))):
         mark = "<b>suggested</b>" if c.get("suggested") else ""
         rows.append([f"{esc(c.get('label', ''))} {mark}", esc(hours_text(c.get('staff_hours'))),
-                     esc(", ".join(str(s) for s in c.get("start_times", []))),
+                     esc(", ".join(texts(c.get("start_times")))),
                      esc(c.get("lines", "")), esc(with_ci(c.get("service_level"))),
                      badge(c.get("service_level"), target),
                      esc(c.get("hours_clearly_below_target", ""))])
