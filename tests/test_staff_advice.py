@@ -207,8 +207,8 @@ def test_a_search_cut_off_by_its_round_limit_says_so(tmp_path: Path) -> None:
     assert search["last_round"]["hours_up"] > 0
     notes = facts["notes"]
     assert isinstance(notes, list)
-    assert any("stopped at its limit of 1 rounds" in n for n in notes)
-    assert "stopped at its limit of 1 rounds" in out
+    assert any("stopped at its limit of 1 round with" in n for n in notes)
+    assert "stopped at its limit of 1 round with" in out
     assert "(stopped at the limit)" in out
     assert not math.isnan(facts["suggested_service_level"]["mean"])  # type: ignore[index]
 

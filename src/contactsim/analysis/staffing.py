@@ -461,10 +461,11 @@ def early_stop_note(s: Search) -> str:
         f"{s.last_down} came down" if s.last_down else "") if part)
     falling = (" Where hours were still coming down the requirement is probably higher than "
                "needed." if s.last_down else "")
-    return (f"the search stopped at its limit of {s.limit} rounds with the hour-by-hour "
-            f"requirement still changing (in the last round {moves}, untested).{falling} "
-            "Every roster below was simulated as written, so its own figures stand; run again "
-            f"with --max-iterations {2 * s.limit} to let the search finish")
+    rounds = f"{s.limit} round{'s' * (s.limit != 1)}"
+    return (f"the search stopped at its limit of {rounds} with the hour-by-hour requirement "
+            f"still changing: in the last round {moves}, and those changes were not tested."
+            f"{falling} Each roster was simulated as written, so its own figures stand; run "
+            f"again with --max-iterations {2 * s.limit} to let the search finish")
 
 
 # --- rosters of allowed shifts, simulated as written ----------------------------------------
