@@ -30,10 +30,13 @@ from contactsim.analysis.rostering import (
 )
 from contactsim.analysis.staffing import (
     Candidate,
+    Request,
     Search,
     early_stop_note,
+    flat_shifts,
     pattern_words,
     recommend,
+    regular_note,
 )
 from contactsim.analysis.stats import Estimate
 
@@ -118,14 +121,42 @@ def test_regular_patterns_keep_to_the_allowed_starts() -> None:
 def test_cover_regular_uses_one_pattern_and_covers_every_hour() -> None:
     rng = np.random.default_rng(4)
     need = rng.integers(1, 8, 168)
-    shifts = cover_regular(need, [8, 10, 12], range(24))
+    starts = range(0, 24, 2)
+    shifts = cover_regular(need, [8, 12], starts)
     assert shifts is not None
     assert (on_duty(shifts) >= need).all()
     assert len({s.start_h for s in shifts}) <= 3
     assert len({s.hours for s in shifts}) == 1
     # a regular roster costs at least what the free choice of shifts does
-    assert staff_hours(shifts) >= staff_hours(cover(need, [8, 10, 12], range(24)))
+    assert staff_hours(shifts) >= staff_hours(cover(need, [8, 12], starts))
     assert cover_regular(need, [12], [7, 18]) is None
+
+
+@pytest.mark.parametrize(("lengths", "people", "hours", "starts"), [
+    ((8, 10, 12), 3, 3 * 168, [0, 12]),  # as cheap as any: the regular 12-hour pattern
+    ((8,), 3, 3 * 168, [0, 8, 16]),
+    ((10,), 1, 170, None),  # 10-hour shifts cannot tile the week: the cheapest cover
+])
+def test_flat_roster_in_allowed_shifts(lengths: tuple[int, ...], people: int, hours: int,
+                                       starts: list[int] | None) -> None:
+    shifts = flat_shifts(people, Request("x.toml", "q", shift_hours=lengths,
+                                         shift_starts=tuple(range(0, 24, 2))))
+    assert (on_duty(shifts) >= people).all()
+    assert staff_hours(shifts) == hours
+    if starts is not None:
+        assert sorted({s.start_h for s in shifts}) == starts
+
+
+def test_regular_note_only_when_a_regular_roster_costs_more() -> None:
+    irregular = Candidate("covering", "requirement", tuple(
+        Shift(d, s, 12, 1) for d in range(7) for s in (6, 7, 8, 18, 19, 20)), estimate(0.93), 0)
+    regular = candidate(4, 0.95, starts=(7, 19), kind="regular")
+    note = regular_note(irregular, [irregular, regular], 0.9)
+    assert note is not None
+    assert "12-hour shifts at 07:00 and 19:00 every day" in note
+    assert f"{regular.hours - irregular.hours:,} more than the suggestion (+33%)" in note
+    assert "2 start times instead of 6" in note
+    assert regular_note(regular, [irregular, regular], 0.9) is None
 
 
 def test_pattern_words_read_like_a_roster() -> None:

@@ -497,9 +497,12 @@ def flat_shifts(n: int, request: Request) -> list[Shift]:
     """``n`` on duty around the clock in allowed shifts: a regular pattern where one is as
     cheap as any (12-hour shifts at two start times, say), else the cheapest cover."""
     need = np.full(HOURS_PER_WEEK, n)
-    options = [s for s in (allowed_cover(need, request, regular=True),
-                           allowed_cover(need, request, regular=False)) if s is not None]
-    return min(options, key=regularity)
+    regular = allowed_cover(need, request, regular=True)
+    if regular is not None and staff_hours(regular) == need.sum():  # no roster costs less
+        return regular
+    free = allowed_cover(need, request, regular=False)
+    assert free is not None
+    return min([s for s in (regular, free) if s is not None], key=regularity)
 
 
 def regularity(shifts: Sequence[Shift]) -> tuple[int, int, int]:
@@ -580,6 +583,8 @@ def regular_note(chosen: Candidate, candidates: Sequence[Candidate],
     if chosen in regular or not regular:
         return None
     best = min(regular, key=lambda c: regularity(c.shifts))
+    if len(best.starts) >= len(chosen.starts):  # the suggestion is as regular already
+        return None
     more = best.hours - chosen.hours
     also = f" ({best.label})" if best.kind == "flat" else ""
     return (f"a regular roster, {pattern_words(best.shifts)} every day{also}, "
