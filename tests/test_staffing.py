@@ -61,7 +61,9 @@ def test_stationary_queue_needs_exactly_the_erlang_minimum(tmp_path: Path,
     expected = agents_needed(60, 180, 20, 0.9, patience_s)
     assert start.tolist() == [expected] * 168
     sim = Simulator(request, sc, "p", 0.0, log=lambda _: None)
-    required, rounds = search(sim, start, load, 1.0, 0.9, max_iterations=3)
+    found = search(sim, start, load, 1.0, 0.9, max_iterations=3)
+    required, rounds = found.required, found.rounds
+    assert not found.stopped_early
     assert required.tolist() == [expected] * 168
     assert rounds == 1  # nothing was clear enough to move
     assert sim.runs == 2  # the staffing, and one fewer in every hour
@@ -239,7 +241,7 @@ def test_plot_redraws_a_staff_folder(baseline_staff: Path, tmp_path: Path) -> No
     tables = (copy / "staffing.csv").read_bytes()
     done = run_cli("plot", copy)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"plot: {copy / 'plots' / 'staffing.png'}"
+    assert done.stdout.strip() == f"report: {copy / 'report.html'}"
     assert (copy / "plots" / "staffing.png").stat().st_size > 10_000
     assert (copy / "staffing.csv").read_bytes() == tables
 

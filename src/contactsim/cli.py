@@ -214,8 +214,9 @@ def _add_staffing_commands(sub: argparse._SubParsersAction[Parser]) -> None:
                          "the pool that answers CHANNEL for its service level to meet the "
                          "target: Erlang A first, then checked and adjusted with the simulation "
                          "(same seed throughout). Writes staffing.csv, staffing.json, "
-                         "suggested.toml (a ready-to-run roster of the allowed shifts with the "
-                         "fewest staff hours) and plots/staffing.png.")
+                         "suggested.toml (a ready-to-run roster: the cheapest of those "
+                         "simulated that meets the target), plots/staffing.png and "
+                         "report.html.")
     stf.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     stf.add_argument("--channel", required=True, help="the channel to staff for, e.g. 999")
     stf.add_argument("--target", type=_share, default=TARGET_SL, metavar="SHARE",
@@ -437,16 +438,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from contactsim.present.report import check_readable, copy_tables, redraw
+    from contactsim.jobs import redraw
+    from contactsim.present.report import check_readable, copy_tables
     from contactsim.results.backtest import is_backtest
 
     folder = args.folder
     draw = redraw
     if is_backtest(folder):  # a back-test folder has its own report
-        from contactsim.present.backtest_report import check_backtest, write_backtest_report
+        from contactsim.present.backtest_report import check_backtest
 
         check_backtest(folder)
-        draw = write_backtest_report
     else:
         check_readable(folder)  # not a results folder: bad input, before anything is written
 
@@ -527,6 +528,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
     from contactsim.analysis.staffing import Request, StaffingInputError, plan
     from contactsim.jobs import save_staffing
     from contactsim.present.words import staffing_text
+    from contactsim.results.staff import check_staff_folder
 
     out = args.out or Path("results") / f"staff-{Path(args.scenario).stem}"
     request = Request(file=args.scenario, channel=args.channel, target=args.target,
@@ -534,6 +536,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
                       shift_hours=args.shift_hours, shift_starts=args.shift_starts,
                       max_iterations=args.max_iterations, workers=args.workers, dask=args.dask)
     check_writable(out)
+    check_staff_folder(out)  # never replace what a planner saved in it
     try:
         result = plan(request, log=_note(args))
     except StaffingInputError as exc:  # its message starts with the option at fault
@@ -541,8 +544,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
     write_atomically(out, partial(save_staffing, result, out, plot=not args.no_report))
     if not args.quiet:
         sys.stdout.write(staffing_text(result))
-        print(f"  results: {out}/ (staffing.csv, suggested.toml"
-              + ("" if args.no_report else ", plots/staffing.png") + ")")
+        print(f"  results: {out}/ (staffing.csv, staffing.json, suggested.toml"
+              + ("" if args.no_report else ", plots/staffing.png, report.html") + ")")
     return EXIT_OK
 
 

@@ -105,9 +105,9 @@ def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> Non
 
     write_staffing(result, folder, final)
     if plot:
-        from contactsim.present.plots_whatif import draw_staffing
+        from contactsim.present.staff_report import write_staff_report
 
-        draw_staffing(folder)
+        write_staff_report(folder)
 
 
 def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
@@ -146,3 +146,27 @@ def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
 
     write_atomically(out, fill)
     return result
+
+
+def redraw(folder: Path) -> Path:
+    """Draw a results folder's plots and report again from its saved files; returns the report.
+
+    A staff folder's report is drawn by :mod:`contactsim.present.staff_report` and a back-test
+    folder's by :mod:`contactsim.present.backtest_report` (both build on the report module, so
+    the report module cannot call them); every other kind by
+    :func:`contactsim.present.report.redraw`.
+    """
+    from contactsim.results.backtest import is_backtest
+    from contactsim.results.read import folder_kind
+
+    if is_backtest(folder):
+        from contactsim.present.backtest_report import write_backtest_report
+
+        return write_backtest_report(folder)
+    if folder_kind(folder) == "staff":
+        from contactsim.present.staff_report import write_staff_report
+
+        return write_staff_report(folder)
+    from contactsim.present.report import redraw as redraw_results
+
+    return redraw_results(folder)

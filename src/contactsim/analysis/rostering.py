@@ -6,6 +6,11 @@ start each allowed shift on each day, so that every hour has at least its requir
 and the week's staff hours are as few as possible, is a small integer programme (a set-covering
 problem, solved exactly with :func:`scipy.optimize.milp`). The week wraps round: a shift that
 starts on Sunday at 22:00 covers the first hours of Monday.
+
+Planners also want rosters people can work: a few start times, the same every day. A *regular
+pattern* is one shift length with evenly spaced daily starts that cover the day (12-hour shifts
+at 07:00 and 19:00; 8 or 10-hour shifts at 06:00, 14:00 and 22:00); :func:`cover_regular` finds
+the cheapest cover within one such pattern, for comparison with the free choice.
 """
 
 from __future__ import annotations
@@ -139,3 +144,57 @@ def day_names(days: Sequence[int]) -> str:
     if len(on) > 2 and on == list(range(on[0], on[-1] + 1)):
         return f"{WEEKDAYS[on[0]]}-{WEEKDAYS[on[-1]]}"
     return ",".join(WEEKDAYS[d] for d in on)
+
+
+# --- regular patterns -------------------------------------------------------------------------
+
+
+def regular_starts(hours: int, first: int) -> tuple[int, ...]:
+    """The daily starts of a regular pattern of ``hours``-hour shifts, the first at ``first``.
+
+    A regular pattern has the same few start times every day, evenly spaced so that the day is
+    covered: as many lines a day as it takes (the fewest that divide the day evenly), e.g.
+    12-hour shifts at 07:00 and 19:00, 8-hour shifts at 06:00, 14:00 and 22:00, or 10-hour
+    shifts at 06:00, 14:00 and 22:00 (two hours of overlap at each change).
+    """
+    lines = next(k for k in (1, 2, 3, 4, 6, 8, 12, 24) if k * hours >= 24)
+    step = 24 // lines
+    return tuple(sorted((first + i * step) % 24 for i in range(lines)))
+
+
+def regular_patterns(shift_hours: Sequence[int],
+                     start_hours: Sequence[int]) -> list[tuple[int, tuple[int, ...]]]:
+    """Every regular pattern (length, daily starts) the allowed lengths and starts permit."""
+    allowed, out = set(start_hours), []
+    for hours in sorted(set(shift_hours)):
+        seen = set()
+        for first in range(24):
+            starts = regular_starts(hours, first)
+            if starts not in seen and set(starts) <= allowed:
+                seen.add(starts)
+                out.append((hours, starts))
+    return out
+
+
+def cover_regular(required: Sequence[int] | np.ndarray, shift_hours: Sequence[int],
+                  start_hours: Sequence[int]) -> list[Shift] | None:
+    """The fewest staff hours over the regular patterns (None: the allowed starts admit none).
+
+    Each pattern (one shift length, the same evenly spaced start times every day) is covered
+    exactly like :func:`cover`; the cheapest wins, and on a tie the one with fewer lines.
+    """
+    best: tuple[int, int, list[Shift]] | None = None
+    for hours, starts in regular_patterns(shift_hours, start_hours):
+        try:
+            shifts = cover(required, [hours], starts)
+        except RosterError:
+            continue
+        key = (staff_hours(shifts), len(roster_lines(shifts)))
+        if best is None or key < best[:2]:
+            best = (*key, shifts)
+    return None if best is None else best[2]
+
+
+def start_times(shifts: Sequence[Shift]) -> list[int]:
+    """The distinct start hours (0-23) a roster uses, earliest first."""
+    return sorted({s.start_h for s in shifts})

@@ -20,10 +20,29 @@ missing with the pool's chance), and breaks are spread evenly: a person on a shi
 allowed length (10 hours by default) loses ``breaks_min`` minutes over it, so each hour carries
 its share. With neither, required = staff on duty answering contacts.
 
-The suggested roster is then the set of allowed shifts that covers the requirement with the
-fewest staff hours (:mod:`contactsim.rostering`), simulated as written (absence drawn per
-shift, breaks taken within shifts) and compared with the naive flat roster: the fewest people on
-duty around the clock whose weekly service level meets the target.
+**Which roster is suggested.** Every roster of allowed shifts the command tries is simulated as
+written (absence drawn per shift, breaks taken within shifts) and kept with its figures:
+
+- flat rosters, the same number on duty around the clock (a regular pattern, such as 12-hour
+  shifts at 00:00 and 12:00, where one is as cheap as any), searched for the fewest that meet
+  the target;
+- the requirement covered with the fewest staff hours of any allowed shifts
+  (:func:`~contactsim.analysis.rostering.cover`, which then keeps as few distinct shifts as it can
+  without adding an hour), repaired where it falls short: hours whose service level is below the
+  target get one more person and the shifts are chosen again, at most ``REPAIR_ROUNDS`` times;
+- the requirement covered in one regular pattern (one shift length, the same evenly spaced start
+  times every day: :func:`~contactsim.analysis.rostering.cover_regular`), repaired the same way.
+
+The suggestion is the cheapest of them in staff hours whose weekly service level meets the
+target, so no roster the command printed or tried meets it for fewer hours. A regular roster is
+preferred on a tie (fewer start times, then fewer lines), and where one costs more the notes say
+by how much, so the planner can choose it knowingly. A roster costing more than one already found
+to meet the target is not simulated (it could not be suggested), except the first regular one.
+
+**When the search is cut short.** Each round's moves are tested by the next round, so a search
+that reaches ``max_iterations`` with hours still moving ends on an untested requirement; the
+notes say so (and which way the hours were going), and the rosters' own simulated figures are
+what the suggestion rests on.
 """
 
 from __future__ import annotations
@@ -40,7 +59,16 @@ from scipy.special import ndtri, stdtrit
 from contactsim.analysis.erlang import agents_needed, evaluate
 from contactsim.analysis.experiment import Experiment, run_experiment
 from contactsim.analysis.measures import measure_estimate
-from contactsim.analysis.rostering import RosterError, Shift, cover, roster_lines, staff_hours
+from contactsim.analysis.rostering import (
+    RosterError,
+    Shift,
+    cover,
+    cover_regular,
+    on_duty,
+    roster_lines,
+    staff_hours,
+    start_times,
+)
 from contactsim.analysis.stats import Estimate
 from contactsim.analysis.warnings import mean_work_s
 from contactsim.config.kinds import ScenarioError
@@ -93,31 +121,97 @@ class Request:
     dask: str | None = None
 
 
+@dataclass(frozen=True)
+class Search:
+    """How the hour-by-hour search ended: the requirement and whether it had settled."""
+
+    required: np.ndarray  # people to roster in each hour of the week
+    rounds: int
+    limit: int
+    stopped_early: bool  # the round limit came with hours still moving (the last move untested)
+    last_up: int = 0  # hours given more staff in the last round
+    last_down: int = 0  # hours given one fewer in the last round
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A roster of allowed shifts, simulated as written, with what it achieved."""
+
+    label: str  # what it is, in a planner's words
+    kind: str  # "requirement", "regular" (the requirement in a regular pattern) or "flat"
+    shifts: tuple[Shift, ...]
+    service_level: Estimate  # the channel's over the week
+    short_hours: int  # hours of the week clearly below the target (as the search judges it)
+
+    @property
+    def hours(self) -> int:
+        return staff_hours(self.shifts)
+
+    @property
+    def lines(self) -> int:
+        return len(roster_lines(self.shifts))
+
+    @property
+    def starts(self) -> list[int]:
+        return start_times(self.shifts)
+
+    def meets(self, target: float) -> bool:
+        return self.service_level.mean >= target
+
+    def as_dict(self, target: float) -> dict[str, Any]:
+        return {"label": self.label, "kind": self.kind, "staff_hours": self.hours,
+                "lines": self.lines, "start_times": [f"{h:02d}:00" for h in self.starts],
+                "service_level": self.service_level.as_dict(), "meets": self.meets(target),
+                "hours_clearly_below_target": self.short_hours, "roster": roster_lines(self.shifts)}
+
+
 @dataclass
 class Plan:
-    """The answer: hourly requirement, the Erlang start, and the suggested and flat rosters."""
+    """The answer: hourly requirement, the Erlang start, every roster tried and the one chosen."""
 
     request: Request
     scenario: Scenario
     pool: str
     erlang_a: np.ndarray  # people to roster by the formula (on duty / availability)
-    required: np.ndarray  # people to roster, after the simulation search
     rostered: np.ndarray  # the scenario's own roster: mean staff in each hour
-    iterations: int
-    suggested: list[Shift]
-    suggested_sl: Estimate
-    repairs: int
+    search: Search
+    candidates: list[Candidate]  # every roster simulated, in the order tried
+    chosen: Candidate  # the suggestion: the cheapest candidate that meets the target
+    flat: Candidate  # the fewest on duty around the clock that meets the target
     flat_staff: int
-    flat_sl: Estimate
     notes: list[str] = field(default_factory=list)
 
     @property
+    def required(self) -> np.ndarray:
+        return self.search.required
+
+    @property
+    def iterations(self) -> int:
+        return self.search.rounds
+
+    @property
+    def repairs(self) -> int:
+        return max(0, sum(c.kind == "requirement" for c in self.candidates) - 1)
+
+    @property
+    def suggested(self) -> list[Shift]:
+        return list(self.chosen.shifts)
+
+    @property
+    def suggested_sl(self) -> Estimate:
+        return self.chosen.service_level
+
+    @property
     def suggested_hours(self) -> int:
-        return staff_hours(self.suggested)
+        return self.chosen.hours
+
+    @property
+    def flat_sl(self) -> Estimate:
+        return self.flat.service_level
 
     @property
     def flat_hours(self) -> int:
-        return self.flat_staff * HOURS_PER_WEEK
+        return self.flat.hours
 
 
 # --- the question -------------------------------------------------------------------------
@@ -205,9 +299,9 @@ def erlang_staff(load: Load, target: float) -> np.ndarray:
     return np.array([load.agents(rate, target) for rate in load.per_hour], dtype=int)
 
 
-def to_roster(on_duty: np.ndarray, share: float) -> np.ndarray:
-    """People to roster so that ``on_duty`` are, on average, answering."""
-    return np.ceil(on_duty / share - 1e-9).astype(int)
+def to_roster(answering: np.ndarray, share: float) -> np.ndarray:
+    """People to roster so that ``answering`` are, on average, answering."""
+    return np.ceil(answering / share - 1e-9).astype(int)
 
 
 # --- simulating a staffing ----------------------------------------------------------------
@@ -308,8 +402,8 @@ def hourly_bounds(exp: Experiment, channel: str, family_error: float = FAMILY_ER
 
 
 def search(sim: Simulator, start: np.ndarray, load: Load, share: float, target: float,
-           max_iterations: int) -> tuple[np.ndarray, int]:
-    """From ``start``, move hours on clear evidence only; return the staffing and the rounds.
+           max_iterations: int) -> Search:
+    """From ``start``, move hours on clear evidence only; return the staffing and how it ended.
 
     Each round simulates the current staffing and the staffing with one fewer in every hour
     (a harder test than one fewer in a single hour, since the hours around it lose a person
@@ -317,13 +411,15 @@ def search(sim: Simulator, start: np.ndarray, load: Load, share: float, target: 
     that clearly misses moves up: by one, or by half the gap the formula sees between its
     staffing and what the hour's simulated service level implies (so a far-short hour does not
     take a round per person). An hour that has moved one way never moves back, so the search
-    cannot cycle. It stops when nothing moves, or after ``max_iterations`` rounds.
+    cannot cycle. It stops when nothing moves, or after ``max_iterations`` rounds: then the
+    last move was never simulated and the requirement has not settled (``stopped_early``).
     """
     x = start.copy()
     moved = np.zeros(HOURS_PER_WEEK, dtype=int)
     channel = sim.request.channel
     run = sim.scenario.run
     may_lower = run.replications * math.floor(run.days / 7) >= MIN_INSTANCES_DOWN
+    ups = downs = 0
     for round_ in range(1, max_iterations + 1):
         mean, _, high = hourly_bounds(sim.hourly(x), channel)
         up = (high < target) & (moved >= 0)
@@ -333,15 +429,17 @@ def search(sim: Simulator, start: np.ndarray, load: Load, share: float, target: 
             _, low, _ = hourly_bounds(sim.hourly(fewer), channel, FAMILY_ERROR_DOWN)
             down = (low >= target) & (moved <= 0) & (x > 0) & ~up
         if not up.any() and not down.any():
-            return x, round_
+            return Search(x, round_, max_iterations, stopped_early=False)
         steps = np.zeros(HOURS_PER_WEEK, dtype=int)
         for h in np.flatnonzero(up):
             steps[h] = up_step(load, share, target, int(x[h]), float(mean[h]), int(h))
         x = x + steps - down
         moved = np.where(up, 1, np.where(down, -1, moved))
-        sim.log(f"  round {round_}: {int(up.sum())} hours need more staff, "
-                f"{int(down.sum())} can do with one fewer")
-    return x, max_iterations
+        ups, downs = int(up.sum()), int(down.sum())
+        sim.log(f"  round {round_}: {ups} hours need more staff, {downs} can do with one "
+                f"fewer ({int(x.sum()):,} staff hours)")
+    return Search(x, max_iterations, max_iterations, stopped_early=True, last_up=ups,
+                  last_down=downs)
 
 
 def up_step(load: Load, share: float, target: float, rostered: int, observed: float,
@@ -356,14 +454,76 @@ def up_step(load: Load, share: float, target: float, rostered: int, observed: fl
     return max(1, (needed - rostered) // 2)
 
 
-def flat_roster(sim: Simulator, highest: int, channel: str,
-                target: float) -> tuple[int, Estimate]:
-    """The fewest people on duty around the clock whose weekly service level meets the target."""
-    found: dict[int, Estimate] = {}
+def early_stop_note(s: Search) -> str:
+    """Why a search cut off by its round limit needs saying, and what to do about it."""
+    moves = " and ".join(part for part in (
+        f"{s.last_up} hours went up" if s.last_up else "",
+        f"{s.last_down} came down" if s.last_down else "") if part)
+    falling = (" Where hours were still coming down the requirement is probably higher than "
+               "needed." if s.last_down else "")
+    rounds = f"{s.limit} round{'s' * (s.limit != 1)}"
+    return (f"the search stopped at its limit of {rounds} with the hour-by-hour requirement "
+            f"still changing: in the last round {moves}, and those changes were not tested."
+            f"{falling} Each roster was simulated as written, so its own figures stand; run "
+            f"again with --max-iterations {2 * s.limit} to let the search finish")
+
+
+# --- rosters of allowed shifts, simulated as written ----------------------------------------
+
+
+def try_roster(sim: Simulator, shifts: Sequence[Shift], label: str, kind: str,
+               ) -> tuple[Candidate, np.ndarray]:
+    """Simulate a roster as written: the candidate, and the hours whose mean falls short."""
+    exp = sim.shifts(roster_lines(shifts))
+    mean, _, high = hourly_bounds(exp, sim.request.channel)
+    target = sim.request.target
+    sl = weekly_sl(exp, sim.request.channel)
+    sim.log(f"  {label}: {staff_hours(shifts):,} staff hours, {sl.mean:.1%} in target")
+    found = Candidate(label, kind, tuple(shifts), sl, int((high < target).sum()))
+    return found, np.nan_to_num(mean, nan=1.0) < target
+
+
+def allowed_cover(need: np.ndarray, request: Request, *, regular: bool) -> list[Shift] | None:
+    """The fewest staff hours of allowed shifts covering ``need`` (regular: in one pattern)."""
+    try:
+        if regular:
+            return cover_regular(need, request.shift_hours, request.shift_starts)
+        return cover(need, request.shift_hours, request.shift_starts)
+    except RosterError as exc:  # the allowed shifts, as the planner gave them, fall short
+        raise StaffingInputError("--shift-starts", str(exc)) from None
+
+
+def flat_shifts(n: int, request: Request) -> list[Shift]:
+    """``n`` on duty around the clock in allowed shifts: a regular pattern where one is as
+    cheap as any (12-hour shifts at two start times, say), else the cheapest cover."""
+    need = np.full(HOURS_PER_WEEK, n)
+    regular = allowed_cover(need, request, regular=True)
+    if regular is not None and staff_hours(regular) == need.sum():  # no roster costs less
+        return regular
+    free = allowed_cover(need, request, regular=False)
+    assert free is not None
+    return min([s for s in (regular, free) if s is not None], key=regularity)
+
+
+def regularity(shifts: Sequence[Shift]) -> tuple[int, int, int]:
+    """The order rosters are preferred in: fewest staff hours, then start times, then lines."""
+    return staff_hours(shifts), len(start_times(shifts)), len(roster_lines(shifts))
+
+
+def flat_roster(sim: Simulator, highest: int, request: Request,
+                tried: list[Candidate]) -> tuple[int, Candidate]:
+    """The fewest people on duty around the clock whose weekly service level meets the target.
+
+    Each number tried is written in allowed shifts and simulated as written (absence drawn per
+    shift, breaks within shifts), and appended to ``tried``.
+    """
+    found: dict[int, Candidate] = {}
 
     def meets(n: int) -> bool:
-        found[n] = weekly_sl(sim.hourly(np.full(HOURS_PER_WEEK, n)), channel)
-        return found[n].mean >= target
+        found[n], _ = try_roster(sim, flat_shifts(n, request),
+                                 f"flat: {n} on duty around the clock", "flat")
+        tried.append(found[n])
+        return found[n].meets(request.target)
 
     fails, ok = 0, min(max(1, highest), MAX_ON_DUTY)
     while not meets(ok):
@@ -376,34 +536,105 @@ def flat_roster(sim: Simulator, highest: int, channel: str,
     return ok, found[ok]
 
 
-def suggest(sim: Simulator, required: np.ndarray, request: Request, channel: str,
-            ) -> tuple[list[Shift], Estimate, int]:
-    """The cheapest allowed shifts covering ``required``, simulated as written.
+def cover_requirement(sim: Simulator, required: np.ndarray, request: Request, *,
+                      regular: bool, tried: list[Candidate]) -> int | None:
+    """Rosters covering ``required``, simulated as written, appended to ``tried``.
 
     Where the roster as written falls short of the target (absence drawn per shift and breaks
     taken within shifts differ a little from the search's hour-by-hour view), hours whose
-    service level is below the target get one more person and the shifts are chosen again.
+    service level is below the target get one more person and the shifts are chosen again, at
+    most ``REPAIR_ROUNDS`` times. A roster with more staff hours than one already found to meet
+    the target could never be suggested, so it is not simulated: its staff hours are returned
+    (None when every roster was simulated). The first regular pattern is simulated whatever it
+    costs, so the planner sees what a regular roster would take.
     """
     need = required.copy()
+    kind = "regular" if regular else "requirement"
     for repairs in range(REPAIR_ROUNDS + 1):
-        try:
-            shifts = cover(need, request.shift_hours, request.shift_starts)
-        except RosterError as exc:  # the allowed shifts, as the planner gave them, fall short
-            raise StaffingInputError("--shift-starts", str(exc)) from None
-        exp = sim.shifts(roster_lines(shifts))
-        sl = weekly_sl(exp, channel)
-        if sl.mean >= request.target or repairs == REPAIR_ROUNDS:
-            return shifts, sl, repairs
-        mean, _, _ = hourly_bounds(exp, channel)
-        short = np.nan_to_num(mean, nan=1.0) < request.target
-        sim.log(f"  suggested roster: {sl.mean:.1%} of calls in target; one more person in "
-                f"{int(short.sum())} hours that fall short")
+        shifts = allowed_cover(need, request, regular=regular)
+        if shifts is None:  # no regular pattern fits the allowed start times
+            return None
+        what = (f"{pattern_words(shifts)}, covering the requirement" if regular
+                else "covering the requirement")
+        best = min((c.hours for c in tried if c.meets(request.target)), default=None)
+        if best is not None and staff_hours(shifts) > best and (repairs or not regular):
+            return staff_hours(shifts)
+        label = what + (f", {repairs} repair{'s' * (repairs > 1)}" if repairs else "")
+        found, short = try_roster(sim, shifts, label, kind)
+        tried.append(found)
+        if found.meets(request.target):
+            return None
         need = need + short
-    raise AssertionError("unreachable")
+    return None
+
+
+def pattern_words(shifts: Sequence[Shift]) -> str:
+    """``"12-hour shifts at 07:00 and 19:00"``: a roster's lengths and start times."""
+    lengths = "/".join(str(n) for n in sorted({s.hours for s in shifts}))
+    starts = [f"{h:02d}:00" for h in start_times(shifts)]
+    at = ", ".join(starts[:-1]) + " and " + starts[-1] if len(starts) > 1 else "".join(starts)
+    return f"{lengths}-hour shifts at {at}"
+
+
+def regular_note(chosen: Candidate, candidates: Sequence[Candidate],
+                 target: float) -> str | None:
+    """What a regular pattern would take, when the suggestion is not one."""
+    regular = [c for c in candidates if c.kind in ("regular", "flat") and c.meets(target)]
+    if chosen in regular or not regular:
+        return None
+    best = min(regular, key=lambda c: regularity(c.shifts))
+    if len(best.starts) >= len(chosen.starts):  # the suggestion is as regular already
+        return None
+    more = best.hours - chosen.hours
+    also = f" ({best.label})" if best.kind == "flat" else ""
+    return (f"a regular roster, {pattern_words(best.shifts)} every day{also}, "
+            f"meets the target with {best.hours:,} staff hours: {more:,} more than the "
+            f"suggestion ({more / chosen.hours:+.0%}) for {len(best.starts)} start times "
+            f"instead of {len(chosen.starts)}; its lines are in staffing.json and the report")
+
+
+def recommend(candidates: Sequence[Candidate], target: float) -> Candidate:
+    """The candidate to suggest: the fewest staff hours among those that meet the target.
+
+    So no roster the command tried meets the target for fewer staff hours than the one it
+    suggests. Ties go to the more regular roster (fewer start times, then fewer lines), then to
+    the one tried first. If none meets the target, the one with the highest service level.
+    """
+    meeting = [c for c in candidates if c.meets(target)]
+    if not meeting:
+        return max(candidates, key=lambda c: c.service_level.mean)
+    return min(meeting, key=lambda c: regularity(c.shifts))
+
+
+def choice_note(chosen: Candidate, candidates: Sequence[Candidate], target: float,
+                unsimulated: int | None) -> str | None:
+    """Why the suggestion is not the roster covering the requirement, when it is not.
+
+    ``unsimulated``: the staff hours of a roster covering the requirement that was not
+    simulated because it could not have been suggested (more hours than one that meets).
+    """
+    if chosen.kind == "requirement":
+        return None
+    covers = [c.hours for c in candidates if c.kind == "requirement" and c.meets(target)]
+    if covers and min(covers) == chosen.hours:
+        why = (f"the same staff hours as the roster covering the hour-by-hour requirement, "
+               f"with {len(chosen.starts)} start times")
+    elif covers:
+        why = (f"fewer than the roster covering the hour-by-hour requirement ({min(covers):,}, "
+               "which meets it too)")
+    elif unsimulated is not None:
+        why = (f"fewer than a roster covering the hour-by-hour requirement would take "
+               f"({unsimulated:,}; not simulated, since it could not be suggested)")
+    else:
+        why = "while the rosters covering the hour-by-hour requirement fell short of it"
+    short = (f"; {chosen.short_hours} hours of the week are clearly below the target on their "
+             "own, made up by the others" if chosen.short_hours else "")
+    return (f"suggested: {chosen.label}, which meets the target over the week with "
+            f"{chosen.hours:,} staff hours, {why}{short}")
 
 
 def plan(request: Request, log: Callable[[str], None] = lambda _: None) -> Plan:
-    """Answer the request: the Erlang start, the simulated requirement and the two rosters."""
+    """Answer the request: the Erlang start, the simulated requirement and the rosters tried."""
     sc = load_scenario(request.file, request.overrides)
     pool = choose_pool(sc, request.channel, request.pool)
     spec = sc.pools[pool]
@@ -415,10 +646,10 @@ def plan(request: Request, log: Callable[[str], None] = lambda _: None) -> Plan:
     share = availability(sc, pool, request.shift_hours)
     load = channel_load(sc, request.channel)
     try:
-        on_duty = erlang_staff(load, request.target)
+        on_duty_now = erlang_staff(load, request.target)
     except ValueError as exc:
         raise StaffingInputError("--target", str(exc)) from None
-    erlang = to_roster(on_duty, share)
+    erlang = to_roster(on_duty_now, share)
     sim = Simulator(request, sc, pool, spec.breaks_min / mean_shift_h, log)
     notes = []
     if sc.run.replications < 5:
@@ -429,14 +660,21 @@ def plan(request: Request, log: Callable[[str], None] = lambda _: None) -> Plan:
                      "(replications x weeks), too few to be sure one fewer person would do, "
                      "so the search only added staff")
     log(f"Erlang A start: {int(erlang.sum())} staff hours a week; searching with the simulation")
-    required, rounds = search(sim, erlang, load, share, request.target,
-                              request.max_iterations)
+    found = search(sim, erlang, load, share, request.target, request.max_iterations)
+    if found.stopped_early:
+        notes.append(early_stop_note(found))
+        log(f"  note: {notes[-1]}")
+    tried: list[Candidate] = []
     log("flat roster: searching for the fewest people on duty around the clock")
-    flat, flat_sl = flat_roster(sim, int(required.max()), request.channel, request.target)
+    flat_n, flat = flat_roster(sim, int(found.required.max()), request, tried)
     log("suggested roster: choosing shifts and simulating them")
-    shifts, sl, repairs = suggest(sim, required, request, request.channel)
-    return Plan(request, sc, pool, erlang, required, rostered_by_hour(spec), rounds, shifts, sl,
-                repairs, flat, flat_sl, notes)
+    unsimulated = cover_requirement(sim, found.required, request, regular=False, tried=tried)
+    cover_requirement(sim, found.required, request, regular=True, tried=tried)
+    chosen = recommend(tried, request.target)
+    notes.extend(note for note in (choice_note(chosen, tried, request.target, unsimulated),
+                                   regular_note(chosen, tried, request.target)) if note)
+    return Plan(request, sc, pool, erlang, rostered_by_hour(spec), found, tried, chosen, flat,
+                flat_n, notes)
 
 
 # --- what is written ----------------------------------------------------------------------
@@ -474,6 +712,7 @@ def summary(p: Plan) -> dict[str, Any]:
     """``staffing.json``: the question, how the search went, and the rosters compared."""
     r = p.request
     return {
+        "scenario": {"name": p.scenario.name, "file": r.file},
         "channel": r.channel, "pool": p.pool, "target": r.target,
         "answer_target_s": p.scenario.channels[r.channel].answer_target_s,
         "seed": p.scenario.run.seed, "replications": p.scenario.run.replications,
@@ -486,6 +725,14 @@ def summary(p: Plan) -> dict[str, Any]:
         "flat_staff": p.flat_staff,
         "suggested_service_level": p.suggested_sl.as_dict(),
         "flat_service_level": p.flat_sl.as_dict(),
+        "search": {"rounds": p.search.rounds, "limit": p.search.limit,
+                   "stopped_early": p.search.stopped_early,
+                   "last_round": {"hours_up": p.search.last_up,
+                                  "hours_down": p.search.last_down}},
+        "suggested": {**p.chosen.as_dict(r.target),
+                      "on_duty": [int(n) for n in on_duty(p.suggested)]},
+        "candidates": [{**c.as_dict(r.target), "suggested": c is p.chosen}
+                       for c in p.candidates],
         "notes": p.notes,
     }
 

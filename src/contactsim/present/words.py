@@ -267,16 +267,24 @@ def staffing_text(p: Plan) -> str:
         return f"{e.mean:.1%}{ci}"
 
     verdict = "meets" if p.suggested_sl.mean >= r.target else "misses"
+    starts = ", ".join(f"{h:02d}:00" for h in p.chosen.starts)
     lines = [
         f"\nStaff for {r.channel} in pool {p.pool}: {r.target:.0%} answered within "
         f"{s['answer_target_s']:g} s, every hour of the week",
         f"  staff hours a week   Erlang A {hours['erlang_a']}, simulation {hours['required']}, "
         f"current roster {hours['rostered']:g}",
-        f"  suggested roster     {hours['suggested']} staff hours, {len(p.suggested)} shifts; "
-        f"{r.channel} service level {est(p.suggested_sl)} ({verdict} the target)",
-        f"  flat 24/7 roster     {p.flat_staff} on duty = {hours['flat']} staff hours; "
+        f"  suggested roster     {hours['suggested']:,} staff hours, {p.chosen.lines} shift "
+        f"lines starting at {starts} ({p.chosen.label}); {r.channel} service level "
+        f"{est(p.suggested_sl)} ({verdict} the target)",
+        f"  flat 24/7 roster     {p.flat_staff} on duty = {hours['flat']:,} staff hours; "
         f"service level {est(p.flat_sl)}",
-        f"  search: {p.iterations} rounds of simulation, same seed throughout",
+        f"  rosters simulated    {len(p.candidates)}, each as written; "
+        + ("; ".join(f"{c.hours:,} h {c.service_level.mean:.1%}" for c in sorted(
+            p.candidates, key=lambda c: c.hours) if c.meets(r.target)) or "none")
+        + " meet the target",
+        f"  search: {p.iterations} rounds of simulation"
+        + (" (stopped at the limit)" if p.search.stopped_early else "")
+        + ", same seed throughout",
     ]
     lines.extend(f"  note: {n}" for n in p.notes)
     return "\n".join(lines) + "\n"
