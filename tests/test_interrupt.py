@@ -19,6 +19,7 @@ import pytest
 
 from conftest import MINIMAL, ROOT, run_cli, write
 from contactsim import cli, jobs
+from contactsim.analysis import pool
 from contactsim.interrupts import from_interrupt
 from contactsim.results import write as output
 from contactsim.results.write import OutputError, write_atomically
@@ -138,6 +139,40 @@ def test_ctrl_c_at_random_moments_of_plotting_exits_130_and_keeps_the_report(
         else:  # finished first: the same folder, redrawn
             assert sorted(snapshot(out)) == sorted(before), where
         assert leftovers(out.parent) == [], where
+
+
+def _worker_state(_: int) -> tuple[int, bool]:
+    return os.getpgrp(), signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_workers_live_in_their_own_process_group_and_leave_ctrl_c_to_the_command() -> None:
+    # A terminal's Ctrl-C signals the command's process group; the workers are not in it, so
+    # none can die holding the task queue's lock (which once hung a CI run for ever).
+    with pool.worker_pool(2) as workers:
+        seen = set(workers.map(_worker_state, range(8)))
+    assert all(group != os.getpgrp() for group, _ in seen)
+    assert all(ignores for _, ignores in seen)
+    assert signal.getsignal(signal.SIGINT) != signal.SIG_IGN  # the command's own is kept
+
+
+def test_a_pool_whose_worker_died_holding_the_queue_lock_still_stops(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # An idle worker holds the task queue's lock while it waits; killed then, it leaves the
+    # lock taken and multiprocessing's Pool.terminate() waits for it for ever. worker_pool
+    # gives up after STOP_WAIT_S and kills what is left.
+    monkeypatch.setattr(pool, "STOP_WAIT_S", 1.0)
+    started = time.monotonic()
+    with pool.worker_pool(2) as workers:
+        workers.apply_async(time.sleep, (120,))  # one worker busy, the other waiting
+        time.sleep(0.5)
+        processes = list(workers._pool)  # type: ignore[attr-defined]
+        for process in processes:
+            os.kill(process.pid, signal.SIGKILL)
+    took = time.monotonic() - started
+    assert took < 30, f"stopping took {took:.1f} s"
+    for process in processes:
+        process.join(5)
+        assert not process.is_alive()
 
 
 def _wrapped(error: Exception, *, cause: bool) -> None:

@@ -22,9 +22,7 @@ The days compared are the log's whole local days (:mod:`contactsim.analysis.back
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
-import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from contactsim.analysis.backtest_days import (
 )
 from contactsim.analysis.experiment import default_workers
 from contactsim.analysis.measures import contact_measures
+from contactsim.analysis.pool import worker_pool
 from contactsim.config.spec import Scenario
 from contactsim.engine.contactlog import simulate_log
 from contactsim.logs.model import ContactLog
@@ -107,12 +106,6 @@ def _task(args: tuple[Scenario, int, np.ndarray]) -> tuple[int, Hourly, list[str
     return args[1], hourly, warnings
 
 
-def _ignore_sigint() -> None:
-    # As the experiment's workers: Ctrl-C is the parent's to handle.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 #: Memory a replication's simulated export takes while it is measured, per contact (measured:
 #: about 340 bytes on the baseline, the logging room's rows and the log's columns).
 BYTES_PER_CONTACT = 400
@@ -150,17 +143,11 @@ def simulate_replications(scenario: Scenario, days: np.ndarray, workers: int | N
             if progress is not None:
                 progress(len(found), n)
     else:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        pool = multiprocessing.get_context(method).Pool(workers, initializer=_ignore_sigint)
-        try:
+        with worker_pool(workers) as pool:
             for i, hourly, warnings in pool.imap_unordered(_task, tasks):
                 found[i] = (hourly, warnings)
                 if progress is not None:
                     progress(len(found), n)
-            pool.close()
-        finally:
-            pool.terminate()
-            pool.join()
     seen: dict[str, None] = {}
     for i in range(n):
         seen.update(dict.fromkeys(found[i][1]))

@@ -7,16 +7,15 @@ back in replication order, so ``--workers 1`` and ``--workers 8`` write identica
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from contactsim.analysis.measures import Replication, replication_measures
+from contactsim.analysis.pool import worker_pool
 from contactsim.analysis.warnings import scenario_warnings
 from contactsim.config.spec import Scenario
 from contactsim.engine import simulate
@@ -138,13 +137,6 @@ def run_experiments(scenarios: Sequence[Scenario], workers: int | None = None,
             client.cancel(futures)
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C is the parent's to handle: it stops the pool and cleans up; the pool stops its
-    # workers with SIGTERM, which must simply end them.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _task(args: tuple[Scenario, int]) -> Replication:
     return run_replication(*args)
 
@@ -154,14 +146,8 @@ def _replications(scenario: Scenario, n: int, workers: int) -> Iterator[Replicat
         for i in range(n):
             yield run_replication(scenario, i)
         return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = multiprocessing.get_context(method).Pool(workers, initializer=_ignore_sigint)
-    try:
+    with worker_pool(workers) as pool:
         yield from pool.imap_unordered(_task, [(scenario, i) for i in range(n)])
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
 
 
 class DaskUnavailableError(RuntimeError):
