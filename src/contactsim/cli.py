@@ -33,7 +33,7 @@ from contactsim.analysis.experiment import (
 from contactsim.analysis.warnings import scenario_warnings
 from contactsim.atomic import replacing
 from contactsim.config.kinds import Problem, ScenarioError
-from contactsim.config.loading import load_scenario
+from contactsim.config.loading import FlagOverride, load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.interrupts import EXIT_INTERRUPTED, INTERRUPTED, from_interrupt
 from contactsim.results.write import (
@@ -155,7 +155,8 @@ def _add_report_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     plot = sub.add_parser("plot", help="redraw a results folder's plots and report",
                           description="Draw plots/*.png and report.html again from the saved "
                           "tables of a run, compare or sweep folder, without simulating.")
-    plot.add_argument("folder", type=Path, metavar="RESULTS_DIR")
+    plot.add_argument("folder", type=Path, metavar="RESULTS_DIR",
+                      help="a folder written by run, compare, sweep, staff or backtest")
 
 
 def build_parser() -> Parser:
@@ -163,7 +164,8 @@ def build_parser() -> Parser:
                     "control rooms: 999, 101 and digital demand, staff rosters and answer times.")
     parser.add_argument("--version", action="version", version=f"contactsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                parser_class=Parser)
+                                parser_class=Parser, help="what to do; 'contactsim COMMAND "
+                                "--help' describes each")
 
     run = sub.add_parser("run", help="simulate scenarios and write their results folders",
                          description="Simulate each scenario and write results/<name>/ "
@@ -179,9 +181,11 @@ def build_parser() -> Parser:
     _add_report_commands(sub)
 
     val = sub.add_parser("validate", help="check scenario files without running them")
-    val.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    val.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                     help="scenario TOML file(s) to check")
     val.add_argument("--set", dest="overrides", action="append", default=[], type=_set_value,
-                     metavar="KEY=VALUE")
+                     metavar="KEY=VALUE", help="check with this key overridden, value in TOML "
+                     "syntax, e.g. --set pools.handlers.scale=1.1 (repeatable)")
 
     ref = sub.add_parser("reference", help="print the scenario file reference (markdown)")
     ref.add_argument("--out", type=Path, help="write to this file instead of printing")
@@ -307,7 +311,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
                       ("seed", "run.seed")):
         value = getattr(args, flag, None)
         if value is not None:
-            out.append(f"{key}={value!r}")
+            out.append(FlagOverride(f"{key}={value!r}", f"--{flag}"))
     return out
 
 
