@@ -7,16 +7,26 @@ every command has a help text; and the words and units of the terminal and the r
 from __future__ import annotations
 
 import argparse
+import io
+import math
 import pickle
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import MINIMAL, ROOT, write
+from contactsim.analysis.experiment import run_experiment
+from contactsim.analysis.measures import contact_measures
 from contactsim.cli import build_parser, main
 from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import FlagOverride, load_scenario
+from contactsim.engine.records import ABANDONED, ANSWERED
+from contactsim.present.report import measures_table
+from contactsim.present.words import MEANINGS, fmt_ci, label, print_summary
+from contactsim.results.read import read_run
+from contactsim.results.write import write_tables
 
 
 @pytest.mark.parametrize(("args", "said"), [
@@ -118,3 +128,55 @@ def test_the_link_check_sees_links_outside_the_repo(tmp_path: Path) -> None:
     assert _broken(page, "nothing.md") == "no such file"
     toml = write(tmp_path, "s.toml", 'x = 1  # see ../shared/REFERENCES.md and `docs/a.md`\n')
     assert [t for t, _ in _links(toml)] == ["../shared/REFERENCES.md", "docs/a.md"]
+
+
+# --- the two waits, and one unit rule for terminal and report ---------------------------------
+
+def test_mean_wait_is_over_all_offered_and_mean_answer_over_answered() -> None:
+    """Two answered calls (5 s connection, 1 s and 3 s in queue) and one caller who hung up
+    after 100 s: mean wait in queue (34.7 s) is larger than mean answer time (7 s), as DESIGN
+    section 5 defines them, and the report's words say why."""
+    wait = np.array([1.0, 3.0, 100.0])
+    answer = np.array([6.0, 8.0, math.nan])
+    outcome = np.array([ANSWERED, ANSWERED, ABANDONED])
+    m = contact_measures(answer, wait, outcome, np.zeros(3, dtype=outcome.dtype), 10.0)
+    assert m["mean_wait_s"] == pytest.approx(104 / 3)
+    assert m["mean_answer_s"] == pytest.approx(7.0)
+    assert "all offered" in label("mean_wait_s")
+    assert "hung up" in MEANINGS["mean_wait_s"]
+    assert "not counted" in MEANINGS["mean_wait_s"]
+    assert "answered contacts only" in MEANINGS["mean_answer_s"]
+
+
+ONLINE = MINIMAL + """\
+[channels.online]
+kind = "digital"
+per_day = 60
+answer_target_s = 3600
+[pools.desk]
+skills = ["online"]
+roster = [ { days = "mon-sun", start = "09:00", end = "17:00", staff = 1 } ]
+"""
+
+
+def test_terminal_and_report_show_times_in_the_same_unit(tmp_path: Path) -> None:
+    sc = load_scenario(write(tmp_path, "online.toml", ONLINE))
+    exp = run_experiment(sc, workers=1)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    write_tables(exp, folder)
+    run = read_run(folder)
+    terminal = io.StringIO()
+    print_summary(exp, folder, terminal)
+    rows = {line.split()[0]: line for line in terminal.getvalue().splitlines()[2:]
+            if line.strip() and not line.lstrip().startswith(("results", "warning"))}
+    table = measures_table(run)
+    for channel in ("999", "online"):
+        shown = fmt_ci("mean_answer_s", run.estimate("channels", channel, "mean_answer_s"))
+        assert shown in rows[channel]
+        assert f"<td class=\"num\">{shown}</td>" in table
+    # online contacts wait overnight for the desk: hours, in both places; 999 in seconds
+    assert re.search(r" h \([\d.]+ to [\d.]+ h\)", rows["online"]), rows["online"]
+    assert re.search(r" s \([\d.]+ to [\d.]+ s\)", rows["999"]), rows["999"]
+    assert rows["online"].split()[1:3] == ["1", "h"]  # the target, in the same words
+    assert MEANINGS["mean_wait_s"] in table

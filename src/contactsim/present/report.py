@@ -41,6 +41,7 @@ from contactsim.present.plots import (
 )
 from contactsim.present.plots_whatif import draw_compare, draw_staffing, draw_sweep
 from contactsim.present.words import (
+    MEANINGS,
     fmt,
     fmt_ci,
     fmt_target,
@@ -244,7 +245,8 @@ def measures_table(run: RunResults) -> str:
                                 for c in channels)],
     ]
     for m in measures:
-        rows.append([esc(label(m)), *(esc(fmt_ci(m, run.estimate("channels", c, m)))
+        meaning = f"<br><span class=\"note\">{esc(MEANINGS[m])}</span>" if m in MEANINGS else ""
+        rows.append([esc(label(m)) + meaning, *(esc(fmt_ci(m, run.estimate("channels", c, m)))
                                       for c in channels)])
         if m == "offered" and run.days > 0:
             rows.append([esc("contacts offered per day"),

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 LABELS = {
     "offered": "contacts offered", "answered": "answered", "abandoned": "abandoned",
     "service_level": "service level (answered within target)",
-    "mean_wait_s": "mean wait in queue", "mean_answer_s": "mean answer time",
+    "mean_wait_s": "mean wait in queue (all offered)", "mean_answer_s": "mean answer time",
     "p90_answer_s": "90th percentile answer time", "p99_answer_s": "99th percentile answer time",
     "abandon_rate": "abandoned (share of offered)", "band_lt10": "answered in under 10 s",
     "band_10_60": "answered in 10 to 60 s", "band_ge60": "answered in 60 s or more",
@@ -39,6 +39,18 @@ LABELS = {
     "officer_hours": "officer hours per day",
 }
 
+#: What a measure is, where its name alone leaves room for doubt (DESIGN section 5). The two
+#: waits differ in whom they average over: mean wait in queue can exceed mean answer time.
+MEANINGS = {
+    "mean_wait_s": "time from joining the queue until answered or hung up, averaged over every "
+    "contact offered (callers who hung up after a long wait included); connection time not "
+    "counted",
+    "mean_answer_s": "connection time plus time in queue, averaged over answered contacts only, "
+    "as forces publish it; callers who hung up are left out, so it can be shorter than the "
+    "mean wait in queue",
+    "p90_answer_s": "answer time (connection plus queue) that 90% of answered contacts beat",
+    "p99_answer_s": "answer time (connection plus queue) that 99% of answered contacts beat",
+}
 
 SHARES = {"service_level", "abandon_rate", "utilisation"}
 
@@ -150,27 +162,18 @@ def print_summary(exp: Experiment, folder: Path, out: TextIO) -> None:
     out.write(f"\n{sc.name}  ({len(reps)} replications x {sc.run.days:g} days, "
               f"{exp.wall_s:.1f} s)\n")
     header = (f"  {'channel':<10} {'target':>8} {'service level (95% CI)':>26} "
-              f"{'mean answer s (95% CI)':>26} {'abandoned (95% CI)':>24}\n")
+              f"{'mean answer time (95% CI)':>26} {'abandoned (95% CI)':>24}\n")
     out.write(header)
     for name, ch in sc.channels.items():
         sl, ma, ab = (measure_estimate((r.channels[name][m] for r in reps), m)
                       for m in ("service_level", "mean_answer_s", "abandon_rate"))
-        out.write(f"  {name:<10} {ch.answer_target_s:>7g}s "
-                  f"{_fmt_est(sl, percent=True):>26} {_fmt_est(ma):>26} "
-                  f"{_fmt_est(ab, percent=True):>24}\n")
+        # the report's units (fmt_ci): an online channel's hours read as hours in both
+        out.write(f"  {name:<10} {fmt_target(ch.answer_target_s):>8} "
+                  f"{fmt_ci('service_level', sl):>26} {fmt_ci('mean_answer_s', ma):>26} "
+                  f"{fmt_ci('abandon_rate', ab):>24}\n")
     for warning in exp.warnings:
         out.write(f"  warning: {warning}\n")
     out.write(f"  results: {folder}/\n")
-
-
-def _fmt_est(est: Estimate, percent: bool = False) -> str:
-    scale, unit = (100.0, "%") if percent else (1.0, "")
-    if est.n == 0:
-        return "-"
-    text = f"{scale * est.mean:.1f}{unit}"
-    if est.n > 1:
-        text += f" ({scale * est.ci_low:.1f}-{scale * est.ci_high:.1f})"
-    return text
 
 
 #: Pool measures that are totals over the measured days, shown per day.
