@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -239,15 +240,17 @@ def test_set_value_parsing() -> None:
     assert parse_value("__import__('os')") == "__import__('os')"  # data, never code
 
 
-def test_empirical_file_is_read_relative_to_the_scenario_and_inlined(tmp_path: Path) -> None:
-    write(tmp_path, "data/handle.csv", "seconds\n100\n200\n300\n")
+def test_empirical_file_is_read_relative_to_the_scenario_and_named_by_sha256(
+        tmp_path: Path) -> None:
+    data = write(tmp_path, "data/handle.csv", "seconds\n100\n200\n300\n")
     path = write(tmp_path, "s.toml", MINIMAL.replace(
         'handle = { dist = "exponential", mean = 300 }',
         'handle = { dist = "empirical", file = "data/handle.csv" }'))
     sc = load_scenario(path)
-    assert sc.categories["crime"].handle.values == (100.0, 200.0, 300.0)
-    assert sc.document["categories"]["crime"]["handle"] == {"dist": "empirical",
-                                                           "values": [100.0, 200.0, 300.0]}
+    assert sc.categories["crime"].handle.values.tolist() == [100.0, 200.0, 300.0]
+    assert sc.document["categories"]["crime"]["handle"] == {
+        "dist": "empirical", "file": os.path.abspath(data),
+        "sha256": hashlib.sha256(data.read_bytes()).hexdigest()}
     write(tmp_path, "data/handle.csv", "seconds\n100\nabc\n")
     assert "line 3: 'abc' is not a number" in problems(path)[0]
 

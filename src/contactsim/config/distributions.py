@@ -13,14 +13,22 @@ at a time, so the engine stays fast and the draws stay reproducible.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path as FilePath
 from typing import Any
 
 import numpy as np
 
-from contactsim.config.files import FOLDER, MISSING, NotAFileError, read_regular
+from contactsim.config.datafile import (
+    MAX_FILE_BYTES,
+    SHA256,
+    DataFileError,
+    known_values,
+    read_values,
+)
+from contactsim.config.files import FOLDER, MISSING, NotAFileError
 from contactsim.config.kinds import Kind, Number
 from contactsim.config.problems import (
     INVALID,
@@ -42,7 +50,7 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "gamma": ("mean", "sd"),
     "weibull": ("mean", "sd"),
     "uniform": ("low", "high"),
-    "empirical": ("values", "file"),
+    "empirical": ("values", "file", "sha256"),
 }
 
 #: Longest duration any distribution parameter may take: 30 days, far above any real contact.
@@ -57,18 +65,41 @@ MAX_CV = 100.0
 #: gamma's shape or turn a lognormal's parameters into NaN.
 MIN_SECONDS = 1e-3
 
-#: Largest empirical data file read, in bytes (a few million durations).
-MAX_FILE_BYTES = 50_000_000
+__all__ = ["MAX_FILE_BYTES", "Dist", "Distribution", "Draws"]
 
 
-@dataclass(frozen=True)
+def _no_values() -> np.ndarray:
+    return np.empty(0)
+
+
+@dataclass(frozen=True, eq=False)
 class Distribution:
-    """A non-negative duration distribution in seconds."""
+    """A non-negative duration distribution in seconds.
+
+    An empirical distribution's ``values`` are one read-only float64 array (a data file may
+    hold millions), never copied into a tuple or a list.
+    """
 
     kind: str
     a: float = 0.0  # constant value, mean, or low
     b: float = 0.0  # sd or high
-    values: tuple[float, ...] = ()
+    values: np.ndarray = field(default_factory=_no_values)
+
+    def __post_init__(self) -> None:
+        values = np.asarray(self.values, dtype=np.float64)
+        if values.flags.writeable:
+            values = values.copy() if values is self.values else values
+            values.flags.writeable = False
+        object.__setattr__(self, "values", values)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Distribution):
+            return NotImplemented
+        return ((self.kind, self.a, self.b) == (other.kind, other.a, other.b)
+                and np.array_equal(self.values, other.values))
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.a, self.b, self.values.size))
 
     @classmethod
     def constant(cls, value: float) -> Distribution:
@@ -79,9 +110,7 @@ class Distribution:
         """The distribution's mean in seconds."""
         if self.kind == "uniform":
             return (self.a + self.b) / 2
-        if self.kind == "empirical":
-            return float(np.mean(self.values))
-        return self.a
+        return self.a  # an empirical distribution's mean, worked out once when it was read
 
     @property
     def is_zero(self) -> bool:
@@ -104,7 +133,7 @@ class Distribution:
             return self.a / math.exp(math.lgamma(1 + 1 / k)) * gen.weibull(k, n)
         if self.kind == "uniform":
             return gen.uniform(self.a, self.b, n)
-        return gen.choice(np.asarray(self.values), n)
+        return gen.choice(self.values, n)
 
     def describe(self) -> str:
         """Planner-readable one-liner, e.g. ``lognormal, mean 420 s, sd 240 s``."""
@@ -191,65 +220,70 @@ class Dist(Kind):
         if ("values" in value) == ("file" in value):
             return ck.error(path, "an empirical distribution needs exactly one of values = "
                             '[...] or file = "durations.csv"')
+        if "sha256" in value and "file" not in value:
+            return ck.error((*path, "sha256"), "checks a data file: it goes with file = "
+                            '"durations.csv", not with values')
         if "file" in value:
-            values = self._read_file(value["file"], (*path, "file"), ck)
             where: Path = (*path, "file")
-            if values is not INVALID:
-                ck.inlined[path] = values
+            values = self._read_file(value, where, ck)
+            if values is INVALID:
+                return INVALID
         else:
-            values, where = value["values"], (*path, "values")
-            if not isinstance(values, list):
-                return ck.error(where, f"must be a list of seconds, got {describe(values)}")
-        if values is INVALID:
-            return INVALID
-        if not values:
+            where = (*path, "values")
+            if not isinstance(value["values"], list):
+                return ck.error(where, f"must be a list of seconds, got "
+                                f"{describe(value['values'])}")
+            # anything but a finite number (text, true, 1e400) becomes NaN, refused below
+            values = np.array([finite(v) for v in value["values"]], dtype=np.float64)
+        if not values.size:
             return ck.error(where, "has no values")
-        bad = [v for v in values if not _duration_ok(v)]
-        if bad:
-            return ck.error(where, f"value {describe(bad[0])} is not a duration in seconds "
+        ok = np.isfinite(values) & ((values == 0) | ((values >= MIN_SECONDS)
+                                                     & (values <= MAX_SECONDS)))
+        if not ok.all():
+            first = int(np.argmin(ok))
+            shown = value["values"][first] if "values" in value else float(values[first])
+            return ck.error(where, f"value {describe(shown)} is not a duration in seconds "
                             f"from 0 to {MAX_SECONDS:,.0f} (0, or at least {MIN_SECONDS:g})")
-        if self.positive and max(values) <= 0:
+        if self.positive and values.max() <= 0:
             return ck.error(where, "all values are zero; this duration must be above zero")
-        return Distribution("empirical", float(np.mean(values)), 0.0,
-                            tuple(float(v) for v in values))
+        return Distribution("empirical", float(np.mean(values)), 0.0, values)
 
     @staticmethod
-    def _read_file(name: Any, path: Path, ck: Checker) -> Any:
+    def _read_file(value: dict[str, Any], path: Path, ck: Checker) -> Any:
+        """The values of a data file, checked against its ``sha256`` if one is given; the file
+        is recorded (absolute path and fingerprint) for the resolved scenario."""
+        name, expected = value["file"], value.get("sha256")
         if not isinstance(name, str) or not name.strip() or "\0" in name:
             return ck.error(path, f"must be a file name, got {describe(name)}")
-        base = FilePath(ck.folder_file_of(path)).parent
-        target = base / name
+        if expected is not None and (not isinstance(expected, str)
+                                     or not SHA256.fullmatch(expected)):
+            return ck.error((*path[:-1], "sha256"), "must be the file's SHA-256 as 64 "
+                            f"hexadecimal digits (as sha256sum prints it), got "
+                            f"{describe(expected)}")
+        target = str(FilePath(ck.folder_file_of(path)).parent / name)
+        known = known_values(expected) if ck.reuse_data and expected is not None else None
+        if known is not None:  # a variant of a loaded scenario: the values it read
+            ck.data_files[path[:-1]] = (os.path.abspath(target), str(expected))
+            return known
         try:
-            raw = read_regular(str(target), MAX_FILE_BYTES)  # never a device or a FIFO
+            values, sha256 = read_values(target)  # never a device or a FIFO
         except NotAFileError as exc:
             if exc.kind == MISSING:
-                return ck.error(path, f"file {str(target)!r} not found (paths are relative to "
+                return ck.error(path, f"file {target!r} not found (paths are relative to "
                                 "the scenario file)")
             if exc.kind == FOLDER:
-                return ck.error(path, f"{str(target)!r} is a folder, not a data file")
-            return ck.error(path, f"{str(target)!r} {exc.words}, not a data file")
+                return ck.error(path, f"{target!r} is a folder, not a data file")
+            return ck.error(path, f"{target!r} {exc.words}, not a data file")
+        except DataFileError as exc:
+            return ck.error(path, str(exc))
         except OSError as exc:
-            return ck.error(path, f"cannot read {str(target)!r}: {exc.strerror or exc}")
-        if len(raw) > MAX_FILE_BYTES:
-            return ck.error(path, f"{str(target)!r} is larger than "
-                            f"{MAX_FILE_BYTES // 1_000_000} MB")
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            return ck.error(path, f"{str(target)!r} is not UTF-8 text (byte "
-                            f"0x{raw[exc.start]:02x} at offset {exc.start})")
-        lines = [(i + 1, ln.strip()) for i, ln in enumerate(text.splitlines()) if ln.strip()]
-        values: list[float] = []
-        for n, (lineno, line) in enumerate(lines):
-            try:
-                values.append(float(line.split(",")[0]))
-            except ValueError:
-                if n == 0:
-                    continue  # a header line
-                return ck.error(path, f"{str(target)!r} line {lineno}: {line[:30]!r} is not a "
-                                "number")
-        if not values:
-            return ck.error(path, f"{str(target)!r} holds no numbers (one per line expected)")
+            return ck.error(path, f"cannot read {target!r}: {exc.strerror or exc}")
+        if expected is not None and sha256 != expected:
+            return ck.error(path, f"{target!r} has changed since this scenario was saved: its "
+                            f"sha256 is {sha256[:12]}..., the scenario expects "
+                            f"{expected[:12]}...; put the saved file back, or leave out "
+                            "sha256 to use the file as it is now")
+        ck.data_files[path[:-1]] = (os.path.abspath(target), sha256)
         return values
 
 
@@ -287,11 +321,6 @@ def weibull_shape(cv: float) -> float:
 def _a(kind: str) -> str:
     """``"an exponential"``, ``"a lognormal"``."""
     return ("an " if kind[0] in "ae" else "a ") + kind  # not "an uniform"
-
-
-def _duration_ok(value: Any) -> bool:
-    x = finite(value)
-    return x is not None and (x == 0 or MIN_SECONDS <= x <= MAX_SECONDS)
 
 
 class Draws:

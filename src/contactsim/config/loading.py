@@ -87,6 +87,7 @@ def with_changes(scenario: Scenario, changes: Changes) -> Scenario:
     doc = copy.deepcopy(scenario.document)
     origins: dict[Path, str] = {}
     ck = Checker(scenario.file, origins)
+    ck.reuse_data = True  # the data files it read, not read again
     for path, value in changes.items():
         try:
             check_path(path)
@@ -417,12 +418,13 @@ def _child_kind(kind: Any, part: str) -> Any:
 
 
 def resolved(doc: dict[str, Any], file: str, ck: Checker) -> dict[str, Any]:
-    """The document to save as ``scenario.toml``: self-contained, remembering its source."""
+    """The document to save as ``scenario.toml``, remembering its source: each empirical data
+    file is named by its absolute path and SHA-256 (the results folder keeps a copy of it)."""
     out = copy.deepcopy(doc)
     out.setdefault("source", file)
-    for path, values in ck.inlined.items():
+    for path, (data_file, sha256) in ck.data_files.items():
         node: Any = out
-        for part in path[:-1]:
+        for part in path:
             node = node[part]
-        node[path[-1]] = {"dist": "empirical", "values": values}
+        node.update(file=data_file, sha256=sha256)
     return out

@@ -146,8 +146,12 @@ class Checker:
         self.root_file = root_file
         self.origins: Mapping[Path, str] = {} if origins is None else origins
         self.problems: list[Problem] = []
-        #: Empirical distributions read from files, by path, to inline in the resolved scenario.
-        self.inlined: dict[Path, list[float]] = {}
+        #: Empirical distributions read from files, by path: the file (absolute) and its
+        #: SHA-256, which the resolved scenario names (see :mod:`contactsim.config.datafile`).
+        self.data_files: dict[Path, tuple[str, str]] = {}
+        #: Take data files named with their sha256 from the values already read in this
+        #: process rather than read them again (for variants of a loaded scenario).
+        self.reuse_data = False
 
     def file_of(self, path: Path) -> str:
         """The file that set ``path`` (or its nearest enclosing table)."""

@@ -387,7 +387,7 @@ SCENARIO = Table((
     Derived("file", lambda t, place: t["source"] or place.file,
             "the file it was resolved from (source), else the file read"),
     Derived("document", lambda _t, place: place.document,
-            "the resolved TOML: extends merged, --set applied, empirical files inlined"),
+            "the resolved TOML: extends merged, --set applied, data files by path and sha256"),
 ))
 
 

@@ -49,8 +49,10 @@ A duration is a bare number of seconds (a constant) or a table naming its distri
 with sd below the mean, the longer a contact has run the likelier it is to end soon |
 | `{ dist = "uniform", low = 2, high = 7 }` | low, high | equally likely anywhere between |
 | `{ dist = "empirical", values = [120, 300, 410] }` | values | resampled from observed values |
-| `{ dist = "empirical", file = "handle.csv" }` | file | as values, read from a file: one number \
-per line (a header line is allowed), its path relative to the scenario file |
+| `{ dist = "empirical", file = "handle.csv" }` | file, sha256 | as values, read from a file: one \
+number per line (a header line is allowed; anything after a comma is ignored), its path relative \
+to the scenario file; with `sha256` (the file's SHA-256, as `sha256sum` prints it) a file that \
+has changed is refused |
 
 Lognormal, gamma and Weibull take the mean and standard deviation of the durations themselves
 (what a control room's own data shows), not the parameters of the underlying distribution

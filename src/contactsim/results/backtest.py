@@ -30,7 +30,7 @@ from contactsim import __version__
 from contactsim.analysis.backtest import LEVEL, MEASURES, MIN_CONTACTS, Backtest
 from contactsim.analysis.backtest_findings import findings, verdicts
 from contactsim.results.tables import ResultsError, Table, read_json, read_table
-from contactsim.results.write import SUMMARY, scenario_sha256, scenario_toml, write_csv
+from contactsim.results.write import SUMMARY, scenario_sha256, write_csv, write_scenario
 
 BACKTEST_CSV = "backtest.csv"
 #: backtest.csv's columns, exactly (DESIGN §10).
@@ -100,11 +100,11 @@ def write_backtest(bt: Backtest, folder: Path) -> None:
                for c in bt.cells))
     (folder / SUMMARY).write_text(
         json.dumps(backtest_summary(bt), indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    (folder / "scenario.toml").write_text(
+    write_scenario(
+        folder, bt.scenario.document,
         "# The scenario as the back-test simulated it: pinned to the log's dates (extends and\n"
         "# the back-test's changes applied). Run it again with\n"
-        "#   contactsim run scenario.toml\n# to see the simulated side in full.\n\n"
-        + scenario_toml(bt.scenario.document), encoding="utf-8")
+        "#   contactsim run scenario.toml\n# to see the simulated side in full.\n\n")
 
 
 # --- reading it back ------------------------------------------------------------------------

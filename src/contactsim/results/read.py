@@ -24,8 +24,10 @@ import numpy as np
 
 from contactsim.analysis.stats import Estimate
 from contactsim.calendar import holidays_in_run, simulated_days
+from contactsim.config.datafile import empirical_files, file_sha256
 from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario
+from contactsim.config.problems import dotted
 from contactsim.results.checks import (
     HOUR_COLUMN,
     TableSpec,
@@ -187,6 +189,8 @@ def read_run(folder: Path) -> RunResults:
     check_summary(summary_path, summary)
     scenario_path = folder / "scenario.toml"
     text = _scenario_text(scenario_path)
+    if text:
+        check_data_files(scenario_path, text)
     description, targets, start_day, holidays = (_scenario_facts(scenario_path) if text
                                                  else ("", {}, 0, ()))
     for channel in summary["channels"]:
@@ -216,6 +220,36 @@ def _scenario_text(path: Path) -> str:
                            "contactsim saved", "(file)") from None
     except OSError as exc:
         raise ResultsError(path, f"cannot read: {exc.strerror or exc}", "(file)") from None
+
+
+def check_data_files(scenario_path: Path, text: str) -> None:
+    """Each data file the saved scenario reads (``data/...csv``) is there, a regular file, and
+    holds what it held when the run was made (its sha256); else a ResultsError naming it."""
+    try:
+        doc = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+        return  # not a scenario this version reads: its facts are read as plain TOML
+    for path, node in empirical_files(doc):
+        name, expected = node.get("file"), node.get("sha256")
+        if not isinstance(name, str) or "\0" in name:
+            continue
+        data = scenario_path.parent / name
+        try:
+            check_regular(data)
+        except ResultsError as exc:
+            raise ResultsError(data, f"{exc.problems[0].message}; scenario.toml reads it for "
+                               f"{dotted(path)}", "(file)") from None
+        if not isinstance(expected, str):
+            continue
+        try:
+            changed = file_sha256(data) != expected
+        except OSError as exc:
+            raise ResultsError(data, f"cannot read: {exc.strerror or exc}", "(file)") from None
+        if changed:
+            raise ResultsError(data, "has changed since the run saved it (its sha256 is not "
+                               f"the {expected[:12]}... scenario.toml names for "
+                               f"{dotted(path)}); the folder no longer reruns as it ran",
+                               "(file)")
 
 
 # --- checking what was read back ------------------------------------------------------------

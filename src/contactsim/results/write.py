@@ -8,6 +8,7 @@ and the report are drawn from these saved tables alone.
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import errno
 import fcntl
@@ -41,6 +42,13 @@ from contactsim.analysis.measures import (
     measure_estimate,
 )
 from contactsim.calendar import day_labels, month_labels, simulated_days
+from contactsim.config.datafile import (
+    DATA_FOLDER,
+    DataFileError,
+    copy_checked,
+    data_name,
+    empirical_files,
+)
 from contactsim.config.spec import ChannelSpec, Scenario
 from contactsim.results.read import KIND_MARKERS
 from contactsim.timebase import HOURS_PER_WEEK
@@ -53,9 +61,35 @@ def scenario_toml(document: dict[str, Any]) -> str:
     return tomli_w.dumps(document)
 
 
+def write_scenario(folder: Path, document: dict[str, Any], note: str) -> None:
+    """``scenario.toml`` (after the comment lines of ``note``) and a copy of each empirical data
+    file it reads, ``data/KEY.PATH.csv``, named in it by that relative path and its sha256, so
+    the folder reruns as it stands, from anywhere, however large the files."""
+    doc = copy.deepcopy(document)  # small: data files are named, not inlined
+    copies: dict[str, str] = {}  # sha256 -> its copy, one copy of a file named twice
+    for path, node in empirical_files(doc):
+        sha256 = node.get("sha256")
+        if sha256 not in copies:
+            name = data_name(path, set(copies.values()))
+            (folder / DATA_FOLDER).mkdir(exist_ok=True)
+            try:
+                copy_checked(node["file"], folder / name, str(sha256))
+            except DataFileError as exc:
+                raise OSError(errno.EIO, str(exc)) from None
+            copies[str(sha256)] = name
+        node["file"] = copies[str(sha256)]
+    (folder / "scenario.toml").write_text(note + scenario_toml(doc), encoding="utf-8")
+
+
 def scenario_sha256(document: dict[str, Any]) -> str:
-    """A fingerprint of the model a scenario describes (its key order and source aside)."""
+    """A fingerprint of the model a scenario describes (its key order, source and where its
+    data files are kept aside: a data file counts by its own sha256)."""
     canonical = {k: v for k, v in document.items() if k != "source"}
+    if any(True for _ in empirical_files(canonical)):
+        canonical = copy.deepcopy(canonical)
+        for _, node in empirical_files(canonical):
+            if "sha256" in node:
+                del node["file"]
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -138,10 +172,9 @@ def write_tables(exp: Experiment, folder: Path) -> None:
     sc, reps = exp.scenario, exp.replications
     (folder / SUMMARY).write_text(json.dumps(summary(exp), indent=2, allow_nan=False) + "\n",
                                   encoding="utf-8")
-    (folder / "scenario.toml").write_text(
-        "# The resolved scenario (extends and --set applied). Run it again with\n"
-        "#   contactsim run scenario.toml\n# to reproduce summary.json.\n\n"
-        + scenario_toml(sc.document), encoding="utf-8")
+    write_scenario(folder, sc.document,
+                   "# The resolved scenario (extends and --set applied). Run it again with\n"
+                   "#   contactsim run scenario.toml\n# to reproduce summary.json.\n\n")
     every = (*CHANNEL_MEASURES, *EXTRA_MEASURES)
     write_csv(folder / "replications.csv", ["replication", "channel", *every],
                ([r.index, ch, *(r.channels[ch][m] for m in every)]
