@@ -37,7 +37,10 @@ from contactsim.analysis.measures import (
     EXTRA_MEASURES,
     HOURLY_MEASURES,
     POOL_HOURLY,
+    POOL_CHANNEL_MEASURES,
     POOL_MEASURES,
+    Replication,
+    answering_pairs,
     measure_estimate,
 )
 from contactsim.calendar import day_labels, month_labels, simulated_days
@@ -115,7 +118,28 @@ def summary(exp: Experiment) -> dict[str, Any]:
         },
         "officer_hours": _estimate((r.officer_hours for r in reps), "officer_hours"),
         "warnings": exp.warnings,
+        # Additive (not in DESIGN §6): who answered what, pool -> channel -> measure.
+        "pool_channel": {
+            p: {ch: {m: _estimate((pool_channel_value(r, p, ch, m, sc.run.days) for r in reps),
+                                  m) for m in POOL_CHANNEL_MEASURES} for ch in channels}
+            for p, channels in pool_channels(sc).items()
+        },
     }
+
+
+def pool_channels(sc: Scenario) -> dict[str, list[str]]:
+    """pool -> the channels it can answer (see :func:`answering_pairs`)."""
+    out: dict[str, list[str]] = {}
+    for pool, ch in answering_pairs(sc):
+        out.setdefault(pool, []).append(ch)
+    return out
+
+
+def pool_channel_value(rep: Replication, pool: str, channel: str, measure: str,
+                       days: float) -> float:
+    """Contacts on ``channel`` that ``pool`` answered in one replication (or per day)."""
+    total = rep.pool_channel[pool][channel]
+    return total / days if measure == "answered_per_day" else total
 
 
 def _number(v: float | np.floating[Any]) -> str:
@@ -161,6 +185,11 @@ def write_tables(exp: Experiment, folder: Path) -> None:
     write_csv(folder / "pools.csv", ["replication", "pool", *POOL_MEASURES],
                ([r.index, p, *(r.pools[p][m] for m in POOL_MEASURES)]
                 for r in reps for p in sc.pools))
+    write_csv(folder / "pool_channel.csv", ["replication", "pool", "channel",
+                                            *POOL_CHANNEL_MEASURES],
+              ([r.index, p, ch, *(pool_channel_value(r, p, ch, m, sc.run.days)
+                                  for m in POOL_CHANNEL_MEASURES)]
+               for r in reps for p, ch in answering_pairs(sc)))
     write_csv(folder / "pools_hourly.csv", ["replication", "pool", "hour_of_week",
                                              *POOL_HOURLY],
                ([r.index, p, h, *(float(r.pools_hourly[p][m][h]) for m in POOL_HOURLY)]
