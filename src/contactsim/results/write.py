@@ -36,8 +36,8 @@ from contactsim.analysis.measures import (
     DIVERSION_MEASURES,
     EXTRA_MEASURES,
     HOURLY_MEASURES,
-    POOL_HOURLY,
     POOL_CHANNEL_MEASURES,
+    POOL_HOURLY,
     POOL_MEASURES,
     Replication,
     answering_pairs,
@@ -45,6 +45,7 @@ from contactsim.analysis.measures import (
 )
 from contactsim.calendar import day_labels, month_labels, simulated_days
 from contactsim.config.spec import ChannelSpec, Scenario
+from contactsim.results.board import COLUMNS as SUMMARY_COLUMNS, SUMMARY_CSV, summary_rows
 from contactsim.results.read import KIND_MARKERS
 from contactsim.timebase import HOURS_PER_WEEK
 
@@ -160,8 +161,10 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
 def write_tables(exp: Experiment, folder: Path) -> None:
     """summary.json, the CSV tables and scenario.toml into ``folder``."""
     sc, reps = exp.scenario, exp.replications
-    (folder / SUMMARY).write_text(json.dumps(summary(exp), indent=2, allow_nan=False) + "\n",
+    figures = summary(exp)
+    (folder / SUMMARY).write_text(json.dumps(figures, indent=2, allow_nan=False) + "\n",
                                   encoding="utf-8")
+    write_csv(folder / SUMMARY_CSV, SUMMARY_COLUMNS, summary_rows(figures))
     (folder / "scenario.toml").write_text(
         "# The resolved scenario (extends and --set applied). Run it again with\n"
         "#   contactsim run scenario.toml\n# to reproduce summary.json.\n\n"
