@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
 import sys
-import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from contactsim import __version__
 from contactsim.analysis.experiment import (
@@ -36,6 +34,7 @@ from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import FlagOverride, load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.interrupts import EXIT_INTERRUPTED, INTERRUPTED, from_interrupt
+from contactsim.present.progress import JobProgress
 from contactsim.results.write import (
     OutputError,
     check_writable,
@@ -370,14 +369,16 @@ def cmd_run(args: argparse.Namespace) -> int:
                else args.out / stem if len(scenarios) > 1 else args.out for stem in stems]
     for target in targets:
         check_writable(target)  # before hours of simulating, not after
+    _warn_size(args, scenarios)
+    bar = _progress(args, scenarios)
     for sc, target in zip(scenarios, targets, strict=True):
         if not args.quiet:  # before a long run, so the planner can stop it and fix the file
             for warning in scenario_warnings(sc):
                 print(f"warning: {sc.file}: {warning}", file=sys.stderr)
-        progress = None if args.quiet else ProgressBar(sc.name, sys.stderr)
-        exp = run_experiment(sc, workers=args.workers, progress=progress, dask=args.dask)
-        if progress is not None:
-            progress.finish()
+        exp = run_experiment(sc, workers=args.workers, dask=args.dask,
+                             progress=None if bar is None else bar.stage(sc.name))
+        if bar is not None:
+            bar.finish()
         write_atomically(target, partial(save_run, exp, report=not args.no_report,
                                          contact_log=args.contact_log))
         if not args.quiet:
@@ -387,20 +388,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warn_size(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> None:
+    """Before a very large run: what it will cost and how to make it smaller (never refused)."""
+    from contactsim.analysis.experiment import default_workers
+    from contactsim.analysis.size import size_warning
+
+    if args.quiet or not scenarios:
+        return
+    workers = min(args.workers or default_workers(), max(sc.run.replications
+                                                         for sc in scenarios))
+    warning = size_warning(scenarios, workers)
+    if warning is not None:
+        where = scenarios[0].file if len(scenarios) == 1 else "this job"
+        print(f"warning: {where}: {warning}", file=sys.stderr)
+
+
+def _progress(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> JobProgress | None:
+    """The progress line of a job over ``scenarios`` (None with --quiet)."""
+    if args.quiet:
+        return None
+    return JobProgress(sys.stderr, sum(sc.run.replications for sc in scenarios),
+                       len(scenarios))
+
+
 def _runner(args: argparse.Namespace) -> Callable[[Sequence[Scenario]], Iterator[Experiment]]:
-    """Run the scenarios of a comparison or sweep, with a progress bar for each."""
+    """Run the scenarios of a comparison or sweep: a size warning first if the job is very
+    large, then a progress line for each scenario with the time left for the whole job."""
     def run(scenarios: Sequence[Scenario]) -> Iterator[Experiment]:
-        bars: list[ProgressBar] = []
-
-        def bar(sc: Scenario) -> ProgressBar | None:
-            if args.quiet:
-                return None
-            bars.append(ProgressBar(sc.name, sys.stderr))
-            return bars[-1]
-
-        for exp in run_experiments(scenarios, args.workers, bar, args.dask):
-            if bars:
-                bars[-1].finish()
+        _warn_size(args, scenarios)
+        bar = _progress(args, scenarios)
+        stage = None if bar is None else (lambda sc: bar.stage(sc.name))
+        for exp in run_experiments(scenarios, args.workers, stage, args.dask):
+            if bar is not None:
+                bar.finish()
             yield exp
 
     return run
@@ -586,7 +606,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     out = args.out or Path("results") / f"backtest-{Path(args.scenario).stem}"
-    bar = None if args.quiet else ProgressBar(scenario.name, sys.stderr)
+    progress = None if args.quiet else JobProgress(sys.stderr)
+    bar = None if progress is None else progress.stage(scenario.name)
 
     def ready(pinned: Scenario) -> None:
         if not args.quiet:
@@ -598,8 +619,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                      skip_bad_rows=args.skip_bad_rows, replications=args.replications,
                      seed=args.seed, workers=args.workers, report=not args.no_report,
                      progress=bar, ready=ready)
-    if bar is not None:
-        bar.finish()
+    if progress is not None:
+        progress.finish()
     if not args.quiet:
         sys.stdout.write(backtest_text(read_backtest(out).summary))
         _where(out, args.no_report)
@@ -610,34 +631,6 @@ def _where(folder: Path, no_report: bool) -> None:
     what = "tables" if no_report else "report"
     target = folder if no_report else folder / "report.html"
     print(f"  {what}: {target}")
-
-
-class ProgressBar:
-    """A one-line progress bar on a terminal; silent when output is not a terminal."""
-
-    def __init__(self, label: str, stream: TextIO) -> None:
-        self.label = label if len(label) <= 40 else label[:37] + "..."
-        self.stream = stream
-        self.live = stream.isatty() and os.environ.get("TERM") != "dumb"
-        self.start = time.monotonic()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.live:
-            return
-        elapsed = time.monotonic() - self.start
-        width = 24
-        filled = round(width * done / total)
-        left = elapsed / done * (total - done) if done else 0.0
-        self.stream.write(f"\r{self.label}: [{'#' * filled}{'.' * (width - filled)}] "
-                          f"{done}/{total} replications, {elapsed:.0f} s, ~{left:.0f} s left ")
-        self.stream.flush()
-        self.shown = True
-
-    def finish(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 if __name__ == "__main__":

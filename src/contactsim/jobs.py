@@ -71,6 +71,9 @@ def run_compare(members: Sequence[Member], out: Path, *, runner: Runner = run_ex
 
                 write_run_report(tmp / member.label)
         write_comparison(tmp, members)
+        from contactsim.present.board import write_changes_csv  # the clear rule: words.py
+
+        write_changes_csv(read_compare(tmp), tmp)
         if report:
             from contactsim.present.report import write_compare_report
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -171,9 +172,38 @@ def print_summary(exp: Experiment, folder: Path, out: TextIO) -> None:
         out.write(f"  {name:<10} {fmt_target(ch.answer_target_s):>8} "
                   f"{fmt_ci('service_level', sl):>26} {fmt_ci('mean_answer_s', ma):>26} "
                   f"{fmt_ci('abandon_rate', ab):>24}\n")
+    out.write("".join(f"  {line}\n" for line in staff_lines(exp)))
     for warning in exp.warnings:
         out.write(f"  warning: {warning}\n")
     out.write(f"  results: {folder}/\n")
+
+
+def staff_lines(exp: Experiment) -> list[str]:
+    """The terminal summary's lines after the channels: each pool's staff hours, utilisation
+    and who it answered, the officer hours, and each diversion (per day, with 95% CIs)."""
+    sc, reps = exp.scenario, exp.replications
+    days = sc.run.days
+
+    def est(values: Iterable[float], measure: str, scale: float = 1.0) -> str:
+        return fmt_ci(measure, measure_estimate(values, measure).scaled(scale))
+
+    lines = [f"{'pool':<12} {'staff hours/day (95% CI)':>26} {'utilisation (95% CI)':>24}  "
+             "answered per day"]
+    for pool in sc.pools:
+        answered = ", ".join(
+            f"{ch} {est((r.pool_channel[pool][ch] for r in reps), 'answered', 1 / days)}"
+            for ch in (reps[0].pool_channel.get(pool, {}) if reps else {}))
+        hours = est((r.pools[pool]["staff_hours"] for r in reps), "staff_hours", 1 / days)
+        use = est((r.pools[pool]["utilisation"] for r in reps), "utilisation")
+        lines.append(f"{pool[:12]:<12} {hours:>26} {use:>24}  {answered}")
+    lines.append(f"officer hours per day: {est((r.officer_hours for r in reps), 'officer_hours')}")
+    for name in sc.diversions:
+        lines.append(f"diversion {name}: "
+                     f"{est((r.diversions[name]['diverted'] for r in reps), 'diverted', 1 / days)}"
+                     " diverted per day, "
+                     f"{est((r.diversions[name]['failed'] for r in reps), 'failed', 1 / days)}"
+                     " handovers failed per day")
+    return lines
 
 
 #: Pool measures that are totals over the measured days, shown per day.
