@@ -200,7 +200,7 @@ def test_too_few_rows_warn_and_fall_back(tmp_path: Path) -> None:
     # two days of a quiet log: a handful of calls a channel, too few hang-ups for a patience
     lines = "".join(f"2024-01-0{d} {h:02d}:{m:02d}:00,999,crime,,2024-01-0{d} {h:02d}:{m:02d}:0"
                     f"{m % 7},,{100 + 7 * m},\n" for d in (1, 2) for h in range(24)
-                    for m in (5, 35))
+                    for m in (5, 50))
     lines += "2024-01-01 12:00:30,999,crime,,,2024-01-01 12:01:30,,\n"
     log = write(tmp_path, "quiet.csv", "arrived,channel,category,queued,answered,abandoned,"
                 "talk_s,wrap_s\n" + lines)
