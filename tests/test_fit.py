@@ -257,9 +257,9 @@ def test_bad_input_exits_2_and_writes_nothing(small: tuple[Path, Scenario, Path]
 
 #: Three voice channels whose patience is exponential, lognormal and gamma, three categories
 #: whose handle times are the same three, a digital channel; redials on 101; 63 days (nine
-#: whole weeks, so every weekday has nine days), about 150,000 contacts. Staffing keeps the
-#: queues busy enough that about a fifth of callers hang up (patience needs hang-ups) and most
-#: are answered (their waits are the censored part).
+#: whole weeks, so every weekday has nine days), about 150,000 contacts. A pool per channel,
+#: each small enough for its queue to be busy, so that thousands of callers hang up (patience
+#: needs hang-ups) and most are answered (their waits are the censored part).
 ROUND = """\
 name = "round trip"
 [run]
@@ -304,9 +304,18 @@ handle = { dist = "gamma", mean = 400, sd = 200 }
 wrap_up = { dist = "exponential", mean = 45 }
 [categories.info]
 handle = { dist = "exponential", mean = 120 }
-[pools.handlers]
-skills = ["999", "101", "chat", "web"]
-roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 20 } ]
+[pools.emergency]
+skills = ["999"]
+roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 4 } ]
+[pools.enquiries]
+skills = ["101"]
+roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 4 } ]
+[pools.chat]
+skills = ["chat"]
+roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 1 } ]
+[pools.desk]
+skills = ["web"]
+roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 1 } ]
 """
 
 
