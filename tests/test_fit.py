@@ -114,11 +114,12 @@ def test_log_stem() -> None:
 
 def test_a_small_log_fits_and_its_folder(small: tuple[Path, Scenario, Path], tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    file, sc, log = small
+    _file, _sc, log = small
     out = tmp_path / "fit"
     assert main(["fit", str(log), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "999: " in printed and "a day (95% interval" in printed
+    assert "999: " in printed
+    assert "a day (95% interval" in printed
     assert sorted(p.name for p in out.iterdir()) == [
         "demand.csv", "fit.json", "histograms.csv", "plots", "report.html", "scenario.toml",
         "survival.csv"]
@@ -126,7 +127,8 @@ def test_a_small_log_fits_and_its_folder(small: tuple[Path, Scenario, Path], tmp
     assert summary["kind"] == "fit"
     assert summary["logs"]["rows_read"] == summary["logs"]["rows_used"] > 0
     channels = summary["channels"]
-    assert channels["web"]["kind"] == "digital" and channels["web"]["patience"] is None
+    assert channels["web"]["kind"] == "digital"
+    assert channels["web"]["patience"] is None
     assert channels["999"]["kind"] == "voice"
     table = channels["101"]["patience"]["families"]
     assert [f["family"] for f in table] == ["exponential", "lognormal", "gamma", "weibull"]
@@ -140,8 +142,10 @@ def test_a_small_log_fits_and_its_folder(small: tuple[Path, Scenario, Path], tmp
     fitted = load_scenario(out / "scenario.toml")
     assert set(fitted.channels) == {"999", "101", "web"}
     oa999, oa101 = fitted.channels["999"].on_abandon, fitted.channels["101"].on_abandon
-    assert oa999 is not None and oa999.redial == 0  # no 999 caller rang again: estimated 0
-    assert oa101 is not None and 0 < oa101.redial < 1
+    assert oa999 is not None
+    assert oa999.redial == 0
+    assert oa101 is not None
+    assert 0 < oa101.redial < 1
     # it runs as it stands
     rep = run_replication(with_changes(fitted, {("run", "days"): 2, ("run", "warmup_days"): 0}),
                           0)
@@ -153,19 +157,21 @@ def test_a_small_log_fits_and_its_folder(small: tuple[Path, Scenario, Path], tmp
     assert {p.name for p in (out / "plots").iterdir()} >= {"fit_demand.png", "fit_patience.png",
                                                            "fit_handle.png"}
     html = (out / "report.html").read_text()
-    assert "Durations: which shape fits best" in html and "data:image/png;base64," in html
+    assert "Durations: which shape fits best" in html
+    assert "data:image/png;base64," in html
 
 
 def test_base_is_extended_and_only_estimates_set(small: tuple[Path, Scenario, Path],
                                                  tmp_path: Path) -> None:
-    file, sc, log = small
+    _file, _sc, log = small
     base = write(tmp_path, "base.toml", SMALL.replace("staff = 3", "staff = 7"))
     out = tmp_path / "results" / "fit-x"
     fit = run_fit_job([str(log)], out, base=str(base), report=False)
     assert isinstance(fit, LogFit)
     text = (out / "scenario.toml").read_text()
     assert 'extends = "../../base.toml"' in text
-    assert "[pools" not in text and "answer_target_s" not in text
+    assert "[pools" not in text
+    assert "answer_target_s" not in text
     fitted = load_scenario(out / "scenario.toml")
     assert fitted.pools["handlers"].roster[0].staff == 7  # the base's
     assert fitted.channels["web"].answer_target_s == 3600  # the base's
@@ -180,8 +186,8 @@ def _vendor_rows(n: int) -> tuple[str, list[str]]:
 
 def test_skip_bad_rows_counts_in_fit_json(tmp_path: Path) -> None:
     header, rows = _vendor_rows(3000)
-    bad = rows[:100] + ["2025-10-06 25:61:00,999,crime,,,,,,,x\n",
-                        "2025-10-06 10:00:00,999,crime,,,,-5,,,y\n"] + rows[100:]
+    bad = [*rows[:100], "2025-10-06 25:61:00,999,crime,,,,,,,x\n",
+           "2025-10-06 10:00:00,999,crime,,,,-5,,,y\n", *rows[100:]]
     log = write(tmp_path, "export.csv", header + "".join(bad))
     columns = str(ROOT / "examples" / "vendor-columns.toml")
     out = tmp_path / "fit"
@@ -362,7 +368,8 @@ def test_round_trip_durations(round_trip: tuple[Scenario, LogFit]) -> None:
     expected = {"999": "exponential", "101": "lognormal", "chat": "gamma"}
     for name, family in expected.items():
         patience = fit.channels[name].patience
-        assert patience is not None and patience.fitted is not None
+        assert patience is not None
+        assert patience.fitted is not None
         spec = sc.channels[name].patience
         assert spec is not None
         if not within(patience.mean, spec.mean):
@@ -378,9 +385,11 @@ def test_round_trip_durations(round_trip: tuple[Scenario, LogFit]) -> None:
             assert handle.fitted.best.family == family, cat
     assert fit.categories["crime"]["wrap_up"].constant == 30
     connect = fit.channels["999"].connect
-    assert connect is not None and within(connect.mean, 4.5)
+    assert connect is not None
+    assert within(connect.mean, 4.5)
     redials = fit.channels["101"].redials
-    assert redials is not None and within(redials.probability, 0.4)
+    assert redials is not None
+    assert within(redials.probability, 0.4)
     delay = fit.delays["101"]
     assert within(delay.mean, 1800)
     assert fit.channels["999"].redials is not None
@@ -390,14 +399,15 @@ def test_round_trip_durations(round_trip: tuple[Scenario, LogFit]) -> None:
 
 @pytest.mark.slow
 def test_round_trip_scenario_runs(round_trip: tuple[Scenario, LogFit], tmp_path: Path) -> None:
-    sc, fit = round_trip
+    _sc, fit = round_trip
     from contactsim.analysis.fit_scenario import fitted_document
     from contactsim.results.fit import write_fit
 
     doc, notes, defaults = fitted_document(fit, name="refit", base_ref=None)
     write_fit(fit, tmp_path, doc, notes, defaults, None)
     fitted = load_scenario(tmp_path / "scenario.toml")
-    assert defaults is not None and defaults.pool_staff >= 1
+    assert defaults is not None
+    assert defaults.pool_staff >= 1
     short = with_changes(fitted, {("run", "days"): 3, ("run", "warmup_days"): 1})
     rep = run_replication(short, 0)
     # three days of 999 at the fitted rate: about 2,100 offered (Poisson, sd about 46)
@@ -415,10 +425,12 @@ def test_end_to_end_on_the_example_export(tmp_path: Path) -> None:
     assert "999: " in result.stdout
     summary = json.loads((out / "fit.json").read_text())
     assert summary["logs"]["rows_skipped_total"] > 0
-    assert summary["logs"]["duplicates"] > 0 and summary["logs"]["in_progress"] > 0
+    assert summary["logs"]["duplicates"] > 0
+    assert summary["logs"]["in_progress"] > 0
     base = load_scenario(ROOT / "scenarios" / "baseline-2025.toml")
     fitted = load_scenario(out / "scenario.toml")
-    assert fitted.pools == base.pools and fitted.diversions == base.diversions
+    assert fitted.pools == base.pools
+    assert fitted.diversions == base.diversions
     # the example is baseline-2025 simulated and roughened: its figures come back
     ch = summary["channels"]["999"]
     assert ch["patience"]["mean_s"]["ci_low"] <= 180 * WIDEN
