@@ -190,6 +190,7 @@ def build_parser() -> Parser:
     ref.add_argument("--out", type=Path, help="write to this file instead of printing")
     _add_staffing_commands(sub)
     _add_backtest_command(sub)
+    _add_fit_command(sub)
     return parser
 
 
@@ -264,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_staff(args)
         if args.command == "backtest":
             return cmd_backtest(args)
+        if args.command == "fit":
+            return cmd_fit(args)
         if args.command in ("compare", "sweep", "plot"):
             return {"compare": cmd_compare, "sweep": cmd_sweep, "plot": cmd_plot}[
                 args.command](args)
@@ -465,10 +468,15 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from contactsim.jobs import redraw
     from contactsim.present.report import check_readable, copy_tables
     from contactsim.results.backtest import is_backtest
+    from contactsim.results.fit import is_fit
 
     folder = args.folder
     draw = redraw
-    if is_backtest(folder):  # a back-test folder has its own report
+    if is_fit(folder):  # so has a fit folder
+        from contactsim.present.fit_report import check_fit
+
+        check_fit(folder)
+    elif is_backtest(folder):  # a back-test folder has its own report
         from contactsim.present.backtest_report import check_backtest
 
         check_backtest(folder)
@@ -624,6 +632,41 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if not args.quiet:
         sys.stdout.write(backtest_text(read_backtest(out).summary))
         _where(out, args.no_report)
+    return EXIT_OK
+
+
+def _add_fit_command(sub: argparse._SubParsersAction[Parser]) -> None:
+    fit = sub.add_parser("fit", help="estimate a scenario from the force's own contact log",
+                         description="Estimate, per channel, contacts a day, the shapes of the "
+                         "day, week (and year), the category mix, connection time, callers' "
+                         "patience and redials, and per category handle and wrap-up times, "
+                         "each with its 95%% interval, from contact log(s). Writes "
+                         "scenario.toml (valid as it stands), fit.json, plots and report.html.")
+    fit.add_argument("logs", nargs="+", metavar="LOG", help="contact log(s): CSV, or .csv.gz")
+    fit.add_argument("--base", metavar="SCENARIO", help="a scenario supplying what a log "
+                     "cannot (pools, rosters, partners, diversions, targets); the fitted file "
+                     "extends it")
+    fit.add_argument("--columns", metavar="MAP.toml", help="a TOML file mapping the log's "
+                     "column names onto contactsim's (e.g. arrived = \"CallStartTime\")")
+    fit.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows of the log "
+                     "out (counted in fit.json) instead of stopping")
+    fit.add_argument("--out", type=Path,
+                     help="results folder (default results/fit-<first log's name>)")
+    fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from contactsim.jobs import log_stem, run_fit_job
+    from contactsim.present.words import fit_text
+    from contactsim.results.fit import read_fit
+
+    out = args.out or Path("results") / f"fit-{log_stem(args.logs[0])}"
+    run_fit_job(args.logs, out, base=args.base, columns=args.columns,
+                skip_bad_rows=args.skip_bad_rows)
+    if not args.quiet:
+        sys.stdout.write(fit_text(read_fit(out).summary))
+        print(f"  scenario: {out / 'scenario.toml'}")
+        _where(out, False)
     return EXIT_OK
 
 

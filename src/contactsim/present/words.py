@@ -386,3 +386,33 @@ def backtest_text(summary: dict[str, Any]) -> str:
         lines.append(f"  ... {len(found) - BACKTEST_PRINTED} more in summary.json and the "
                      "report")
     return "\n".join(lines) + "\n"
+
+
+def _family(entry: dict[str, Any] | None) -> str:
+    if not entry or entry.get("chosen") is None:
+        return "not fitted"
+    mean = entry.get("mean_s") or {}
+    est = mean.get("estimate")
+    what = "constant" if entry["chosen"] == "constant" else entry["chosen"]
+    return what if est is None else f"{what}, mean {est:.1f} s"
+
+
+def fit_text(summary: dict[str, Any]) -> str:
+    """What ``contactsim fit`` prints: the rows, then per channel contacts a day (with its
+    interval) and the patience chosen, from the folder's fit.json."""
+    logs, days = summary["logs"], summary["days"]
+    lines = [f"Fit of {', '.join(logs['files'])}",
+             f"  {logs['rows_read']:,} rows read, {logs['rows_used']:,} used, "
+             f"{logs['rows_skipped_total']:,} skipped, {logs['duplicates']:,} duplicates, "
+             f"{logs['in_progress']:,} in progress; {days['used']} whole days, "
+             f"{days['first']} to {days['last']}"]
+    for name, ch in summary["channels"].items():
+        pd = ch["per_day"]
+        line = (f"  {name}: {pd['estimate']:.1f} a day (95% interval {pd['ci_low']:.1f} to "
+                f"{pd['ci_high']:.1f})")
+        if ch["patience"] is not None:
+            line += f"; patience {_family(ch['patience'])}"
+        lines.append(line)
+    if summary["warnings"]:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in summary["warnings"]]
+    return "\n".join(lines) + "\n"
