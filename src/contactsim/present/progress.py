@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 #: Characters of the bar itself.
-WIDTH = 24
+WIDTH = 20
 #: Longest scenario name shown before the bar.
 LABEL_CHARS = 40
 
@@ -69,23 +69,31 @@ class JobProgress:
         self.label = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 3] + "..."
         return self.tick
 
-    def line(self, done: int, of: int, elapsed: float) -> str:
-        """The text drawn when ``done`` of this scenario's ``of`` replications are done."""
+    def line(self, done: int, of: int, elapsed: float, columns: int = 200) -> str:
+        """The text drawn when ``done`` of this scenario's ``of`` replications are done,
+        within ``columns`` characters (the bar goes first, then the name is shortened)."""
         filled = round(WIDTH * done / of) if of else WIDTH
         overall = self.done_before + done
         total = of if self.total is None else self.total
         left = elapsed / overall * (total - overall) if overall else 0.0
         where = f"[{self.stage_index}/{self.stages}] " if self.stages > 1 else ""
         estimate = f", about {clock(left)} left" if overall < total else ""
-        return (f"{where}{self.label}: [{'#' * filled}{'.' * (WIDTH - filled)}] "
-                f"{done}/{of} replications, {clock(elapsed)} gone{estimate}")
+        bar = f"[{'#' * filled}{'.' * (WIDTH - filled)}] "
+        counts = f"{done}/{of} replications, {clock(elapsed)} gone{estimate}"
+        label = self.label
+        if len(where) + len(label) + 2 + len(bar) + len(counts) > columns:
+            bar = ""
+        room = columns - len(where) - 2 - len(bar) - len(counts)
+        if len(label) > room:
+            label = label[:max(room - 3, 8)] + "..."
+        return f"{where}{label}: {bar}{counts}"[:columns]
 
     def tick(self, done: int, of: int) -> None:
         if not self.live:
             return
-        text = self.line(done, of, time.monotonic() - self.start)
         # Within the terminal's width: a line that wraps cannot be redrawn in place.
-        text = text[:max(20, shutil.get_terminal_size().columns - 1)]
+        columns = max(20, shutil.get_terminal_size().columns - 1)
+        text = self.line(done, of, time.monotonic() - self.start, columns)
         self.stream.write(f"\r{text}\033[K")  # clear what a longer line left behind
         self.stream.flush()
         self.shown = True
