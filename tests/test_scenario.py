@@ -108,7 +108,7 @@ BAD = [
      "after scale"),
     ("[pools.handlers]", "[pools.handlers]\nabsence = 1", "pools.handlers.absence", "< 1"),
     ("[pools.handlers]", '[pools.handlers]\ninterruptible_for = ["999"]',
-     "pools.handlers.interruptible_for", "already in skills"),
+     "pools.handlers.interruptible_for", "already in skills: keep it in one of the two"),
     ("days = 2", "days = 1000000", "run.days", "<= 3660"),
     ("replications = 2", "replications = 0", "run.replications", ">= 1"),
     ("seed = 7", "seed = -1", "run.seed", ">= 0"),

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
 import sys
-import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from contactsim import __version__
 from contactsim.analysis.experiment import (
@@ -33,9 +31,10 @@ from contactsim.analysis.experiment import (
 from contactsim.analysis.warnings import scenario_warnings
 from contactsim.atomic import replacing
 from contactsim.config.kinds import Problem, ScenarioError
-from contactsim.config.loading import load_scenario
+from contactsim.config.loading import FlagOverride, load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.interrupts import EXIT_INTERRUPTED, INTERRUPTED, from_interrupt
+from contactsim.present.progress import JobProgress
 from contactsim.results.write import (
     OutputError,
     check_writable,
@@ -155,7 +154,8 @@ def _add_report_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     plot = sub.add_parser("plot", help="redraw a results folder's plots and report",
                           description="Draw plots/*.png and report.html again from the saved "
                           "tables of a run, compare or sweep folder, without simulating.")
-    plot.add_argument("folder", type=Path, metavar="RESULTS_DIR")
+    plot.add_argument("folder", type=Path, metavar="RESULTS_DIR",
+                      help="a folder written by run, compare, sweep, staff or backtest")
 
 
 def build_parser() -> Parser:
@@ -163,7 +163,8 @@ def build_parser() -> Parser:
                     "control rooms: 999, 101 and digital demand, staff rosters and answer times.")
     parser.add_argument("--version", action="version", version=f"contactsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                parser_class=Parser)
+                                parser_class=Parser, help="what to do; 'contactsim COMMAND "
+                                "--help' describes each")
 
     run = sub.add_parser("run", help="simulate scenarios and write their results folders",
                          description="Simulate each scenario and write results/<name>/ "
@@ -179,14 +180,17 @@ def build_parser() -> Parser:
     _add_report_commands(sub)
 
     val = sub.add_parser("validate", help="check scenario files without running them")
-    val.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    val.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                     help="scenario TOML file(s) to check")
     val.add_argument("--set", dest="overrides", action="append", default=[], type=_set_value,
-                     metavar="KEY=VALUE")
+                     metavar="KEY=VALUE", help="check with this key overridden, value in TOML "
+                     "syntax, e.g. --set pools.handlers.scale=1.1 (repeatable)")
 
     ref = sub.add_parser("reference", help="print the scenario file reference (markdown)")
     ref.add_argument("--out", type=Path, help="write to this file instead of printing")
     _add_staffing_commands(sub)
     _add_backtest_command(sub)
+    _add_fit_command(sub)
     return parser
 
 
@@ -261,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_staff(args)
         if args.command == "backtest":
             return cmd_backtest(args)
+        if args.command == "fit":
+            return cmd_fit(args)
         if args.command in ("compare", "sweep", "plot"):
             return {"compare": cmd_compare, "sweep": cmd_sweep, "plot": cmd_plot}[
                 args.command](args)
@@ -307,7 +313,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
                       ("seed", "run.seed")):
         value = getattr(args, flag, None)
         if value is not None:
-            out.append(f"{key}={value!r}")
+            out.append(FlagOverride(f"{key}={value!r}", f"--{flag}"))
     return out
 
 
@@ -366,14 +372,16 @@ def cmd_run(args: argparse.Namespace) -> int:
                else args.out / stem if len(scenarios) > 1 else args.out for stem in stems]
     for target in targets:
         check_writable(target)  # before hours of simulating, not after
+    _warn_size(args, scenarios)
+    bar = _progress(args, scenarios)
     for sc, target in zip(scenarios, targets, strict=True):
         if not args.quiet:  # before a long run, so the planner can stop it and fix the file
             for warning in scenario_warnings(sc):
                 print(f"warning: {sc.file}: {warning}", file=sys.stderr)
-        progress = None if args.quiet else ProgressBar(sc.name, sys.stderr)
-        exp = run_experiment(sc, workers=args.workers, progress=progress, dask=args.dask)
-        if progress is not None:
-            progress.finish()
+        exp = run_experiment(sc, workers=args.workers, dask=args.dask,
+                             progress=None if bar is None else bar.stage(sc.name))
+        if bar is not None:
+            bar.finish()
         write_atomically(target, partial(save_run, exp, report=not args.no_report,
                                          contact_log=args.contact_log))
         if not args.quiet:
@@ -383,20 +391,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warn_size(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> None:
+    """Before a very large run: what it will cost and how to make it smaller (never refused)."""
+    from contactsim.analysis.experiment import default_workers
+    from contactsim.analysis.size import size_warning
+
+    if args.quiet or not scenarios:
+        return
+    workers = min(args.workers or default_workers(), max(sc.run.replications
+                                                         for sc in scenarios))
+    warning = size_warning(scenarios, workers)
+    if warning is not None:
+        where = scenarios[0].file if len(scenarios) == 1 else "this job"
+        print(f"warning: {where}: {warning}", file=sys.stderr)
+
+
+def _progress(args: argparse.Namespace, scenarios: Sequence[Scenario]) -> JobProgress | None:
+    """The progress line of a job over ``scenarios`` (None with --quiet)."""
+    if args.quiet:
+        return None
+    return JobProgress(sys.stderr, sum(sc.run.replications for sc in scenarios),
+                       len(scenarios))
+
+
 def _runner(args: argparse.Namespace) -> Callable[[Sequence[Scenario]], Iterator[Experiment]]:
-    """Run the scenarios of a comparison or sweep, with a progress bar for each."""
+    """Run the scenarios of a comparison or sweep: a size warning first if the job is very
+    large, then a progress line for each scenario with the time left for the whole job."""
     def run(scenarios: Sequence[Scenario]) -> Iterator[Experiment]:
-        bars: list[ProgressBar] = []
-
-        def bar(sc: Scenario) -> ProgressBar | None:
-            if args.quiet:
-                return None
-            bars.append(ProgressBar(sc.name, sys.stderr))
-            return bars[-1]
-
-        for exp in run_experiments(scenarios, args.workers, bar, args.dask):
-            if bars:
-                bars[-1].finish()
+        _warn_size(args, scenarios)
+        bar = _progress(args, scenarios)
+        stage = None if bar is None else (lambda sc: bar.stage(sc.name))
+        for exp in run_experiments(scenarios, args.workers, stage, args.dask):
+            if bar is not None:
+                bar.finish()
             yield exp
 
     return run
@@ -441,10 +468,15 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from contactsim.jobs import redraw
     from contactsim.present.report import check_readable, copy_tables
     from contactsim.results.backtest import is_backtest
+    from contactsim.results.fit import is_fit
 
     folder = args.folder
     draw = redraw
-    if is_backtest(folder):  # a back-test folder has its own report
+    if is_fit(folder):  # so has a fit folder
+        from contactsim.present.fit_report import check_fit
+
+        check_fit(folder)
+    elif is_backtest(folder):  # a back-test folder has its own report
         from contactsim.present.backtest_report import check_backtest
 
         check_backtest(folder)
@@ -582,7 +614,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     out = args.out or Path("results") / f"backtest-{Path(args.scenario).stem}"
-    bar = None if args.quiet else ProgressBar(scenario.name, sys.stderr)
+    progress = None if args.quiet else JobProgress(sys.stderr)
+    bar = None if progress is None else progress.stage(scenario.name)
 
     def ready(pinned: Scenario) -> None:
         if not args.quiet:
@@ -594,11 +627,46 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                      skip_bad_rows=args.skip_bad_rows, replications=args.replications,
                      seed=args.seed, workers=args.workers, report=not args.no_report,
                      progress=bar, ready=ready)
-    if bar is not None:
-        bar.finish()
+    if progress is not None:
+        progress.finish()
     if not args.quiet:
         sys.stdout.write(backtest_text(read_backtest(out).summary))
         _where(out, args.no_report)
+    return EXIT_OK
+
+
+def _add_fit_command(sub: argparse._SubParsersAction[Parser]) -> None:
+    fit = sub.add_parser("fit", help="estimate a scenario from the force's own contact log",
+                         description="Estimate, per channel, contacts a day, the shapes of the "
+                         "day, week (and year), the category mix, connection time, callers' "
+                         "patience and redials, and per category handle and wrap-up times, "
+                         "each with its 95%% interval, from contact log(s). Writes "
+                         "scenario.toml (valid as it stands), fit.json, plots and report.html.")
+    fit.add_argument("logs", nargs="+", metavar="LOG", help="contact log(s): CSV, or .csv.gz")
+    fit.add_argument("--base", metavar="SCENARIO", help="a scenario supplying what a log "
+                     "cannot (pools, rosters, partners, diversions, targets); the fitted file "
+                     "extends it")
+    fit.add_argument("--columns", metavar="MAP.toml", help="a TOML file mapping the log's "
+                     "column names onto contactsim's (e.g. arrived = \"CallStartTime\")")
+    fit.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows of the log "
+                     "out (counted in fit.json) instead of stopping")
+    fit.add_argument("--out", type=Path,
+                     help="results folder (default results/fit-<first log's name>)")
+    fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from contactsim.jobs import log_stem, run_fit_job
+    from contactsim.present.words import fit_text
+    from contactsim.results.fit import read_fit
+
+    out = args.out or Path("results") / f"fit-{log_stem(args.logs[0])}"
+    run_fit_job(args.logs, out, base=args.base, columns=args.columns,
+                skip_bad_rows=args.skip_bad_rows)
+    if not args.quiet:
+        sys.stdout.write(fit_text(read_fit(out).summary))
+        print(f"  scenario: {out / 'scenario.toml'}")
+        _where(out, False)
     return EXIT_OK
 
 
@@ -606,34 +674,6 @@ def _where(folder: Path, no_report: bool) -> None:
     what = "tables" if no_report else "report"
     target = folder if no_report else folder / "report.html"
     print(f"  {what}: {target}")
-
-
-class ProgressBar:
-    """A one-line progress bar on a terminal; silent when output is not a terminal."""
-
-    def __init__(self, label: str, stream: TextIO) -> None:
-        self.label = label if len(label) <= 40 else label[:37] + "..."
-        self.stream = stream
-        self.live = stream.isatty() and os.environ.get("TERM") != "dumb"
-        self.start = time.monotonic()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.live:
-            return
-        elapsed = time.monotonic() - self.start
-        width = 24
-        filled = round(width * done / total)
-        left = elapsed / done * (total - done) if done else 0.0
-        self.stream.write(f"\r{self.label}: [{'#' * filled}{'.' * (width - filled)}] "
-                          f"{done}/{total} replications, {elapsed:.0f} s, ~{left:.0f} s left ")
-        self.stream.flush()
-        self.shown = True
-
-    def finish(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Jobs: simulate, write the results folder, draw its report, as one atomic step.
 
-Each command that produces a folder (``run``, ``compare``, ``sweep``, ``backtest``) is one job
-here: the replications run (in parallel or on a Dask cluster), the tables are written into a
+Each command that produces a folder (``run``, ``compare``, ``sweep``, ``backtest``, ``fit``) is
+one job here: the replications run (in parallel or on a Dask cluster), the tables are written into a
 temporary folder, the plots and report are drawn from those saved tables, and only then is the
 folder swapped into place, so an interrupted job leaves the previous results intact. This is the one
 layer that joins the analysis, the results folder and the presentation; the command line above
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from contactsim.analysis.experiment import Experiment, run_experiments
 from contactsim.analysis.whatif import Point, Vary
+from contactsim.config.problems import ScenarioError
 from contactsim.config.spec import Scenario
 from contactsim.results.compare import (
     Member,
@@ -29,6 +30,7 @@ from contactsim.results.write import write_atomically, write_tables
 
 if TYPE_CHECKING:
     from contactsim.analysis.backtest import Backtest
+    from contactsim.analysis.fit import LogFit
     from contactsim.analysis.staffing import Plan
 
 #: Runs scenarios and yields their experiments in the same order (see run_experiments).
@@ -71,6 +73,9 @@ def run_compare(members: Sequence[Member], out: Path, *, runner: Runner = run_ex
 
                 write_run_report(tmp / member.label)
         write_comparison(tmp, members)
+        from contactsim.present.board import write_changes_csv  # the clear rule: words.py
+
+        write_changes_csv(read_compare(tmp), tmp)
         if report:
             from contactsim.present.report import write_compare_report
 
@@ -148,6 +153,70 @@ def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
     return result
 
 
+def log_stem(log: str | Path) -> str:
+    """A log's name without its folder and its ``.gz`` and ``.csv`` endings."""
+    name = Path(log).name
+    for ending in (".gz", ".csv"):
+        if name.lower().endswith(ending) and len(name) > len(ending):
+            name = name[: -len(ending)]
+    return name
+
+
+def run_fit_job(logs: Sequence[str], out: Path, *, base: str | None = None,
+                columns: str | None = None, skip_bad_rows: bool = False,
+                report: bool = True) -> LogFit:
+    """``contactsim fit``: read the logs, fit them, write the folder (scenario.toml, fit.json,
+    tables, plots and report) atomically.
+
+    The base scenario, the logs and the output folder are all checked before any fitting, so
+    bad input fails at once with nothing written. The fitted scenario is loaded from the new
+    folder before it is swapped in: a fit whose scenario would not load is an internal error,
+    never a folder left behind. With a base, ``extends`` is the base's path relative to the
+    folder (absolute where there is none, e.g. another drive).
+    """
+    import os
+
+    from contactsim.analysis.fit import fit_log
+    from contactsim.analysis.fit_scenario import fitted_document
+    from contactsim.config.loading import load_scenario
+    from contactsim.logs.read import read_logs
+    from contactsim.results.fit import SCENARIO, write_fit
+    from contactsim.results.write import check_writable, out_location
+
+    scenario = load_scenario(base) if base is not None else None
+    log = read_logs(logs, columns=columns, skip_bad_rows=skip_bad_rows,
+                    channels=None if scenario is None else tuple(scenario.channels))
+    check_writable(out)
+    fit = fit_log(log, scenario)
+    base_ref = None
+    if base is not None:
+        where, folder = os.path.abspath(base), os.path.abspath(out_location(out))
+        try:  # relative where the two share a folder below the root, else absolute
+            shared = os.path.commonpath([where, folder])
+        except ValueError:  # another drive
+            shared = ""
+        near = shared and os.path.dirname(shared) != shared
+        base_ref = Path(os.path.relpath(where, folder) if near else where).as_posix()
+    name = f"Fitted from {Path(logs[0]).name}" + (
+        "" if scenario is None else f" over {scenario.name}")
+    doc, notes, defaults = fitted_document(fit, name=name, base_ref=base_ref)
+
+    def fill(tmp: Path) -> None:
+        write_fit(fit, tmp, doc, notes, defaults, base_ref)
+        try:
+            load_scenario(tmp / SCENARIO)
+        except ScenarioError as exc:
+            raise RuntimeError("the fitted scenario does not load: " + "; ".join(
+                f"{p.key}: {p.message}" for p in exc.problems)) from None
+        if report:
+            from contactsim.present.fit_report import write_fit_report
+
+            write_fit_report(tmp)
+
+    write_atomically(out, fill)
+    return fit
+
+
 def redraw(folder: Path) -> Path:
     """Draw a results folder's plots and report again from its saved files; returns the report.
 
@@ -157,8 +226,13 @@ def redraw(folder: Path) -> Path:
     :func:`contactsim.present.report.redraw`.
     """
     from contactsim.results.backtest import is_backtest
+    from contactsim.results.fit import is_fit
     from contactsim.results.read import folder_kind
 
+    if is_fit(folder):
+        from contactsim.present.fit_report import write_fit_report
+
+        return write_fit_report(folder)
     if is_backtest(folder):
         from contactsim.present.backtest_report import write_backtest_report
 

@@ -47,6 +47,9 @@ POOL_MEASURES = ("utilisation", "staff_hours", "busy_hours")
 #: that failed because the partner was closed or had nobody free.
 DIVERSION_MEASURES = ("diverted", "failed")
 POOL_HOURLY = ("staff_on_duty", "staff_busy", "utilisation")
+#: Who answered what, per pool and channel (summary.json ``pool_channel``, pool_channel.csv):
+#: contacts answered over the measured days, and per day.
+POOL_CHANNEL_MEASURES = ("answered", "answered_per_day")
 #: Measures that are shares (0 to 1); every measure is at least 0. Confidence intervals are
 #: clipped to these ranges, so a rare abandonment reads 0.1% (0.0-0.3), not (-0.1-0.3).
 SHARE_MEASURES = frozenset({"service_level", "abandon_rate", "band_lt10", "band_10_60",
@@ -80,6 +83,9 @@ class Replication:
     warnings: list[str] = field(default_factory=list)
     #: With a calendar: channel -> the sums of each measured day (see analysis.daily).
     daily: dict[str, Sums] | None = None
+    #: Who answered what: pool -> channel -> measured contacts it answered (totals over the
+    #: measured days), for every channel the pool can answer; they add up to ``answered``.
+    pool_channel: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -176,7 +182,24 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
                          for j, name in enumerate(scenario.diversions)}
     return Replication(index, channels, hourly, cdf, pools, pools_hourly, diversions,
                        diversions_hourly, float(out.officer_hours.sum()) / days,
-                       list(out.warnings), _daily(scenario, rec))
+                       list(out.warnings), _daily(scenario, rec),
+                       _pool_channel(scenario, out.answered_by))
+
+
+def answering_pairs(scenario: Scenario) -> list[tuple[str, str]]:
+    """(pool, channel) for every channel each pool can answer: its skills, then the channels
+    it drops digital work for, in the scenario's channel order."""
+    order = list(scenario.channels)
+    return [(name, ch) for name, spec in scenario.pools.items()
+            for ch in sorted({*spec.skills, *spec.interruptible_for}, key=order.index)]
+
+
+def _pool_channel(scenario: Scenario, answered_by: np.ndarray) -> dict[str, dict[str, float]]:
+    pools, channels = list(scenario.pools), list(scenario.channels)
+    out: dict[str, dict[str, float]] = {}
+    for pool, ch in answering_pairs(scenario):
+        out.setdefault(pool, {})[ch] = float(answered_by[pools.index(pool), channels.index(ch)])
+    return out
 
 
 def _daily(scenario: Scenario, rec: Records) -> dict[str, Sums] | None:

@@ -153,10 +153,13 @@ class Dist(Kind):
     """Schema kind for a duration: a bare number or a ``{ dist = ... }`` table.
 
     ``positive`` demands a mean above zero (handle times, patience); otherwise zero is allowed
-    (connection, IVR and wrap-up times may be absent).
+    (connection, IVR and wrap-up times may be absent). A distribution is one value: a child
+    file that sets it replaces the parent's whole (merged key by key, a parent's lognormal
+    ``sd`` would linger under a child's exponential and be refused).
     """
 
     positive: bool = False
+    replaces_whole = True
 
     def doc_type(self) -> str:
         return "duration: a number, or { dist = ... } (see Distributions)"

@@ -50,6 +50,23 @@ Changes = Mapping[tuple[str, ...], Any]
 FILE_KEY = "(file)"
 
 
+class FlagOverride(str):
+    """An override that a command-line option stands for: ``--replications 50`` is
+    ``run.replications=50``. It reads as the override text wherever an override goes; a
+    problem with its value names the option the planner typed (``(from --replications)``)
+    rather than ``--set``."""
+
+    flag: str
+
+    def __new__(cls, text: str, flag: str) -> FlagOverride:
+        self = super().__new__(cls, text)
+        self.flag = flag
+        return self
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # pickles whole
+        return str(self), self.flag
+
+
 def load_scenario(file: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
     """Load, merge, override and check a scenario; raise ScenarioError listing every problem."""
     file = os.fspath(file)
@@ -324,13 +341,14 @@ def apply_overrides(doc: dict[str, Any], origins: dict[Path, str], file: str,
     """
     problems = []
     for text in overrides:
+        origin = text.flag if isinstance(text, FlagOverride) else SET_ORIGIN
         try:
             path, value = parse_override(text)
             _set(doc, path, value)
         except ValueError as exc:
-            problems.append(Problem(file, text.split("=", 1)[0] or "--set", f"--set: {exc}"))
+            problems.append(Problem(file, text.split("=", 1)[0] or origin, f"{origin}: {exc}"))
             continue
-        _record(value, path, SET_ORIGIN, origins)
+        _record(value, path, origin, origins)
     return problems
 
 

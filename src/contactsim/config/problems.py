@@ -30,9 +30,15 @@ SET_ORIGIN: Final = "--set"
 #: Origin recorded for values a program changed in an already loaded scenario
 #: (:func:`contactsim.config.loading.with_changes`).
 CHANGED_ORIGIN: Final = "(changed)"
-#: Origins that are not files: a problem names the scenario's own file and says where the value
-#: came from, since the planner looks for it in that file first.
-_NOT_A_FILE: Final = {SET_ORIGIN: " (from --set)", CHANGED_ORIGIN: " (a change made in memory)"}
+
+
+def not_a_file(origin: str) -> str | None:
+    """How a problem says where a value came from when no file set it (``" (from --days)"``:
+    ``--set`` or the command-line option the planner typed, or a change made in memory), else
+    None. The problem then names the scenario's own file, where the planner looks first."""
+    if origin == CHANGED_ORIGIN:
+        return " (a change made in memory)"
+    return f" (from {origin})" if origin.startswith("--") else None
 
 
 @dataclass(frozen=True)
@@ -159,18 +165,18 @@ class Checker:
         """The file that ``path``'s relative file names are read against: where it was set,
         or the scenario's own file for a value that came from the command line or a program."""
         file = self.file_of(path)
-        return self.root_file if file in _NOT_A_FILE else file
+        return self.root_file if not_a_file(file) else file
 
     def error(self, path: Path, message: str, parts: Sequence[Path] = ()) -> object:
         """Record a problem with ``path``; ``parts`` are keys inside it that make up the bad
         value (a mix's shares), named when one of them came from the command line."""
         file = self.file_of(path)
-        if file in _NOT_A_FILE:
-            file, message = self.root_file, message + _NOT_A_FILE[file]
+        if came_from := not_a_file(file):
+            file, message = self.root_file, message + came_from
         else:
-            changed = [p for p in parts if self.file_of(p) in _NOT_A_FILE]
+            changed = [p for p in parts if not_a_file(self.file_of(p))]
             if changed:
-                where = _NOT_A_FILE[self.file_of(changed[0])].strip(" ()")
+                where = str(not_a_file(self.file_of(changed[0]))).strip(" ()")
                 message += f" ({', '.join(dotted(p) for p in changed)} {where})"
         self.problems.append(Problem(file, dotted(path), message))
         return INVALID

@@ -154,16 +154,7 @@ def _check_pools(doc: dict[str, Any], ck: Checker) -> None:
         if _ok(pool["roster"], pool["scale"]):
             _check_roster(pool, path, ck)
         if _ok(pool["skills"], pool["interruptible_for"]) and pool["interruptible_for"]:
-            kinds = {channels[c]["kind"] for c in pool["skills"]
-                     if isinstance(channels.get(c), dict)}
-            if "digital" not in kinds:
-                ck.error((*path, "interruptible_for"), "only a pool that works digital "
-                         "contacts can drop them for calls; this pool has no digital skill")
-            for c in pool["interruptible_for"]:
-                if isinstance(channels.get(c), dict) and channels[c]["kind"] != "voice":
-                    ck.error((*path, "interruptible_for"), f"{c!r} is not a voice channel")
-                elif c in pool["skills"]:
-                    ck.error((*path, "interruptible_for"), f"{c!r} is already in skills")
+            _check_interruptible(pool, channels, path, ck)
     if not pools or any(not isinstance(p, dict) or not _ok(p["skills"], p["interruptible_for"])
                         for p in pools.values()):
         return
@@ -172,6 +163,33 @@ def _check_pools(doc: dict[str, Any], ck: Checker) -> None:
                    for p in pools.values()):
             ck.error(("channels", name), f'no pool answers this channel; add "{name}" to the '
                      "skills of a pool")
+
+
+def _check_interruptible(pool: dict[str, Any], channels: dict[str, Any], path: Path,
+                         ck: Checker) -> None:
+    """``interruptible_for`` lists voice channels a digital pool drops its work for; each
+    message says what to change, naming the channels that would do."""
+    key = (*path, "interruptible_for")
+
+    def of_kind(kind: str) -> str:
+        names = [n for n, c in channels.items() if isinstance(c, dict) and c["kind"] == kind]
+        return ", ".join(repr(n) for n in names) or "none defined"
+
+    kinds = {channels[c]["kind"] for c in pool["skills"] if isinstance(channels.get(c), dict)}
+    if "digital" not in kinds:
+        ck.error(key, "only a pool that works digital contacts can drop them for calls; this "
+                 "pool has no digital skill: remove interruptible_for from it, or add a "
+                 f"digital channel to its skills (digital channels: {of_kind('digital')})")
+    for c in pool["interruptible_for"]:
+        if isinstance(channels.get(c), dict) and channels[c]["kind"] != "voice":
+            ck.error(key, f"{c!r} is not a voice channel: list only voice channels here "
+                     f"(voice channels: {of_kind('voice')}); to have this pool answer {c!r}, "
+                     "add it to skills instead")
+        elif c in pool["skills"]:
+            ck.error(key, f"{c!r} is already in skills: keep it in one of the two (in "
+                     f"skills the pool answers {c!r} like its other work; in "
+                     "interruptible_for it takes those calls after the pools with the skill, "
+                     "dropping digital work for them)")
 
 
 def _check_roster(pool: dict[str, Any], path: Path, ck: Checker) -> None:

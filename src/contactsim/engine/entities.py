@@ -135,10 +135,10 @@ class Handler:
 class PoolState:
     """A pool's live state and its running time integrals (staff present, staff busy)."""
 
-    __slots__ = ("busy", "busy_area", "changes", "digital", "idle", "index", "leaving", "name",
-                 "present", "present_area", "present_t", "queues", "t")
+    __slots__ = ("answered", "busy", "busy_area", "changes", "digital", "idle", "index",
+                 "leaving", "name", "present", "present_area", "present_t", "queues", "t")
 
-    def __init__(self, *, index: int, name: str, queues: list[Queue]) -> None:
+    def __init__(self, *, index: int, name: str, queues: list[Queue], channels: int) -> None:
         self.index = index
         self.name = name
         self.queues = sorted(queues, key=lambda q: q.priority)
@@ -152,6 +152,9 @@ class PoolState:
         self.busy_area = 0.0
         self.changes: dict[float, int] = {}  # pending roster changes: time -> net change
         self.digital: dict[Handler, float] | None = None  # interruptible work in hand
+        #: Measured contacts this pool answered, by channel (each counted once, by the pool
+        #: that first answered it; a plain list: numpy element updates are slower).
+        self.answered = [0] * channels
 
 
 @dataclass(frozen=True)
@@ -166,3 +169,6 @@ class ModelOutput:
     callbacks: np.ndarray  # (channels,) callbacks made for measured abandoned calls
     officer_hours: np.ndarray  # (channels,) officer hours for measured contacts
     warnings: tuple[str, ...]
+    #: (pools, channels) measured contacts answered by each pool on each channel; each column
+    #: adds up to the channel's answered records.
+    answered_by: np.ndarray

@@ -113,7 +113,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             served += [self.callback_queues[names.index(s)] for s in spec.skills
                        if self._calls_back(s)]
             served += [self.queues[names.index(s)] for s in spec.interruptible_for]
-            pool = PoolState(index=i, name=name, queues=served)
+            pool = PoolState(index=i, name=name, queues=served, channels=len(names))
             if spec.interruptible_for:
                 pool.digital = {}
             self.pools.append(pool)
@@ -212,19 +212,20 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
 
     def _start(self, h: Handler, c: Contact) -> None:
         now = self.env._now
+        p = h.pool
         if not c.answered:
             c.answered = True
             if c.measured:  # RecordBuffer.add, inlined
                 self._code(c.tag | ANSWERED_CODE)
                 self._wait(now - c.join)
                 self._connect(c.connect)
+                p.answered[c.ch] += 1  # who answered what: one count per answered record
                 self.open -= 1
                 if not self.open:
                     self._maybe_finish()
             if c.div < 0 and c.deploy:
                 self.officer_hours[c.ch] += self.category_hours[c.cat]
         c.state = IN_SERVICE
-        p = h.pool
         # The busy integral up to now (see _touch; inlined on this hot path; staff present
         # only change at roster events, which integrate present_area themselves).
         p.busy_area += p.busy * (now - p.t)
@@ -313,7 +314,9 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             diversions=np.array(self.diversion_counts, dtype=float).reshape(
                 len(self.diversion_counts), HOURS_PER_WEEK, 2),
             callbacks=np.array(self.callbacks, dtype=float),
-            officer_hours=np.array(self.officer_hours), warnings=tuple(self.warnings))
+            officer_hours=np.array(self.officer_hours), warnings=tuple(self.warnings),
+            answered_by=np.array([p.answered for p in self.pools], dtype=float).reshape(
+                len(self.pools), len(self.channel_names)))
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:

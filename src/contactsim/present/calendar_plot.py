@@ -3,10 +3,9 @@
 A planner with a year's run wants two things from it: which days missed the target, and
 whether the misses cluster (every Friday in August, the week after Christmas). The picture is a
 wall calendar: one row per month, the days of the month across, each day coloured by its
-service level. Colours split at the target: days that miss it are orange to dark red, days that
-meet it light to dark blue (a blue-orange split stays clear for colour-blind readers), with no
-near-white middle, so 89% and 91% never look alike. The scale is fixed at 0-100%, so two
-reports can be laid side by side. Weekends are outlined and bank holidays flagged, because they
+service level, on the fixed scale of every report's heatmaps
+(:mod:`contactsim.present.service_colours`: 0-100%, split at the target), so two reports can be
+laid side by side. Weekends are outlined and bank holidays flagged, because they
 are the days a planner expects to look different.
 
 Only arrays go in (dates and values, already read from the saved tables) and a matplotlib
@@ -19,15 +18,21 @@ import datetime
 import math
 from collections.abc import Collection, Sequence
 
-import matplotlib.colors as mcolors
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Polygon, Rectangle
 
 from contactsim.calendar import MONTH_NAMES
+from contactsim.present.service_colours import (
+    percent_floor,
+    scale_label,
+    service_colorbar,
+    service_image,
+    text_colour,
+)
 
 DAYS_ACROSS = 31
 WIDTH_IN = 11.0
@@ -40,45 +45,6 @@ HOLIDAY_MARK = "#222222"
 def _text(s: str) -> str:
     """User text made safe for matplotlib, which would read ``$...$`` as mathematics."""
     return s.replace("$", r"\$")
-
-
-def _split_colours() -> mcolors.Colormap:
-    # ColorBrewer RdBu without its pale middle: the lower half (misses) runs dark red to light
-    # orange, the upper half (meets) light to dark blue, so the target is a change of hue.
-    # Missing values are transparent: empty dates are drawn underneath as grey cells.
-    base = colormaps["RdBu"]
-    return mcolors.ListedColormap(np.vstack([base(np.linspace(0.0, 0.36, 128)),
-                                             base(np.linspace(0.64, 1.0, 128))]),
-                                  name="service_split").with_extremes(bad="none")
-
-
-def _service_norm(target: float) -> mcolors.Normalize:
-    """A fixed mapping of 0-100% onto the colours, with the target at the split.
-
-    Service levels far below target are rare and all equally bad, so 0% to two thirds of the
-    target share the darkest tenth of the scale; the rest of the red half is spread over the
-    range where days actually fall (60-90% for a 90% target), and the blue half over the
-    target to 100%. The mapping depends only on the target, so reports compare.
-    """
-    split = min(max(target, 1e-6), 1 - 1e-6)  # a 0% or 100% target still splits the scale
-    values = [0.0, split * 2 / 3, split, 1.0]
-    places = [0.0, 0.1, 0.5, 1.0]
-
-    def forward(x: np.ndarray) -> np.ndarray:
-        return np.asarray(np.interp(x, values, places), dtype=float)
-
-    def inverse(y: np.ndarray) -> np.ndarray:
-        return np.asarray(np.interp(y, places, values), dtype=float)
-
-    return mcolors.FuncNorm((forward, inverse), vmin=0.0, vmax=1.0, clip=True)
-
-
-def _bar_ticks(target: float) -> list[float]:
-    """0%, every 10% over the spread-out part of the red half, the target, every 5% above."""
-    tens = [t / 10 for t in range(11) if target * 2 / 3 - 1e-9 <= t / 10 < target]
-    fives = [t / 20 for t in range(21) if t / 20 > target]
-    near = [t for t in tens + fives if abs(t - target) < 0.02]  # would print over the target
-    return sorted({0.0, target, 1.0, *tens, *fives} - set(near))
 
 
 def _months(dates: Sequence[datetime.date]) -> list[tuple[int, int]]:
@@ -121,24 +87,18 @@ def calendar_heatmap_figure(dates: Sequence[datetime.date], values: np.ndarray, 
 
     fig = Figure(figsize=(WIDTH_IN, 1.9 + ROW_IN * len(months)), layout="constrained")
     ax = fig.add_subplot()
-    norm = _service_norm(target)
-    cmap = _split_colours()
     _empty_cells(ax, months, grid)
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto",
-                      interpolation="nearest", zorder=2)
+    image = service_image(ax, grid, target, aspect="auto", zorder=2)
     image.set_gid("calendar")
-    _figures(ax, grid, norm, cmap)
+    _figures(ax, grid, image)
     _weekends_and_holidays(ax, months, grid, holidays)
     _axes(ax, months)
-    bar = fig.colorbar(image, ax=ax, orientation="horizontal", location="bottom",
-                       fraction=0.9 / (2 + len(months)), pad=0.02, aspect=60, shrink=0.7)
-    ticks = _bar_ticks(target)
-    bar.set_ticks(ticks, labels=[f"{100 * t:g}%" for t in ticks])
-    bar.ax.axvline(target, color="black", linewidth=2.0)
-    bar.set_label(f"service level: red misses the {100 * target:g}% target (black line), "
-                  "blue meets it;  outlined = Saturday or Sunday"
-                  + (";  ◤ = bank holiday" if holidays else "")
-                  + ";  grey = no figure")
+    notes = ["outlined = Saturday or Sunday", *(["◤ = bank holiday"] if holidays else []),
+             "grey = no figure"]
+    service_colorbar(fig, image, target, scale_label("service level", target, notes), ax=ax,
+                     orientation="horizontal",
+                     location="bottom", fraction=0.9 / (2 + len(months)), pad=0.02, aspect=60,
+                     shrink=0.7)
     ax.set_title(_text(title), loc="left")
     known = values[np.isfinite(values)]
     ax.set_title(f"{int(np.sum(known >= target))} of {known.size} days meet the target",
@@ -154,16 +114,13 @@ def _empty_cells(ax: Axes, months: Sequence[tuple[int, int]], grid: np.ndarray) 
                                       zorder=1))
 
 
-def _figures(ax: Axes, grid: np.ndarray, norm: mcolors.Normalize,
-             cmap: mcolors.Colormap) -> None:
+def _figures(ax: Axes, grid: np.ndarray, image: AxesImage) -> None:
     """Each day's percentage in its cell, white on the darker colours."""
     size = 7.5 if grid.shape[0] <= 6 else 7.0
     for (row, col), value in np.ndenumerate(grid):
         if math.isfinite(value):
-            red, green, blue, _ = cmap(norm(value))
-            dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.55
-            ax.text(col, row, f"{math.floor(100 * value + 1e-9):d}", ha="center", va="center",
-                    fontsize=size, color="white" if dark else "black", zorder=4)
+            ax.text(col, row, f"{percent_floor(value):d}", ha="center", va="center",
+                    fontsize=size, color=text_colour(image, value), zorder=4)
 
 
 def _weekends_and_holidays(ax: Axes, months: Sequence[tuple[int, int]], grid: np.ndarray,

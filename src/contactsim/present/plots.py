@@ -31,12 +31,18 @@ matplotlib.use("Agg")  # never needs a display
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from contactsim.present.calendar_plot import calendar_heatmap_figure
+from contactsim.present.service_colours import (
+    scale_label,
+    service_colorbar,
+    service_image,
+    text_colour,
+)
 from contactsim.present.words import (
     fmt_target,
     target_label,
@@ -281,34 +287,38 @@ def heatmap_figure(run: RunResults, channel: str) -> Figure:
     target_s = run.targets_s.get(channel, TARGET_S)
     grid = hourly_estimate(run, channel, "service_level")[0].reshape(7, 24)
     fig, ax = plt.subplots(figsize=(WIDE, 4.6), layout="constrained")
-    low = floor_of(grid, least=1.0)
-    image = ax.imshow(grid, cmap="cividis", vmin=low, vmax=1.0, aspect="auto")
+    image = service_image(ax, grid, TARGET_SL, aspect="auto")
     image.set_gid(f"heatmap:{channel}")
-    label_cells(ax, grid, low, "{:.0f}", fontsize=7.5)
+    label_cells(ax, image, grid, decimals=0, fontsize=7.5)
     ax.set_xticks(range(24), labels=[f"{h:02d}" for h in range(24)])
     ax.set_yticks(range(7), labels=list(DAY_NAMES))
     ax.set_xlabel("hour of the day (00 = midnight to 01:00)")
-    bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.01)
-    bar.set_label(f"% answered within {fmt_target(target_s)}")
-    percent_colorbar(bar)
+    heatmap_colorbar(fig, image, grid, target_s, ax=ax, fraction=0.06, pad=0.02, shrink=0.7)
     ax.set_title(f"{text(channel)}: % answered within {fmt_target(target_s)}, by day and hour "
                  f"(figures in bold meet the {100 * TARGET_SL:.0f}% target)", loc="left")
     return fig
 
 
-def label_cells(ax: Axes, grid: np.ndarray, low: float, form: str, fontsize: float) -> None:
-    """Write each cell's service level (percent) on a heatmap; bold where it meets 90%."""
+def label_cells(ax: Axes, image: AxesImage, grid: np.ndarray, decimals: int,
+                fontsize: float) -> None:
+    """Write each cell's service level (percent, rounded down so a miss never reads 90) on a
+    heatmap; bold where it meets 90%."""
     for (row, col), value in np.ndenumerate(grid):
         if math.isfinite(value):
-            dark = (value - low) / (1 - low) < 0.6 if low < 1 else False
-            ax.text(col, row, form.format(100 * value), ha="center", va="center",
-                    fontsize=fontsize, color="white" if dark else "black",
+            shown = math.floor(10**decimals * 100 * value + 1e-9) / 10**decimals
+            ax.text(col, row, f"{shown:.{decimals}f}" + ("%" if decimals else ""),
+                    ha="center", va="center", fontsize=fontsize,
+                    color=text_colour(image, value),
                     fontweight="bold" if value >= TARGET_SL else "normal")
 
 
-def percent_colorbar(bar: Colorbar) -> None:
-    ticks = [float(t) for t in bar.get_ticks()]
-    bar.set_ticks(ticks, labels=[f"{100 * t:.0f}%" for t in ticks])
+def heatmap_colorbar(fig: Figure, image: AxesImage, grid: np.ndarray, target_s: float,
+                     **colorbar: object) -> None:
+    """The colour bar of a service-level heatmap: the fixed scale, said in words on it."""
+    blank = [] if np.isfinite(grid).all() else ["blank = no contacts measured"]
+    what = f"% answered within {fmt_target(target_s)}"
+    service_colorbar(fig, image, TARGET_SL, scale_label(what, TARGET_SL, blank),
+                     orientation="horizontal", location="bottom", aspect=50, **colorbar)
 
 
 def demand_figure(run: RunResults) -> Figure:
@@ -414,8 +424,10 @@ def draw_run(run: RunResults, folder: Path) -> list[Plot]:
     main = "999" if "999" in run.channels else run.channels[0]
     out.append(Plot(save_figure(heatmap_figure(run, main), folder, f"heatmap_{slug(main)}.png"),
                     f"{main}: service level by day and hour",
-                    "The same figures as a grid: each cell is one hour of one day. Darker cells "
-                    "are worse; figures in bold meet the target."))
+                    "The same figures as a grid: each cell is one hour of one day. Red cells "
+                    "miss the 90% target and blue ones meet it (figures in bold); the colour "
+                    "scale is fixed at 0-100% in every report, so reports laid side by side "
+                    "compare."))
     out.append(Plot(save_figure(answer_time_figure([run], name), folder, "answer_times.png"),
                     "How quickly contacts are answered",
                     "For each answer time along the bottom, the share of offered contacts "

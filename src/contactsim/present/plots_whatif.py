@@ -37,10 +37,10 @@ from contactsim.present.plots import (
     columns,
     drawn,
     floor_of,
+    heatmap_colorbar,
     label_cells,
     not_drawn,
     percent_axis,
-    percent_colorbar,
     save_figure,
     service_level_figure,
     shares,
@@ -48,6 +48,7 @@ from contactsim.present.plots import (
     text,
     week_axis,
 )
+from contactsim.present.service_colours import service_image
 from contactsim.present.words import (
     fmt_target,
     is_share,
@@ -155,13 +156,22 @@ def difference_figure(result: CompareResults) -> Figure:
             _difference_panel(axes[row, col], rows.where("measure", measure), others, measure)
             axes[row, col].set_title(f"{text(channel)}: {label(measure)}", fontsize=9.5,
                                      loc="left")
+        # each row of dots is named where it starts, as in the legend
+        axes[row, 0].set_yticks(range(len(others)), labels=[_short(text(n)) for n in others],
+                                fontsize=9)
     handles = [Line2D([], [], color=colour(i + 1), marker="o") for i in range(len(others))]
-    names = [text(r.name) for r in result.runs[1:]]
+    names = [text(f"{lab}: {r.name}" if lab != r.name else r.name)
+             for lab, r in zip(others, result.runs[1:], strict=True)]
     fig.legend(handles, names, loc="outside lower center", ncols=columns(names),
                fontsize=9, frameon=False,
                title=f"change against {text(result.runs[0].name)} (95% confidence interval)",
                title_fontsize=9)
     return fig
+
+
+def _short(name: str, most: int = 28) -> str:
+    """A scenario's name cut to fit beside a chart (the legend gives it whole)."""
+    return name if len(name) <= most else name[: most - 3].rstrip() + "..."
 
 
 def _difference_panel(ax: Axes, rows: Table, others: Sequence[str], measure: str) -> None:
@@ -179,7 +189,7 @@ def _difference_panel(ax: Axes, rows: Table, others: Sequence[str], measure: str
                     gid=f"diff:{measure}:{name}")
     ax.axvline(0, color=TARGET_COLOUR, linewidth=1)
     if not np.nan_to_num(np.abs([*rows.numbers("ci_low"), *rows.numbers("ci_high")])).any():
-        ax.text(0.56, 0.04, "none in any scenario", transform=ax.transAxes, ha="left",
+        ax.text(0.97, 0.04, "none in any scenario", transform=ax.transAxes, ha="right",
                 va="bottom", color="#555555")
     ax.set_yticks([])
     ax.set_ylim(-0.7, len(others) - 0.3)
@@ -302,19 +312,16 @@ def sweep_heatmap_figure(sweep: SweepResults, channel: str) -> Figure:
             if len(cell):
                 grid[i, j] = float(cell.numbers("service_level_mean")[0])
     target_s = sweep.targets_s.get(channel, TARGET_S)
-    fig, ax = plt.subplots(figsize=(min(WIDE, 2.5 + 1.0 * len(v1)) + 1.5,
-                                    1.8 + 0.55 * len(v2)), layout="constrained")
-    low = floor_of(grid, least=1.0)
-    image = ax.imshow(grid, cmap="cividis", vmin=low, vmax=1.0, aspect="auto", origin="lower")
+    fig, ax = plt.subplots(figsize=(max(7.5, min(WIDE, 2.5 + 1.0 * len(v1)) + 1.5),
+                                    2.8 + 0.55 * len(v2)), layout="constrained")
+    image = service_image(ax, grid, TARGET_SL, aspect="auto", origin="lower")
     image.set_gid(f"heatmap:{channel}")
-    label_cells(ax, grid, low, "{:.1f}%", fontsize=9)
+    label_cells(ax, image, grid, decimals=1, fontsize=9)
     ax.set_xticks(range(len(v1)), labels=[text(v) for v in v1])
     ax.set_yticks(range(len(v2)), labels=[text(v) for v in v2])
     ax.set_xlabel(text(k1))
     ax.set_ylabel(text(k2))
-    bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
-    bar.set_label(f"% answered within {fmt_target(target_s)}")
-    percent_colorbar(bar)
+    heatmap_colorbar(fig, image, grid, target_s, ax=ax, fraction=0.08, pad=0.03)
     ax.set_title(f"{text(channel)}: % answered within {fmt_target(target_s)}\n(figures in "
                  f"bold meet the {100 * TARGET_SL:.0f}% target)", loc="left", fontsize=10)
     return fig
@@ -361,7 +368,9 @@ def draw_sweep(sweep: SweepResults, folder: Path) -> list[Plot]:
         fig = sweep_heatmap_figure(sweep, channel)
         out.append(Plot(save_figure(fig, folder, f"sweep_heatmap_{slug(channel)}.png"),
                         f"{channel}: service level at every pair of values",
-                        f"Each cell is one run; bold figures meet the target.{more}"))
+                        "Each cell is one run; red misses the 90% target, blue (bold "
+                        "figures) meets it, on the colour scale every report uses (fixed at "
+                        f"0-100%).{more}"))
     return out
 
 

@@ -28,7 +28,8 @@ do not edit it by hand.
 - `extends = "baseline.toml"` loads that file first and merges this one over it: tables merge
   key by key, every other value (lists included) replaces. A share table (a `mix`, whose shares
   add up to 1) is one value: setting it replaces the parent's whole mix, so write every category
-  the child needs. A problem is reported against the file that set the value.
+  the child needs. A distribution (`{ dist = ... }`) is one value too: a child's
+  replaces the parent's whole. A problem is reported against the file that set the value.
 - On the command line, `--set KEY.PATH=VALUE` overrides one key (the value in TOML syntax),
   e.g. `--set pools.handlers.scale=1.1` or `--set 'channels.999.per_day=360'`.
 """

@@ -29,6 +29,7 @@ import numpy as np
 
 from contactsim import __version__
 from contactsim.analysis.stats import Estimate
+from contactsim.present.board import board_paragraph
 from contactsim.present.calendar_plot import worst_days
 from contactsim.present.plots import (
     MAX_CALENDARS,
@@ -41,6 +42,7 @@ from contactsim.present.plots import (
 )
 from contactsim.present.plots_whatif import draw_compare, draw_staffing, draw_sweep
 from contactsim.present.words import (
+    MEANINGS,
     fmt,
     fmt_ci,
     fmt_target,
@@ -244,7 +246,8 @@ def measures_table(run: RunResults) -> str:
                                 for c in channels)],
     ]
     for m in measures:
-        rows.append([esc(label(m)), *(esc(fmt_ci(m, run.estimate("channels", c, m)))
+        meaning = f"<br><span class=\"note\">{esc(MEANINGS[m])}</span>" if m in MEANINGS else ""
+        rows.append([esc(label(m)) + meaning, *(esc(fmt_ci(m, run.estimate("channels", c, m)))
                                       for c in channels)])
         if m == "offered" and run.days > 0:
             rows.append([esc("contacts offered per day"),
@@ -293,6 +296,26 @@ def extras(run: RunResults) -> str:
     return f"<section><h2>Partners and officers</h2>{''.join(parts)}</section>" if parts else ""
 
 
+def who_answered(run: RunResults) -> str:
+    """Who answered what: contacts each pool answered on each channel, per day."""
+    node = run.summary.get("pool_channel") or {}
+    rows = []
+    for pool, channels in node.items():
+        for channel in channels:
+            est = _per_day(run.estimate("pool_channel", pool, channel, "answered"), run.days)
+            total = run.estimate("channels", channel, "answered").mean
+            share = est.mean * run.days / total if total else math.nan
+            rows.append([pool, channel, fmt_ci("answered", est), fmt("service_level", share)])
+    if not rows or run.days <= 0:
+        return ""
+    return ("<section><h2>Who answered what</h2><p class=\"note\">Contacts each pool answered "
+            "on each channel, per day (mean and 95% confidence interval), and its share of all "
+            "the contacts answered on the channel. A pool that drops digital work for 999 "
+            "calls is listed against 999 too.</p>"
+            + table_html(["pool", "channel", "answered per day", "share of the channel's "
+                          "answered"], rows) + "</section>")
+
+
 def calendar_section(run: RunResults, plots: Sequence[Plot]) -> str:
     """Service level by date and the ten worst days, for a run pinned to real dates."""
     pages = [p for p in plots if p.file.startswith("plots/calendar_")]
@@ -337,7 +360,7 @@ def drawn_note(channels: Sequence[str], pools: Sequence[str] = ()) -> str:
 def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
     weekly = [p for p in plots if not p.file.startswith("plots/calendar_")]
     body = [run_header(run), warnings_html(run.warnings), glance(run), measures_table(run),
-            pools_table(run), extras(run), calendar_section(run, plots),
+            pools_table(run), who_answered(run), extras(run), calendar_section(run, plots),
             f"<section><h2>Plots</h2>{drawn_note(run.channels, run.pools)}"
             f"{figures(run.folder, weekly)}</section>",
             reading_note(), scenario_section(run)]
@@ -463,6 +486,58 @@ def compare_officers(result: CompareResults) -> str:
                                                   raw=True)
 
 
+def compare_diversions(result: CompareResults) -> str:
+    """Diverted contacts and failed handovers per day, per diversion and scenario, with the
+    change where the base has the diversion too."""
+    names = list(dict.fromkeys(d for r in result.runs for d in r.summary.get("diversions") or {}))
+    rows = []
+    for name in names:
+        in_base = name in (result.runs[0].summary.get("diversions") or {})
+        for i, run in enumerate(result.runs):
+            if name not in (run.summary.get("diversions") or {}):
+                continue
+            cells = [_cell(result, i, "diversion", name, m,
+                           run.estimate("diversions", name, m), per_day=run.days)
+                     for m in ("diverted", "failed")]
+            if i and not in_base:  # nothing to change from: say so, not "-"
+                cells = [c.split("<br>")[0] + "<br><span class=\"note\">(the base has no "
+                         "such diversion)</span>" for c in cells]
+            rows.append([_scenario_cell(result, i, f"{name}: "), *cells])
+    if not rows:
+        return ""
+    return ("<h3>Diversions to partners</h3>"
+            + table_html(["diversion: scenario", "diverted per day", "handovers failed per "
+                          "day"], rows, raw=True))
+
+
+def compare_who_answered(result: CompareResults) -> str:
+    """Contacts each pool answered on each channel, per day, per scenario and its change."""
+    base = result.runs[0].summary.get("pool_channel") or {}
+    rows = []
+    for pool, channels in base.items():
+        for channel in channels:
+            for i, run in enumerate(result.runs):
+                est = run.estimate("pool_channel", pool, channel, "answered")
+                if not math.isfinite(est.mean):
+                    continue
+                rows.append([_scenario_cell(result, i, f"{pool} on {channel}: "),
+                             _cell(result, i, "pool_channel", f"{pool}/{channel}", "answered",
+                                   est, per_day=run.days)])
+    if not rows:
+        return ""
+    return ("<h3>Who answered what</h3>"
+            + table_html(["pool on channel: scenario", "answered per day"], rows, raw=True))
+
+
+def board_section(result: CompareResults) -> str:
+    """The paragraph to paste into a board paper, one per scenario compared."""
+    paragraphs = "".join(f"<p class=\"desc\">{esc(board_paragraph(result, i))}</p>"
+                         for i in range(1, len(result.runs)))
+    return ("<section><h2>For a board paper</h2><p class=\"note\">Generated from the figures "
+            "below, to paste as it is; the same changes, in a planner's units, are in "
+            "<code>summary.csv</code>.</p>" + paragraphs + "</section>")
+
+
 def all_differences(table: Table) -> str:
     rows = []
     for i in range(len(table)):
@@ -517,12 +592,13 @@ def compare_html(result: CompareResults, plots: Sequence[Plot]) -> str:
                 *(f"{r.name}: {w}" for r in result.runs for w in r.warnings)]
     common = [c for c in result.runs[0].channels if all(c in r.channels for r in result.runs)]
     tables = [compare_channel_table(result, c) for c in common]
-    body = [compare_header(result), warnings_html(warnings),
+    body = [compare_header(result), warnings_html(warnings), board_section(result),
             "<section><h2>Headline measures and changes</h2><p class=\"note\">Mean over "
             "replications (95% confidence interval). Each change is against the first "
             "scenario; <b>bold</b> changes are clear (their interval excludes zero). Shares "
             "change in percentage points (pts).</p>" + "".join(tables)
-            + compare_pools_table(result) + compare_officers(result) + target_note()
+            + compare_pools_table(result) + compare_who_answered(result)
+            + compare_diversions(result) + compare_officers(result) + target_note()
             + "</section>", compare_monthly(result),
             f"<section><h2>Plots</h2>{drawn_note(common)}{figures(result.folder, plots)}"
             "</section>",

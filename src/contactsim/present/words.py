@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 LABELS = {
     "offered": "contacts offered", "answered": "answered", "abandoned": "abandoned",
     "service_level": "service level (answered within target)",
-    "mean_wait_s": "mean wait in queue", "mean_answer_s": "mean answer time",
+    "mean_wait_s": "mean wait in queue (all offered)", "mean_answer_s": "mean answer time",
     "p90_answer_s": "90th percentile answer time", "p99_answer_s": "99th percentile answer time",
     "abandon_rate": "abandoned (share of offered)", "band_lt10": "answered in under 10 s",
     "band_10_60": "answered in 10 to 60 s", "band_ge60": "answered in 60 s or more",
@@ -39,6 +40,18 @@ LABELS = {
     "officer_hours": "officer hours per day",
 }
 
+#: What a measure is, where its name alone leaves room for doubt (DESIGN section 5). The two
+#: waits differ in whom they average over: mean wait in queue can exceed mean answer time.
+MEANINGS = {
+    "mean_wait_s": "time from joining the queue until answered or hung up, averaged over every "
+    "contact offered (callers who hung up after a long wait included); connection time not "
+    "counted",
+    "mean_answer_s": "connection time plus time in queue, averaged over answered contacts only, "
+    "as forces publish it; callers who hung up are left out, so it can be shorter than the "
+    "mean wait in queue",
+    "p90_answer_s": "answer time (connection plus queue) that 90% of answered contacts beat",
+    "p99_answer_s": "answer time (connection plus queue) that 99% of answered contacts beat",
+}
 
 SHARES = {"service_level", "abandon_rate", "utilisation"}
 
@@ -150,27 +163,47 @@ def print_summary(exp: Experiment, folder: Path, out: TextIO) -> None:
     out.write(f"\n{sc.name}  ({len(reps)} replications x {sc.run.days:g} days, "
               f"{exp.wall_s:.1f} s)\n")
     header = (f"  {'channel':<10} {'target':>8} {'service level (95% CI)':>26} "
-              f"{'mean answer s (95% CI)':>26} {'abandoned (95% CI)':>24}\n")
+              f"{'mean answer time (95% CI)':>26} {'abandoned (95% CI)':>24}\n")
     out.write(header)
     for name, ch in sc.channels.items():
         sl, ma, ab = (measure_estimate((r.channels[name][m] for r in reps), m)
                       for m in ("service_level", "mean_answer_s", "abandon_rate"))
-        out.write(f"  {name:<10} {ch.answer_target_s:>7g}s "
-                  f"{_fmt_est(sl, percent=True):>26} {_fmt_est(ma):>26} "
-                  f"{_fmt_est(ab, percent=True):>24}\n")
+        # the report's units (fmt_ci): an online channel's hours read as hours in both
+        out.write(f"  {name:<10} {fmt_target(ch.answer_target_s):>8} "
+                  f"{fmt_ci('service_level', sl):>26} {fmt_ci('mean_answer_s', ma):>26} "
+                  f"{fmt_ci('abandon_rate', ab):>24}\n")
+    out.write("".join(f"  {line}\n" for line in staff_lines(exp)))
     for warning in exp.warnings:
         out.write(f"  warning: {warning}\n")
     out.write(f"  results: {folder}/\n")
 
 
-def _fmt_est(est: Estimate, percent: bool = False) -> str:
-    scale, unit = (100.0, "%") if percent else (1.0, "")
-    if est.n == 0:
-        return "-"
-    text = f"{scale * est.mean:.1f}{unit}"
-    if est.n > 1:
-        text += f" ({scale * est.ci_low:.1f}-{scale * est.ci_high:.1f})"
-    return text
+def staff_lines(exp: Experiment) -> list[str]:
+    """The terminal summary's lines after the channels: each pool's staff hours, utilisation
+    and who it answered, the officer hours, and each diversion (per day, with 95% CIs)."""
+    sc, reps = exp.scenario, exp.replications
+    days = sc.run.days
+
+    def est(values: Iterable[float], measure: str, scale: float = 1.0) -> str:
+        return fmt_ci(measure, measure_estimate(values, measure).scaled(scale))
+
+    lines = [f"{'pool':<12} {'staff hours/day (95% CI)':>26} {'utilisation (95% CI)':>24}  "
+             "answered per day"]
+    for pool in sc.pools:
+        answered = ", ".join(
+            f"{ch} {est((r.pool_channel[pool][ch] for r in reps), 'answered', 1 / days)}"
+            for ch in (reps[0].pool_channel.get(pool, {}) if reps else {}))
+        hours = est((r.pools[pool]["staff_hours"] for r in reps), "staff_hours", 1 / days)
+        use = est((r.pools[pool]["utilisation"] for r in reps), "utilisation")
+        lines.append(f"{pool[:12]:<12} {hours:>26} {use:>24}  {answered}")
+    lines.append(f"officer hours per day: {est((r.officer_hours for r in reps), 'officer_hours')}")
+    for name in sc.diversions:
+        lines.append(f"diversion {name}: "
+                     f"{est((r.diversions[name]['diverted'] for r in reps), 'diverted', 1 / days)}"
+                     " diverted per day, "
+                     f"{est((r.diversions[name]['failed'] for r in reps), 'failed', 1 / days)}"
+                     " handovers failed per day")
+    return lines
 
 
 #: Pool measures that are totals over the measured days, shown per day.
@@ -352,4 +385,34 @@ def backtest_text(summary: dict[str, Any]) -> str:
     if len(found) > BACKTEST_PRINTED:
         lines.append(f"  ... {len(found) - BACKTEST_PRINTED} more in summary.json and the "
                      "report")
+    return "\n".join(lines) + "\n"
+
+
+def _family(entry: dict[str, Any] | None) -> str:
+    if not entry or entry.get("chosen") is None:
+        return "not fitted"
+    mean = entry.get("mean_s") or {}
+    est = mean.get("estimate")
+    what = "constant" if entry["chosen"] == "constant" else entry["chosen"]
+    return what if est is None else f"{what}, mean {est:.1f} s"
+
+
+def fit_text(summary: dict[str, Any]) -> str:
+    """What ``contactsim fit`` prints: the rows, then per channel contacts a day (with its
+    interval) and the patience chosen, from the folder's fit.json."""
+    logs, days = summary["logs"], summary["days"]
+    lines = [f"Fit of {', '.join(logs['files'])}",
+             f"  {logs['rows_read']:,} rows read, {logs['rows_used']:,} used, "
+             f"{logs['rows_skipped_total']:,} skipped, {logs['duplicates']:,} duplicates, "
+             f"{logs['in_progress']:,} in progress; {days['used']} whole days, "
+             f"{days['first']} to {days['last']}"]
+    for name, ch in summary["channels"].items():
+        pd = ch["per_day"]
+        line = (f"  {name}: {pd['estimate']:.1f} a day (95% interval {pd['ci_low']:.1f} to "
+                f"{pd['ci_high']:.1f})")
+        if ch["patience"] is not None:
+            line += f"; patience {_family(ch['patience'])}"
+        lines.append(line)
+    if summary["warnings"]:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in summary["warnings"]]
     return "\n".join(lines) + "\n"

@@ -66,6 +66,24 @@ def check_summary(path: Path, summary: dict[str, Any]) -> None:
                 _check_estimate(path, f"{section}.{name}.{measure}", est)
     if summary.get("officer_hours") is not None:
         _check_estimate(path, "officer_hours", summary["officer_hours"])
+    _check_pool_channel(path, summary.get("pool_channel", {}))
+
+
+def _check_pool_channel(path: Path, node: Any) -> None:
+    """Who answered what (an additive key): pool -> channel -> measure -> estimate."""
+    if not isinstance(node, dict):
+        raise ResultsError(path, f"must be an object of pools, not {kind_of(node)}",
+                           "pool_channel")
+    for pool, channels in node.items():
+        if not isinstance(channels, dict):
+            raise ResultsError(path, f"must be an object of channels, not "
+                               f"{kind_of(channels)}", f"pool_channel.{pool}")
+        for channel, measures in channels.items():
+            if not isinstance(measures, dict):
+                raise ResultsError(path, f"must be an object of measures, not "
+                                   f"{kind_of(measures)}", f"pool_channel.{pool}.{channel}")
+            for measure, est in measures.items():
+                _check_estimate(path, f"pool_channel.{pool}.{channel}.{measure}", est)
 
 
 def _check_estimate(path: Path, key: str, est: Any) -> None:
@@ -108,6 +126,10 @@ RUN_TABLES = {
     "diversions": TableSpec(("replication", "diversion", "hour_of_week", "diverted",
                              "failed"), ("diversion",), (("replication", 0, 10**6), HOUR_COLUMN)),
     "officers": TableSpec(("replication",)),
+    "pool_channel": TableSpec(("replication", "pool", "channel", "answered"),
+                              ("pool", "channel")),
+    "summary": TableSpec(("measure", "mean", "ci_low", "ci_high", "unit"),
+                         ("measure", "channel", "pool", "diversion", "unit")),
     "daily": TableSpec(("date", "channel", "service_level_mean"), ("channel",), (),
                        ("date",)),
     "monthly": TableSpec(("month", "channel"), ("channel",), (), ("month",)),

@@ -184,6 +184,13 @@ def replication_values(run: RunResults) -> dict[Key, np.ndarray]:
     diversions = run.table("diversions")
     if diversions is not None and diversions.has("diversion"):
         out.update(_by_replication(diversions, "diversion", summed=("hour_of_week",)))
+    by_pool = run.table("pool_channel")
+    if by_pool is not None and by_pool.has("pool") and by_pool.has("channel"):
+        for pool in by_pool.distinct("pool"):
+            rows = by_pool.where("pool", pool)
+            found = _by_replication(rows, "channel", ignored=("pool",))
+            out.update({("pool_channel", pool_channel_name(pool, ch), m): v
+                        for (_, ch, m), v in found.items()})
     officers = run.table("officers")
     if officers is not None and officers.has("officer_hours_per_day"):
         order = np.argsort(officers.numbers("replication"), kind="stable")
@@ -192,15 +199,21 @@ def replication_values(run: RunResults) -> dict[Key, np.ndarray]:
     return out
 
 
-def _by_replication(table: Table, kind: str, summed: Sequence[str] = ()) -> dict[Key,
-                                                                              np.ndarray]:
+def pool_channel_name(pool: str, channel: str) -> str:
+    """compare.csv's name of who answered what (``kind`` pool_channel): ``POOL/CHANNEL``
+    (scenario names never hold "/")."""
+    return f"{pool}/{channel}"
+
+
+def _by_replication(table: Table, kind: str, summed: Sequence[str] = (),
+                    ignored: Sequence[str] = ()) -> dict[Key, np.ndarray]:
     """Per-replication values of each measure of each name; hourly rows are added up."""
     out: dict[Key, np.ndarray] = {}
     for name in table.distinct(kind):
         rows = table.where(kind, name)
         reps = rows.numbers("replication")
         index = np.unique(reps, return_inverse=True)[1]
-        for measure in rows.measures(("replication", kind, *summed)):
+        for measure in rows.measures(("replication", kind, *summed, *ignored)):
             values = rows.numbers(measure)
             if summed:
                 values = np.bincount(index, weights=np.nan_to_num(values))
@@ -221,6 +234,11 @@ def summary_values(run: RunResults) -> dict[Key, Estimate]:
                 out[(kind, name, measure)] = estimate_from(node, n)
     if isinstance(s.get("officer_hours"), dict):
         out[("officers", "all", "officer_hours")] = estimate_from(s["officer_hours"], n)
+    for pool, channels in (s.get("pool_channel") or {}).items():
+        for channel, measures in (channels or {}).items():
+            for measure, node in (measures or {}).items():
+                out[("pool_channel", pool_channel_name(pool, channel), measure)] = \
+                    estimate_from(node, n)
     return out
 
 

@@ -37,8 +37,11 @@ from contactsim.analysis.measures import (
     DIVERSION_MEASURES,
     EXTRA_MEASURES,
     HOURLY_MEASURES,
+    POOL_CHANNEL_MEASURES,
     POOL_HOURLY,
     POOL_MEASURES,
+    Replication,
+    answering_pairs,
     measure_estimate,
 )
 from contactsim.calendar import day_labels, month_labels, simulated_days
@@ -50,6 +53,7 @@ from contactsim.config.datafile import (
     empirical_files,
 )
 from contactsim.config.spec import ChannelSpec, Scenario
+from contactsim.results.board import COLUMNS as SUMMARY_COLUMNS, SUMMARY_CSV, summary_rows
 from contactsim.results.read import KIND_MARKERS
 from contactsim.timebase import HOURS_PER_WEEK
 
@@ -149,7 +153,28 @@ def summary(exp: Experiment) -> dict[str, Any]:
         },
         "officer_hours": _estimate((r.officer_hours for r in reps), "officer_hours"),
         "warnings": exp.warnings,
+        # Additive (not in DESIGN §6): who answered what, pool -> channel -> measure.
+        "pool_channel": {
+            p: {ch: {m: _estimate((pool_channel_value(r, p, ch, m, sc.run.days) for r in reps),
+                                  m) for m in POOL_CHANNEL_MEASURES} for ch in channels}
+            for p, channels in pool_channels(sc).items()
+        },
     }
+
+
+def pool_channels(sc: Scenario) -> dict[str, list[str]]:
+    """pool -> the channels it can answer (see :func:`answering_pairs`)."""
+    out: dict[str, list[str]] = {}
+    for pool, ch in answering_pairs(sc):
+        out.setdefault(pool, []).append(ch)
+    return out
+
+
+def pool_channel_value(rep: Replication, pool: str, channel: str, measure: str,
+                       days: float) -> float:
+    """Contacts on ``channel`` that ``pool`` answered in one replication (or per day)."""
+    total = rep.pool_channel[pool][channel]
+    return total / days if measure == "answered_per_day" else total
 
 
 def _number(v: float | np.floating[Any]) -> str:
@@ -170,8 +195,10 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
 def write_tables(exp: Experiment, folder: Path) -> None:
     """summary.json, the CSV tables and scenario.toml into ``folder``."""
     sc, reps = exp.scenario, exp.replications
-    (folder / SUMMARY).write_text(json.dumps(summary(exp), indent=2, allow_nan=False) + "\n",
+    figures = summary(exp)
+    (folder / SUMMARY).write_text(json.dumps(figures, indent=2, allow_nan=False) + "\n",
                                   encoding="utf-8")
+    write_csv(folder / SUMMARY_CSV, SUMMARY_COLUMNS, summary_rows(figures))
     write_scenario(folder, sc.document,
                    "# The resolved scenario (extends and --set applied). Run it again with\n"
                    "#   contactsim run scenario.toml\n# to reproduce summary.json.\n\n")
@@ -194,6 +221,11 @@ def write_tables(exp: Experiment, folder: Path) -> None:
     write_csv(folder / "pools.csv", ["replication", "pool", *POOL_MEASURES],
                ([r.index, p, *(r.pools[p][m] for m in POOL_MEASURES)]
                 for r in reps for p in sc.pools))
+    write_csv(folder / "pool_channel.csv", ["replication", "pool", "channel",
+                                            *POOL_CHANNEL_MEASURES],
+              ([r.index, p, ch, *(pool_channel_value(r, p, ch, m, sc.run.days)
+                                  for m in POOL_CHANNEL_MEASURES)]
+               for r in reps for p, ch in answering_pairs(sc)))
     write_csv(folder / "pools_hourly.csv", ["replication", "pool", "hour_of_week",
                                              *POOL_HOURLY],
                ([r.index, p, h, *(float(r.pools_hourly[p][m][h]) for m in POOL_HOURLY)]

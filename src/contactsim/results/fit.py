@@ -1,0 +1,325 @@
+"""The fit's results folder, written and read back (DESIGN §10).
+
+``contactsim fit`` writes, into a folder swapped into place only when complete
+(:func:`contactsim.results.write.write_atomically`):
+
+- ``scenario.toml``: the fitted scenario, valid as it stands (checked by loading it before the
+  folder is swapped in), opening with a comment that names the logs, their dates and rows;
+- ``fit.json``: every estimate with its 95% interval, each fitted distribution's family table
+  (family, mean and sd, AIC, ΔAIC, KS distance, which was chosen), the rows read, used and
+  left out (and why), the days used, the fallbacks taken and the warnings;
+- ``demand.csv`` (``channel, hour_of_week, observed_per_hour, fitted_per_hour``),
+  ``histograms.csv`` (``what, owner, bin_low_s, bin_high_s, density``: the observed values
+  of each fitted duration) and ``survival.csv`` (``channel, t_s, km, km_low, km_high``: the
+  Kaplan-Meier curve of each patience), which the plots are drawn from.
+
+The report is drawn from these files alone (:func:`read_fit`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from contactsim import __version__
+from contactsim.analysis.families import FAMILIES
+from contactsim.analysis.fit import Duration, LogFit
+from contactsim.analysis.fit_demand import REDIAL_WINDOW_S, Interval
+from contactsim.analysis.fit_scenario import Defaults
+from contactsim.results.tables import ResultsError, Table, read_json, read_table
+from contactsim.results.write import write_csv
+
+FIT_JSON = "fit.json"
+SCENARIO = "scenario.toml"
+DEMAND_CSV = "demand.csv"
+HISTOGRAMS_CSV = "histograms.csv"
+SURVIVAL_CSV = "survival.csv"
+#: ``kind`` in fit.json.
+KIND = "fit"
+
+
+def _num(x: float, digits: int = 6) -> float | None:
+    return round(float(x), digits) if math.isfinite(x) else None
+
+
+def duration_json(d: Duration) -> dict[str, Any]:
+    """One duration's entry in fit.json."""
+    out: dict[str, Any] = {"values": d.n, "observed": d.observed, "censored": d.n - d.observed,
+                           "scenario": d.table, "warning": d.warning or None}
+    mean = d.mean
+    out["mean_s"] = None if mean is None else mean.json(3)
+    if d.constant is not None:
+        out["chosen"] = "constant"
+        out["families"] = []
+        return out
+    if d.fitted is None:
+        out["chosen"] = None
+        out["families"] = []
+        return out
+    f = d.fitted
+    out["chosen"] = f.best.family
+    out["used"] = {"values": f.n, "observed": f.observed, "censored": f.censored}
+    out["families"] = [{
+        "family": x.family, "parameters": {"mean_s": _num(x.mean, 3), "sd_s": _num(x.sd, 3)},
+        "mean_ci_s": [_num(x.mean_ci[0], 3), _num(x.mean_ci[1], 3)],
+        "loglik": _num(x.loglik, 3), "aic": _num(x.aic, 3),
+        "delta_aic": _num(x.aic - f.best.aic, 3), "ks": _num(x.ks, 5),
+        "chosen": x is f.best} for x in f.table]
+    return out
+
+
+def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
+                base: str | None) -> dict[str, Any]:
+    """fit.json of a fit."""
+    log, window = fit.log, fit.window
+    channels: dict[str, Any] = {}
+    for ch in fit.channels.values():
+        d = ch.demand
+        entry: dict[str, Any] = {
+            "kind": ch.kind, "rows": ch.contacts, "answered": ch.answered,
+            "abandoned": ch.abandoned, "in_progress_left_out": ch.in_progress,
+            "contacts_counted": d.contacts, "days": d.days,
+            "per_day": d.per_day.json(3),
+            "weekly": None if d.weekly is None else [w.json(4) for w in d.weekly],
+            "hourly": [h.json(4) for h in d.hourly],
+            "monthly": None if d.monthly is None else {
+                str(m): d.monthly[m].json(4) for m in range(1, 13)},
+            "mix": {k: v.json(5) for k, v in ch.mix.items()},
+            "patience": None if ch.patience is None else duration_json(ch.patience),
+            "connect_s": None if ch.connect is None else duration_json(ch.connect),
+        }
+        if ch.redials is not None:
+            r = ch.redials
+            delay = fit.delays.get(ch.name)
+            entry["redial"] = {"window_s": REDIAL_WINDOW_S, "abandoned": r.abandoned,
+                               "redialled": r.redialled, "probability": r.probability.json(5),
+                               "delay": None if delay is None else duration_json(delay)}
+        channels[ch.name] = entry
+    return {
+        "contactsim_version": __version__,
+        "kind": KIND,
+        "logs": {
+            "files": list(log.files), "first_date": log.first_date.isoformat(),
+            "last_date": log.last_date.isoformat(), "rows_read": log.rows_read,
+            "rows_used": len(log), "rows_skipped": dict(log.skipped),
+            "rows_skipped_total": sum(log.skipped.values()), "duplicates": log.duplicates,
+            "in_progress": log.in_progress, "columns": sorted(log.present),
+        },
+        "days": {"first": window.first.isoformat(), "last": window.last.isoformat(),
+                 "used": len(window.compared),
+                 "left_out": [{"date": x.isoformat(), "why": why} for x, why in window.left_out]},
+        "base": base,
+        "default_pool": None if defaults is None else {
+            "pool": "handlers", "staff": defaults.pool_staff,
+            "busiest_per_hour": round(defaults.busiest_per_hour, 3),
+            "mean_handle_and_wrap_s": round(defaults.handle_s, 1),
+            "target_s": defaults.target_s,
+            "rule": "Erlang C: fewest handlers answering 90% of the busiest hour's contacts "
+                    "within the shortest voice answer target, 24/7"},
+        "channels": channels,
+        "categories": {k: {w: duration_json(d) for w, d in v.items()}
+                       for k, v in fit.categories.items()},
+        "families": list(FAMILIES),
+        "interval": "95%",
+        "warnings": list(dict.fromkeys([*fit.warnings, *notes])),
+    }
+
+
+# --- scenario.toml ----------------------------------------------------------------------------
+
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _key(k: str) -> str:
+    return k if _BARE.match(k) else json.dumps(k)
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    return tomli_w.dumps({"x": v})[4:].strip()
+
+
+def _wrapped(key: str, v: Any, width: int = 96) -> str:
+    line = f"{_key(key)} = {_value(v)}"
+    if len(line) <= width or not isinstance(v, list):
+        return line
+    parts, current = [], f"{_key(key)} = ["
+    for i, x in enumerate(v):
+        piece = _value(x) + ("," if i < len(v) - 1 else "]")
+        if len(current) + len(piece) + 1 > width:
+            parts.append(current.rstrip())
+            current = "    "
+        current += piece + " "
+    parts.append(current.rstrip())
+    return "\n".join(parts)
+
+
+def toml_text(doc: dict[str, Any], comments: dict[tuple[str, ...], str]) -> str:
+    """The document as compact TOML: one section per table of tables (``[channels.999]``),
+    distributions and mixes inline, and ``comments`` after the line of each key path."""
+    lines: list[str] = []
+
+    def body(table: dict[str, Any], path: tuple[str, ...]) -> None:
+        for k, v in table.items():
+            if isinstance(v, dict) and v and all(isinstance(x, dict) for x in v.values()) \
+                    and k in ("channels", "categories", "pools") and not path:
+                for name, sub in v.items():
+                    lines.append(f"\n[{k}.{_key(name)}]")
+                    body(sub, (k, name))
+            elif isinstance(v, dict) and not path and k == "run":
+                lines.append("\n[run]")
+                body(v, ("run",))
+            else:
+                text = _wrapped(k, v)
+                note = comments.get((*path, k))
+                lines.append(text + (f"  # {note}" if note else ""))
+
+    body(doc, ())
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _ci(x: Interval, unit: str = "", digits: int = 1) -> str:
+    if not (math.isfinite(x.low) and math.isfinite(x.high)):
+        return "no interval"
+    return f"95% interval {x.low:.{digits}f} to {x.high:.{digits}f}{unit}"
+
+
+def _how(d: Duration | None) -> str:
+    if d is None or d.mean is None:
+        return ""
+    if d.constant is not None:
+        return "every value in the log is this"
+    assert d.fitted is not None
+    best = d.fitted.best
+    return f"{best.family} chosen by AIC; mean {_ci(d.mean, ' s')}"
+
+
+def scenario_comments(fit: LogFit, doc: dict[str, Any]) -> dict[tuple[str, ...], str]:
+    """Short comments beside the fitted values: intervals and the family chosen."""
+    out: dict[tuple[str, ...], str] = {}
+    for name in doc.get("channels", {}):
+        ch = fit.channels[name]
+        out[("channels", name, "per_day")] = _ci(ch.demand.per_day)
+        for what, d in (("patience", ch.patience), ("connect_s", ch.connect)):
+            if _how(d):
+                out[("channels", name, what)] = _how(d)
+        if ch.redials is not None and ch.redials.abandoned:
+            out[("channels", name, "on_abandon")] = (
+                f"redial share {_ci(ch.redials.probability, digits=3)} (a call from the same "
+                "caller within 24 h of hanging up)")
+    for name in doc.get("categories", {}):
+        for what, d in fit.categories[name].items():
+            if _how(d):
+                out[("categories", name, what)] = _how(d)
+    return out
+
+
+def header_comment(fit: LogFit, base: str | None, defaults: Defaults | None) -> str:
+    log = fit.log
+    skipped = sum(log.skipped.values())
+    lines = [
+        "Fitted by contactsim fit from the contact log(s):",
+        *(f"  {f}" for f in log.files),
+        f"Log dates {log.first_date} to {log.last_date}; whole days used "
+        f"{fit.window.first} to {fit.window.last} ({len(fit.window.compared)} days).",
+        f"Rows: {log.rows_read:,} read, {len(log):,} used, {skipped:,} skipped as bad, "
+        f"{log.duplicates:,} duplicates dropped, {log.in_progress:,} in progress (counted as "
+        "demand, left out of patience).",
+        "Every value below is estimated from the log; fit.json holds each one's 95% interval",
+        "and the table of distribution families compared.",
+    ]
+    if base is not None:
+        lines.append(f"It extends {base}: pools, rosters, partners, diversions, targets and "
+                     "priorities are the base's.")
+    if defaults is not None:
+        lines += [
+            "No --base was given, so what a log cannot say is a plain default; replace it:",
+            "  answer targets and priorities: 999 10 s (priority 1), other voice 60 s (2),",
+            "  digital 3600 s (5);",
+            f"  one 24/7 pool, handlers, of {defaults.pool_staff} answering every channel: "
+            "Erlang C's fewest handlers",
+            f"  for 90% within {defaults.target_s:g} s at the busiest hour "
+            f"({defaults.busiest_per_hour:.1f} contacts, mean "
+            f"{defaults.handle_s:.0f} s of handle and wrap-up).",
+        ]
+    return "".join(f"# {x}\n".replace("# \n", "#\n") for x in lines) + "\n"
+
+
+def write_fit(fit: LogFit, folder: Path, doc: dict[str, Any], notes: list[str],
+              defaults: Defaults | None, base: str | None) -> None:
+    """scenario.toml, fit.json and the tables the plots are drawn from into ``folder``."""
+    text = header_comment(fit, base, defaults) + toml_text(doc, scenario_comments(fit, doc))
+    (folder / SCENARIO).write_text(text, encoding="utf-8")
+    (folder / FIT_JSON).write_text(json.dumps(fit_summary(fit, notes, defaults, base),
+                                              indent=2, allow_nan=False, default=str) + "\n",
+                                   encoding="utf-8")
+    write_csv(folder / DEMAND_CSV, ("channel", "hour_of_week", "observed_per_hour",
+                                    "fitted_per_hour"),
+              ([ch.name, h, float(ch.demand.observed[h]), float(ch.demand.fitted[h])]
+               for ch in fit.channels.values() for h in range(168)))
+    write_csv(folder / HISTOGRAMS_CSV, ("what", "owner", "bin_low_s", "bin_high_s", "density"),
+              _histogram_rows(fit.durations()))
+    write_csv(folder / SURVIVAL_CSV, ("channel", "t_s", "km", "km_low", "km_high"),
+              ([ch.name, float(t), float(s), float(lo), float(hi)]
+               for ch in fit.channels.values()
+               if ch.patience is not None and ch.patience.fitted is not None
+               and (km := ch.patience.fitted.survival) is not None
+               for t, s, lo, hi in zip(km.t, km.s, km.low, km.high, strict=True)))
+
+
+def _histogram_rows(durations: Iterable[Duration]) -> Iterable[list[Any]]:
+    for d in durations:
+        for i in range(len(d.density)):
+            yield [d.what, d.owner, float(d.edges[i]), float(d.edges[i + 1]),
+                   float(d.density[i])]
+
+
+# --- reading it back ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FitResults:
+    """A fit folder read back."""
+
+    folder: Path
+    summary: dict[str, Any]
+    demand: Table
+    histograms: Table
+    survival: Table
+
+
+def is_fit(folder: Path) -> bool:
+    """Whether ``folder`` looks like a fit's (it has fit.json)."""
+    return (Path(folder) / FIT_JSON).is_file()
+
+
+def read_fit(folder: Path) -> FitResults:
+    """A fit folder's fit.json and tables, checked enough to draw from."""
+    folder = Path(folder)
+    summary = read_json(folder / FIT_JSON)
+    if summary.get("kind") != KIND or not isinstance(summary.get("channels"), dict):
+        raise ResultsError(folder / FIT_JSON, f"is not a fit's summary (kind is not {KIND!r})",
+                           "kind")
+    tables = []
+    for name, columns in ((DEMAND_CSV, ("channel", "hour_of_week", "observed_per_hour",
+                                        "fitted_per_hour")),
+                          (HISTOGRAMS_CSV, ("what", "owner", "bin_low_s", "bin_high_s",
+                                            "density")),
+                          (SURVIVAL_CSV, ("channel", "t_s", "km", "km_low", "km_high"))):
+        table = read_table(folder / name)
+        missing = [c for c in columns if not table.has(c)]
+        if missing:
+            raise ResultsError(folder / name, "lacks the column(s) " + ", ".join(missing),
+                               "(header)")
+        tables.append(table)
+    return FitResults(folder, summary, *tables)
