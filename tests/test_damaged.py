@@ -186,11 +186,60 @@ DAMAGE: dict[str, Damage] = {
 @pytest.mark.parametrize("case", list(DAMAGE))
 def test_plot_of_a_damaged_folder_is_bad_input(made: Path, tmp_path: Path, case: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:
+    _plot_refuses(made, DAMAGE[case], case, tmp_path, capsys)
+
+
+DATA = "data/categories.crime.handle.csv"
+
+
+@pytest.fixture(scope="module")
+def made_with_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real run whose handle times come from a data file, kept in its folder's data/."""
+    base = tmp_path_factory.mktemp("made_with_data")
+    write(base, "handle.csv", "handle_s\n300\n120\n450\n90\n")
+    scenario = write(base, "minimal.toml", MINIMAL.replace(
+        'handle = { dist = "exponential", mean = 300 }',
+        'handle = { dist = "empirical", file = "handle.csv" }'))
+    out = base / "run"
+    assert cli.main(["run", str(scenario), "--out", str(out), "--replications", "2",
+                     "--days", "1", "--workers", "1", "--quiet"]) == 0
+    assert (out / DATA).is_file()
+    assert (out / "report.html").is_file()
+    return out
+
+
+DATA_DAMAGE: dict[str, Damage] = {
+    "data file removed": _remove(DATA),
+    "data file altered": lambda f: _text(DATA, (f / DATA).read_text(
+        encoding="utf-8").replace("450", "451"))(f),
+    "data file emptied": _text(DATA, ""),
+    "data file a named pipe": _fifo(DATA),
+    "data file a link to /dev/zero": _link(DATA, "/dev/zero"),
+    "data folder removed": lambda f: (shutil.rmtree(f / "data"), DATA)[1],
+}
+
+
+@pytest.mark.parametrize("case", list(DATA_DAMAGE))
+def test_plot_of_a_folder_with_a_damaged_data_file_is_bad_input(
+        made_with_data: Path, tmp_path: Path, case: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    err = _plot_refuses(made_with_data, DATA_DAMAGE[case], case, tmp_path, capsys)
+    words = {"data file altered": "has changed since the run saved it",
+             "data file emptied": "has changed since the run saved it",
+             "data file a named pipe": "is a named pipe"}.get(
+                 case, "scenario.toml reads it for categories.crime.handle")
+    assert words in err, err
+
+
+def _plot_refuses(made: Path, damage: Damage, case: str, tmp_path: Path,
+                  capsys: pytest.CaptureFixture[str]) -> str:
+    """Damage a copy of ``made``; plot must exit 2 in one line naming the damaged file, and
+    leave the report and plots as they were, with no litter. Returns the line."""
     folder = tmp_path / "damaged"
     shutil.copytree(made, folder, symlinks=True)
     report = (folder / "report.html").read_bytes()
     plots = {p.name: p.read_bytes() for p in (folder / "plots").iterdir()}
-    named = DAMAGE[case](folder)
+    named = damage(folder)
     capsys.readouterr()
     code = cli.main(["plot", str(folder)])
     err = capsys.readouterr().err
@@ -204,6 +253,7 @@ def test_plot_of_a_damaged_folder_is_bad_input(made: Path, tmp_path: Path, case:
     assert (folder / "report.html").read_bytes() == report
     assert {p.name: p.read_bytes() for p in (folder / "plots").iterdir()} == plots
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no litter
+    return lines[0]
 
 
 def test_messages_say_what_is_wrong(made: Path, tmp_path: Path,

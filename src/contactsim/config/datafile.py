@@ -22,7 +22,7 @@ import re
 import warnings
 import weakref
 from array import array
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,8 +31,9 @@ import numpy as np
 from contactsim.config.files import check_regular, read_regular
 from contactsim.config.problems import Path
 
-#: Largest empirical data file read, in bytes: about 8 million durations written to 0.1 s
-#: (read in about 1 s at about 200 MB; ``benchmarks/datafile.py`` measures it).
+#: Largest empirical data file read, in bytes: about 8 million durations written to 0.1 s.
+#: ``benchmarks/datafile.py`` measures it: validate in under 3 s at about 220 MB peak (25
+#: million one-digit values: about 350 MB), a 1-day run and its rerun in under 5 s.
 MAX_FILE_BYTES = 50_000_000
 
 #: A SHA-256 fingerprint as ``sha256sum`` prints it.
@@ -79,6 +80,9 @@ _BY_SHA256: weakref.WeakValueDictionary[str, np.ndarray] = weakref.WeakValueDict
 #: modification time, and so its key.
 _SEEN: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 _SEEN_KEPT = 256
+#: The last values read stay in memory after the scenario holding them is gone, so reading a
+#: results folder again (``plot`` reads it, copies it and reads the copy) parses its file once.
+_RECENT: deque[np.ndarray] = deque(maxlen=2)
 
 
 def known_values(sha256: str) -> np.ndarray | None:
@@ -100,6 +104,7 @@ def read_values(target: str, limit: int = MAX_FILE_BYTES) -> tuple[np.ndarray, s
     values = None if seen is None else known_values(seen)
     if seen is not None and values is not None:
         _SEEN.move_to_end(key)
+        _keep(values)
         return values, seen
     raw = read_regular(target, limit)
     if len(raw) > limit:
@@ -110,10 +115,16 @@ def read_values(target: str, limit: int = MAX_FILE_BYTES) -> tuple[np.ndarray, s
         values = _numbers(raw, target)
         values.flags.writeable = False
         _BY_SHA256[sha256] = values
+    _keep(values)
     _SEEN[key] = sha256
     while len(_SEEN) > _SEEN_KEPT:
         _SEEN.popitem(last=False)
     return values, sha256
+
+
+def _keep(values: np.ndarray) -> None:
+    if not any(kept is values for kept in _RECENT):
+        _RECENT.append(values)
 
 
 def _numbers(raw: bytes, target: str) -> np.ndarray:
@@ -123,6 +134,8 @@ def _numbers(raw: bytes, target: str) -> np.ndarray:
         except UnicodeDecodeError as exc:
             raise DataFileError(f"{target!r} is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
                                 f"at offset {exc.start})") from None
+    if raw.count(b"\r") != raw.count(b"\r\n"):  # lines ended by a lone CR (old Macs)
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     body = memoryview(raw)[3:] if raw.startswith(b"\xef\xbb\xbf") else memoryview(raw)
     try:
         with warnings.catch_warnings():
@@ -131,7 +144,7 @@ def _numbers(raw: bytes, target: str) -> np.ndarray:
                                 dtype=np.float64, delimiter=",", usecols=0, comments=None,
                                 ndmin=1, encoding="utf-8")
     except ValueError:
-        values = _numbers_by_line(bytes(body).decode("utf-8"), target)
+        values = _numbers_by_line(body, target)
     if not values.size:
         raise DataFileError(f"{target!r} holds no numbers (one per line expected)")
     return values
@@ -155,13 +168,13 @@ def _after_header(raw: bytes, start: int) -> int:
     return 0
 
 
-def _numbers_by_line(text: str, target: str) -> np.ndarray:
+def _numbers_by_line(body: memoryview, target: str) -> np.ndarray:
     """The slow reading, line by line, for a file numpy refuses: the same rules, the exact line
     at fault, and values kept in a compact array (8 bytes each) rather than a list."""
     out = array("d")
     first = True
-    for lineno, line in enumerate(io.StringIO(text), start=1):
-        line = line.strip()
+    for lineno, raw_line in enumerate(io.BytesIO(body), start=1):
+        line = raw_line.decode("utf-8").strip()
         if not line:
             continue
         try:
@@ -206,3 +219,4 @@ def forget_read() -> None:
     """Read every file afresh from now on (values in use stay with the scenarios holding them)."""
     _SEEN.clear()
     _BY_SHA256.clear()
+    _RECENT.clear()

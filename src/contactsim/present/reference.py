@@ -58,6 +58,11 @@ has changed is refused |
 Lognormal, gamma and Weibull take the mean and standard deviation of the durations themselves
 (what a control room's own data shows), not the parameters of the underlying distribution
 (`contactsim fit` chooses among exponential, lognormal, gamma and Weibull).
+
+A run keeps a copy of each empirical data file in its results folder, `data/KEY.PATH.csv` (such
+as `data/categories.crime.handle.csv`), and its resolved `scenario.toml` names the copy by that
+path and its `sha256`, so `contactsim run RESULTS/scenario.toml` reproduces `summary.json` from
+any working folder, however large the file; a copy that has changed since is refused.
 """
 
 
@@ -68,7 +73,8 @@ Far beyond any real control room, these keep a typo from filling the memory or t
 
 - a scenario file at most {loading.MAX_FILE_BYTES // 1_000_000} MB, its tables and lists nested \
 at most {loading.MAX_NESTING} deep; an empirical distribution's file at most \
-{distributions.MAX_FILE_BYTES // 1_000_000} MB;
+{distributions.MAX_FILE_BYTES // 1_000_000} MB (about 8 million durations written to 0.1 s, \
+read in a few seconds);
 - at most {MAX_CONTACTS:,} contacts in one replication (all channels, warm-up included) and \
 {MAX_ON_DUTY:,} people on duty at once in a pool;
 - durations at most {distributions.MAX_SECONDS / 86_400:g} days; a standard deviation at most \
