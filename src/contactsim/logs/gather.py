@@ -173,17 +173,21 @@ class Gatherer:
                 return self.columns.pop(key).finish()
             return _join(self.parts.pop(key, []), dtype)
 
+        # The numeric columns first: trimmed to length, their spare room is let go before the
+        # names are coded.
+        row, local = take("row", np.int32), take("local")
+        earliest = {name: take(name) for name in TIMESTAMPS}
+        folds = {name: (take(f"{name} fold", np.int64), take(f"{name} latest"))
+                 for name in TIMESTAMPS}
+        seconds = {name: take(name) for name in SECONDS}
+        pool = pa.default_memory_pool()
         names, codes = {}, {}
         for name, coded in self.named.items():
+            pool.release_unused()  # pyarrow's allocator keeps freed pages for reuse otherwise
             names[name], codes[name] = coded.finish(ordered=name != "caller")
-        # Coding millions of caller keys takes a large hash table; pyarrow's allocator would
-        # keep its pages for reuse, on top of everything that follows.
-        pa.default_memory_pool().release_unused()
+        pool.release_unused()  # coding millions of caller keys takes a large hash table
         return Gathered(
-            file_starts=np.array(self.file_starts, dtype=np.int64), row=take("row", np.int32),
-            blank=self.blank, local=take("local"),
-            earliest={name: take(name) for name in TIMESTAMPS},
-            folds={name: (take(f"{name} fold", np.int64), take(f"{name} latest"))
-                   for name in TIMESTAMPS},
-            seconds={name: take(name) for name in SECONDS}, names=names, codes=codes,
+            file_starts=np.array(self.file_starts, dtype=np.int64), row=row, blank=self.blank,
+            local=local, earliest=earliest, folds=folds, seconds=seconds, names=names,
+            codes=codes,
             flagged={reason: _join(rows, np.int64) for reason, rows in self.flags.items()})
