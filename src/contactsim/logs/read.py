@@ -25,19 +25,14 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from contactsim.config.loading import FILE_KEY
 from contactsim.config.problems import Problem, ScenarioError, describe, suggestion
-from contactsim.logs import cells, london, source
-from contactsim.logs.columns import choose_columns, header_names, read_column_map
-from contactsim.logs.model import (
-    COLUMNS,
-    OPTIONAL,
-    TIMESTAMPS,
-    UNKNOWN_CATEGORY,
-    ContactLog,
-)
+from contactsim.logs import cells, source
+from contactsim.logs.columns import read_column_map
+from contactsim.logs.gather import Gathered, Gatherer
+from contactsim.logs.model import TIMESTAMPS, ContactLog
+from contactsim.logs.stream import LogFile
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
 
 #: Most rows read in all: some four years of the largest force in England and Wales (about
@@ -59,14 +54,6 @@ class _Issue:
     words: Callable[[int], str]  # row index -> what is wrong
 
 
-@dataclass(frozen=True)
-class _File:
-    name: str
-    rows: int  # data rows pyarrow returned
-    ragged: list[tuple[int, int]]  # (cells, expected) of each row set aside
-    width: int
-
-
 def read_logs(paths: Sequence[str | Path], *, columns: str | Path | None = None,
               skip_bad_rows: bool = False,
               channels: Collection[str] | None = None) -> ContactLog:
@@ -81,89 +68,67 @@ def read_logs(paths: Sequence[str | Path], *, columns: str | Path | None = None,
         raise ScenarioError([Problem("(command line)", "LOG", "no contact log given")])
     map_file = None if columns is None else str(columns)
     mapping = read_column_map(map_file) if map_file is not None else {}
-    tables: list[pa.Table] = []
-    read: list[_File] = []
+    read: list[LogFile] = []
     have: set[str] = set()
+    gather = Gatherer()
+    before = 0  # rows of the files already read
     for file in files:
-        table, info, found = _read_one(file, mapping, map_file)
-        if sum(f.rows for f in read) + info.rows > MAX_LOG_ROWS:
-            raise ScenarioError([Problem(file, FILE_KEY, f"the logs hold more than "
-                                         f"{MAX_LOG_ROWS:,} rows in all (some four years of the "
-                                         "largest force); read fewer files at a time")])
-        tables.append(table.append_column("_file", pa.array(np.full(info.rows, len(read),
-                                                                    dtype=np.int32))))
-        read.append(info)
-        have |= found
-    return _Rows(pa.concat_tables(tables), read, skip_bad_rows, channels).log(files, have)
-
-
-def _read_one(file: str, mapping: dict[str, str],
-              map_file: str | None) -> tuple[pa.Table, _File, set[str]]:
-    """One file's rows, every one of our columns as trimmed text (null where absent)."""
-    first, blank = source.read_head(file)
-    header = header_names(first)
-    positions = choose_columns(file, header, mapping, map_file)
-    ragged: list[tuple[int, int]] = []
-
-    def set_aside(row: pacsv.InvalidRow) -> str:
-        ragged.append((row.actual_columns, row.expected_columns))
-        return "skip"
-
-    names = [f"c{i}" for i in range(len(header))]  # the raw names may repeat or be blank
-    wanted = [names[positions[c]] for c in COLUMNS if c in positions]
-    try:
-        with source.open_log(file) as stream:
-            table = pacsv.read_csv(
-                stream,
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=blank + 1),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=set_aside),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()), include_columns=wanted,
-                    strings_can_be_null=False))
-    except (OSError, pa.ArrowException) as exc:
-        raise ScenarioError([Problem(file, FILE_KEY, source.damaged(exc))]) from None
-    info = _File(file, table.num_rows, ragged, len(header))
-    if not table.num_rows and not ragged:
-        raise ScenarioError([Problem(file, FILE_KEY, "has a header but no rows")])
-    out = {c: cells.clean(table.column(names[positions[c]])) if c in positions
-           else pa.chunked_array([pa.nulls(table.num_rows, pa.string())]) for c in COLUMNS}
-    out["_row"] = pa.chunked_array([np.arange(table.num_rows, dtype=np.int64)])
-    return pa.table(out), info, set(positions) & set(OPTIONAL)
+        log = LogFile(file, mapping, map_file)
+        gather.start_file()
+        for start, text in log.batches():
+            if before + start + len(text["arrived"]) > MAX_LOG_ROWS:
+                raise ScenarioError([Problem(file, FILE_KEY, f"the logs hold more than "
+                                             f"{MAX_LOG_ROWS:,} rows in all (some four years of "
+                                             "the largest force); read fewer files at a time")])
+            gather.add(start, text)
+        if not log.rows and not log.ragged:
+            raise ScenarioError([Problem(file, FILE_KEY, "has a header but no rows")])
+        before += log.rows
+        read.append(log)
+        have |= log.present
+    return _Rows(gather.finish(), read, skip_bad_rows, channels).log(files, have)
 
 
 class _Rows:
     """Every row of the logs, checked column by column."""
 
-    def __init__(self, table: pa.Table, files: list[_File], skip: bool,
+    def __init__(self, got: Gathered, files: list[LogFile], skip: bool,
                  channels: Collection[str] | None) -> None:
-        blank = np.ones(table.num_rows, dtype=bool)
-        for c in COLUMNS:
-            blank &= ~cells.present(table.column(c))
-        self.table = table.filter(pa.array(~blank))  # a row of empty cells holds no contact
-        self.blank = int(blank.sum())
+        self.got = got
+        self.blank = got.blank
         self.files = files
         self.skip = skip
         self.issues: list[_Issue] = []
-        self.file = self.table.column("_file").to_numpy()
-        self.row = self.table.column("_row").to_numpy()
+        self.row = got.row
+        self.n = len(got.row)
+        self.texts: dict[int, dict[str, object]] = {}  # the cells a problem message quotes
         self._check(channels)
 
-    def cell(self, column: str, i: int) -> str:
-        return str(self.table.column(column)[i].as_py())
+    def file(self, i: int) -> int:
+        return int(np.searchsorted(self.got.file_starts, i, side="right")) - 1
 
-    def flag(self, mask: np.ndarray, column: str, reason: str,
+    def cell(self, column: str, i: int) -> str:
+        return str(self.texts[i][column])
+
+    def flag(self, rows: np.ndarray, column: str, reason: str,
              words: Callable[[int], str]) -> None:
-        if mask.any():
-            self.issues.append(_Issue(np.flatnonzero(mask), column, reason, words))
+        """Rows (a mask, or indices in order) with a problem, under ``reason``."""
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        if len(rows):
+            self.issues.append(_Issue(rows, column, reason, words))
+
+    def flagged(self, reason: str) -> np.ndarray:
+        """The rows a batch alone found wrong for ``reason``."""
+        return self.got.flagged.get(reason, np.zeros(0, dtype=np.int64))
 
     # --- the checks, in the order a skipped row's reason is chosen --------------------------
 
     def _check(self, channels: Collection[str] | None) -> None:
-        col = self.table.column
+        got = self.got
         self.local: dict[str, np.ndarray] = {}
         self.utc: dict[str, np.ndarray] = {}
         self._arrivals()
-        self.channels, self.channel = cells.codes(col("channel"))
+        self.channels, self.channel = got.names["channel"], got.codes["channel"]
         self.flag(self.channel < 0, "channel", "missing channel",
                   lambda i: "empty; every contact needs its channel")
         if channels is not None:
@@ -175,63 +140,63 @@ class _Rows:
                 + f" (the scenario has: {', '.join(known)})"))
         for name in TIMESTAMPS[1:]:
             self._later_time(name)
-        self.seconds = {name: self._seconds(name) for name in ("talk_s", "wrap_s")}
-        self.categories, self.category = cells.codes(col("category"), UNKNOWN_CATEGORY)
-        self.partners, self.diverted_to = cells.codes(col("diverted_to"))
-        self.caller = cells.keys(col("caller"))
+        self.seconds = got.seconds
+        for name in self.seconds:
+            self._seconds(name)
+        self.categories, self.category = got.names["category"], got.codes["category"]
+        self.partners, self.diverted_to = got.names["diverted_to"], got.codes["diverted_to"]
+        self.caller = got.codes["caller"]
         self._order()
 
     def _arrivals(self) -> None:
-        column = self.table.column("arrived")
-        local, bad = cells.parse_times(column)
-        self.flag(~cells.present(column), "arrived", "missing arrived",
+        self.flag(self.flagged("missing arrived"), "arrived", "missing arrived",
                   lambda i: "empty; every contact needs the time it arrived")
-        self._bad_times("arrived", bad)
-        earliest, latest = london.local_to_utc(local)
-        self._skipped_hour("arrived", np.isnan(earliest) & ~np.isnan(local), local)
-        utc = earliest.copy()
-        repeated = np.flatnonzero(earliest != latest)
+        self._bad_times("arrived")
+        self._skipped_hour("arrived")
+        local, utc = self.got.local, self.got.earliest["arrived"]
+        repeated, latest = self.got.folds["arrived"]
         day = np.floor_divide(local[repeated], 86400)
         for d in np.unique(day):  # one date a year: the end of summer time
-            rows = repeated[day == d]
+            pick = day == d
+            rows = repeated[pick]
             times = local[rows]
             back = times[1:] < np.maximum.accumulate(times)[:-1] - STEP_BACK_S
             if back.any():
-                second = rows[int(np.argmax(back)) + 1:]
-                utc[second] = latest[second]
+                second = slice(int(np.argmax(back)) + 1, None)
+                utc[rows[second]] = latest[pick][second]
         self.local["arrived"], self.utc["arrived"] = local, utc
 
-    def _bad_times(self, name: str, bad: np.ndarray) -> None:
-        self.flag(bad, name, f"unparseable {name}", lambda i: (
+    def _bad_times(self, name: str) -> None:
+        self.flag(self.flagged(f"unparseable {name}"), name, f"unparseable {name}", lambda i: (
             f"{describe(self.cell(name, i))} is not a timestamp: expected {cells.TIME_WORDS}"
             + cells.time_hint(self.cell(name, i))))
 
-    def _skipped_hour(self, name: str, mask: np.ndarray, local: np.ndarray) -> None:
+    def _skipped_hour(self, name: str) -> None:
         def words(i: int) -> str:
             date = self.cell(name, i)[:10]
             return (f"{describe(self.cell(name, i))} does not exist in Europe/London: clocks go "
                     f"forward from 01:00 to 02:00 on {date}")
-        self.flag(mask, name, f"{name} in the skipped hour", words)
+        reason = f"{name} in the skipped hour"
+        self.flag(self.flagged(reason), name, reason, words)
 
     def _later_time(self, name: str) -> None:
-        local, bad = cells.parse_times(self.table.column(name))
-        self._bad_times(name, bad)
-        earliest, latest = london.local_to_utc(local)
-        self._skipped_hour(name, np.isnan(earliest) & ~np.isnan(local), local)
-        arrived = self.utc["arrived"]
-        self.utc[name] = np.where(earliest >= arrived, earliest, latest)
-        self.utc[name] = np.where(np.isnan(self.utc[name]), earliest, self.utc[name])
+        self._bad_times(name)
+        self._skipped_hour(name)
+        utc = self.got.earliest[name]
+        # Where the wall clock is in the repeated hour: the first instant not before arrival.
+        rows, latest = self.got.folds[name]
+        earliest = utc[rows]
+        utc[rows] = np.where(earliest >= self.utc["arrived"][rows], earliest, latest)
+        self.utc[name] = utc
 
-    def _seconds(self, name: str) -> np.ndarray:
-        values, bad, not_finite = cells.parse_seconds(self.table.column(name))
-        self.flag(bad, name, f"non-numeric {name}", lambda i: (
+    def _seconds(self, name: str) -> None:
+        self.flag(self.flagged(f"non-numeric {name}"), name, f"non-numeric {name}", lambda i: (
             f"{describe(self.cell(name, i))} is not a number of seconds (write seconds, like "
             "330, not 00:05:30)"))
-        self.flag(not_finite, name, f"{name} not finite", lambda i: (
+        self.flag(self.flagged(f"{name} not finite"), name, f"{name} not finite", lambda i: (
             f"{describe(self.cell(name, i))} is not a finite number of seconds"))
-        self.flag(values < 0, name, f"negative {name}", lambda i: (
+        self.flag(self.seconds[name] < 0, name, f"negative {name}", lambda i: (
             f"{self.cell(name, i)} is negative; a duration is 0 or more seconds"))
-        return values
 
     def _order(self) -> None:
         utc = self.utc
@@ -241,11 +206,13 @@ class _Rows:
         self.flag(abandoned & (self.diverted_to >= 0), "diverted_to", "abandoned and diverted",
                   lambda i: "given for an abandoned contact; a contact handed over to a "
                             "partner was not abandoned")
+        del answered, abandoned
         queued = ~np.isnan(utc["queued"])
         before = np.less(utc["queued"], utc["arrived"], where=queued, out=np.zeros_like(queued))
         self.flag(before, "queued", "queued before arrived", self._before("queued", "arrived"))
+        del before
+        start = np.where(queued, utc["queued"], utc["arrived"])
         for name in ("answered", "abandoned"):
-            start = np.where(queued, utc["queued"], utc["arrived"])
             given = ~np.isnan(utc[name])
             early = np.less(utc[name], start, where=given, out=np.zeros_like(given))
             for mask, other in ((early & queued, "queued"), (early & ~queued, "arrived")):
@@ -257,8 +224,8 @@ class _Rows:
     # --- the result -----------------------------------------------------------------------
 
     def log(self, names: tuple[str, ...], have: set[str]) -> ContactLog:
-        n = self.table.num_rows
-        first = np.full(n, len(self.issues), dtype=np.int64)  # each row's first issue
+        n = self.n
+        first = np.full(n, len(self.issues), dtype=np.int16)  # each row's first issue
         for k, issue in reversed(list(enumerate(self.issues))):
             first[issue.rows] = k
         ragged = sum(len(f.ragged) for f in self.files)
@@ -269,6 +236,7 @@ class _Rows:
         if ragged:
             skipped[_RAGGED] = ragged
         good = np.flatnonzero(first == len(self.issues))
+        del first
         if not len(good):
             why = ", ".join(f"{count:,} {reason}" for reason, count in skipped.items())
             raise ScenarioError([Problem(names[0] if len(names) == 1 else ", ".join(names),
@@ -282,13 +250,18 @@ class _Rows:
         parts = [self.local["arrived"], self.channel, self.category, self.diverted_to,
                  *(self.utc[name] for name in TIMESTAMPS[1:]), *self.seconds.values(),
                  self.caller]
+        pick = _picker(good, self.n)
         mix = np.zeros(len(good), dtype=np.uint64)
         for k, part in enumerate(parts):
-            bits = np.nan_to_num(np.asarray(part, dtype=np.float64)[good], nan=-1.5e308)
-            mix = (mix ^ bits.view(np.uint64)) * np.uint64(0x9E3779B97F4A7C15 + 2 * k)
+            bits = np.nan_to_num(np.asarray(pick(part), dtype=np.float64), nan=-1.5e308)
+            mix ^= bits.view(np.uint64)
+            del bits
+            mix *= np.uint64(0x9E3779B97F4A7C15 + 2 * k)
             mix ^= mix >> np.uint64(29)
         _, inverse, counts = np.unique(mix, return_inverse=True, return_counts=True)
+        del mix
         alike = np.flatnonzero(counts[inverse] > 1)  # rows whose hash another row shares
+        del inverse, counts
         if not len(alike):
             return good, 0
         # Rows with equal hashes are compared value by value: only exact repeats are dropped.
@@ -300,40 +273,45 @@ class _Rows:
 
     def _build(self, names: tuple[str, ...], have: set[str], good: np.ndarray, rows_read: int,
                skipped: dict[str, int], duplicates: int) -> ContactLog:
-        utc = {name: values[good] for name, values in self.utc.items()}
+        pick = _picker(good, self.n)  # no copies when every row is good
+        utc = {name: pick(values) for name, values in self.utc.items()}
         answered, abandoned = ~np.isnan(utc["answered"]), ~np.isnan(utc["abandoned"])
-        diverted = self.diverted_to[good]
+        diverted = pick(self.diverted_to)
         outcome = np.select([answered, abandoned, diverted >= 0], [ANSWERED, ABANDONED, DIVERTED],
                             CENSORED).astype(np.int8)
         queued = np.where(np.isnan(utc["queued"]), utc["arrived"], utc["queued"])
-        ended = np.where(answered, utc["answered"], utc["abandoned"])
-        used = _used(self.channel[good])
+        del utc["queued"]
+        ended = np.where(answered, utc.pop("answered"), utc.pop("abandoned"))
+        ended -= queued  # the wait
+        queued -= utc["arrived"]  # the connection
+        del answered, abandoned
+        channel, category = pick(self.channel), pick(self.category)
+        used = {"channel": _used(channel), "category": _used(category),
+                "diverted_to": _used(diverted)}
         return ContactLog(
-            files=names, channels=self._names(self.channels, self.channel, good),
-            categories=self._names(self.categories, self.category, good),
-            partners=self._names(self.partners, self.diverted_to, good),
-            present=frozenset(have), channel=_reindex(self.channel[good], used),
-            category=_reindex(self.category[good], _used(self.category[good])),
-            arrived_local=self.local["arrived"][good], arrived_utc=utc["arrived"],
-            outcome=outcome, connect_s=queued - utc["arrived"], wait_s=ended - queued,
-            talk_s=self.seconds["talk_s"][good], wrap_s=self.seconds["wrap_s"][good],
-            diverted_to=_reindex(diverted, _used(diverted)),
-            caller=_renumber(self.caller[good]),
+            files=names, channels=tuple(self.channels[c] for c in used["channel"]),
+            categories=tuple(self.categories[c] for c in used["category"]),
+            partners=tuple(self.partners[c] for c in used["diverted_to"]),
+            present=frozenset(have), channel=_reindex(channel, used["channel"]),
+            category=_reindex(category, used["category"]),
+            arrived_local=pick(self.local["arrived"]), arrived_utc=utc["arrived"],
+            outcome=outcome, connect_s=queued, wait_s=ended,
+            talk_s=pick(self.seconds["talk_s"]), wrap_s=pick(self.seconds["wrap_s"]),
+            diverted_to=_reindex(diverted, used["diverted_to"]),
+            caller=_renumber(pick(self.caller)),
             rows_read=rows_read, skipped=skipped, duplicates=duplicates)
-
-    @staticmethod
-    def _names(names: tuple[str, ...], index: np.ndarray, good: np.ndarray) -> tuple[str, ...]:
-        return tuple(names[c] for c in _used(index[good]))
 
     def _problems(self) -> list[Problem]:
         """The first :data:`MAX_PROBLEMS` problems in file order, then a count of the rest."""
         layouts = {}
         found: list[tuple[int, int, int, Problem]] = []
         total = 0
+        self._fetch(np.unique(np.concatenate([np.zeros(0, dtype=np.int64)] + [
+            issue.rows[:MAX_PROBLEMS] for issue in self.issues])))
         for k, issue in enumerate(self.issues):
             total += len(issue.rows)
             for i in issue.rows[:MAX_PROBLEMS]:
-                f = int(self.file[i])
+                f = self.file(int(i))
                 if f not in layouts:
                     info = self.files[f]
                     layouts[f] = source.layout(info.name, len(info.ragged), info.width)
@@ -355,6 +333,33 @@ class _Rows:
             shown.append(Problem(shown[-1].file, FILE_KEY,
                                  f"... and {more:,} more problem{'s' if more != 1 else ''}"))
         return shown
+
+
+    def _fetch(self, rows: np.ndarray) -> None:
+        """The text of ``rows`` (every column, trimmed), read again from their files: the
+        cells were not kept, and only the few a problem message quotes are ever needed."""
+        rows = rows.astype(np.int64)
+        owner = np.searchsorted(self.got.file_starts, rows, side="right") - 1
+        for f in np.unique(owner).tolist():
+            mine = rows[owner == f]
+            want = self.row[mine].astype(np.int64)  # data rows of the file, in order
+            for start, text in self.files[f].batches():
+                n = len(text["arrived"])
+                here = (want >= start) & (want < start + n)
+                if here.any():
+                    at = pa.array(want[here] - start)
+                    values = {c: column.take(at).to_pylist() for c, column in text.items()}
+                    for k, i in enumerate(mine[here].tolist()):
+                        self.texts[i] = {c: values[c][k] for c in values}
+                if start + n > want[-1]:
+                    break
+
+
+def _picker(good: np.ndarray, n: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Selecting the ``good`` rows of a column of ``n``: the column itself when all are."""
+    if len(good) == n:
+        return lambda column: column
+    return lambda column: column[good]
 
 
 def _reindex(codes: np.ndarray, used: list[int]) -> np.ndarray:
