@@ -37,9 +37,10 @@ def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_run_writes_the_contract(baseline_run: Path) -> None:
     assert {p.name for p in baseline_run.iterdir()} >= FILES
     data = json.loads((baseline_run / "summary.json").read_text(encoding="utf-8"))
+    # DESIGN §6's keys, plus the one additive key (who answered what) and nothing else
     assert set(data) == {"contactsim_version", "scenario", "seed", "replications", "days",
                          "warmup_days", "wall_s", "channels", "pools", "diversions",
-                         "officer_hours", "warnings"}
+                         "officer_hours", "warnings", "pool_channel"}
     assert set(data["scenario"]) == {"name", "file", "sha256"}
     assert data["replications"] == 4
     assert data["days"] == 7
