@@ -32,8 +32,8 @@ from contactsim.config.files import check_regular, read_regular
 from contactsim.config.problems import Path
 
 #: Largest empirical data file read, in bytes: about 8 million durations written to 0.1 s.
-#: ``benchmarks/datafile.py`` measures it: validate in under 3 s at about 220 MB peak (25
-#: million one-digit values: about 350 MB), a 1-day run and its rerun in under 5 s.
+#: ``benchmarks/datafile.py`` measures it: validate, a 1-day run and its rerun each take 2-7 s
+#: (on a busy 2-core machine) at 220 MB peak (25 million one-digit values: 345 MB).
 MAX_FILE_BYTES = 50_000_000
 
 #: A SHA-256 fingerprint as ``sha256sum`` prints it.
