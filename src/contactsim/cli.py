@@ -581,20 +581,26 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_log_arguments(parser: Parser, *, counted_in: str) -> None:
+    """The contact-log arguments backtest and fit share: LOG..., --columns, --skip-bad-rows."""
+    parser.add_argument("logs", nargs="+", metavar="LOG",
+                        help="contact log(s): CSV, or .csv.gz")
+    parser.add_argument("--columns", metavar="MAP.toml", help="a TOML file mapping the log's "
+                        "column names onto contactsim's (e.g. arrived = \"CallStartTime\")")
+    parser.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows of the "
+                        f"log out (counted in {counted_in}) instead of stopping")
+
+
 def _add_backtest_command(sub: argparse._SubParsersAction[Parser]) -> None:
     bt = sub.add_parser("backtest", help="check a scenario against the force's own contact log",
                         description="Simulate SCENARIO over the whole days the contact log(s) "
                         "cover and compare, per channel and hour of the week, the observed "
                         "contacts offered, service level, mean answer time and abandoned share "
-                        "with the simulated mean and its 95%% prediction interval. Writes "
+                        "with the simulated mean and its 95% prediction interval. Writes "
                         "backtest.csv, summary.json (coverage: the share of hours inside the "
                         "band, per measure), plots and report.html.")
     bt.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
-    bt.add_argument("logs", nargs="+", metavar="LOG", help="contact log(s): CSV, or .csv.gz")
-    bt.add_argument("--columns", metavar="MAP.toml", help="a TOML file mapping the log's "
-                    "column names onto contactsim's (e.g. arrived = \"CallStartTime\")")
-    bt.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows of the log "
-                    "out (counted in summary.json) instead of stopping")
+    _add_log_arguments(bt, counted_in="summary.json")
     bt.add_argument("--out", type=Path,
                     help="results folder (default results/backtest-<scenario file stem>)")
     bt.add_argument("--replications", type=_positive_int,
@@ -640,16 +646,12 @@ def _add_fit_command(sub: argparse._SubParsersAction[Parser]) -> None:
                          description="Estimate, per channel, contacts a day, the shapes of the "
                          "day, week (and year), the category mix, connection time, callers' "
                          "patience and redials, and per category handle and wrap-up times, "
-                         "each with its 95%% interval, from contact log(s). Writes "
+                         "each with its 95% interval, from contact log(s). Writes "
                          "scenario.toml (valid as it stands), fit.json, plots and report.html.")
-    fit.add_argument("logs", nargs="+", metavar="LOG", help="contact log(s): CSV, or .csv.gz")
+    _add_log_arguments(fit, counted_in="fit.json")
     fit.add_argument("--base", metavar="SCENARIO", help="a scenario supplying what a log "
                      "cannot (pools, rosters, partners, diversions, targets); the fitted file "
                      "extends it")
-    fit.add_argument("--columns", metavar="MAP.toml", help="a TOML file mapping the log's "
-                     "column names onto contactsim's (e.g. arrived = \"CallStartTime\")")
-    fit.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows of the log "
-                     "out (counted in fit.json) instead of stopping")
     fit.add_argument("--out", type=Path,
                      help="results folder (default results/fit-<first log's name>)")
     fit.add_argument("--quiet", action="store_true", help="print nothing but errors")
