@@ -188,7 +188,7 @@ def test_a_scenario_compared_with_itself_shows_nothing(tmp_path: Path, minimal: 
     done = run_cli("compare", minimal, minimal, "--out", out, "--no-report")
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == ["compare.csv", "compare.json", "minimal",
-                                                     "minimal-2"]
+                                                     "minimal-2", "summary.csv"]
     rows = table(out / "compare.csv")
     assert rows
     for row in rows:
