@@ -2,8 +2,10 @@
 
 A telephony export is messy: stray whitespace, empty cells, a byte-order mark, Windows line
 ends, rows exported twice, calls still in progress when it was taken, and local times that jump
-at the clock changes. This module reads it with pyarrow (every column as text, gzip or not,
-on every core) and checks it a whole column at a time: a bad row is named by its line in the
+at the clock changes. This module reads it with pyarrow, gzip or not, in batches of text that
+are turned into numbers as they come (:mod:`~contactsim.logs.stream`,
+:mod:`~contactsim.logs.gather`: a year of the largest force reads in well under 2 GiB), and
+checks it a whole column at a time: a bad row is named by its line in the
 file (the header is line 1) and what is wrong with it, at most 20 lines and then a count, all
 at once, so a planner fixes the export in one pass; ``skip_bad_rows`` reads on and counts what
 it left out. Exact repeats of a row are dropped and counted; rows with neither an answer, an
@@ -36,7 +38,8 @@ from contactsim.logs.stream import LogFile
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
 
 #: Most rows read in all: some four years of the largest force in England and Wales (about
-#: 6.6 million contacts a year), and a bound on memory (about 2 GB of text at this size).
+#: 6.6 million contacts a year), and a bound on memory (reading peaks at about 260 bytes a
+#: row, some 6 GiB at this size).
 MAX_LOG_ROWS = 25_000_000
 #: Problem lines shown before "... and N more problems".
 MAX_PROBLEMS = 20
