@@ -19,6 +19,7 @@ HYPOTHESIS_PROFILE names either one explicitly.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -68,6 +69,23 @@ handle = { dist = "exponential", mean = 300 }
 skills = ["999"]
 roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 2 } ]
 """
+
+
+def problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
+    """The problems loading ``path`` (with ``overrides``) reports, one string each."""
+    from contactsim.config.kinds import ScenarioError
+    from contactsim.config.loading import load_scenario
+
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, overrides)
+    return [str(p) for p in info.value.problems]
+
+
+def summary(folder: Path) -> dict[str, object]:
+    """A results folder's summary.json without wall_s (the one figure a rerun changes)."""
+    data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    data.pop("wall_s")
+    return dict(data)
 
 
 def write(folder: Path, name: str, text: str) -> Path:

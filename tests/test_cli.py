@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, ROOT, run_cli, write
+from conftest import MINIMAL, ROOT, run_cli, summary, write
 from contactsim.analysis.measures import CHANNEL_MEASURES
 
 pytestmark = pytest.mark.slow  # every test here starts the CLI in a subprocess
 
 FILES = {"summary.json", "replications.csv", "hourly.csv", "pools.csv", "pools_hourly.csv",
          "answer_times.csv", "scenario.toml"}
-
-
-def summary(folder: Path) -> dict:  # type: ignore[type-arg]
-    data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    data.pop("wall_s")
-    return data
 
 
 @pytest.fixture(scope="module")

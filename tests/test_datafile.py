@@ -14,7 +14,6 @@ Large files are measured in ``benchmarks/datafile.py``, not here.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -24,11 +23,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import MINIMAL, write
+from conftest import MINIMAL, problems, summary, write
 from contactsim import cli
 from contactsim.config.datafile import forget_read, read_values
 from contactsim.config.distributions import Distribution
-from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario
 from contactsim.results.write import (
     OutputError,
@@ -45,18 +43,6 @@ QUICK = ["--days", "1", "--replications", "2", "--workers", "1", "--quiet", "--n
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def summary(folder: Path) -> dict[str, object]:
-    data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    data.pop("wall_s")
-    return dict(data)
-
-
-def problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path, overrides)
-    return [str(p) for p in info.value.problems]
 
 
 @pytest.fixture

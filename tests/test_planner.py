@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from conftest import problems, write
 from contactsim.analysis.stats import Estimate
-from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario
 
 PARENT = """\
@@ -42,12 +41,6 @@ handle = 600
 skills = ["999", "101"]
 roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 4 } ]
 """
-
-
-def problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path, overrides)
-    return [str(p) for p in info.value.problems]
 
 
 @pytest.fixture

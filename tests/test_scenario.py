@@ -12,18 +12,12 @@ from typing import Any
 
 import pytest
 
-from conftest import MINIMAL, ROOT, write
+from conftest import MINIMAL, ROOT, problems, write
 from contactsim.config.distributions import Distribution
 from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario, parse_value, with_changes
 from contactsim.config.spec import Scenario
 from contactsim.present.reference import reference_markdown
-
-
-def problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path, overrides)
-    return [str(p) for p in info.value.problems]
 
 
 def test_minimal_scenario_defaults(minimal: Path) -> None:

@@ -44,7 +44,7 @@ from contactsim.present.report import (
 )
 from contactsim.results.backtest import BacktestResults, read_backtest
 from contactsim.results.read import slug
-from contactsim.results.tables import ResultsError
+from contactsim.results.tables import require_keys
 
 MEASURES = ("offered", "service_level", "mean_answer_s", "abandon_rate")
 TITLES = {"offered": "contacts offered (over the compared days)",
@@ -214,9 +214,8 @@ def check_backtest(folder: Path) -> None:
     written."""
     check_entries(folder)
     bt = read_backtest(folder)
-    for key in ("channels", "coverage", "cells", "dates", "log", "findings", "verdicts"):
-        if key not in bt.summary:
-            raise ResultsError(folder / "summary.json", f"lacks {key!r}", key)
+    require_keys(folder / "summary.json", bt.summary,
+                 ("channels", "coverage", "cells", "dates", "log", "findings", "verdicts"))
 
 
 def write_backtest_report(folder: Path) -> Path:

@@ -26,7 +26,7 @@ from contactsim.present.report import (
     warnings_html,
 )
 from contactsim.results.fit import SCENARIO, FitResults, read_fit
-from contactsim.results.tables import ResultsError
+from contactsim.results.tables import require_keys
 from contactsim.timebase import DAY_NAMES
 
 WHAT = {"handle": "handle (talk) time", "wrap_up": "wrap-up time", "patience": "patience",
@@ -172,9 +172,8 @@ def check_fit(folder: Path) -> None:
     """Read a fit folder fully, so a broken one is reported before anything is written."""
     check_entries(folder)
     fit = read_fit(folder)
-    for key in ("logs", "days", "channels", "categories", "warnings"):
-        if key not in fit.summary:
-            raise ResultsError(folder / "fit.json", f"lacks {key!r}", key)
+    require_keys(folder / "fit.json", fit.summary,
+                 ("logs", "days", "channels", "categories", "warnings"))
 
 
 def write_fit_report(folder: Path) -> Path:

@@ -13,7 +13,7 @@ import csv
 import json
 import math
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,13 @@ class ResultsError(ScenarioError):
 
     def __init__(self, path: Path | str, message: str, key: str = "(folder)") -> None:
         super().__init__([Problem(str(path), key, message)])
+
+
+def require_keys(path: Path, data: Mapping[str, object], keys: Iterable[str]) -> None:
+    """Refuse a saved JSON file (read into ``data``) that lacks any of ``keys``."""
+    for key in keys:
+        if key not in data:
+            raise ResultsError(path, f"lacks {key!r}", key)
 
 
 @dataclass(frozen=True)
