@@ -20,6 +20,7 @@ PACKAGE = ROOT / "src" / "contactsim"
 #: Layer of each top-level module or subpackage, lowest first.
 LAYERS = {
     "timebase": 0, "standard": 0, "calendar": 0, "outcomes": 0, "interrupts": 0, "atomic": 0,
+    "problems": 0, "files": 0,
     "config": 1, "logs": 1,
     "engine": 2,
     "analysis": 3,

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from contactsim.config.problems import ScenarioError
 from contactsim.logs.model import ABANDONED, ANSWERED, CENSORED, DIVERTED, ContactLog
 from contactsim.logs.read import MAX_LOG_ROWS, MAX_PROBLEMS, read_logs
+from contactsim.problems import ScenarioError
 
 CORPUS = Path(__file__).resolve().parent / "bad_logs"
 EXPECTED = tomllib.loads((CORPUS / "EXPECTED.toml").read_text(encoding="utf-8"))

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from contactsim.analysis.experiment import Experiment, run_experiments
 from contactsim.analysis.whatif import Point, Vary
-from contactsim.config.problems import ScenarioError
 from contactsim.config.spec import Scenario
+from contactsim.problems import ScenarioError
 from contactsim.results.compare import (
     Member,
     fill_member,

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from contactsim.config.loading import FILE_KEY, with_changes
-from contactsim.config.problems import Problem, ScenarioError
+from contactsim.config.loading import with_changes
 from contactsim.config.spec import Scenario
 from contactsim.logs.london import local_to_utc
 from contactsim.logs.model import ContactLog
+from contactsim.problems import FILE_KEY, Problem, ScenarioError
 from contactsim.timebase import DAY_S, WEEKDAYS
 
 #: An end date of the log counts as whole if its contacts reach this close to its midnights.

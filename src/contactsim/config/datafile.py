@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from contactsim.config.files import check_regular, read_regular
-from contactsim.config.problems import Path
+from contactsim.files import check_regular, read_regular
+from contactsim.problems import Path
 
 #: Largest empirical data file read, in bytes: about 8 million durations written to 0.1 s.
 #: ``benchmarks/datafile.py`` measures it: validate, a 1-day run and its rerun each take 2-7 s

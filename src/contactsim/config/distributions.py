@@ -28,9 +28,9 @@ from contactsim.config.datafile import (
     known_values,
     read_values,
 )
-from contactsim.config.files import FOLDER, MISSING, NotAFileError
 from contactsim.config.kinds import Kind, Number
-from contactsim.config.problems import (
+from contactsim.files import FOLDER, MISSING, NotAFileError
+from contactsim.problems import (
     INVALID,
     Checker,
     Path,

@@ -4,7 +4,7 @@ A planner's scenario file is checked against one tree of :class:`Field` descript
 of value (a number with bounds, a time of day, a distribution, a table of named channels...)
 knows how to check a raw TOML value and turn it into its canonical form. Checking never stops at
 the first problem: every problem is collected with the file it came from and the dotted key path
-(:mod:`contactsim.config.problems`), so a planner fixes a file in one pass. The same tree
+(:mod:`contactsim.problems`), so a planner fixes a file in one pass. The same tree
 generates ``docs/scenario-reference.md``, and it says what each key builds: a :class:`Table`
 names the frozen dataclass it becomes, each :class:`Field` the dataclass field it lands in, and
 ``Derived`` the dataclass fields no key sets directly (:mod:`contactsim.config.build`).
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from contactsim.calendar import parse_day
-from contactsim.config.problems import (
+from contactsim.problems import (
     INVALID,
     SET_ORIGIN,
     Checker,

@@ -25,10 +25,14 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from contactsim.config.files import FOLDER, MISSING, NotAFileError, check_regular, read_regular
 from contactsim.config.kinds import Kind, Named, Table
-from contactsim.config.problems import (
+from contactsim.config.rules import cross_check
+from contactsim.config.schema import CALENDAR, RUN, SCENARIO, build_scenario
+from contactsim.config.spec import Scenario
+from contactsim.files import FOLDER, MISSING, NotAFileError, check_regular, read_regular
+from contactsim.problems import (
     CHANGED_ORIGIN,
+    FILE_KEY,
     INVALID,
     SET_ORIGIN,
     Checker,
@@ -39,15 +43,10 @@ from contactsim.config.problems import (
     dotted,
     suggestion,
 )
-from contactsim.config.rules import cross_check
-from contactsim.config.schema import CALENDAR, RUN, SCENARIO, build_scenario
-from contactsim.config.spec import Scenario
 
 #: Changes to a loaded scenario: each key path (as ``--set`` spells it, split at the dots) and
 #: its new value as a scenario file holds it, e.g. ``{("pools", "handlers", "scale"): 1.1}``.
 Changes = Mapping[tuple[str, ...], Any]
-
-FILE_KEY = "(file)"
 
 
 class FlagOverride(str):

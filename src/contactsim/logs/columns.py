@@ -18,10 +18,9 @@ import csv
 import tomllib
 from collections.abc import Mapping, Sequence
 
-from contactsim.config.files import FOLDER, MISSING, NotAFileError, read_regular
-from contactsim.config.loading import FILE_KEY
-from contactsim.config.problems import Problem, ScenarioError, describe, suggestion
+from contactsim.files import FOLDER, MISSING, NotAFileError, read_regular
 from contactsim.logs.model import COLUMNS, REQUIRED
+from contactsim.problems import FILE_KEY, Problem, ScenarioError, describe, suggestion
 
 #: A column map is a handful of lines; anything larger is not one.
 MAX_MAP_BYTES = 100_000

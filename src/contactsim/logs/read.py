@@ -28,14 +28,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from contactsim.config.loading import FILE_KEY
-from contactsim.config.problems import Problem, ScenarioError, describe, suggestion
 from contactsim.logs import cells, source
 from contactsim.logs.columns import read_column_map
 from contactsim.logs.gather import Gathered, Gatherer
 from contactsim.logs.model import TIMESTAMPS, ContactLog
 from contactsim.logs.stream import LogFile
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
+from contactsim.problems import FILE_KEY, Problem, ScenarioError, describe, suggestion
 
 #: Most rows read in all: some four years of the largest force in England and Wales (about
 #: 6.6 million contacts a year), and a bound on memory (reading peaks at about 260 bytes a

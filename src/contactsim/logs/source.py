@@ -1,7 +1,7 @@
 """Opening a log file safely, and finding a row's line in it when a problem must be named.
 
 A log is read only if it is a regular file (never a folder, a device or a FIFO that would block:
-the checks of :mod:`contactsim.config.files`), gzip-compressed or not whatever its name says
+the checks of :mod:`contactsim.files`), gzip-compressed or not whatever its name says
 (the first two bytes tell). Line numbers are counted only when a problem needs one, so a good
 log pays nothing for them.
 """
@@ -13,9 +13,8 @@ import os
 import numpy as np
 import pyarrow as pa
 
-from contactsim.config.files import FOLDER, MISSING, NotAFileError, _mode_problem, check_regular
-from contactsim.config.loading import FILE_KEY
-from contactsim.config.problems import Problem, ScenarioError
+from contactsim.files import FOLDER, MISSING, NotAFileError, check_regular, mode_problem
+from contactsim.problems import FILE_KEY, Problem, ScenarioError
 
 _GZIP = b"\x1f\x8b"
 #: How much of a file is looked at for its header and for signs that it is not text.
@@ -37,7 +36,7 @@ def open_log(file: str) -> pa.NativeFile:
         raise _bad(file, words.get(exc.kind, f"{exc.words}, not a contact log")) from None
     except OSError as exc:
         raise _bad(file, f"cannot read: {exc.strerror or exc}") from None
-    problem = _mode_problem(os.fstat(fd).st_mode)  # swapped for a FIFO since the check
+    problem = mode_problem(os.fstat(fd).st_mode)  # swapped for a FIFO since the check
     if problem is not None:
         os.close(fd)
         raise _bad(file, f"{problem.words}, not a contact log")

@@ -14,11 +14,10 @@ from collections.abc import Iterator, Mapping
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from contactsim.config.loading import FILE_KEY
-from contactsim.config.problems import Problem, ScenarioError
 from contactsim.logs import cells, source
 from contactsim.logs.columns import choose_columns, header_names
 from contactsim.logs.model import COLUMNS, OPTIONAL
+from contactsim.problems import FILE_KEY, Problem, ScenarioError
 
 #: Text read per batch. Large enough that a batch's fixed costs vanish (about 100,000 rows),
 #: small enough that the text in memory is a few tens of MB; a row longer than this is refused

@@ -29,7 +29,8 @@ import numpy as np
 from contactsim import __version__
 from contactsim.analysis.backtest import LEVEL, MEASURES, MIN_CONTACTS, Backtest
 from contactsim.analysis.backtest_findings import findings, verdicts
-from contactsim.results.tables import ResultsError, Table, read_json, read_table
+from contactsim.problems import ResultsError
+from contactsim.results.tables import Table, read_json, read_table
 from contactsim.results.write import SUMMARY, scenario_sha256, write_csv, write_scenario
 
 BACKTEST_CSV = "backtest.csv"

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contactsim.results.tables import ResultsError, Table
+from contactsim.problems import ResultsError
+from contactsim.results.tables import Table
 from contactsim.timebase import HOURS_PER_WEEK
 
 

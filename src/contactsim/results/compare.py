@@ -37,8 +37,8 @@ from contactsim.analysis.stats import (
 from contactsim.analysis.whatif import Point, Vary
 from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario, with_changes
-from contactsim.config.problems import Problem
 from contactsim.config.spec import Scenario
+from contactsim.problems import Problem
 from contactsim.results.read import (
     COMPARE_CSV,
     COMPARE_JSON,

@@ -33,7 +33,8 @@ from contactsim.analysis.families import FAMILIES
 from contactsim.analysis.fit import Duration, LogFit
 from contactsim.analysis.fit_demand import REDIAL_WINDOW_S, Interval
 from contactsim.analysis.fit_scenario import Defaults
-from contactsim.results.tables import ResultsError, Table, read_json, read_table
+from contactsim.problems import ResultsError
+from contactsim.results.tables import Table, read_json, read_table
 from contactsim.results.write import write_csv
 
 FIT_JSON = "fit.json"

@@ -27,7 +27,7 @@ from contactsim.calendar import holidays_in_run, simulated_days
 from contactsim.config.datafile import empirical_files, file_sha256
 from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario
-from contactsim.config.problems import dotted
+from contactsim.problems import ResultsError as ResultsError, dotted
 from contactsim.results.checks import (
     HOUR_COLUMN,
     TableSpec,
@@ -39,7 +39,6 @@ from contactsim.results.checks import (
 )
 from contactsim.results.tables import (
     Band as Band,
-    ResultsError as ResultsError,
     Table as Table,
     by_hour as by_hour,
     check_regular as check_regular,

@@ -21,15 +21,8 @@ from typing import Any
 import numpy as np
 
 from contactsim.analysis.stats import Estimate, mean_ci
-from contactsim.config.kinds import Problem, ScenarioError
+from contactsim.problems import ResultsError
 from contactsim.timebase import HOURS_PER_WEEK
-
-
-class ResultsError(ScenarioError):
-    """A results folder that cannot be read (bad input: exit code 2)."""
-
-    def __init__(self, path: Path | str, message: str, key: str = "(folder)") -> None:
-        super().__init__([Problem(str(path), key, message)])
 
 
 def require_keys(path: Path, data: Mapping[str, object], keys: Iterable[str]) -> None:

@@ -28,7 +28,7 @@ class NotAFileError(Exception):
         super().__init__(words)
 
 
-def _mode_problem(mode: int) -> NotAFileError | None:
+def mode_problem(mode: int) -> NotAFileError | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
@@ -61,7 +61,7 @@ def check_regular(path: str) -> None:
         if exc.errno == errno.ELOOP:
             raise NotAFileError(OTHER, "is a symlink loop") from None
         raise NotAFileError(OTHER, f"cannot be read: {exc.strerror or exc}") from None
-    problem = _mode_problem(st.st_mode)
+    problem = mode_problem(st.st_mode)
     if problem is not None:
         raise problem
 
@@ -77,7 +77,7 @@ def read_regular(path: str, limit: int) -> bytes:
     except FileNotFoundError:
         raise NotAFileError(MISSING, "not found") from None
     try:
-        problem = _mode_problem(os.fstat(fd).st_mode)
+        problem = mode_problem(os.fstat(fd).st_mode)
         if problem is not None:
             raise problem
         with os.fdopen(fd, "rb") as fh:

@@ -25,6 +25,9 @@ Path = tuple[str | int, ...]
 #: Marker returned by a kind when the value is unusable (a problem has been recorded).
 INVALID: Final = object()
 
+#: The key a problem names when the whole file is at fault (unreadable, not TOML, not a log).
+FILE_KEY: Final = "(file)"
+
 #: Origin recorded for values that came from ``--set`` on the command line.
 SET_ORIGIN: Final = "--set"
 #: Origin recorded for values a program changed in an already loaded scenario
@@ -67,6 +70,13 @@ class ScenarioError(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ResultsError(ScenarioError):
+    """A results folder that cannot be read (bad input: exit code 2)."""
+
+    def __init__(self, path: object, message: str, key: str = "(folder)") -> None:
+        super().__init__([Problem(str(path), key, message)])
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
