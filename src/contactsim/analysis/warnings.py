@@ -11,11 +11,18 @@ for queues that grow without limit while it runs.
 
 from __future__ import annotations
 
+import numpy as np
+
 from contactsim.config.spec import Scenario
-from contactsim.engine.roster import rostered_by_hour
+from contactsim.engine.roster import rostered_by_hour, rostered_by_minute
+from contactsim.timebase import DAY_NAMES, MIN_PER_DAY
 
 #: Work above this share of the staff time available is flagged.
 OVERLOAD = 1.0
+#: Mean talk times below this many seconds are no call a handler takes: minutes were meant.
+SHORTEST_HANDLE_S = 30.0
+#: Mean patience below this many seconds: minutes were meant.
+SHORTEST_PATIENCE_S = 10.0
 
 
 def mean_work_s(scenario: Scenario, channel: str) -> float:
@@ -56,7 +63,71 @@ def _groups(scenario: Scenario) -> list[tuple[list[str], list[str]]]:
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Everything worth a planner's attention in a valid scenario, before it runs."""
-    return capacity_warnings(scenario) + unused_warnings(scenario)
+    return (capacity_warnings(scenario) + unused_warnings(scenario)
+            + duration_warnings(scenario) + cover_warnings(scenario))
+
+
+def _minutes_meant(mean_s: float) -> str:
+    return f"if {mean_s:g} minutes were meant, write {mean_s * 60:g}"
+
+
+def duration_warnings(scenario: Scenario) -> list[str]:
+    """Durations too short for their key: a handle of ``7`` or a patience of ``3`` is almost
+    certainly minutes written where the scenario counts seconds."""
+    used = {cat for ch in scenario.channels.values() for cat, share in ch.mix if share > 0}
+    out = [f"categories.{name}.handle: a mean talk time of {cat.handle.mean:g} s is shorter "
+           f"than any real call ({SHORTEST_HANDLE_S:g} s); durations are in seconds: "
+           f"{_minutes_meant(cat.handle.mean)}."
+           for name, cat in scenario.categories.items()
+           if name in used and cat.handle.mean < SHORTEST_HANDLE_S]
+    out += [f"channels.{name}.patience: a mean patience of {ch.patience.mean:g} s means callers "
+            f"hang up almost at once (under {SHORTEST_PATIENCE_S:g} s); durations are in "
+            f"seconds: {_minutes_meant(ch.patience.mean)}."
+            for name, ch in scenario.channels.items()
+            if ch.patience is not None and ch.patience.mean < SHORTEST_PATIENCE_S]
+    return out
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _day_list(days: list[int]) -> str:
+    """Weekdays as a planner writes them: ``every day``, ``Mon-Fri``, ``Sat, Sun``."""
+    if len(days) == 7:
+        return "every day"
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        return f"{DAY_NAMES[days[0]]}-{DAY_NAMES[days[-1]]}"
+    return ", ".join(DAY_NAMES[d] for d in days)
+
+
+def uncovered_windows(on_duty: np.ndarray) -> list[str]:
+    """The times of the week (a 10,080-minute array) with nobody on duty, grouped by the time of
+    day they recur at: ``every day 19:00-19:30``, ``Sat, Sun 00:00-07:00``."""
+    by_window: dict[tuple[int, int], list[int]] = {}
+    for day in range(7):
+        empty = on_duty[day * MIN_PER_DAY:(day + 1) * MIN_PER_DAY] <= 0
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], empty.astype(np.int8), [0]))))
+        for lo, hi in zip(edges[::2], edges[1::2], strict=True):
+            by_window.setdefault((int(lo), int(hi)), []).append(day)
+    return [f"{_day_list(days)} {_clock(lo)}-{_clock(hi)}"
+            for (lo, hi), days in sorted(by_window.items(), key=lambda kv: (kv[1][0], kv[0]))]
+
+
+def cover_warnings(scenario: Scenario) -> list[str]:
+    """Voice channels left with nobody on duty who can answer them (a gap between shifts)."""
+    out = []
+    for name, ch in scenario.channels.items():
+        if not ch.is_voice or ch.per_day <= 0:
+            continue
+        pools = [p for p in scenario.pools.values() if name in p.skills]
+        on_duty = sum((rostered_by_minute(p) for p in pools), np.zeros(7 * MIN_PER_DAY))
+        gaps = uncovered_windows(on_duty)
+        if gaps:
+            shown = "; ".join(gaps[:6]) + ("; ..." if len(gaps) > 6 else "")
+            out.append(f"channels.{name}: nobody who can answer {name} is on duty {shown} "
+                       "(a gap in the roster: its callers wait, or hang up, until someone starts).")
+    return out
 
 
 def unused_warnings(scenario: Scenario) -> list[str]:

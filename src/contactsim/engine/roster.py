@@ -82,8 +82,8 @@ def break_changes(start: float, end: float, people: int,
     return out
 
 
-def rostered_by_hour(pool: PoolSpec) -> np.ndarray:
-    """Mean rostered staff in each hour of the week (168 values, hour 0 = Monday 00:00)."""
+def rostered_by_minute(pool: PoolSpec) -> np.ndarray:
+    """Rostered staff in each minute of the week (10,080 values, minute 0 = Monday 00:00)."""
     minutes = np.zeros(HOURS_PER_WEEK * 60 + 1)
     for week in (-1, 0):
         for start, end, staff in shift_instances(pool, week, 0):
@@ -91,5 +91,9 @@ def rostered_by_hour(pool: PoolSpec) -> np.ndarray:
             if hi > lo:
                 minutes[int(lo // 60)] += staff
                 minutes[int(hi // 60)] -= staff
-    on_duty = np.cumsum(minutes)[:-1]
-    return on_duty.reshape(HOURS_PER_WEEK, 60).mean(axis=1)
+    return np.cumsum(minutes)[:-1]
+
+
+def rostered_by_hour(pool: PoolSpec) -> np.ndarray:
+    """Mean rostered staff in each hour of the week (168 values, hour 0 = Monday 00:00)."""
+    return rostered_by_minute(pool).reshape(HOURS_PER_WEEK, 60).mean(axis=1)

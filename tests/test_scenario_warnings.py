@@ -1,0 +1,65 @@
+"""Warnings a valid scenario earns before it runs: durations that can only be minutes written
+as seconds, and a voice channel left with nobody on duty (a gap between shifts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import MINIMAL, ROOT, write
+from contactsim.analysis.warnings import scenario_warnings, uncovered_windows
+from contactsim.config.loading import load_scenario
+from contactsim.timebase import MIN_PER_DAY
+
+
+def warnings_of(tmp_path: Path, text: str) -> list[str]:
+    return scenario_warnings(load_scenario(write(tmp_path, "s.toml", text)))
+
+
+def test_a_handle_and_a_patience_written_in_minutes_are_named_with_the_seconds_meant(
+        tmp_path: Path) -> None:
+    text = MINIMAL.replace('handle = { dist = "exponential", mean = 300 }', "handle = 7")
+    text = text.replace("answer_target_s = 10", "answer_target_s = 10\npatience = 3")
+    found = warnings_of(tmp_path, text)
+    assert any(w.startswith("categories.crime.handle: a mean talk time of 7 s")
+               and "write 420" in w for w in found), found
+    assert any(w.startswith("channels.999.patience: a mean patience of 3 s")
+               and "write 180" in w for w in found), found
+
+
+def test_plausible_durations_at_the_thresholds_earn_no_warning(tmp_path: Path) -> None:
+    text = MINIMAL.replace('handle = { dist = "exponential", mean = 300 }', "handle = 30")
+    text = text.replace("answer_target_s = 10", "answer_target_s = 10\npatience = 10")
+    assert not [w for w in warnings_of(tmp_path, text) if "durations are in seconds" in w]
+
+
+def test_a_gap_between_day_and_night_shifts_is_named_with_its_days_and_times(
+        tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        'roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 2 } ]',
+        'roster = [ { days = "mon-sun", start = "07:00", end = "19:00", staff = 9 },\n'
+        '           { days = "mon-fri", start = "19:30", end = "07:00", staff = 6 },\n'
+        '           { days = "sat-sun", start = "19:00", end = "07:00", staff = 6 } ]')
+    found = [w for w in warnings_of(tmp_path, text) if "nobody who can answer" in w]
+    assert found == ["channels.999: nobody who can answer 999 is on duty Mon-Fri 19:00-19:30 "
+                     "(a gap in the roster: its callers wait, or hang up, until someone "
+                     "starts)."]
+
+
+def test_uncovered_windows_groups_by_time_of_day_and_splits_at_midnight() -> None:
+    on_duty = np.ones(7 * MIN_PER_DAY)
+    on_duty[5 * MIN_PER_DAY + 23 * 60:6 * MIN_PER_DAY + 7 * 60] = 0  # Sat 23:00 - Sun 07:00
+    on_duty[2 * MIN_PER_DAY + 600:2 * MIN_PER_DAY + 610] = 0  # Wed 10:00-10:10
+    assert uncovered_windows(on_duty) == ["Wed 10:00-10:10", "Sat 23:00-24:00",
+                                          "Sun 00:00-07:00"]
+    assert uncovered_windows(np.zeros(7 * MIN_PER_DAY)) == ["every day 00:00-24:00"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_shipped_scenarios_earn_no_duration_or_cover_warning(path: Path) -> None:
+    found = scenario_warnings(load_scenario(path))
+    assert not [w for w in found if "durations are in seconds" in w
+                or "nobody who can answer" in w], found
