@@ -82,6 +82,20 @@ def test_a_bad_line_is_named_by_its_number(scenario: Path, text: str) -> None:
            "is not a number" in line
 
 
+def test_a_file_that_is_not_numbers_is_named_but_none_of_its_content_quoted(
+        scenario: Path) -> None:
+    """Another kind of file named by mistake (or a system file reached with ``../..``) is said
+    to be no file of numbers; its lines are not repeated in the message."""
+    secret = "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin"
+    text = "root:x:0:0:root:/root:/bin/bash\n" + f"{secret}\n" * 5 + "42\n"
+    (scenario.parent / "data" / "handle.csv").write_text(text, encoding="utf-8")
+    (line,) = problems(scenario)
+    assert "categories.crime.handle.file: " in line
+    assert "is not a file of numbers (5 of its 7 lines are not numbers)" in line
+    assert "daemon" not in line
+    assert "/bin/bash" not in line
+
+
 def test_values_are_one_array_and_compare_by_value(scenario: Path) -> None:
     handle = load_scenario(scenario).categories["crime"].handle
     assert isinstance(handle.values, np.ndarray)

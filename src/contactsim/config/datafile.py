@@ -173,18 +173,34 @@ def _numbers_by_line(body: memoryview, target: str) -> np.ndarray:
     at fault, and values kept in a compact array (8 bytes each) rather than a list."""
     out = array("d")
     first = True
+    bad: tuple[int, str] | None = None
+    lines = wrong = 0
     for lineno, raw_line in enumerate(io.BytesIO(body), start=1):
         line = raw_line.decode("utf-8").strip()
         if not line:
             continue
+        lines += 1
         try:
             out.append(float(line.split(",")[0]))
         except ValueError:
             if not first:
-                raise DataFileError(f"{target!r} line {lineno}: {line[:30]!r} is not a "
-                                    "number") from None
+                wrong += 1
+                bad = bad or (lineno, line)
         first = False
+    if bad is not None:
+        raise DataFileError(_not_a_number(target, bad, wrong, lines))
     return np.frombuffer(out, dtype=np.float64) if out else np.empty(0)
+
+
+def _not_a_number(target: str, bad: tuple[int, str], wrong: int, lines: int) -> str:
+    """The first line that is not a number, quoted only when the file is otherwise a file of
+    numbers: a file that is mostly not numbers (another kind of file named by mistake, or one
+    outside the scenario's folder) has none of its content repeated in the message."""
+    lineno, line = bad
+    if 2 * wrong > lines:
+        return (f"{target!r} is not a file of numbers ({wrong:,} of its {lines:,} lines are "
+                "not numbers); a data file holds one number a line")
+    return f"{target!r} line {lineno}: {line[:30]!r} is not a number"
 
 
 def empirical_files(doc: Any) -> Iterator[tuple[Path, dict[str, Any]]]:
