@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import MINIMAL, ROOT, write
+from conftest import MINIMAL, ROOT, problems, write
 from contactsim.analysis.warnings import scenario_warnings, uncovered_windows
 from contactsim.config.loading import load_scenario
 from contactsim.timebase import MIN_PER_DAY
@@ -63,3 +63,27 @@ def test_shipped_scenarios_earn_no_duration_or_cover_warning(path: Path) -> None
     found = scenario_warnings(load_scenario(path))
     assert not [w for w in found if "durations are in seconds" in w
                 or "nobody who can answer" in w], found
+
+
+THREE_THIRDS = MINIMAL.replace(
+    '[categories.crime]', 'mix = { crime = 0.333, info = 0.333, asb = 0.333 }\n'
+    '[categories.info]\nhandle = 200\n[categories.asb]\nhandle = 250\n[categories.crime]')
+
+
+def test_a_mix_within_half_a_percent_of_one_is_accepted_scaled_and_said(
+        tmp_path: Path) -> None:
+    found = [w for w in warnings_of(tmp_path, THREE_THIRDS) if ".mix" in w]
+    assert found == ["channels.999.mix: shares add up to 0.999, not 1; each is scaled by 1.001 "
+                     "so they add up to 1."]
+
+
+def test_a_mix_off_by_more_than_half_a_percent_is_still_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.toml", THREE_THIRDS.replace("asb = 0.333", "asb = 0.32"))
+    assert problems(path) == [f"error: {path}: channels.999.mix: shares add up to 0.986, not 1; "
+                              "check for a typo"]
+
+
+def test_a_share_written_as_a_percentage_suggests_the_fraction(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.toml", THREE_THIRDS.replace("crime = 0.333", "crime = 33"))
+    assert f"error: {path}: channels.999.mix.crime: a share is a fraction of 1, got 33; did " \
+           "you mean 0.33?" in problems(path)

@@ -64,7 +64,22 @@ def _groups(scenario: Scenario) -> list[tuple[list[str], list[str]]]:
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Everything worth a planner's attention in a valid scenario, before it runs."""
     return (capacity_warnings(scenario) + unused_warnings(scenario)
-            + duration_warnings(scenario) + cover_warnings(scenario))
+            + duration_warnings(scenario) + cover_warnings(scenario) + mix_warnings(scenario))
+
+
+def mix_warnings(scenario: Scenario) -> list[str]:
+    """Mixes accepted within half a percent of 1 (``0.333`` three times): they are scaled to add
+    up to 1, and the planner is told so."""
+    mixes = [(f"channels.{name}.mix", ch.mix) for name, ch in scenario.channels.items()]
+    mixes += [(f"surges[{i}].mix", s.mix) for i, s in enumerate(scenario.surges)
+              if s.mix is not None]
+    out = []
+    for key, mix in mixes:
+        total = sum(share for _, share in mix)
+        if abs(total - 1.0) > 1e-6:
+            out.append(f"{key}: shares add up to {total:.6g}, not 1; each is scaled by "
+                       f"{1 / total:.4g} so they add up to 1.")
+    return out
 
 
 def _minutes_meant(mean_s: float) -> str:

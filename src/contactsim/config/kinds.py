@@ -446,11 +446,13 @@ class Shares(Kind):
 
     what: str
     names: str
-    tolerance: float = 1e-6
+    #: Shares within half a percent of 1 are accepted (``0.333`` three times) and scaled to add
+    #: up to 1 when contacts are drawn; the run's warnings say so.
+    tolerance: float = 0.005
     replaces_whole = True
 
     def doc_type(self) -> str:
-        return (f"table of {self.what} = share (shares sum to 1; in a file that extends "
+        return (f"table of {self.what} = share (shares sum to 1, within 0.5%; in a file that extends "
                 "another, it replaces the other's whole)")
 
     def check(self, value: Any, path: Path, ck: Checker) -> Any:
@@ -460,6 +462,10 @@ class Shares(Kind):
                             f"{got}")
         out: dict[str, float] = {}
         for name, share in value.items():
+            if is_number(share) and 2.0 <= share <= 100.0:  # a percentage
+                ck.error((*path, name), f"a share is a fraction of 1, got {share:g}; did you "
+                         f"mean {share / 100:g}?")
+                continue
             checked = Number(ge=0.0, le=1.0).check(share, (*path, name), ck)
             if checked is not INVALID:
                 out[name] = checked
