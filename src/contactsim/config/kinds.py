@@ -452,8 +452,8 @@ class Shares(Kind):
     replaces_whole = True
 
     def doc_type(self) -> str:
-        return (f"table of {self.what} = share (shares sum to 1, within 0.5%; in a file that extends "
-                "another, it replaces the other's whole)")
+        return (f"table of {self.what} = share (shares sum to 1, within 0.5%; in a file that "
+                "extends another, it replaces the other's whole)")
 
     def check(self, value: Any, path: Path, ck: Checker) -> Any:
         if not isinstance(value, dict) or not value:
