@@ -87,3 +87,29 @@ def test_a_share_written_as_a_percentage_suggests_the_fraction(tmp_path: Path) -
     path = write(tmp_path, "s.toml", THREE_THIRDS.replace("crime = 0.333", "crime = 33"))
     assert f"error: {path}: channels.999.mix.crime: a share is a fraction of 1, got 33; did " \
            "you mean 0.33?" in problems(path)
+
+
+def test_scale_rounds_so_the_pools_staff_hours_change_as_asked(tmp_path: Path) -> None:
+    """Nine one-hour lines of 5 people and a 15-hour line of 1, scaled by 0.9: each line on its
+    own rounds 4.5 up to 5 and 0.9 up to 1 (no change at all); rounded to the total (3,240 of
+    3,600 person-minutes a day), the long line keeps its 1 and three short lines keep 5."""
+    lines = ",\n".join(f'{{ days = "mon-sun", start = "{h:02d}:00", end = "{h + 1:02d}:00", '
+                       'staff = 5 }' for h in range(9))
+    text = MINIMAL.replace(
+        'roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 2 } ]',
+        f"scale = 0.9\nroster = [ {lines},\n"
+        '{ days = "mon-sun", start = "09:00", end = "24:00", staff = 1 } ]')
+    path = write(tmp_path, "s.toml", text)
+    pool = load_scenario(path).pools["handlers"]
+    assert sorted(pool.headcounts[:9]) == [4] * 6 + [5] * 3
+    assert pool.headcounts[9] == 1
+    assert pool.staff_hours_change == pytest.approx(-0.1, abs=1e-12)
+    assert not [w for w in scenario_warnings(load_scenario(path)) if ".scale" in w]
+
+
+def test_a_scale_whole_people_cannot_give_is_said_with_the_realised_change(
+        tmp_path: Path) -> None:
+    text = MINIMAL.replace('staff = 2 } ]', 'staff = 2 } ]\nscale = 1.2')
+    found = [w for w in warnings_of(tmp_path, text) if ".scale" in w]
+    assert found == ["pools.handlers.scale = 1.2 asks for +20.0% staff hours; in whole people "
+                     "per shift line the roster gets +0.0%."]

@@ -108,7 +108,8 @@ def test_each_staffing_tried_is_the_scenario_a_file_with_that_roster_gives(
         if f.name != "file":
             assert getattr(variant, f.name) == getattr(reloaded, f.name), f.name
     pool = variant.pools["p"]
-    assert sum(pool.headcount(s) * s.length_min * len(s.days) for s in pool.roster) == \
+    assert sum(n * s.length_min * len(s.days)
+               for s, n in zip(pool.roster, pool.headcounts, strict=True)) == \
         60 * vector.sum()
     assert loaded.pools["p"].scale == 2  # the loaded scenario is left as it was
 

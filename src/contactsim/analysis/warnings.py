@@ -42,7 +42,7 @@ def weekly_staff_hours(scenario: Scenario, pool: str) -> float:
     """Staff-hours a week a pool's roster provides, after absence and breaks."""
     spec = scenario.pools[pool]
     rostered = float(rostered_by_hour(spec).sum())
-    shifts = sum(spec.headcount(s) * len(s.days) for s in spec.roster)
+    shifts = sum(n * len(s.days) for s, n in zip(spec.roster, spec.headcounts, strict=True))
     return rostered * (1 - spec.absence) - shifts * (1 - spec.absence) * spec.breaks_min / 60
 
 
@@ -64,7 +64,20 @@ def _groups(scenario: Scenario) -> list[tuple[list[str], list[str]]]:
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Everything worth a planner's attention in a valid scenario, before it runs."""
     return (capacity_warnings(scenario) + unused_warnings(scenario)
-            + duration_warnings(scenario) + cover_warnings(scenario) + mix_warnings(scenario))
+            + duration_warnings(scenario) + cover_warnings(scenario) + mix_warnings(scenario)
+            + scale_warnings(scenario))
+
+
+def scale_warnings(scenario: Scenario) -> list[str]:
+    """A pool ``scale`` whose whole people cannot give the change asked for: the realised
+    change in staff hours, when it misses the asked one by half a percent of the hours or more."""
+    out = []
+    for name, pool in scenario.pools.items():
+        asked, got = pool.scale - 1, pool.staff_hours_change
+        if pool.scale not in (0, 1) and abs((1 + got) / pool.scale - 1) >= 0.005:
+            out.append(f"pools.{name}.scale = {pool.scale:g} asks for {asked:+.1%} staff hours; "
+                       f"in whole people per shift line the roster gets {got:+.1%}.")
+    return out
 
 
 def mix_warnings(scenario: Scenario) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from contactsim.config.kinds import INVALID, Checker, Path, Shares, Table, plural, suggestion
 from contactsim.config.schema import CHANNEL, MAX_CONTACTS, MAX_ON_DUTY, SURGE
+from contactsim.config.spec import round_to_total
 from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
 
 
@@ -194,7 +195,8 @@ def _check_interruptible(pool: dict[str, Any], channels: dict[str, Any], path: P
 
 def _check_roster(pool: dict[str, Any], path: Path, ck: Checker) -> None:
     """Someone works at some time; not absurdly many at once; breaks fit inside every shift."""
-    heads = [int(s["staff"] * pool["scale"] + 0.5) for s in pool["roster"]]
+    heads = round_to_total([s["staff"] * pool["scale"] for s in pool["roster"]],
+                           [_length_min(s) * len(s["days"]) for s in pool["roster"]])
     scaled = " after scale" if pool["scale"] != 1 else ""
     if not any(heads):
         ck.error((*path, "roster"), "has no staff at any time of the week" + scaled)

@@ -245,7 +245,9 @@ POOL = Table((
     Field("skills", ListOf(Text(nonempty=True), min_len=1, unique=True),
           "Channels this pool answers.", required=True, example='["999", "101"]'),
     Field("scale", Number(ge=0, le=100, least=0.001),
-          "Multiplies every roster headcount (rounded).",
+          "Multiplies every roster headcount, rounded to whole people so the pool's staff hours "
+          "change by the scale as nearly as whole people allow (validate says the realised "
+          "change when it differs).",
           default=1.0, example="1.1"),
     Field("absence", Number(ge=0, lt=1, least=0.001),
           "Chance a rostered person is missing for a whole shift.", default=0.0,

@@ -7,7 +7,10 @@ keys, checks and defaults that build them are in :mod:`contactsim.config.schema`
 from __future__ import annotations
 
 import datetime
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from contactsim.calendar import Calendar
@@ -99,9 +102,41 @@ class PoolSpec:
     interruptible_for: tuple[str, ...]
     roster: tuple[ShiftSpec, ...]
 
-    def headcount(self, shift: ShiftSpec) -> int:
-        """Rostered headcount of one shift line after ``scale`` (rounded half up)."""
-        return int(shift.staff * self.scale + 0.5)
+    @cached_property
+    def headcounts(self) -> tuple[int, ...]:
+        """Rostered headcount of each shift line after ``scale``, in whole people, rounded so
+        the pool's staff hours a week change by ``scale`` as nearly as whole people allow."""
+        if self.scale == 1:
+            return tuple(shift.staff for shift in self.roster)
+        return round_to_total([shift.staff * self.scale for shift in self.roster],
+                              [shift.length_min * len(shift.days) for shift in self.roster])
+
+    @property
+    def staff_hours_change(self) -> float:
+        """The realised change in rostered staff hours a week that ``scale`` makes after
+        rounding (-0.1 for ten percent fewer); 0 for a roster with no hours."""
+        weights = [shift.length_min * len(shift.days) for shift in self.roster]
+        before = sum(s.staff * w for s, w in zip(self.roster, weights, strict=True))
+        after = sum(n * w for n, w in zip(self.headcounts, weights, strict=True))
+        return after / before - 1 if before else 0.0
+
+
+def round_to_total(wanted: Sequence[float], weights: Sequence[float]) -> tuple[int, ...]:
+    """Whole numbers near ``wanted`` whose weighted total is as near the wanted weighted total as
+    whole numbers allow: each is rounded down, then, largest remainder first (earlier first among
+    equals), one is added wherever that brings the total nearer. Rounding each line on its own
+    (half up) can move a roster's staff hours by several percent more than the scale asked."""
+    out = [math.floor(w + 1e-9) for w in wanted]
+    target = sum(w * x for w, x in zip(wanted, weights, strict=True))
+    total = sum(n * x for n, x in zip(out, weights, strict=True))
+    order = sorted(range(len(wanted)), key=lambda i: (-(wanted[i] - out[i]), i))
+    for i in order:
+        if wanted[i] - out[i] <= 1e-9:
+            break
+        if abs(total + weights[i] - target) < abs(total - target):
+            out[i] += 1
+            total += weights[i]
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,7 @@ def shift_instances(pool: PoolSpec, week: int,
     Week 0 starts on the Monday on or before simulated time 0; times are simulated seconds.
     """
     offset = start_day * DAY_S
-    for shift in pool.roster:
-        staff = pool.headcount(shift)
+    for shift, staff in zip(pool.roster, pool.headcounts, strict=True):
         if staff <= 0:
             continue
         for day in shift.days:
