@@ -30,6 +30,29 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+def ready(proc: subprocess.Popen[str]) -> None:
+    """Wait until the command handles Ctrl-C and SIGTERM (or has set them aside, finished).
+
+    A signal that lands before Python has started kills the process as any program dies of a
+    signal: that is no fault of contactsim, and on a busy machine it can take far longer than a
+    test's chosen delay for Python to start. So a test's delay counts from this moment, read from
+    the kernel's record of the signals the process catches (Linux; elsewhere it returns at once).
+    """
+    mask = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    status = Path(f"/proc/{proc.pid}/status")
+    while proc.poll() is None:
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+        except OSError:
+            return
+        if "SigCgt" not in fields:
+            return
+        caught, ignored = int(fields["SigCgt"], 16), int(fields["SigIgn"], 16)
+        if caught & mask == mask or ignored & mask == mask:
+            return
+        time.sleep(0.002)
+
+
 def leftovers(parent: Path) -> list[str]:
     """Temporary folders a write would leave behind if it did not clean up."""
     return [p.name for p in parent.iterdir() if p.name.startswith(".")]
@@ -55,6 +78,7 @@ def test_signal_during_a_run_exits_130_and_keeps_earlier_results(
         [sys.executable, "-m", "contactsim", "run", str(ROOT / "scenarios" / "baseline.toml"),
          "--out", str(out), "--days", "365", "--replications", "4", "--workers", workers],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ready(proc)
     time.sleep(3)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     proc.send_signal(sig)
@@ -76,6 +100,7 @@ def test_ctrl_c_while_loading_exits_130_without_traceback(tmp_path: Path,
     proc = subprocess.Popen([sys.executable, "-m", "contactsim", "validate",
                              str(write(tmp_path, "m.toml", MINIMAL))],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ready(proc)
     time.sleep(delay_s)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -101,6 +126,7 @@ def test_ctrl_c_at_random_moments_of_a_run_always_exits_130(
             [sys.executable, "-m", "contactsim", "run", str(ROOT / "scenarios" / "baseline.toml"),
              "--out", str(out), "--days", "365", "--replications", "4", "--workers", workers],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        ready(proc)
         time.sleep(delay_s)
         if group:
             os.killpg(proc.pid, sig)
@@ -127,6 +153,7 @@ def test_ctrl_c_at_random_moments_of_plotting_exits_130_and_keeps_the_report(
         delay_s = rng.uniform(0.2, 2.5)
         proc = subprocess.Popen([sys.executable, "-m", "contactsim", "plot", str(out)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        ready(proc)
         time.sleep(delay_s)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
