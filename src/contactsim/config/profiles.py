@@ -47,6 +47,9 @@ class HourOfWeek(Kind):
         values = read_data_file(value, (*path, "file"), ck)
         if values is INVALID:
             return INVALID
+        if len(values) != HOURS_PER_WEEK:
+            return ck.error((*path, "file"), f"{value['file']!r} holds {len(values)} weights; "
+                            f"it needs {HOURS_PER_WEEK}, one a line ({WEEK_ORDER})")
         return weights.check(np.asarray(values).tolist(), (*path, "file"), ck)
 
 
