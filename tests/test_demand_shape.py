@@ -27,6 +27,7 @@ from contactsim.engine.arrivals import hourly_rates
 from contactsim.engine.demand import Demand
 from contactsim.engine.records import DIVERTED
 from contactsim.engine.streams import Streams
+from contactsim.problems import ScenarioError
 from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK
 
 PROFILE = np.random.default_rng(5).uniform(0.2, 3.0, HOURS_PER_WEEK)
@@ -250,3 +251,17 @@ def test_a_channels_own_factor_leaves_other_channels_draws_alone(tmp_path: Path)
         np.testing.assert_array_equal(plain[day][1], varied[day][1])
         np.testing.assert_array_equal(plain[day][0], zero[day][0])
     assert any(len(plain[d][0]) != len(varied[d][0]) for d in range(7))
+
+
+def test_a_child_file_may_replace_its_parents_weekly_and_hourly(tmp_path: Path) -> None:
+    parent = ("[channels.999]\nper_day = 200\nweekly = [1, 1, 1, 1, 2, 2, 1]\n"
+              "hourly = [" + ", ".join(["1"] * 23) + ", 5]\n[channels.101]\nper_day = 10\n")
+    scenario(tmp_path, parent)  # writes s.toml, the parent
+    child = write(tmp_path, "child.toml", 'extends = "s.toml"\n[channels.999]\n'
+                  f"hour_of_week = {weights(PROFILE)}\n")
+    sc = load_scenario(child)
+    np.testing.assert_allclose(hourly_rates(sc.channels["999"]),
+                               200 * PROFILE / PROFILE.mean() / 24, rtol=1e-5)  # 6 digits
+    # weekly written later than hour_of_week (here with --set) would be ignored: refused
+    with pytest.raises(ScenarioError, match=r"channels\.999\.weekly: hour_of_week already"):
+        load_scenario(child, ("channels.999.weekly=[1, 1, 1, 1, 1, 1, 3]",))
