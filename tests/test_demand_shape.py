@@ -23,7 +23,7 @@ from conftest import run_cli, summary, write
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.engine import ControlRoom, ModelOutput
-from contactsim.engine.arrivals import hourly_rates
+from contactsim.engine.arrivals import hourly_rates, offered_rates
 from contactsim.engine.demand import Demand
 from contactsim.engine.records import DIVERTED
 from contactsim.engine.streams import Streams
@@ -185,8 +185,13 @@ def test_the_moved_share_lands_on_the_other_channel(
     target = "" if target_open is None else f"open = [{target_open[0]}]\n"
     moved_from = (f'{OPEN_101}closed = {{ to = "999", share = {share} }}\n')
     base = "[channels.999]\nper_day = 200\n{}[channels.101]\nper_day = 600\n{}"
-    shut = ControlRoom(scenario(tmp_path, base.format(target, moved_from)), 0).run()
+    sc = scenario(tmp_path, base.format(target, moved_from))
+    shut = ControlRoom(sc, 0).run()
     always = ControlRoom(scenario(tmp_path, base.format(target, "")), 0).run()
+    for k, name in enumerate(sc.channels):  # offered as the staffing formulas expect (2 weeks)
+        expected = 2 * offered_rates(sc, name)
+        assert abs(offered_by_hour(shut, k).sum() - expected.sum()) < 4 * math.sqrt(
+            expected.sum())
     assert shut.closed is not None
     lost, moved = shut.closed[1]
     assert offered_by_hour(shut, 1).sum() + lost + moved == offered_by_hour(always, 1).sum()
