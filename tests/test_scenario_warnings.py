@@ -113,3 +113,16 @@ def test_a_scale_whole_people_cannot_give_is_said_with_the_realised_change(
     found = [w for w in warnings_of(tmp_path, text) if ".scale" in w]
     assert found == ["pools.handlers.scale = 1.2 asks for +20.0% staff hours; in whole people "
                      "per shift line the roster gets +0.0%."]
+
+
+def test_a_gap_while_the_channel_is_closed_is_no_gap(tmp_path: Path) -> None:
+    daytime = MINIMAL.replace(
+        'roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 2 } ]',
+        'roster = [ { days = "mon-sun", start = "08:00", end = "20:00", staff = 2 } ]')
+    open_all_day = [w for w in warnings_of(tmp_path, daytime) if "nobody" in w]
+    assert open_all_day == ["channels.999: nobody who can answer 999 is on duty every day "
+                            "00:00-08:00; every day 20:00-24:00 (a gap in the roster: its "
+                            "callers wait, or hang up, until someone starts)."]
+    opening = daytime.replace("answer_target_s = 10", 'answer_target_s = 10\nopen = '
+                              '[{ days = "mon-sun", start = "08:00", end = "20:00" }]')
+    assert not [w for w in warnings_of(tmp_path, opening) if "nobody" in w]

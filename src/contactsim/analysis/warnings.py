@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from contactsim.config.spec import Scenario
+from contactsim.engine.arrivals import open_minutes
 from contactsim.engine.roster import rostered_by_hour, rostered_by_minute
 from contactsim.timebase import DAY_NAMES, MIN_PER_DAY
 
@@ -143,14 +144,15 @@ def uncovered_windows(on_duty: np.ndarray) -> list[str]:
 
 
 def cover_warnings(scenario: Scenario) -> list[str]:
-    """Voice channels left with nobody on duty who can answer them (a gap between shifts)."""
+    """Voice channels left with nobody on duty who can answer them while they are open (a gap
+    between shifts)."""
     out = []
     for name, ch in scenario.channels.items():
         if not ch.is_voice or ch.per_day <= 0:
             continue
         pools = [p for p in scenario.pools.values() if name in p.skills]
         on_duty = sum((rostered_by_minute(p) for p in pools), np.zeros(7 * MIN_PER_DAY))
-        gaps = uncovered_windows(on_duty)
+        gaps = uncovered_windows(np.where(open_minutes(ch.open), on_duty, 1))  # closed: no gap
         if gaps:
             shown = "; ".join(gaps[:6]) + ("; ..." if len(gaps) > 6 else "")
             out.append(f"channels.{name}: nobody who can answer {name} is on duty {shown} "

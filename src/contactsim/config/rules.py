@@ -16,6 +16,7 @@ from typing import Any
 from contactsim.config.kinds import INVALID, Checker, Path, Shares, Table, plural, suggestion
 from contactsim.config.schema import CHANNEL, MAX_CONTACTS, MAX_ON_DUTY, SURGE
 from contactsim.config.spec import round_to_total
+from contactsim.problems import not_a_file
 from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
 
 
@@ -126,6 +127,40 @@ def _check_channels(doc: dict[str, Any], ck: Checker) -> None:
                                 (*path, "on_abandon"), ck)
             _check_retry_target(channels, abandon, "to_online", "online_channel", "digital",
                                 (*path, "on_abandon"), ck)
+        _check_demand_shape(channels, name, ch, path, ck)
+
+
+def _check_demand_shape(channels: dict[str, Any], name: str, ch: dict[str, Any], path: Path,
+                        ck: Checker) -> None:
+    """hour_of_week replaces weekly and hourly; closed needs open and names another channel.
+
+    A file that extends one with weekly and hourly may add hour_of_week (it wins, as a file's
+    keys win over its parent's); both in one file, or weekly or hourly written later than
+    hour_of_week (in the child, or with --set), are refused: one of them would be ignored.
+    """
+    if ch["hour_of_week"] not in (None, INVALID):
+        def rank(file: str) -> int:  # the command line, the scenario itself, a parent
+            return 2 if not_a_file(file) else 1 if file == ck.root_file else 0
+
+        profile = ck.file_of((*path, "hour_of_week"))
+        for key in ("weekly", "hourly"):
+            written = ck.file_of((*path, key))
+            if ch[key] is not None and (written == profile
+                                        or rank(written) > rank(profile)
+                                        or rank(written) == rank(profile) > 0):
+                ck.error((*path, key), "hour_of_week already shapes every hour of the week; "
+                         f"remove {key} (or hour_of_week)")
+    rule = ch["closed"]
+    if rule in ("lost", INVALID):  # "lost" unchecked: the default
+        return
+    if ch["open"] is None:
+        ck.error((*path, "closed"), "says what happens outside opening hours, but the channel "
+                 "has no open hours (always open); add open = [...] or remove closed")
+    if rule.to == name:
+        ck.error((*path, "closed", "to"), "names this channel itself; name another channel, "
+                 'or write closed = "lost"')
+    elif rule.to is not None and rule.to not in channels:
+        _names_exist([rule.to], channels, "channel", (*path, "closed", "to"), ck)
 
 
 def _check_retry_target(channels: dict[str, Any], abandon: dict[str, Any], share: str,

@@ -40,10 +40,19 @@ from contactsim.config.kinds import (
     TimeOfDay,
     Weights,
 )
+from contactsim.config.profiles import (
+    MAX_DAY_CV,
+    WEEK_ORDER,
+    Closed,
+    HourOfWeek,
+    closed_rule,
+    demand_or_none,
+)
 from contactsim.config.spec import (
     CALLBACK_ORDERS,
     CategorySpec,
     ChannelSpec,
+    DemandSpec,
     DiversionSpec,
     OnAbandon,
     PartnerSpec,
@@ -55,7 +64,7 @@ from contactsim.config.spec import (
     WindowSpec,
 )
 from contactsim.standard import TARGET_S
-from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
+from contactsim.timebase import HOURS_PER_WEEK, MIN_PER_DAY, WEEKDAYS
 
 #: Most contacts one replication may simulate: a national model for a year fits; more would
 #: exhaust memory (each contact is kept as a record) long before it finished.
@@ -138,6 +147,16 @@ SHIFT = Table((
           required=True, unit="people", example="9"),
 ), spec=ShiftSpec)
 
+
+#: A weekly opening window: partner hours and channel opening hours, in the roster's shape.
+WINDOW = Table((
+    Field("days", Days(), "Days the opening starts on.", required=True,
+          example='"mon-sun"'),
+    Field("start", TimeOfDay(), "Opening time.", required=True, example='"09:00"',
+          into="start_min"),
+    Field("end", TimeOfDay(allow_24=True), "Closing time; not after the start means the "
+          "next day.", required=True, example='"17:00"', into="end_min"),
+), spec=WindowSpec)
 
 RUN = Table((
     Field("days", Number(gt=0, le=3660, least=0.01),
@@ -225,7 +244,36 @@ CHANNEL = Table((
           "year, instead of the calendar's monthly (needs run.start_date). Absent: the "
           "calendar's.", unit="weights", example="[0.93, 0.90, ..., 1.01]",
           convert=_mean_one_or_none(12)),
+    Field("hour_of_week", HourOfWeek(), f"Shape of the whole week, hour by hour ({WEEK_ORDER}, "
+          "whatever start_day is), where days differ in shape; scaled so the week holds 7 x "
+          "per_day. Replaces weekly and hourly: not in the same file as them, but a file "
+          "extending one that has them may add it, and it wins. Inline, or a data file (one "
+          "weight a line, a header allowed, pinned by sha256 like an empirical file). Calendar "
+          "months, bank holidays (the bank_holiday_profile day's 24 hours) and special days "
+          "apply on top. Absent: weekly x hourly.", unit="weights",
+          example='{ file = "101-hour-of-week.csv" }', convert=_mean_one_or_none(HOURS_PER_WEEK)),
+    Field("open", TableList(WINDOW, min_len=1), "Opening hours, in the roster's shape; a "
+          "contact arriving outside them is not offered: see closed. Absent: always open.",
+          example='[{ days = "sun-thu", start = "07:00", end = "24:00" }]'),
+    Field("closed", Closed(), 'A contact arriving while the channel is closed (needs open): '
+          '"lost" (counted in closed_lost), or { to = "CHANNEL", share = S }: a share S (default '
+          "1) arrive on that channel at once (counted in closed_moved; offered there if it is "
+          "open, else lost), the rest are lost. Redials and switches arriving while it is "
+          "closed are lost.", default="lost", example='{ to = "101", share = 0.3 }',
+          convert=closed_rule),
+    Field("day_cv", Number(ge=0, le=MAX_DAY_CV), "This channel's own day-to-day variation: "
+          "each simulated day its rates are multiplied by a factor of its own, gamma with mean "
+          "1 and this coefficient of variation, so daily counts have variance mean + day_cv^2 x "
+          "mean^2. Absent: [demand] day_cv. 0: none.", unit="ratio", example="0.15"),
 ), spec=ChannelSpec, derived=(NAME_FROM_KEY,))
+
+DEMAND = Table((
+    Field("day_cv", Number(ge=0, le=MAX_DAY_CV), "Day-to-day variation shared by every channel "
+          "without its own day_cv: each simulated day one factor (gamma, mean 1, this "
+          "coefficient of variation) multiplies all their rates, so busy days are busy on every "
+          "line; daily counts have variance mean + day_cv^2 x mean^2. 0: none (Poisson).",
+          default=0.0, unit="ratio", example="0.15"),
+), spec=DemandSpec)
 
 CATEGORY = Table((
     Field("handle", Dist(positive=True), "Talk/work time per contact.", required=True,
@@ -267,14 +315,8 @@ POOL = Table((
 ), spec=PoolSpec, derived=(NAME_FROM_KEY,))
 
 PARTNER = Table((
-    Field("hours", TableList(Table((
-        Field("days", Days(), "Days the opening starts on.", required=True,
-              example='"mon-sun"'),
-        Field("start", TimeOfDay(), "Opening time.", required=True, example='"09:00"',
-              into="start_min"),
-        Field("end", TimeOfDay(allow_24=True), "Closing time; not after the start means the "
-              "next day.", required=True, example='"17:00"', into="end_min"),
-    ), spec=WindowSpec)), "Opening hours; absent: always open; an empty list: never open.",
+    Field("hours", TableList(WINDOW),
+          "Opening hours; absent: always open; an empty list: never open.",
           example='[{ days = "mon-sun", start = "00:00", end = "24:00" }]'),
     Field("staff", Number(ge=0, le=100_000, integer=True), "People taking handovers at once; "
           "absent: always answers. A handover when all are busy fails.", unit="people",
@@ -385,6 +427,8 @@ SCENARIO = Table((
           "policies (Right Care, Right Person).", default=None, convert=_empty_if_absent),
     Field("calendar", CALENDAR, "Seasons, bank holidays and special days (with "
           "run.start_date).", default=None),
+    Field("demand", DEMAND, "Demand shared across channels: day-to-day variation.",
+          default=None, convert=demand_or_none),
 ), spec=Scenario, derived=(
     Derived("file", lambda t, place: t["source"] or place.file,
             "the file it was resolved from (source), else the file read"),
