@@ -19,9 +19,9 @@ import pytest
 
 from conftest import MINIMAL, ROOT, run_cli, write
 from contactsim import cli
-from contactsim.jobs import run as run_jobs
 from contactsim.analysis import pool
 from contactsim.interrupts import from_interrupt
+from contactsim.jobs import run as run_jobs
 from contactsim.results import write as output
 from contactsim.results.write import OutputError, write_atomically
 

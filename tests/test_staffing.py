@@ -85,10 +85,10 @@ def test_plan_on_a_stationary_queue(tmp_path: Path) -> None:
 def test_bad_channel_and_pool_are_named(tmp_path: Path) -> None:
     file = write(tmp_path, "mm.toml", mm_scenario(per_hour=10, handle_s=60, agents=2))
     sc = load_scenario(file)
-    with pytest.raises(StaffingInputError, match="^unknown channel '999'") as exc:
+    with pytest.raises(StaffingInputError, match=r"^unknown channel '999'") as exc:
         plan(Request(str(file), "999"), sc)
     assert exc.value.field == "channel"  # the command line names its option: --channel
-    with pytest.raises(StaffingInputError, match="^unknown pool") as exc:
+    with pytest.raises(StaffingInputError, match=r"^unknown pool") as exc:
         plan(Request(str(file), "q", pool="handlers"), sc)
     assert exc.value.field == "pool"
 
