@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 
 def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> None:
     """Everything ``staff`` writes into its (temporary) results folder."""
+    from contactsim.present.staff_words import suggested_header
     from contactsim.results.staff import write_staffing  # scipy's optimiser: staff only
 
-    write_staffing(result, folder, final)
+    write_staffing(result, folder, final, suggested_header(result, final))
     if plot:
         from contactsim.present.staff_report import write_staff_report
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -71,14 +70,9 @@ def check_staff_folder(target: Path) -> None:
         "--out", str(target)))
 
 
-def run_instruction(final: Path) -> str:
-    """How to run the suggested roster with its results beside the staff folder, not in it."""
-    return (f"contactsim run {shlex.quote(str(final / 'suggested.toml'))} --out "
-            f"{shlex.quote(str(final) + '-run')}")
-
-
-def write_staffing(p: Plan, folder: Path, final: Path) -> None:
-    """``staffing.csv``, ``staffing.json`` and ``suggested.toml`` into ``folder``.
+def write_staffing(p: Plan, folder: Path, final: Path, header: str = "") -> None:
+    """``staffing.csv``, ``staffing.json`` and ``suggested.toml`` (opening with the comment
+    ``header``) into ``folder``.
 
     ``final`` is where the folder will end up, for the relative ``extends`` path (the folder is
     built beside it under a temporary name, so the path is the same from either). It is checked
@@ -88,12 +82,6 @@ def write_staffing(p: Plan, folder: Path, final: Path) -> None:
     write_csv(folder / "staffing.csv", CSV_COLUMNS, table_rows(p))
     (folder / "staffing.json").write_text(json.dumps(summary(p), indent=2) + "\n",
                                           encoding="utf-8")
-    header = (f"# Suggested by contactsim staff: {p.request.channel} at {p.request.target:.0%} "
-              f"within {p.scenario.channels[p.request.channel].answer_target_s:g} s, "
-              f"{p.suggested_hours} staff hours a week in pool {p.pool}.\n"
-              "# Run it from where you ran contactsim staff, with its results beside this "
-              "folder (not inside it):\n"
-              f"#   {run_instruction(final)}\n")
     (folder / "suggested.toml").write_text(header + tomli_w.dumps(suggested_document(p, final)),
                                            encoding="utf-8")
 
