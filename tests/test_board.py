@@ -25,7 +25,7 @@ from contactsim.analysis import size
 from contactsim.analysis.experiment import run_experiment
 from contactsim.analysis.stats import Estimate
 from contactsim.config.loading import load_scenario
-from contactsim.jobs import run_compare
+from contactsim.jobs.whatif import run_compare
 from contactsim.present.board import (
     MONTH_DAYS,
     about,

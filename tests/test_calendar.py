@@ -192,7 +192,7 @@ def test_report_shows_service_level_by_date_and_the_worst_days(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_compare_shows_the_change_by_month(tmp_path: Path) -> None:
-    from contactsim.jobs import run_compare
+    from contactsim.jobs.whatif import run_compare
     from contactsim.results.compare import plan_compare
 
     text = scenario_text(days=45, warmup=1, reps=3, staff=3,

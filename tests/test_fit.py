@@ -34,7 +34,7 @@ from contactsim.cli import main
 from contactsim.config.loading import load_scenario, with_changes
 from contactsim.config.spec import Scenario
 from contactsim.engine.contactlog import simulate_log
-from contactsim.jobs import log_stem, run_fit_job
+from contactsim.jobs.logs import log_stem, run_fit_job
 from contactsim.logs.write import write_log
 
 #: z(0.9995) / z(0.975): a 95% half-width widened to the suite's 99.9% (module notes).

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, ROOT, run_cli, write
-from contactsim import cli, jobs
+from contactsim import cli
 from contactsim.analysis import pool
 from contactsim.interrupts import from_interrupt
+from contactsim.jobs import run as run_jobs
 from contactsim.results import write as output
 from contactsim.results.write import OutputError, write_atomically
 
@@ -346,7 +347,7 @@ def test_a_full_disk_loses_nothing(previous: tuple[Path, dict[str, bytes]],
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(out / "hourly.csv"))
 
-    monkeypatch.setattr(jobs, "write_tables", full)
+    monkeypatch.setattr(run_jobs, "write_tables", full)
     code = cli.main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(out),
                      "--days", "1",
                      "--replications", "1", "--workers", "1", "--quiet"])

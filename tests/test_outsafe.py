@@ -25,8 +25,9 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, ROOT, write
-from contactsim import cli, jobs
+from contactsim import cli
 from contactsim.analysis import staffing
+from contactsim.jobs import run as run_jobs, staff as staff_jobs
 from contactsim.results import write as output
 from contactsim.results.write import OutputError, out_location, write_atomically
 
@@ -50,8 +51,8 @@ def never(*args: object, **kwargs: object) -> None:
 @pytest.fixture
 def no_simulating(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any simulation fails the test: output checks must come first."""
-    monkeypatch.setattr(cli, "run_experiment", never)
-    monkeypatch.setattr(cli, "run_experiments", never)
+    monkeypatch.setattr(run_jobs, "run_experiment", never)
+    monkeypatch.setattr(run_jobs, "run_experiments", never)
     monkeypatch.setattr(staffing, "plan", never)
 
 
@@ -145,7 +146,7 @@ def test_an_output_link_to_earlier_results_replaces_them_and_keeps_the_link(
     link.symlink_to(Path("runs") / "latest")
     if name == "staff":  # the search takes minutes; its folder is written the same way
         monkeypatch.setattr(staffing, "plan", lambda *a, **k: None)
-        monkeypatch.setattr(jobs, "save_staffing", lambda result, final, folder, plot: (
+        monkeypatch.setattr(staff_jobs, "save_staffing", lambda result, final, folder, plot: (
             folder / "staffing.json").write_text("{}", encoding="utf-8"))
     assert cli.main(command(name, tmp_path, link)) == 0
     assert os.readlink(link) == str(Path("runs") / "latest")

@@ -74,7 +74,7 @@ def test_plan_on_a_stationary_queue(tmp_path: Path) -> None:
     file = write(tmp_path, "mm.toml", mm_scenario(
         per_hour=200, handle_s=180, agents=14, patience_s=300, target_s=20, days=7, reps=8,
         warmup_days=0.5))
-    result = plan(Request(str(file), "q", target=0.9))
+    result = plan(Request(str(file), "q", target=0.9), load_scenario(file))
     assert result.erlang_a.tolist() == [14] * 168 == result.required.tolist()
     assert result.suggested_sl.mean >= 0.9
     assert result.flat_staff == 14
@@ -84,12 +84,13 @@ def test_plan_on_a_stationary_queue(tmp_path: Path) -> None:
 
 def test_bad_channel_and_pool_are_named(tmp_path: Path) -> None:
     file = write(tmp_path, "mm.toml", mm_scenario(per_hour=10, handle_s=60, agents=2))
-    with pytest.raises(StaffingInputError, match="unknown channel '999'") as exc:
-        plan(Request(str(file), "999"))
-    assert exc.value.flag == "--channel"
-    with pytest.raises(StaffingInputError, match="unknown pool") as exc:
-        plan(Request(str(file), "q", pool="handlers"))
-    assert exc.value.flag == "--pool"
+    sc = load_scenario(file)
+    with pytest.raises(StaffingInputError, match=r"^unknown channel '999'") as exc:
+        plan(Request(str(file), "999"), sc)
+    assert exc.value.field == "channel"  # the command line names its option: --channel
+    with pytest.raises(StaffingInputError, match=r"^unknown pool") as exc:
+        plan(Request(str(file), "q", pool="handlers"), sc)
+    assert exc.value.field == "pool"
 
 
 def test_each_staffing_tried_is_the_scenario_a_file_with_that_roster_gives(

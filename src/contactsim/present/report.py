@@ -40,7 +40,7 @@ from contactsim.present.plots import (
     draw_run,
     not_drawn,
 )
-from contactsim.present.plots_whatif import draw_compare, draw_staffing, draw_sweep
+from contactsim.present.plots_whatif import draw_compare, draw_sweep
 from contactsim.present.words import (
     MEANINGS,
     fmt,
@@ -694,8 +694,6 @@ def redraw(folder: Path) -> Path:
         return write_compare_report(folder)
     if kind == "sweep":
         return write_sweep_report(folder)
-    if kind == "staff":  # a staff folder has its plot and no report
-        return folder / draw_staffing(folder)[0].file
     return write_run_report(folder)
 
 

@@ -23,7 +23,7 @@ from contactsim.standard import TARGET_S, TARGET_SL
 
 if TYPE_CHECKING:
     from contactsim.analysis.erlang import ErlangResult
-    from contactsim.analysis.staffing import Plan
+    from contactsim.analysis.staff_model import Plan
 
 # --- what a measure means and how to show it ------------------------------------------------
 
@@ -291,7 +291,7 @@ def sweep_text(sweep: SweepResults) -> str:
 
 def staffing_text(p: Plan) -> str:
     """What ``contactsim staff`` found, in a few lines for the terminal."""
-    from contactsim.analysis.staffing import summary
+    from contactsim.results.staff import summary
 
     r, s = p.request, summary(p)
     hours = s["staff_hours"]

@@ -15,19 +15,20 @@ from __future__ import annotations
 
 import errno
 import json
-import shlex
+import os
 from pathlib import Path
+from typing import Any
 
 import tomli_w
 
-from contactsim.analysis.staffing import (
-    CSV_COLUMNS,
-    Plan,
-    suggested_document,
-    summary as staffing_summary,
-    table_rows,
-)
+from contactsim.analysis.rostering import on_duty, roster_lines
+from contactsim.analysis.staff_model import Plan, availability
+from contactsim.config.loading import parse_override
 from contactsim.results.write import OutputError, write_csv
+from contactsim.timebase import HOURS_PER_WEEK
+
+#: The columns of staffing.csv (the contract's names, in this order).
+CSV_COLUMNS = ("hour_of_week", "required", "rostered", "erlang_a")
 
 #: Every file the staff command writes at the top of its folder, and in its plots folder.
 STAFF_FILES = ("staffing.csv", "staffing.json", "suggested.toml", "report.html")
@@ -69,14 +70,9 @@ def check_staff_folder(target: Path) -> None:
         "--out", str(target)))
 
 
-def run_instruction(final: Path) -> str:
-    """How to run the suggested roster with its results beside the staff folder, not in it."""
-    return (f"contactsim run {shlex.quote(str(final / 'suggested.toml'))} --out "
-            f"{shlex.quote(str(final) + '-run')}")
-
-
-def write_staffing(p: Plan, folder: Path, final: Path) -> None:
-    """``staffing.csv``, ``staffing.json`` and ``suggested.toml`` into ``folder``.
+def write_staffing(p: Plan, folder: Path, final: Path, header: str = "") -> None:
+    """``staffing.csv``, ``staffing.json`` and ``suggested.toml`` (opening with the comment
+    ``header``) into ``folder``.
 
     ``final`` is where the folder will end up, for the relative ``extends`` path (the folder is
     built beside it under a temporary name, so the path is the same from either). It is checked
@@ -84,13 +80,67 @@ def write_staffing(p: Plan, folder: Path, final: Path) -> None:
     """
     check_staff_folder(final)
     write_csv(folder / "staffing.csv", CSV_COLUMNS, table_rows(p))
-    (folder / "staffing.json").write_text(json.dumps(staffing_summary(p), indent=2) + "\n",
+    (folder / "staffing.json").write_text(json.dumps(summary(p), indent=2) + "\n",
                                           encoding="utf-8")
-    header = (f"# Suggested by contactsim staff: {p.request.channel} at {p.request.target:.0%} "
-              f"within {p.scenario.channels[p.request.channel].answer_target_s:g} s, "
-              f"{p.suggested_hours} staff hours a week in pool {p.pool}.\n"
-              "# Run it from where you ran contactsim staff, with its results beside this "
-              "folder (not inside it):\n"
-              f"#   {run_instruction(final)}\n")
     (folder / "suggested.toml").write_text(header + tomli_w.dumps(suggested_document(p, final)),
                                            encoding="utf-8")
+
+
+# --- what is written ----------------------------------------------------------------------
+
+
+def suggested_document(p: Plan, out: str | os.PathLike[str]) -> dict[str, Any]:
+    """``suggested.toml``: extends the input (path relative to ``out``), with the new roster.
+
+    Command-line ``--set`` overrides (and run options) are written in too, so the file runs
+    exactly what was simulated.
+    """
+    doc: dict[str, Any] = {
+        "extends": os.path.relpath(os.path.abspath(p.request.file), os.path.abspath(out)),
+        "name": f"{p.scenario.name}: suggested roster for {p.request.channel}",
+    }
+    for text in p.request.overrides:
+        path, value = parse_override(text)
+        node = doc
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    pool = doc.setdefault("pools", {}).setdefault(p.pool, {})
+    pool["scale"] = 1.0
+    pool["roster"] = roster_lines(p.suggested)
+    return doc
+
+
+def table_rows(p: Plan) -> list[tuple[int, int, float, int]]:
+    """``staffing.csv`` rows: hour_of_week, required, rostered, erlang_a."""
+    return [(h, int(p.required[h]), round(float(p.rostered[h]), 4), int(p.erlang_a[h]))
+            for h in range(HOURS_PER_WEEK)]
+
+
+def summary(p: Plan) -> dict[str, Any]:
+    """``staffing.json``: the question, how the search went, and the rosters compared."""
+    r = p.request
+    return {
+        "scenario": {"name": p.scenario.name, "file": r.file},
+        "channel": r.channel, "pool": p.pool, "target": r.target,
+        "answer_target_s": p.scenario.channels[r.channel].answer_target_s,
+        "seed": p.scenario.run.seed, "replications": p.scenario.run.replications,
+        "days": p.scenario.run.days, "iterations": p.iterations, "repairs": p.repairs,
+        "shift_hours": list(r.shift_hours), "shift_starts": list(r.shift_starts),
+        "availability": availability(p.scenario, p.pool, r.shift_hours),
+        "staff_hours": {"required": int(p.required.sum()), "erlang_a": int(p.erlang_a.sum()),
+                        "rostered": round(float(p.rostered.sum()), 4),
+                        "suggested": p.suggested_hours, "flat": p.flat_hours},
+        "flat_staff": p.flat_staff,
+        "suggested_service_level": p.suggested_sl.as_dict(),
+        "flat_service_level": p.flat_sl.as_dict(),
+        "search": {"rounds": p.search.rounds, "limit": p.search.limit,
+                   "stopped_early": p.search.stopped_early,
+                   "last_round": {"hours_up": p.search.last_up,
+                                  "hours_down": p.search.last_down}},
+        "suggested": {**p.chosen.as_dict(r.target),
+                      "on_duty": [int(n) for n in on_duty(p.suggested)]},
+        "candidates": [{**c.as_dict(r.target), "suggested": c is p.chosen}
+                       for c in p.candidates],
+        "notes": p.notes,
+    }

@@ -1,0 +1,254 @@
+"""The staffing question and its answer, as values: the request, the formula's view of a
+channel (:class:`Load`), the search's result, every roster tried and the plan.
+
+See :mod:`contactsim.analysis.staffing` for how the answer is found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from contactsim.analysis.erlang import agents_needed, evaluate
+from contactsim.analysis.rostering import Shift, roster_lines, staff_hours, start_times
+from contactsim.analysis.stats import Estimate
+from contactsim.analysis.warnings import mean_work_s
+from contactsim.config.spec import Scenario
+from contactsim.engine.arrivals import offered_rates
+from contactsim.standard import TARGET_SL
+
+#: Chance, over the whole week, that the search adds to any hour without real cause; taking
+#: staff away is held to a stricter standard, since a false cut costs the target.
+FAMILY_ERROR = 0.05
+FAMILY_ERROR_DOWN = 0.01
+#: Fewest observed instances of an hour (replications x weeks) before the search trusts that
+#: one fewer person "clearly" meets the target. An hour's service level is skewed (most hours
+#: fine, a few bad ones), and a handful of instances that happen to miss the bad ones look
+#: clearly fine; with too few, the search only ever adds staff.
+MIN_INSTANCES_DOWN = 60
+#: Rounds of simulation (each the current staffing and one fewer in every hour) at most.
+MAX_ITERATIONS = 12
+#: Rounds in which hours the suggested roster leaves short are given one more person.
+REPAIR_ROUNDS = 4
+
+
+#: The parts of a request a StaffingInputError can blame (the names of Request's fields).
+Field = Literal["channel", "pool", "target", "shift_hours", "shift_starts"]
+#: What the planner could do about it, where the message alone does not say: name the pool
+#: (several answer the channel) or lower the target (it cannot be met).
+Advice = Literal["choose_pool", "lower_target"]
+
+
+class StaffingInputError(ValueError):
+    """A request the scenario cannot answer, worded about the values; ``field`` names the part
+    of the :class:`Request` at fault and ``advice`` what to change, for the layer above to word
+    in its own terms (the command line names its options)."""
+
+    def __init__(self, field: Field, message: str, advice: Advice | None = None) -> None:
+        super().__init__(message)
+        self.field: Field = field
+        self.advice: Advice | None = advice
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the planner asked: a scenario, a channel, its target and the allowed shifts."""
+
+    file: str
+    channel: str
+    target: float = TARGET_SL
+    pool: str | None = None
+    overrides: tuple[str, ...] = ()
+    shift_hours: tuple[int, ...] = (8, 10, 12)
+    shift_starts: tuple[int, ...] = tuple(range(24))
+    max_iterations: int = MAX_ITERATIONS
+    workers: int | None = None
+    dask: str | None = None
+
+
+@dataclass(frozen=True)
+class Search:
+    """How the hour-by-hour search ended: the requirement and whether it had settled."""
+
+    required: np.ndarray  # people to roster in each hour of the week
+    rounds: int
+    limit: int
+    stopped_early: bool  # the round limit came with hours still moving (the last move untested)
+    last_up: int = 0  # hours given more staff in the last round
+    last_down: int = 0  # hours given one fewer in the last round
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A roster of allowed shifts, simulated as written, with what it achieved."""
+
+    label: str  # what it is, in a planner's words
+    kind: str  # "requirement", "regular" (the requirement in a regular pattern) or "flat"
+    shifts: tuple[Shift, ...]
+    service_level: Estimate  # the channel's over the week
+    short_hours: int  # hours of the week clearly below the target (as the search judges it)
+
+    @property
+    def hours(self) -> int:
+        return staff_hours(self.shifts)
+
+    @property
+    def lines(self) -> int:
+        return len(roster_lines(self.shifts))
+
+    @property
+    def starts(self) -> list[int]:
+        return start_times(self.shifts)
+
+    def meets(self, target: float) -> bool:
+        return self.service_level.mean >= target
+
+    def as_dict(self, target: float) -> dict[str, Any]:
+        return {"label": self.label, "kind": self.kind, "staff_hours": self.hours,
+                "lines": self.lines, "start_times": [f"{h:02d}:00" for h in self.starts],
+                "service_level": self.service_level.as_dict(), "meets": self.meets(target),
+                "hours_clearly_below_target": self.short_hours, "roster": roster_lines(self.shifts)}
+
+
+@dataclass
+class Plan:
+    """The answer: hourly requirement, the Erlang start, every roster tried and the one chosen."""
+
+    request: Request
+    scenario: Scenario
+    pool: str
+    erlang_a: np.ndarray  # people to roster by the formula (on duty / availability)
+    rostered: np.ndarray  # the scenario's own roster: mean staff in each hour
+    search: Search
+    candidates: list[Candidate]  # every roster simulated, in the order tried
+    chosen: Candidate  # the suggestion: the cheapest candidate that meets the target
+    flat: Candidate  # the fewest on duty around the clock that meets the target
+    flat_staff: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def required(self) -> np.ndarray:
+        return self.search.required
+
+    @property
+    def iterations(self) -> int:
+        return self.search.rounds
+
+    @property
+    def repairs(self) -> int:
+        return max(0, sum(c.kind == "requirement" for c in self.candidates) - 1)
+
+    @property
+    def suggested(self) -> list[Shift]:
+        return list(self.chosen.shifts)
+
+    @property
+    def suggested_sl(self) -> Estimate:
+        return self.chosen.service_level
+
+    @property
+    def suggested_hours(self) -> int:
+        return self.chosen.hours
+
+    @property
+    def flat_sl(self) -> Estimate:
+        return self.flat.service_level
+
+    @property
+    def flat_hours(self) -> int:
+        return self.flat.hours
+
+
+# --- the question -------------------------------------------------------------------------
+
+
+def choose_pool(sc: Scenario, channel: str, pool: str | None) -> str:
+    """The pool whose staffing is planned: the one that answers ``channel``."""
+    if channel not in sc.channels:
+        raise StaffingInputError("channel", f"unknown channel {channel!r}; the scenario's "
+                                 f"channels are: {', '.join(sc.channels)}")
+    answering = [p.name for p in sc.pools.values() if channel in p.skills]
+    if pool is not None:
+        if pool not in sc.pools:
+            raise StaffingInputError("pool", f"unknown pool {pool!r}; the scenario's pools "
+                                     f"are: {', '.join(sc.pools)}")
+        if pool not in answering:
+            raise StaffingInputError("pool", f"pool {pool!r} does not answer {channel!r}; "
+                                     f"pools with that skill: {', '.join(answering) or 'none'}")
+        return pool
+    if len(answering) != 1:
+        raise StaffingInputError("pool", f"{len(answering) or 'no'} pools answer "
+                                 f"{channel!r} ({', '.join(answering) or 'none'}); choose one",
+                                 "choose_pool")
+    return answering[0]
+
+
+def availability(sc: Scenario, pool: str, shift_hours: Sequence[int]) -> float:
+    """Share of rostered time a person is on duty and not on a break."""
+    spec = sc.pools[pool]
+    length_min = 60.0 * sum(shift_hours) / len(shift_hours)
+    return (1.0 - spec.absence) * (1.0 - spec.breaks_min / length_min)
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the formula needs: each hour's offered calls, and the channel's call figures."""
+
+    per_hour: np.ndarray  # 168 expected contacts offered in each hour of the week
+    handle_s: float  # mean talk plus wrap-up over the category mix
+    wait_s: float  # the answer target less the mean connection time
+    patience_s: float | None  # the channel's mean patience (None: never hangs up)
+
+    def agents(self, per_hour: float, target: float) -> int:
+        """Erlang A (C without patience) staff on duty for ``per_hour`` calls."""
+        if per_hour <= 0:
+            return 0
+        return agents_needed(per_hour, self.handle_s, self.wait_s, target, self.patience_s)
+
+    def equivalent_rate(self, per_hour: float, agents: int, service_level: float) -> float:
+        """The call rate at which the formula gives ``service_level`` with ``agents`` on duty.
+
+        How the simulation's hour looks to the formula (other channels' work, priorities and
+        shift edges show up as extra calls), used to judge how far a short hour is from target.
+        """
+        def sl(rate: float) -> float:
+            return evaluate(rate, self.handle_s, agents, self.wait_s,
+                            self.patience_s).service_level
+
+        low, high = per_hour, per_hour * 2
+        if sl(low) <= service_level:
+            return per_hour
+        while sl(high) > service_level and high < per_hour * 64:
+            low, high = high, high * 2
+        for _ in range(30):
+            mid = (low + high) / 2
+            low, high = (mid, high) if sl(mid) > service_level else (low, mid)
+        return high
+
+
+def channel_load(sc: Scenario, channel: str) -> Load:
+    """The formula's view of a channel: mix-weighted handle time, mean patience and connection.
+
+    Patience is taken as exponential with the channel's mean; the connection time counts in the
+    answer time, so the wait allowed is the target less the mean connection. The rates are
+    those offered: none while the channel is closed, plus contacts moved to it from others.
+    """
+    ch = sc.channels[channel]
+    handle_s = mean_work_s(sc, channel)
+    patience = ch.patience.mean if ch.patience is not None else None
+    return Load(offered_rates(sc, channel), handle_s,
+                max(0.0, ch.answer_target_s - ch.connect_s.mean), patience)
+
+
+def erlang_staff(load: Load, target: float) -> np.ndarray:
+    """Erlang A (C without patience) staff on duty for each hour's offered load."""
+    return np.array([load.agents(rate, target) for rate in load.per_hour], dtype=int)
+
+
+def to_roster(answering: np.ndarray, share: float) -> np.ndarray:
+    """People to roster so that ``answering`` are, on average, answering."""
+    return np.ceil(answering / share - 1e-9).astype(int)
+
