@@ -47,7 +47,7 @@ def entry() -> int:
     signal.signal(signal.SIGTERM, _terminate)
     sys.unraisablehook = _interrupt_again
     try:
-        from .cli import main  # numpy, scipy and simpy load here: Ctrl-C is handled already
+        from .cli import main  # each command loads what it needs: Ctrl-C is handled already
 
         code = main()
     except BaseException as exc:
