@@ -296,7 +296,7 @@ def test_reference_out_on_a_full_disk_keeps_the_old_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "reference.md"
-    out.write_text("the previous reference\n", encoding="utf-8")
+    out.write_text("# Scenario file reference\nthe previous one\n", encoding="utf-8")
     real_write = Path.write_bytes
 
     def full_disk(self: Path, data: bytes) -> int:
@@ -310,14 +310,14 @@ def test_reference_out_on_a_full_disk_keeps_the_old_file(
     assert code == 2
     assert err.startswith(f"error: {out}: (file): cannot write: No space left on device"), err
     assert "Traceback" not in err
-    assert out.read_text(encoding="utf-8") == "the previous reference\n"
+    assert out.read_text(encoding="utf-8") == "# Scenario file reference\nthe previous one\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reference.md"]
 
 
 def test_reference_out_writes_the_whole_reference(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "reference.md"
-    out.write_text("old", encoding="utf-8")
+    out.write_text("# Scenario file reference\nan older one", encoding="utf-8")
     assert cli.main(["reference", "--out", str(out)]) == 0
     assert cli.main(["reference"]) == 0
     assert out.read_text(encoding="utf-8") == capsys.readouterr().out

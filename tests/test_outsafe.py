@@ -193,7 +193,7 @@ def test_plot_of_a_bad_link_is_bad_input(tmp_path: Path, case: str,
 
 
 def test_reference_through_a_link_writes_the_file_behind_it(tmp_path: Path) -> None:
-    (tmp_path / "ref.md").write_text("old", encoding="utf-8")
+    (tmp_path / "ref.md").write_text("# Scenario file reference\nold", encoding="utf-8")
     (tmp_path / "link.md").symlink_to("ref.md")
     assert cli.main(["reference", "--out", str(tmp_path / "link.md")]) == 0
     assert os.readlink(tmp_path / "link.md") == "ref.md"

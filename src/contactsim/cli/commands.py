@@ -62,13 +62,10 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from contactsim.jobs.run import SameStemError, run_job
+    from contactsim.jobs.run import run_job
 
-    try:
-        run_job(args.scenarios, args.out, _overrides(args), _options(args),
-                contact_log=args.contact_log)
-    except SameStemError as exc:
-        raise UsageError(f"{exc}; give --out DIR") from None
+    run_job(args.scenarios, args.out, _overrides(args), _options(args),
+            contact_log=args.contact_log)
     return EXIT_OK
 
 

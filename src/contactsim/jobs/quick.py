@@ -59,11 +59,25 @@ def reference_job(out: Path | None) -> None:
         if target.is_dir():
             raise IsADirectoryError(0, "it is a folder; give a file name, such as "
                                     "docs/scenario-reference.md")
+        if target.exists() and not _is_reference(target, text):
+            raise FileExistsError(0, "it exists and is not a scenario reference that contactsim "
+                                  "wrote; give a new file name, or remove the file first")
         with replacing(target) as tmp:
             tmp.write_bytes(text.encode("utf-8"))
     except OSError as exc:
         raise ScenarioError([Problem(str(out), "(file)",
                                      f"cannot write: {exc.strerror or exc}")]) from None
+
+
+def _is_reference(path: Path, text: str) -> bool:
+    """Whether ``path`` holds a reference contactsim wrote (its first line), so writing over it
+    loses nothing: any other file (a scenario, say) is refused, not overwritten."""
+    first = text.split("\n", 1)[0].encode("utf-8")
+    try:
+        with path.open("rb") as f:
+            return f.read(len(first) + 1).rstrip(b"\r\n") == first
+    except OSError:
+        return False
 
 
 def erlang_job(values: dict[str, Any], *, as_json: bool) -> None:

@@ -97,18 +97,15 @@ def save_run(exp: Experiment, folder: Path, *, report: bool, contact_log: bool =
         write_run_report(folder)
 
 
-class SameStemError(ValueError):
-    """Two scenario files share a name, so their results folders would be one."""
-
-
 def run_targets(files: Sequence[str], out: Path | None) -> list[Path]:
-    """Each file's results folder: ``out``, or ``out/<file stem>`` for several files, or
-    ``results/<file stem>`` without ``out``."""
-    stems = [Path(f).stem for f in files]
-    if len(set(stems)) != len(stems) and out is None:
-        raise SameStemError("two scenarios share a file name")
-    return [Path("results") / stem if out is None
-            else out / stem if len(files) > 1 else out for stem in stems]
+    """Each file's results folder: ``out`` for one file; for several, ``out/<file stem>`` (or
+    ``results/<file stem>`` without ``out``), stems made unique as a comparison makes them
+    (``good``, ``good-2``), so two files of one name never write the same folder."""
+    from contactsim.results.compare import folder_labels
+
+    if out is not None and len(files) == 1:
+        return [out]
+    return [(out or Path("results")) / label for label in folder_labels(files)]
 
 
 def run_job(files: Sequence[str], out: Path | None, overrides: Sequence[str],

@@ -82,8 +82,9 @@ class Member:
     folder: Path | None = None
 
 
-def _labels(items: Sequence[str]) -> list[str]:
-    """Folder names inside the comparison: the file stems, made unique."""
+def folder_labels(items: Sequence[str]) -> list[str]:
+    """Folder names for several scenarios (a comparison's, or ``run``'s): the file stems, made
+    unique in order (``good``, ``good-2``)."""
     out: list[str] = []
     for item in items:
         stem = Path(item.rstrip("/\\")).stem or "scenario"
@@ -118,7 +119,7 @@ def plan_compare(items: Sequence[str], overrides: Sequence[str],
         check_out_apart(out, items)
     settings = _run_settings(items[0], overrides)
     members, problems = [], []
-    for label, item in zip(_labels(items), items, strict=True):
+    for label, item in zip(folder_labels(items), items, strict=True):
         try:
             members.append(_member(label, item, overrides, settings, log))
         except ScenarioError as exc:
