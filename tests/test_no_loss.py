@@ -52,3 +52,33 @@ def test_reference_out_writes_a_new_file_and_rewrites_its_own(tmp_path: Path) ->
     out.write_text(first.replace("every key", "EVERY KEY"))
     assert main(["reference", "--out", str(out)]) == 0
     assert out.read_text() == first
+
+
+@pytest.mark.parametrize("other", [None, "notes.docx", ".git/HEAD"])
+def test_out_replaces_a_folder_only_if_contactsim_wrote_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], other: str | None) -> None:
+    """A planner's folder that happens to hold a summary.json (a file of their own, or a copy
+    of contactsim's beside their own files) is refused whole, not replaced."""
+    scenario = write(tmp_path, "m.toml", MINIMAL)
+    mine = tmp_path / "mine"
+    write(mine, "summary.json", '{"total": 12}\n')
+    write(mine, "budget.csv", "month,pounds\njan,100\n")
+    if other is not None:  # contactsim's own summary beside a file of the planner's
+        assert main(["run", str(scenario), "--out", str(tmp_path / "r"), "--no-report",
+                     "--quiet"]) == 0
+        (mine / "summary.json").write_bytes((tmp_path / "r" / "summary.json").read_bytes())
+        write(mine, other, "mine\n")
+    before = {p: p.read_bytes() for p in mine.rglob("*") if p.is_file()}
+    assert main(["run", str(scenario), "--out", str(mine), "--no-report", "--quiet"]) == 2
+    assert {p: p.read_bytes() for p in mine.rglob("*") if p.is_file()} == before
+    assert "holds files that are not contactsim results" in capsys.readouterr().err
+
+
+def test_out_replaces_contactsims_own_folder(tmp_path: Path) -> None:
+    scenario = write(tmp_path, "m.toml", MINIMAL)
+    out = tmp_path / "r"
+    for _ in range(2):
+        assert main(["run", str(scenario), "--out", str(out), "--quiet"]) == 0
+    (out / ".DS_Store").write_bytes(b"\0")  # a desktop's litter does not make it foreign
+    assert main(["run", str(scenario), "--out", str(out), "--quiet"]) == 0
+    assert (out / "report.html").is_file()

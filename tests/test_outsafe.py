@@ -295,9 +295,15 @@ class SecondWriter:
 
 
 def _fill(text: str) -> Callable[[Path], None]:
+    """A results folder as contactsim writes one (its summary's marker keys), tagged ``text``."""
     def fill(folder: Path) -> None:
-        (folder / "summary.json").write_text(text, encoding="utf-8")
+        summary = {"contactsim_version": "test", "channels": {}, "tag": text}
+        (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     return fill
+
+
+def _tag(folder: Path) -> str:
+    return str(json.loads((folder / "summary.json").read_text(encoding="utf-8"))["tag"])
 
 
 def test_a_second_writer_waits_for_the_swap_in_hand(tmp_path: Path,
@@ -310,7 +316,7 @@ def test_a_second_writer_waits_for_the_swap_in_hand(tmp_path: Path,
     assert second.thread is not None
     second.thread.join(timeout=30)
     assert second.waited
-    assert (target / "summary.json").read_text(encoding="utf-8") == "second"  # swapped last
+    assert _tag(target) == "second"  # swapped last
     assert litter(tmp_path) == []
 
 
@@ -327,7 +333,7 @@ def test_a_writer_kept_waiting_too_long_gives_up_cleanly(
             write_atomically(target, _fill("new"))
     finally:
         os.close(fd)
-    assert (target / "summary.json").read_text(encoding="utf-8") == "old"
+    assert _tag(target) == "old"
     assert litter(tmp_path) == [".out.lock"]  # the other run's, which it removes when done
 
 

@@ -363,11 +363,44 @@ def _check_replaceable(target: Path) -> None:
     if target.resolve() in (here, *here.parents):
         raise IsADirectoryError(errno.EISDIR, "it is the current folder or holds it; give a "
                                 "folder of its own, such as results/my-run", str(target))
-    # A folder holding one of the marker files is contactsim results, which may be replaced.
-    if any(target.iterdir()) and not any((target / m).is_file() for _, m in KIND_MARKERS):
+    if any(target.iterdir()) and not is_own_folder(target):
         raise FileExistsError(errno.EEXIST, "the folder holds files that are not contactsim "
                               "results, and new results replace the whole folder; give a new "
                               "or empty folder", str(target))
+
+
+#: Keys each marker file of a results folder holds, whichever version of contactsim wrote it.
+MARKER_KEYS = {"summary.json": {"contactsim_version", "channels"},
+               "fit.json": {"contactsim_version"},
+               "compare.json": {"base", "paired", "scenarios"},
+               "sweep.json": {"keys", "points", "target_service_level"},
+               "staffing.json": {"staff_hours", "search"}}
+#: The kinds of file contactsim writes into a results folder (tables, summaries, scenarios,
+#: plots, reports, a contact log).
+OWN_SUFFIXES = frozenset({".csv", ".json", ".toml", ".png", ".html", ".gz"})
+#: Files a desktop leaves in any folder a planner opens: no reason to refuse the folder.
+OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+def is_own_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a results folder contactsim wrote, told by its content, not by a
+    file's name alone: its marker file is one contactsim writes (a JSON object with that
+    marker's keys), and every file in it is of a kind contactsim writes. A planner's own folder
+    that happens to hold a ``summary.json`` is not replaced, and loses nothing."""
+    from contactsim.problems import ResultsError
+    from contactsim.results.tables import read_json
+
+    marker = next((m for _, m in KIND_MARKERS if (folder / m).is_file()), None)
+    if marker is None:
+        return False
+    try:
+        held = read_json(folder / marker)
+    except ResultsError:
+        return False
+    if not MARKER_KEYS.get(marker, set()) <= held.keys():
+        return False
+    return all(p.suffix.lower() in OWN_SUFFIXES or p.name in OS_LITTER or p.is_dir()
+               for p in folder.rglob("*"))
 
 
 def umask() -> int:
