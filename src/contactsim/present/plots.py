@@ -31,8 +31,9 @@ matplotlib.use("Agg")  # never needs a display
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.image import AxesImage
+from matplotlib.image import AxesImage, imsave
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
@@ -109,8 +110,19 @@ def text(s: str) -> str:
 
 
 def save_figure(fig: Figure, folder: Path, name: str) -> str:
+    """Draw a figure once and write it as ``plots/<name>`` (a PNG); returns that path.
+
+    ``Figure.savefig`` on a figure with a layout engine draws it twice: once with drawing
+    switched off to run the constrained layout, then again for the pixels. Drawing the Agg
+    canvas once runs the layout and paints in the same pass, and the PNG is written from that
+    buffer, with the metadata savefig would write: the same picture for about a quarter less
+    work (most of a run's plotting time is text layout).
+    """
     (folder / "plots").mkdir(parents=True, exist_ok=True)
-    fig.savefig(folder / "plots" / name, dpi=DPI)
+    fig.set_dpi(DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    imsave(folder / "plots" / name, canvas.buffer_rgba(), format="png", dpi=DPI)
     plt.close(fig)
     return f"plots/{name}"
 
@@ -309,7 +321,8 @@ def label_cells(ax: Axes, image: AxesImage, grid: np.ndarray, decimals: int,
             ax.text(col, row, f"{shown:.{decimals}f}" + ("%" if decimals else ""),
                     ha="center", va="center", fontsize=fontsize,
                     color=text_colour(image, value),
-                    fontweight="bold" if value >= TARGET_SL else "normal")
+                    fontweight="bold" if value >= TARGET_SL else "normal",
+                    in_layout=False)  # inside its cell: the layout need not measure it
 
 
 def heatmap_colorbar(fig: Figure, image: AxesImage, grid: np.ndarray, target_s: float,
