@@ -121,8 +121,9 @@ def save_figure(fig: Figure, folder: Path, name: str) -> str:
     (folder / "plots").mkdir(parents=True, exist_ok=True)
     fig.set_dpi(DPI)
     canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    imsave(folder / "plots" / name, canvas.buffer_rgba(), format="png", dpi=DPI)
+    canvas.draw()  # type: ignore[no-untyped-call]  # (matplotlib's Agg canvas is untyped)
+    imsave(folder / "plots" / name, canvas.buffer_rgba(),  # type: ignore[no-untyped-call]
+           format="png", dpi=DPI)
     plt.close(fig)
     return f"plots/{name}"
 
