@@ -21,7 +21,7 @@ from conftest import MINIMAL, ROOT, run_cli, write
 from contactsim import cli, jobs
 from contactsim.analysis import pool
 from contactsim.interrupts import from_interrupt
-from contactsim.results import write as output
+from contactsim.results import place as output
 from contactsim.results.write import OutputError, write_atomically
 
 

@@ -27,7 +27,7 @@ import pytest
 from conftest import MINIMAL, ROOT, write
 from contactsim import cli, jobs
 from contactsim.analysis import staffing
-from contactsim.results import write as output
+from contactsim.results import place as output
 from contactsim.results.write import OutputError, out_location, write_atomically
 
 

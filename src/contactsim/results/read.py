@@ -347,8 +347,9 @@ class SweepResults:
     @property
     def run_facts(self) -> tuple[str, str, str]:
         """Replications, measured days and seed, as the sweep saved them."""
-        meta = self.meta
-        return str(meta.get("replications", "")), str(meta.get("days", "")), str(meta.get("seed", ""))
+        replications, days, seed = (str(self.meta.get(k, "")) for k in
+                                    ("replications", "days", "seed"))
+        return replications, days, seed
 
     @property
     def channels(self) -> list[str]:
