@@ -113,13 +113,6 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
         figures=embed(run.folder, weekly), not_drawn=drawn_text(run.channels, run.pools))
 
 
-def measures_table(run: RunResults) -> str:
-    """The run report's table of every channel measure (the page, for a test to read)."""
-    page = run_html(run, [])
-    start = page.index("<section><h2>Every measure")
-    return page[start:page.index("</section>", start)]
-
-
 def _write_report(folder: Path, read: Callable[[Path], T],
                   draw: Callable[[T, Path], list[Plot]],
                   html: Callable[[T, list[Plot]], str]) -> Path:
