@@ -27,7 +27,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from contactsim.analysis.stats import Estimate
-from contactsim.present.plots import MAX_DRAWN, Plot, not_drawn
+from contactsim.present.drawing import MAX_DRAWN, Plot, not_drawn
 from contactsim.present.words import (
     MEANINGS,
     fmt,
