@@ -22,7 +22,7 @@ from contactsim import cli
 from contactsim.analysis import pool
 from contactsim.interrupts import from_interrupt
 from contactsim.jobs import run as run_jobs
-from contactsim.results import write as output
+from contactsim.results import place as output
 from contactsim.results.write import OutputError, write_atomically
 
 

@@ -28,7 +28,7 @@ from conftest import MINIMAL, ROOT, write
 from contactsim import cli
 from contactsim.analysis import staffing
 from contactsim.jobs import run as run_jobs, staff as staff_jobs
-from contactsim.results import write as output
+from contactsim.results import place as output
 from contactsim.results.write import OutputError, out_location, write_atomically
 
 

@@ -180,7 +180,7 @@ def test_other_syntax_errors_get_no_time_hint(tmp_path: Path, line: str) -> None
 ])
 def test_clear_agrees_with_the_printed_interval(measure: str, change: Estimate,
                                                 clear: bool) -> None:
-    from contactsim.present.report import change_cell
+    from contactsim.present.report_whatif import change_cell
     from contactsim.present.words import fmt_ci, is_clear
 
     printed = fmt_ci(measure, change, signed=True)

@@ -288,7 +288,7 @@ def test_report_shows_target_roster_service_level_hours_and_notes(
     assert isinstance(notes, list)
     assert notes
     for note in notes:
-        assert note.replace("'", "&#x27;") in page
+        assert note.replace("'", "&#39;") in page  # as Jinja2 (markupsafe) escapes it
     assert page.count("<b>suggested</b>") == 1  # in the table of every roster simulated
     assert "data:image/png;base64," in page
 

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from contactsim.present.html import REPORT, embed, render
 from contactsim.present.plots import (
     HOURS,
     MAX_DRAWN,
@@ -33,15 +34,7 @@ from contactsim.present.plots import (
     text,
     week_axis,
 )
-from contactsim.present.report import (
-    REPORT,
-    check_entries,
-    esc,
-    figures,
-    page,
-    table_html,
-    warnings_html,
-)
+from contactsim.present.report import check_entries
 from contactsim.results.backtest import BacktestResults, read_backtest
 from contactsim.results.read import slug
 from contactsim.results.tables import require_keys
@@ -124,9 +117,8 @@ def _pct(value: Any) -> str:
     return "-" if value is None or not math.isfinite(float(value)) else f"{float(value):.0%}"
 
 
-def coverage_table(bt: BacktestResults) -> str:
+def coverage_rows(bt: BacktestResults) -> list[list[str]]:
     s = bt.summary
-    header = ["channel", *(SHORT[m] for m in MEASURES)]
 
     def cell(entry: dict[str, Any]) -> str:
         note = f" ({entry['skipped']} not compared)" if entry["skipped"] else ""
@@ -135,78 +127,21 @@ def coverage_table(bt: BacktestResults) -> str:
     rows = [[ch, *(cell(s["channels"][ch][m]) for m in MEASURES)] for ch in s["channels"]]
     rows.append(["all channels", *(cell({"coverage": s["coverage"][m], **s["cells"][m]})
                                    for m in MEASURES)])
-    return table_html(header, rows)
-
-
-def header_html(bt: BacktestResults) -> str:
-    s = bt.summary
-    dates, log = s["dates"], s["log"]
-    left = "".join(f"<li>{esc(d['date'])}: {esc(d['why'])}</li>" for d in dates["left_out"])
-    skipped = ", ".join(f"{n:,} {why}" for why, n in log["rows_skipped"].items())
-    return (
-        "<p class=\"kicker\">contactsim back-test</p>"
-        f"<h1>{esc(s['scenario']['name'])} against the force's own log</h1>"
-        f"<p class=\"meta\">Log: {esc(', '.join(log['files']))} ({log['rows_read']:,} rows "
-        f"read; {log['rows_compared']:,} contacts on the compared days"
-        + (f"; left out as bad: {esc(skipped)}" if skipped else "")
-        + f"). Compared: {dates['days_compared']} days, {esc(dates['first'])} to "
-        f"{esc(dates['last'])}. Simulated: {s['replications']} replications with seed "
-        f"{s['seed']}, from scenario file {esc(s['scenario']['file'])}.</p>"
-        + (f"<p class=\"note\">Days not compared:</p><ul class=\"note\">{left}</ul>"
-           if left else ""))
-
-
-def findings_html(bt: BacktestResults) -> str:
-    s = bt.summary
-    found = "".join(f"<li>{esc(f)}</li>" for f in s["findings"])
-    verdicts = "".join(f"<li>{esc(v)}</li>" for v in s["verdicts"])
-    return (f"<section><h2>What the back-test found</h2><ul>{found}</ul>"
-            f"<h3>Channel by channel</h3><ul class=\"note\">{verdicts}</ul></section>")
-
-
-def reading_html() -> str:
-    return (
-        "<section><h2>How to read this report</h2><ul class=\"note\">"
-        "<li>The scenario was simulated over the very days the log covers (same dates, so the "
-        "same weekdays, bank holidays and season), many times over (replications). For each "
-        "channel and hour of the week, the <b>band</b> is where one more period like the "
-        "log's should fall with 95% probability if the model is right (a 95% prediction "
-        "interval across replications: it allows for the ordinary ups and downs of a real "
-        "period, not only for the simulation's own precision).</li>"
-        "<li><b>Coverage</b> is the share of hours of the week whose observed figure lies "
-        "inside its band. A right model gives about 95%; a few hours outside are chance "
-        "(one in twenty). Coverage well below 95% (under 90%, say) means the model does not "
-        "reproduce this force's own record for that measure: the named hours are where its "
-        "inputs (demand, staffing, handle times, caller patience) need a second look before "
-        "the model is used to plan.</li>"
-        "<li>A <b>finding</b> is a run of neighbouring hours outside the band on the same "
-        "side: a real pattern, unlike a single stray hour.</li>"
-        "<li><b>Contacts offered</b> are counts over all the compared days; service level "
-        "and abandoned share are of contacts offered; mean answer time is over answered "
-        "contacts. Hours with fewer than 5 contacts in the log are not compared (too few to "
-        "judge a share or a mean).</li></ul></section>")
+    return rows
 
 
 def backtest_html(bt: BacktestResults, plots: Sequence[Plot]) -> str:
     s = bt.summary
     more = len(bt.channels) - len(drawn(bt.channels))
-    note = (f"<p class=\"note\">The plots show {MAX_DRAWN} of the {len(bt.channels)} channels; "
-            "every one is in the table above and in backtest.csv.</p>" if more > 0 else "")
-    body = [header_html(bt), warnings_html(s.get("warnings", [])), findings_html(bt),
-            "<section><h2>Coverage: hours of the week inside the simulated band</h2>"
-            + coverage_table(bt) + "</section>",
-            f"<section><h2>Plots</h2>{note}{figures(bt.folder, plots)}</section>",
-            reading_html(), scenario_html(bt.folder)]
-    return page(f"contactsim back-test: {s['scenario']['name']}", body)
-
-
-def scenario_html(folder: Path) -> str:
-    path = folder / "scenario.toml"
-    if not path.is_file():
-        return ""
-    return ("<section><h2>The scenario as simulated</h2><p class=\"note\">Pinned to the log's "
-            f"dates, as saved in <code>scenario.toml</code>.</p><pre>"
-            f"{esc(path.read_text(encoding='utf-8'))}</pre></section>")
+    path = bt.folder / "scenario.toml"
+    return render(
+        "backtest.html", title=f"contactsim back-test: {s['scenario']['name']}", s=s,
+        skipped=", ".join(f"{n:,} {why}" for why, n in s["log"]["rows_skipped"].items()),
+        header=["channel", *(SHORT[m] for m in MEASURES)], rows=coverage_rows(bt),
+        not_drawn=(f"The plots show {MAX_DRAWN} of the {len(bt.channels)} channels; every one "
+                   "is in the table above and in backtest.csv." if more > 0 else ""),
+        figures=embed(bt.folder, plots),
+        scenario=path.read_text(encoding="utf-8") if path.is_file() else None)
 
 
 def check_backtest(folder: Path) -> None:

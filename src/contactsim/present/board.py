@@ -91,10 +91,10 @@ def _officers(change: Estimate) -> str:
 def _diversions(result: CompareResults, i: int) -> list[str]:
     run, base = result.runs[i], result.runs[0]
     out = []
-    for name in run.summary.get("diversions") or {}:
-        diverted = per_day("diverted", run.estimate("diversions", name, "diverted"), run.days)
-        failed = per_day("failed", run.estimate("diversions", name, "failed"), run.days)
-        if name in (base.summary.get("diversions") or {}):
+    for name, measures in run.measured.diversions.items():
+        diverted = per_day("diverted", measures.diverted, run.days)
+        failed = per_day("failed", measures.failed, run.days)
+        if name in base.measured.diversions:
             change = per_day("diverted", difference(result, result.labels[i], "diversion",
                                                     name, "diverted"), run.days)
             out.append(f"{name} diverts {fmt('diverted', diverted.mean)} contacts a day "
@@ -117,7 +117,7 @@ def board_paragraph(result: CompareResults, i: int) -> str:
         parts.append(_officers(officers))
     parts += _diversions(result, i)
     for channel in (c for c in base.channels if c in run.channels):
-        sl = run.estimate("channels", channel, "service_level")
+        sl = run.measured.channels[channel].service_level
         change = difference(result, label, "channel", channel, "service_level")
         if math.isfinite(change.mean):
             parts.append(f"{channel} service level {fmt('service_level', sl.mean)}, "
@@ -126,7 +126,7 @@ def board_paragraph(result: CompareResults, i: int) -> str:
     for pool in (p for p in base.pools if p in run.pools):
         hours = per_day("staff_hours", difference(result, label, "pool", pool, "staff_hours"),
                         run.days)
-        base_hours = base.estimate("pools", pool, "staff_hours").mean / max(base.days, 1e-9)
+        base_hours = base.measured.pools[pool].staff_hours.mean / max(base.days, 1e-9)
         if is_clear("staff_hours", hours) and abs(hours.mean) >= 0.01 * abs(base_hours):
             parts.append(f"{pool} on duty " + phrase("staff_hours", hours, " staff hours a day",
                                                      signed=True))

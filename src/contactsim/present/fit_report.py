@@ -15,16 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from contactsim.present.fit_plots import draw_fit
+from contactsim.present.html import REPORT, embed, render
 from contactsim.present.plots import Plot
-from contactsim.present.report import (
-    REPORT,
-    check_entries,
-    esc,
-    figures,
-    page,
-    table_html,
-    warnings_html,
-)
+from contactsim.present.report import check_entries
 from contactsim.results.fit import SCENARIO, FitResults, read_fit
 from contactsim.results.tables import require_keys
 from contactsim.timebase import DAY_NAMES
@@ -54,31 +47,7 @@ def fit_words(ks: float | None) -> str:
     return "fair" if ks < 0.1 else "loose: read the picture"
 
 
-def header_html(fit: FitResults) -> str:
-    s = fit.summary
-    logs, days = s["logs"], s["days"]
-    skipped = ", ".join(f"{n:,} {why}" for why, n in logs["rows_skipped"].items())
-    left = "".join(f"<li>{esc(d['date'])}: {esc(d['why'])}</li>" for d in days["left_out"])
-    base = (f"It extends <code>{esc(s['base'])}</code>, which supplies pools, rosters, "
-            "partners, diversions, answer targets and priorities."
-            if s.get("base") else
-            "No base scenario was given: answer targets, priorities and one 24/7 pool are "
-            "plain defaults (see the top of scenario.toml), to be replaced by the force's own.")
-    return (
-        "<p class=\"kicker\">contactsim fit</p>"
-        f"<h1>A scenario from {esc(', '.join(logs['files']))}</h1>"
-        f"<p class=\"meta\">Log dates {esc(logs['first_date'])} to {esc(logs['last_date'])}; "
-        f"{logs['rows_read']:,} rows read, {logs['rows_used']:,} used, "
-        f"{logs['duplicates']:,} exact duplicates dropped, {logs['in_progress']:,} still in "
-        "progress when exported (counted as demand, left out of patience)"
-        + (f"; left out as bad: {esc(skipped)}" if skipped else "")
-        + f". Demand is counted over {days['used']} whole days, {esc(days['first'])} to "
-        f"{esc(days['last'])}.</p><p class=\"note\">{base}</p>"
-        + (f"<p class=\"note\">Days not used for demand:</p><ul class=\"note\">{left}</ul>"
-           if left else ""))
-
-
-def demand_html(fit: FitResults) -> str:
+def demand_rows(fit: FitResults) -> list[list[str]]:
     rows = []
     for name, ch in fit.summary["channels"].items():
         weekly = ch.get("weekly")
@@ -89,21 +58,13 @@ def demand_html(fit: FitResults) -> str:
         prob = redial.get("probability")
         rows.append([name, ch["kind"], _ci(ch["per_day"]), shape,
                      _ci(prob, 3) if prob else "-", f"{ch['rows']:,}"])
-    return ("<section><h2>Demand</h2>" + table_html(
-        ["channel", "kind", "contacts a day (95% interval)", "weekly shape (1 = average day)",
-         "share of hang-ups who redial", "rows"], rows)
-        + "<p class=\"note\">Contacts a day is the average over the week (the mean of the "
-        "seven weekdays); redials found in the log (the same caller on the same channel "
-        "within 24 hours of hanging up) are left out of it, because the scenario makes "
-        "them itself from the redial share.</p>" + mix_html(fit) + "</section>")
+    return rows
 
 
-def mix_html(fit: FitResults) -> str:
-    rows = [[name, k, _ci({key: (v * 100 if isinstance(v, float) else v)
+def mix_rows(fit: FitResults) -> list[list[str]]:
+    return [[name, k, _ci({key: (v * 100 if isinstance(v, float) else v)
                            for key, v in share.items()}, 1, "%")]
             for name, ch in fit.summary["channels"].items() for k, share in ch["mix"].items()]
-    return "<h3>Category mix (share of each channel's contacts)</h3>" + table_html(
-        ["channel", "category", "share (95% interval)"], rows)
 
 
 def _durations(s: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -120,7 +81,7 @@ def _durations(s: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return out
 
 
-def durations_html(fit: FitResults) -> str:
+def duration_rows(fit: FitResults) -> list[list[str]]:
     rows = []
     for what, owner, e in _durations(fit.summary):
         chosen = e.get("chosen")
@@ -136,36 +97,18 @@ def durations_html(fit: FitResults) -> str:
                      + (f" ({e['censored']:,} lower bounds)" if e.get("censored") else ""),
                      fit_words(best.get("ks") if best else None), margin,
                      e.get("warning") or ""])
-    return ("<section><h2>Durations: which shape fits best</h2>" + table_html(
-        ["what", "of", "chosen family", "mean (95% interval)", "values", "fit to the log",
-         "next best (ΔAIC)", "note"], rows)
-        + "<p class=\"note\">Four shapes are fitted to each duration by maximum likelihood: "
-        "<b>exponential</b> (memoryless, the Erlang model's), <b>lognormal</b> (a long tail of "
-        "long calls), <b>gamma</b> (a lighter tail) and <b>Weibull</b>. The one with the lowest "
-        "<b>AIC</b> (Akaike's information criterion: how likely the log is under the shape, "
-        "with a penalty for each extra parameter) is chosen; the next best's ΔAIC says by how "
-        "much (under 2: the two are as good as each other; over 10: clearly worse). "
-        "<b>Fit to the log</b> is from the largest gap between the fitted and the observed "
-        "share of values below any time (the Kolmogorov-Smirnov distance): very close under "
-        "2 points, close under 5, fair under 10. For patience, callers who were answered "
-        "count as lower bounds (they would have waited at least that long), so the fit uses "
-        "every caller, not only those who hung up. A duration where every value is the "
-        "same (a fixed wrap-up, say) is written as that constant.</p></section>")
+    return rows
 
 
 def fit_html(fit: FitResults, plots: list[Plot]) -> str:
     s = fit.summary
     path = fit.folder / SCENARIO
-    scenario = (f"<section><h2>The fitted scenario</h2><p class=\"note\">Saved as "
-                f"<code>{SCENARIO}</code>; run it with <code>contactsim run "
-                f"{SCENARIO}</code> or check it against the log with <code>contactsim "
-                f"backtest {SCENARIO} LOG</code>.</p><pre>"
-                f"{esc(path.read_text(encoding='utf-8'))}</pre></section>"
-                if path.is_file() else "")
-    body = [header_html(fit), warnings_html(s.get("warnings", [])), demand_html(fit),
-            durations_html(fit), f"<section><h2>Pictures</h2>{figures(fit.folder, plots)}"
-            "</section>", scenario]
-    return page(f"contactsim fit: {', '.join(s['logs']['files'])}", body)
+    return render(
+        "fit.html", title=f"contactsim fit: {', '.join(s['logs']['files'])}", s=s,
+        skipped=", ".join(f"{n:,} {why}" for why, n in s["logs"]["rows_skipped"].items()),
+        demand=demand_rows(fit), mix=mix_rows(fit), durations=duration_rows(fit),
+        figures=embed(fit.folder, plots), file=SCENARIO,
+        scenario=path.read_text(encoding="utf-8") if path.is_file() else None)
 
 
 def check_fit(folder: Path) -> None:

@@ -80,7 +80,7 @@ def bars_figure(runs: Sequence[RunResults], names: Sequence[str]) -> Figure:
                              squeeze=False)
     for row, channel in enumerate(channels):
         for col, measure in enumerate(HEADLINE):
-            ests = [r.estimate("channels", channel, measure) for r in runs]
+            ests = [r.measured.channels[channel][measure] for r in runs]
             _bars(axes[row, col], ests, measure, f"{text(channel)}: {label(measure)}")
             if measure == "service_level":
                 target_line(axes[row, col], 100 * TARGET_SL, "90%")
@@ -131,10 +131,10 @@ def _bars(ax: Axes, ests: Sequence[Estimate], measure: str, title: str) -> None:
 def _pool_bars(axes: Sequence[Axes], runs: Sequence[RunResults]) -> None:
     pools = [p for p in runs[0].pools if all(p in r.pools for r in runs)][:2]
     for ax, pool in zip(axes, pools, strict=False):
-        _bars(ax, [r.estimate("pools", pool, "utilisation") for r in runs], "utilisation",
+        _bars(ax, [r.measured.pools[pool].utilisation for r in runs], "utilisation",
               f"pool {text(pool)}: utilisation")
     spare = list(axes[len(pools):])
-    officer = [r.estimate("officer_hours") for r in runs]
+    officer = [r.measured.officer_hours for r in runs]
     if spare and any(math.isfinite(e.mean) and e.mean > 0 for e in officer):
         _bars(spare.pop(0), officer, "officer_hours", "officer hours per day")
     for ax in spare:

@@ -18,7 +18,14 @@ from contactsim.analysis.experiment import Experiment
 from contactsim.analysis.measures import measure_estimate
 from contactsim.analysis.stats import Estimate
 from contactsim.results.compare import meets_from
-from contactsim.results.read import HEADLINE, CompareResults, SweepResults, Table, row_estimate
+from contactsim.results.read import (
+    HEADLINE,
+    CompareResults,
+    RunResults,
+    SweepResults,
+    Table,
+    row_estimate,
+)
 from contactsim.standard import TARGET_S, TARGET_SL
 
 if TYPE_CHECKING:
@@ -163,14 +170,15 @@ def print_summary(exp: Experiment, folder: Path, out: TextIO) -> None:
     sc, reps = exp.scenario, exp.replications
     out.write(f"\n{sc.name}  ({len(reps)} replications x {sc.run.days:g} days, "
               f"{exp.wall_s:.1f} s)\n")
-    header = (f"  {'channel':<10} {'target':>8} {'service level (95% CI)':>26} "
+    w = _width(sc.channels, 10)
+    header = (f"  {'channel':<{w}} {'target':>8} {'service level (95% CI)':>26} "
               f"{'mean answer time (95% CI)':>26} {'abandoned (95% CI)':>24}\n")
     out.write(header)
     for name, ch in sc.channels.items():
         sl, ma, ab = (measure_estimate((r.channels[name][m] for r in reps), m)
                       for m in ("service_level", "mean_answer_s", "abandon_rate"))
         # the report's units (fmt_ci): an online channel's hours read as hours in both
-        out.write(f"  {name:<10} {fmt_target(ch.answer_target_s):>8} "
+        out.write(f"  {name:<{w}} {fmt_target(ch.answer_target_s):>8} "
                   f"{fmt_ci('service_level', sl):>26} {fmt_ci('mean_answer_s', ma):>26} "
                   f"{fmt_ci('abandon_rate', ab):>24}\n")
     out.write("".join(f"  {line}\n" for line in staff_lines(exp)))
@@ -188,7 +196,8 @@ def staff_lines(exp: Experiment) -> list[str]:
     def est(values: Iterable[float], measure: str, scale: float = 1.0) -> str:
         return fmt_ci(measure, measure_estimate(values, measure).scaled(scale))
 
-    lines = [f"{'pool':<12} {'staff hours/day (95% CI)':>26} {'utilisation (95% CI)':>24}  "
+    w = _width(sc.pools, 12)
+    lines = [f"{'pool':<{w}} {'staff hours/day (95% CI)':>26} {'utilisation (95% CI)':>24}  "
              "answered per day"]
     for pool in sc.pools:
         answered = ", ".join(
@@ -196,7 +205,7 @@ def staff_lines(exp: Experiment) -> list[str]:
             for ch in (reps[0].pool_channel.get(pool, {}) if reps else {}))
         hours = est((r.pools[pool]["staff_hours"] for r in reps), "staff_hours", 1 / days)
         use = est((r.pools[pool]["utilisation"] for r in reps), "utilisation")
-        lines.append(f"{pool[:12]:<12} {hours:>26} {use:>24}  {answered}")
+        lines.append(f"{pool:<{w}} {hours:>26} {use:>24}  {answered}")
     lines.append(f"officer hours per day: {est((r.officer_hours for r in reps), 'officer_hours')}")
     for name in sc.diversions:
         lines.append(f"diversion {name}: "
@@ -215,19 +224,21 @@ def comparison_text(result: CompareResults) -> str:
     """The comparison table for the terminal: headline measures and their changes."""
     base = result.runs[0].name
     how = "paired: same seed and run length" if result.paired else "some unpaired"
+    first = result.runs[0]
+    w, wn = _width(result.labels, 20), _width([*first.channels, *first.pools], 12)
     lines = [f"\nComparison against {result.labels[0]} ({base}): mean, and change with its "
              f"95% CI ({how}); * = a clear change",
-             f"  {'scenario':<20} {'channel/pool':<12} {'measure':<20} {'value':>9} "
+             f"  {'scenario':<{w}} {'channel/pool':<{wn}} {'measure':<20} {'value':>9} "
              f"{'change (95% CI)':>32}"]
     groups: list[tuple[str, str, str, tuple[str, ...]]] = [
-        ("channel", c, "channels", HEADLINE) for c in result.runs[0].channels]
-    groups += [("pool", p, "pools", ("utilisation", "busy_hours")) for p in result.runs[0].pools]
+        ("channel", c, "channels", HEADLINE) for c in first.channels]
+    groups += [("pool", p, "pools", ("utilisation", "busy_hours")) for p in first.pools]
     groups.append(("officers", "all", "", ("officer_hours",)))
     for kind, name, section, measures in groups:
         for measure in measures:
             lines.append("")
             for i, (label, run) in enumerate(zip(result.labels, result.runs, strict=True)):
-                est = run.estimate(section, name, measure) if section else run.estimate(measure)
+                est = _estimate(run, section, name, measure)
                 if not math.isfinite(est.mean):
                     continue
                 per = run.days if measure in PER_DAY_TOTALS and run.days > 0 else 1.0
@@ -235,10 +246,26 @@ def comparison_text(result: CompareResults) -> str:
                 row = (result.differences.where("scenario", label).where("kind", kind)
                        .where("name", name).where("measure", measure))
                 change = _change_text(row, measure, 1 / per) if i else ""
-                lines.append(f"  {label[:20]:<20} {name[:12]:<12} {_measure_name(measure):<20} "
+                lines.append(f"  {label:<{w}} {name:<{wn}} {_measure_name(measure):<20} "
                              f"{fmt(measure, est.mean):>9} {change:>32}")
-    lines.extend(f"  note: {n}" for n in result.meta.get("notes", []))
+    lines.extend(f"  note: {n}" for n in result.notes)
     return "\n".join(line.rstrip() for i, line in enumerate(lines) if line or lines[i - 1]) + "\n"
+
+
+def _width(names: Iterable[str], least: int) -> int:
+    """A terminal column wide enough for every name (and at least ``least``): names are
+    never cut, two channels that differ late stay two."""
+    return max([least, *(len(n) for n in names)])
+
+
+def _estimate(run: RunResults, section: str, name: str, measure: str) -> Estimate:
+    """A channel's or pool's measure, or the officer hours (section "")."""
+    m = run.measured
+    if section == "channels":
+        return m.channels[name][measure]
+    if section == "pools":
+        return m.pools[name][measure]
+    return m.officer_hours
 
 
 def _measure_name(measure: str) -> str:
@@ -273,8 +300,9 @@ def sweep_text(sweep: SweepResults) -> str:
     """The sweep table for the terminal: per point and channel, the headline measures."""
     keys = sweep.keys
     width = max(12, *(len(k) for k in keys))
-    lines = [f"\nSweep of {sweep.meta.get('scenario', {}).get('name', '')}; mean (95% CI)"]
-    lines.append("  " + " ".join(f"{k:<{width}}" for k in keys) + f" {'channel':<9} "
+    wc = _width(sweep.channels, 9)
+    lines = [f"\nSweep of {sweep.name}; mean (95% CI)"]
+    lines.append("  " + " ".join(f"{k:<{width}}" for k in keys) + f" {'channel':<{wc}} "
                  f"{'service level':>28} {'mean answer time':>30} {'abandoned':>26}")
     t = sweep.table
     for i in range(len(t)):
@@ -282,7 +310,7 @@ def sweep_text(sweep: SweepResults) -> str:
         ch = t.text("channel")[i]
         ests = [row_estimate(t, i, (f"{m}_mean", f"{m}_ci_low", f"{m}_ci_high"))
                 for m in HEADLINE]
-        lines.append("  " + " ".join(cells) + f" {ch[:9]:<9} " + " ".join(
+        lines.append("  " + " ".join(cells) + f" {ch:<{wc}} " + " ".join(
             f"{fmt_ci(m, e):>{w}}" for m, e, w in zip(HEADLINE, ests, (28, 30, 26),
                                                           strict=True)))
     lines.extend(f"  {meets_text(sweep, channel)}" for channel in sweep.channels)

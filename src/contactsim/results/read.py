@@ -14,7 +14,6 @@ by :mod:`contactsim.results.checks` before anything is drawn from them.
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from contactsim import __version__
 from contactsim.analysis.stats import Estimate
 from contactsim.calendar import holidays_in_run, simulated_days
 from contactsim.config.datafile import empirical_files, file_sha256
@@ -37,6 +37,7 @@ from contactsim.results.checks import (
     is_number,
     kind_of,
 )
+from contactsim.results.summary import RunSummary, estimate_from as estimate_from, run_summary
 from contactsim.results.tables import (
     Band as Band,
     Table as Table,
@@ -68,7 +69,11 @@ SWEEP_JSON, SWEEP_CSV, SWEEP_POOLS_CSV = "sweep.json", "sweep.csv", "sweep_pools
 
 @dataclass(frozen=True)
 class RunResults:
-    """A results folder written by ``contactsim run``, read back."""
+    """A results folder written by ``contactsim run``, read back.
+
+    ``measured`` is summary.json read once into typed objects (what present/ reads);
+    ``summary`` keeps the document itself for the comparison, which carries its figures on.
+    """
 
     folder: Path
     summary: dict[str, Any]
@@ -79,30 +84,39 @@ class RunResults:
     tables: dict[str, Table] = field(repr=False)
     #: Bank holidays in the measured window ("YYYY-MM-DD"), for a run pinned to the calendar.
     bank_holidays: tuple[str, ...] = ()
+    measured: RunSummary = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "measured",
+                           run_summary(self.summary, self.folder.name, __version__))
 
     @property
     def name(self) -> str:
-        return str(self.summary.get("scenario", {}).get("name", self.folder.name))
+        return self.measured.name
 
     @property
     def channels(self) -> list[str]:
-        return list(self.summary.get("channels", {}))
+        return list(self.measured.channels)
 
     @property
     def pools(self) -> list[str]:
-        return list(self.summary.get("pools", {}))
+        return list(self.measured.pools)
 
     @property
     def replications(self) -> int:
-        return int(self.summary.get("replications", 0))
+        return self.measured.replications
 
     @property
     def days(self) -> float:
-        return float(self.summary.get("days", 0.0))
+        return self.measured.days
 
     @property
     def warnings(self) -> list[str]:
-        return [str(w) for w in self.summary.get("warnings", [])]
+        return list(self.measured.warnings)
+
+    def target_s(self, channel: str) -> float:
+        """A channel's answer target in seconds (the national 999 one when none is saved)."""
+        return self.targets_s.get(channel, TARGET_S)
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name)
@@ -116,20 +130,7 @@ class RunResults:
 
     def exposure_hours(self) -> np.ndarray:
         """Hours of the measured window in each hour of the week."""
-        return hours_in_window(self.days, float(self.summary.get("warmup_days", 0.0)),
-                               self.start_day)
-
-
-def estimate_from(node: Any, n: int) -> Estimate:
-    """A summary.json ``{mean, ci_low, ci_high}`` (nulls as NaN) as an Estimate."""
-    if not isinstance(node, dict):
-        return Estimate(math.nan, math.nan, math.nan, 0)
-
-    def value(key: str) -> float:
-        v = node.get(key)
-        return float(v) if isinstance(v, int | float) else math.nan
-
-    return Estimate(value("mean"), value("ci_low"), value("ci_high"), n)
+        return hours_in_window(self.days, self.measured.warmup_days, self.start_day)
 
 
 def _scenario_facts(path: Path) -> tuple[str, dict[str, float], int, tuple[str, ...]]:
@@ -273,6 +274,11 @@ class CompareResults:
     def paired(self) -> bool:
         return bool(self.meta.get("paired", False))
 
+    @property
+    def notes(self) -> list[str]:
+        """What the comparison noted about its scenarios (unpaired, different run lengths)."""
+        return [str(n) for n in self.meta.get("notes", [])]
+
 
 def read_compare(folder: Path) -> CompareResults:
     folder = Path(folder)
@@ -329,6 +335,21 @@ class SweepResults:
     @property
     def keys(self) -> list[str]:
         return [str(k) for k in self.meta.get("keys", [])]
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("scenario", {}).get("name", ""))
+
+    @property
+    def file(self) -> str:
+        return str(self.meta.get("scenario", {}).get("file", ""))
+
+    @property
+    def run_facts(self) -> tuple[str, str, str]:
+        """Replications, measured days and seed, as the sweep saved them."""
+        replications, days, seed = (str(self.meta.get(k, "")) for k in
+                                    ("replications", "days", "seed"))
+        return replications, days, seed
 
     @property
     def channels(self) -> list[str]:
