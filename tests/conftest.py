@@ -24,6 +24,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,20 @@ def summary(folder: Path) -> dict[str, object]:
     data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     data.pop("wall_s")
     return dict(data)
+
+
+def results_fill(tag: str) -> Callable[[Path], None]:
+    """A filler for ``write_atomically``: a results folder as contactsim writes one (its
+    summary's marker keys, so ``--out`` may replace it), told apart by ``tag``."""
+    def fill(folder: Path) -> None:
+        summary = {"contactsim_version": "test", "channels": {}, "tag": tag}
+        (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    return fill
+
+
+def results_tag(folder: Path) -> str:
+    """The tag of a folder ``results_fill`` wrote."""
+    return str(json.loads((folder / "summary.json").read_text(encoding="utf-8"))["tag"])
 
 
 def write(folder: Path, name: str, text: str) -> Path:

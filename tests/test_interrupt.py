@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, ROOT, run_cli, write
+from conftest import MINIMAL, ROOT, results_fill, results_tag, run_cli, write
 from contactsim import cli
 from contactsim.analysis import pool
 from contactsim.interrupts import from_interrupt
@@ -254,15 +254,11 @@ except KeyboardInterrupt:
 
 # --- the atomic swap, in process --------------------------------------------------------------
 
-def _fill(text: str):  # type: ignore[no-untyped-def]
-    def fill(folder: Path) -> None:
-        (folder / "summary.json").write_text(text, encoding="utf-8")
-    return fill
 
 
 def test_a_failed_fill_leaves_the_old_folder_and_no_temporaries(tmp_path: Path) -> None:
     target = tmp_path / "out"
-    write_atomically(target, _fill("old"))
+    write_atomically(target, results_fill("old"))
 
     def broken(folder: Path) -> None:
         (folder / "summary.json").write_text("half", encoding="utf-8")
@@ -270,14 +266,14 @@ def test_a_failed_fill_leaves_the_old_folder_and_no_temporaries(tmp_path: Path) 
 
     with pytest.raises(KeyboardInterrupt):
         write_atomically(target, broken)
-    assert (target / "summary.json").read_text(encoding="utf-8") == "old"
+    assert results_tag(target) == "old"
     assert leftovers(tmp_path) == []
 
 
 def test_a_signal_during_the_swap_waits_until_it_is_done(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "out"
-    write_atomically(target, _fill("old"))
+    write_atomically(target, results_fill("old"))
     real_replace = os.replace
 
     def replace_with_ctrl_c(src: str, dst: str) -> None:
@@ -286,16 +282,16 @@ def test_a_signal_during_the_swap_waits_until_it_is_done(tmp_path: Path,
 
     monkeypatch.setattr(output.os, "replace", replace_with_ctrl_c)
     with pytest.raises(KeyboardInterrupt):
-        write_atomically(target, _fill("new"))
+        write_atomically(target, results_fill("new"))
     # The interruption was held back until the new folder was in place and the old one gone.
-    assert (target / "summary.json").read_text(encoding="utf-8") == "new"
+    assert results_tag(target) == "new"
     assert leftovers(tmp_path) == []
 
 
 def test_a_failure_between_the_renames_puts_the_old_folder_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "out"
-    write_atomically(target, _fill("old"))
+    write_atomically(target, results_fill("old"))
     real_replace = os.replace
     calls = []
 
@@ -307,9 +303,9 @@ def test_a_failure_between_the_renames_puts_the_old_folder_back(
 
     monkeypatch.setattr(output.os, "replace", second_fails)
     with pytest.raises(OutputError, match="cannot write results: Input/output error"):
-        write_atomically(target, _fill("new"))
+        write_atomically(target, results_fill("new"))
     monkeypatch.setattr(output.os, "replace", real_replace)
-    assert (target / "summary.json").read_text(encoding="utf-8") == "old"
+    assert results_tag(target) == "old"
     assert leftovers(tmp_path) == []
 
 

@@ -19,12 +19,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, ROOT, write
+from conftest import MINIMAL, ROOT, results_fill, results_tag, write
 from contactsim import cli
 from contactsim.analysis import staffing
 from contactsim.jobs import run as run_jobs, staff as staff_jobs
@@ -287,36 +286,26 @@ class SecondWriter:
     def __call__(self, src: str, dst: str) -> None:
         if self.thread is None:
             self.thread = threading.Thread(target=write_atomically,
-                                           args=(self.target, _fill("second")))
+                                           args=(self.target, results_fill("second")))
             self.thread.start()
             time.sleep(0.5)  # ample time for it to swap, were it not kept waiting
             self.waited = self.thread.is_alive()
         self.real_replace(src, dst)
 
 
-def _fill(text: str) -> Callable[[Path], None]:
-    """A results folder as contactsim writes one (its summary's marker keys), tagged ``text``."""
-    def fill(folder: Path) -> None:
-        summary = {"contactsim_version": "test", "channels": {}, "tag": text}
-        (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-    return fill
-
-
-def _tag(folder: Path) -> str:
-    return str(json.loads((folder / "summary.json").read_text(encoding="utf-8"))["tag"])
 
 
 def test_a_second_writer_waits_for_the_swap_in_hand(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "out"
-    write_atomically(target, _fill("old"))
+    write_atomically(target, results_fill("old"))
     second = SecondWriter(target)
     monkeypatch.setattr(output.os, "replace", second)
-    write_atomically(target, _fill("first"))
+    write_atomically(target, results_fill("first"))
     assert second.thread is not None
     second.thread.join(timeout=30)
     assert second.waited
-    assert _tag(target) == "second"  # swapped last
+    assert results_tag(target) == "second"  # swapped last
     assert litter(tmp_path) == []
 
 
@@ -324,16 +313,16 @@ def test_a_writer_kept_waiting_too_long_gives_up_cleanly(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         no_simulating: None) -> None:
     target = tmp_path / "out"
-    write_atomically(target, _fill("old"))
+    write_atomically(target, results_fill("old"))
     monkeypatch.setattr(output, "LOCK_WAIT_S", 0.3)
     fd = os.open(tmp_path / ".out.lock", os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # another run, in the middle of its swap
         with pytest.raises(OutputError, match="another contactsim run is writing this folder"):
-            write_atomically(target, _fill("new"))
+            write_atomically(target, results_fill("new"))
     finally:
         os.close(fd)
-    assert _tag(target) == "old"
+    assert results_tag(target) == "old"
     assert litter(tmp_path) == [".out.lock"]  # the other run's, which it removes when done
 
 
