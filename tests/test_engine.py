@@ -180,14 +180,14 @@ def test_idle_staff_leave_first(tmp_path: Path) -> None:
     sc = scenario(tmp_path, MINIMAL)
     room = ControlRoom(sc, 0)
     pool = room.pools[0]
-    room.env.run(until=1.0)  # the 24/7 team of two is on duty
+    room.env.run_before(1.0)  # the 24/7 team of two is on duty
     assert pool.present == 2
     assert len(pool.idle) == 2
     busy = pool.idle.popleft()
     pool.busy += 1
     busy.contact = object()  # type: ignore[assignment]
     pool.changes[5.0] = -2
-    room.env.run(until=5.0)
+    room.env.run_before(5.0)
     room._on_staff_change(type("E", (), {"_value": (pool, 5.0)})())  # type: ignore[arg-type]
     assert pool.present == 1
     assert pool.leaving == 1

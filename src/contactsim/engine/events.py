@@ -1,107 +1,106 @@
-"""The engine's events: timed callbacks, on a SimPy environment fed with arrivals.
+"""The engine's event loop: timed callbacks and a sorted stream of arrivals, in one time order.
 
-SimPy's idiom of a process per caller is clear but slow. The engine instead schedules plain
-callbacks on a SimPy environment's event queue: a service ending, a caller's patience running
-out, a shift change. A :class:`Call` is the lightest thing that can sit on that queue: the
-function to run and the object it works on (``_value``, as on a SimPy event), with none of an
-event's machinery (a callback list, success and failure, yielding from processes), which the
-engine never uses for them. The environment runs them, and SimPy's own events (the run's end),
-in one time order.
+SimPy's idiom of a process per caller is clear but slow (see ``benchmarks/engine.py``). All the
+engine needs is "run this function on this object at that time": a service ending, a caller's
+patience running out, a shift change. A :class:`Call` is exactly that, and :class:`EventLoop`
+runs them from a heap of ``(time, sequence number, call)`` entries.
+
+Why a loop of our own rather than SimPy's: the engine used to push its calls onto a SimPy
+environment's queue, which meant reaching into SimPy's private ``_queue``, ``_now`` and
+``_eid`` under a ``<5`` version pin, a class check on every entry to tell its calls from
+SimPy's events, and a SimPy event only to say the run was over. None of SimPy's machinery
+(processes, conditions, resources) was used. This loop is the few lines of it that were, with
+nothing private to reach into and less work per event. The order is SimPy's own for events of
+one priority: earliest time first, then the order they were scheduled in, so results are the
+same to the last bit.
 
 Arrivals are different: they are drawn in advance, a day at a time, already sorted. Putting
-each on the event queue only to take it off again costs as much as the rest of a call's
-handling, so :class:`Environment` merges the sorted stream of arrivals into SimPy's loop: at
-each step it runs whichever comes first, the next arrival or the next scheduled event.
+each on the heap only to take it off again costs as much as the rest of a call's handling, so
+the loop merges the sorted stream of arrivals in: at each step it runs whichever comes first,
+the next arrival or the next scheduled call (the scheduled call, at the same time).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from heapq import heappop, heappush
-from typing import Any, cast
-
-import simpy
-from simpy.core import EmptySchedule, StopSimulation
-from simpy.events import NORMAL, Event
-
-#: SimPy's event queue: (time, priority, sequence number, Event or Call) entries.
-Heap = list[tuple[float, int, int, Any]]
+from typing import Any
 
 
 class Call:
-    """``fn(call)`` runs ``delay`` seconds from now; ``call._value`` is what it works on."""
+    """``fn(call)`` runs ``delay`` seconds from now; ``call._value`` is what it works on (the
+    name SimPy gives an event's value, kept so hooks written for either read the same)."""
 
     __slots__ = ("_value", "fn")
 
-    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Call], Any],
+    def __init__(self, loop: EventLoop, delay: float, fn: Callable[[Call], Any],
                  value: Any) -> None:
         self.fn = fn
         self._value = value
-        # The heap entry Environment.schedule(event, NORMAL, delay) would push.
-        heappush(cast(Heap, env._queue), (env._now + delay, NORMAL, next(env._eid), self))
+        heappush(loop.queue, (loop.now + delay, next(loop.seq), self))
 
 
-class Environment(simpy.Environment):
-    """A SimPy environment that runs :class:`Call` entries and a sorted stream of arrivals.
+class _Stop(Exception):  # noqa: N818 (not an error: how a run ends)
+    """Raised by the call :meth:`EventLoop.stop` schedules: the run is over."""
 
-    ``feed_time`` is when the next arrival happens (infinity when there is none) and
-    ``feed()`` handles it and sets the following ``feed_time``. Arrivals never go on the event
-    queue. An arrival and an event at exactly the same time: the event runs first.
 
-    The engine reads the clock as ``env._now`` on its hottest paths (the ``now`` property
-    costs a function call); it is the same value.
+def _raise_stop(_: Call) -> None:
+    raise _Stop
+
+
+class EventLoop:
+    """Scheduled :class:`Call` entries and a sorted stream of arrivals, run in time order.
+
+    ``now`` is the clock. ``feed_time`` is when the next arrival happens (infinity when there
+    is none) and ``feed()`` handles it and sets the following ``feed_time``; arrivals never go
+    on the heap. An arrival and a scheduled call at exactly the same time: the call runs first.
     """
 
+    __slots__ = ("feed", "feed_time", "now", "queue", "seq")
+
     def __init__(self) -> None:
-        super().__init__()
+        self.now = 0.0
+        #: (time, sequence number, call): the heap's order is the order calls run in.
+        self.queue: list[tuple[float, int, Call]] = []
+        self.seq = itertools.count()
         self.feed_time = math.inf
         self.feed: Callable[[], None] = _no_feed
 
-    def step(self) -> None:
-        """Process the next scheduled entry: a Call runs its function; an Event as in SimPy."""
-        try:
-            self._now, _, _, entry = heappop(cast(Heap, self._queue))
-        except IndexError:
-            raise EmptySchedule from None
-        if entry.__class__ is Call:
-            entry.fn(entry)
-        else:
-            _fire(entry)
+    def stop(self) -> None:
+        """End :meth:`run` once the calls already due now have run (scheduled like any call,
+        so what runs before the end does not depend on who asked for it)."""
+        Call(self, 0.0, _raise_stop, None)
 
-    def run_until(self, done: Event) -> None:
-        """Run arrivals and scheduled entries in time order until ``done`` is triggered."""
-        done.callbacks.append(StopSimulation.callback)
-        queue = cast(Heap, self._queue)
+    def run(self) -> None:
+        """Run arrivals and scheduled calls in time order until :meth:`stop` takes effect."""
+        queue = self.queue
         try:
-            while True:
+            while True:  # the engine's hottest loop
                 if queue and queue[0][0] <= self.feed_time:
-                    # step(), inlined: this is the engine's hottest loop.
-                    self._now, _, _, entry = heappop(queue)
-                    if entry.__class__ is Call:
-                        entry.fn(entry)
-                    else:
-                        _fire(entry)
+                    self.now, _, call = heappop(queue)
+                    call.fn(call)
                 elif self.feed_time < math.inf:
-                    # Subclass privilege: advance the clock to the arrival, as step() does
-                    # for a scheduled event.
-                    self._now = self.feed_time
+                    self.now = self.feed_time
                     self.feed()
                 else:
-                    raise EmptySchedule
-        except StopSimulation:
+                    raise RuntimeError("nothing left to run, and nothing stopped the run")
+        except _Stop:
             return
 
-
-def _fire(event: Event) -> None:
-    """A SimPy event's turn, exactly as simpy.Environment.step() handles it."""
-    callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
-    for callback in callbacks:
-        callback(event)
-    if not event._ok and not hasattr(event, "_defused"):
-        exc = type(event._value)(*event._value.args)
-        exc.__cause__ = event._value
-        raise exc
+    def run_before(self, until: float) -> None:
+        """Run everything due before ``until``, then set the clock to ``until`` (for tests
+        that look at the room part way through)."""
+        queue = self.queue
+        while min(queue[0][0] if queue else math.inf, self.feed_time) < until:
+            if queue and queue[0][0] <= self.feed_time:
+                self.now, _, call = heappop(queue)
+                call.fn(call)
+            else:
+                self.now = self.feed_time
+                self.feed()
+        self.now = until
 
 
 def _no_feed() -> None:

@@ -3,7 +3,7 @@
 Arrivals are not events on the queue. Each simulated day's contacts are drawn at once (see
 :mod:`~contactsim.engine.demand`), built, and sorted by the time of their event: joining the
 queue, or arriving, for a contact a pre-queue diversion may take. The event loop runs them in
-turn, interleaved with the scheduled events (see :class:`~contactsim.engine.events.Environment`).
+turn, interleaved with the scheduled events (see :class:`~contactsim.engine.events.EventLoop`).
 A contact drawn on one day may join the queue on the next, after a long message, so each day is
 merged with the contacts still to come, and the feed stops at the first contact that a day not
 yet drawn could come before. Memory stays flat however long the run.
@@ -65,7 +65,7 @@ class FeedMixin(RoomState):
         merged = fresh.select(np.argsort(fresh.time, kind="stable"))
         self.pending = merged
         measured = merged.arrival >= self.warmup_s
-        self.contacts = Contact.day_batch(merged, merged.tags(), measured)
+        self.contacts = Contact.day_batch(merged, measured)
         self.times = merged.time.tolist()
         boundary = self.day * DAY_S
         self.safe = (len(self.times) if boundary >= self.end_s

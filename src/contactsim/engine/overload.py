@@ -49,8 +49,7 @@ class OverloadMixin(RoomState):
             return False
         day = (self.env.now - self.warmup_s) / DAY_S
         censored = self._censor_waiting()
-        if self.env.now > self._tick_t >= self.warmup_s:
-            self._snapshot()
+        self.tables.cut_early(self.env.now)
         self.warnings.append(
             f"overloaded: more than {MAX_WAITING:,} contacts were waiting on measured day "
             f"{max(day, 0):.0f}, so the run stopped there. Demand far exceeds capacity; the "
@@ -75,5 +74,4 @@ class OverloadMixin(RoomState):
 
     def _finish(self) -> None:
         self.open = 0
-        if not self.done.triggered:
-            self.done.succeed()
+        self._stop()
