@@ -16,7 +16,7 @@ same to the last bit.
 
 Arrivals are different: they are drawn in advance, a day at a time, already sorted. Putting
 each on the heap only to take it off again costs as much as the rest of a call's handling, so
-the loop merges the sorted stream of arrivals in: at each step it runs whichever comes first,
+the loop merges the sorted batches of arrivals in: at each step it runs whichever comes first,
 the next arrival or the next scheduled call (the scheduled call, at the same time).
 """
 
@@ -50,23 +50,37 @@ def _raise_stop(_: Call) -> None:
     raise _Stop
 
 
-class EventLoop:
-    """Scheduled :class:`Call` entries and a sorted stream of arrivals, run in time order.
+Batch = tuple[list[float], list[Any]]
 
-    ``now`` is the clock. ``feed_time`` is when the next arrival happens (infinity when there
-    is none) and ``feed()`` handles it and sets the following ``feed_time``; arrivals never go
-    on the heap. An arrival and a scheduled call at exactly the same time: the call runs first.
+
+class EventLoop:
+    """Scheduled :class:`Call` entries and sorted batches of arrivals, run in time order.
+
+    ``now`` is the clock. Arrivals come in batches from the function given to :meth:`feed`:
+    each batch is their times, in order, ending with an infinity, and the items that arrive;
+    the loop calls ``arrive(item)`` at each one's time, and asks for the next batch as soon as
+    the last item of a batch has arrived. Arrivals never go on the heap. An arrival and a
+    scheduled call at exactly the same time: the call runs first.
     """
 
-    __slots__ = ("feed", "feed_time", "now", "queue", "seq")
+    __slots__ = ("arrive", "i", "items", "next_batch", "now", "queue", "seq", "times")
 
     def __init__(self) -> None:
         self.now = 0.0
         #: (time, sequence number, call): the heap's order is the order calls run in.
         self.queue: list[tuple[float, int, Call]] = []
         self.seq = itertools.count()
-        self.feed_time = math.inf
-        self.feed: Callable[[], None] = _no_feed
+        self.arrive: Callable[[Any], None] = _no_feed
+        self.next_batch: Callable[[], Batch] = _no_batch
+        self.times: list[float] = [math.inf]  # the batch of arrivals under way
+        self.items: list[Any] = []
+        self.i = 0  # the next in the batch
+
+    def feed(self, arrive: Callable[[Any], None], next_batch: Callable[[], Batch]) -> None:
+        """Arrivals for the loop: ``next_batch()`` is asked for the first batch now."""
+        self.arrive, self.next_batch = arrive, next_batch
+        self.times, self.items = next_batch()
+        self.i = 0
 
     def stop(self) -> None:
         """End :meth:`run` once the calls already due now have run (scheduled like any call,
@@ -75,33 +89,48 @@ class EventLoop:
 
     def run(self) -> None:
         """Run arrivals and scheduled calls in time order until :meth:`stop` takes effect."""
-        queue = self.queue
+        queue, arrive, next_batch = self.queue, self.arrive, self.next_batch
+        times, items, i = self.times, self.items, self.i
+        last = len(items)
         try:
             while True:  # the engine's hottest loop
-                if queue and queue[0][0] <= self.feed_time:
+                t = times[i]
+                if queue and queue[0][0] <= t:
                     self.now, _, call = heappop(queue)
                     call.fn(call)
-                elif self.feed_time < math.inf:
-                    self.now = self.feed_time
-                    self.feed()
+                elif i < last:
+                    self.now = t
+                    i += 1
+                    arrive(items[i - 1])
+                    if i == last:  # the batch has run out: the next, at once
+                        times, items = next_batch()
+                        i, last = 0, len(items)
                 else:
                     raise RuntimeError("nothing left to run, and nothing stopped the run")
         except _Stop:
             return
 
     def run_before(self, until: float) -> None:
-        """Run everything due before ``until``, then set the clock to ``until`` (for tests
-        that look at the room part way through)."""
+        """Run everything due before ``until``, then set the clock to ``until`` (slowly: for
+        tests that look at the room part way through)."""
         queue = self.queue
-        while min(queue[0][0] if queue else math.inf, self.feed_time) < until:
-            if queue and queue[0][0] <= self.feed_time:
+        while min(queue[0][0] if queue else math.inf, self.times[self.i]) < until:
+            if queue and queue[0][0] <= self.times[self.i]:
                 self.now, _, call = heappop(queue)
                 call.fn(call)
             else:
-                self.now = self.feed_time
-                self.feed()
+                self.now = self.times[self.i]
+                self.i += 1
+                self.arrive(self.items[self.i - 1])
+                if self.i == len(self.items):
+                    self.times, self.items = self.next_batch()
+                    self.i = 0
         self.now = until
 
 
-def _no_feed() -> None:
+def _no_batch() -> Batch:
+    raise RuntimeError("no arrival stream attached")
+
+
+def _no_feed(_: Any) -> None:
     raise RuntimeError("no arrival stream attached")

@@ -12,8 +12,6 @@ it had so far, so the waits reported are understated and the warning says so.
 
 from __future__ import annotations
 
-import math
-
 from contactsim.engine.entities import GONE, WAITING
 from contactsim.engine.events import Call
 from contactsim.engine.records import CENSORED
@@ -55,8 +53,7 @@ class OverloadMixin(RoomState):
             f"{max(day, 0):.0f}, so the run stopped there. Demand far exceeds capacity; the "
             f"figures cover only the time before, and the {censored} contacts still waiting "
             "count as not answered.")
-        self.env.feed_time = math.inf
-        self.arrivals_done = True
+        self.arrivals_done = True  # (and _load_day draws no further days)
         self._finish()
         return True
 

@@ -158,11 +158,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
 
     # --- arrivals, queueing and service -----------------------------------------------------
 
-    def _on_arrival(self) -> None:
+    def _on_arrival(self, c: Contact) -> None:
         """The next contact arrives (its event: joining the queue, or a pre-queue diversion)."""
-        i = self.i
-        self.i = i + 1
-        c = self.contacts[i]
         only = self.only_pool[c.ch]
         if c.div >= 0 and self.pre_queue[c.div]:
             self._pre_queue(c)
@@ -170,10 +167,6 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             self._start(only.idle.popleft(), c)
         else:
             self._offer(c)
-        if self.i < self.safe:
-            self.env.feed_time = self.times[self.i]
-        else:
-            self._next_arrival()
 
     def _join(self, c: Contact) -> None:
         """A contact not yet in the queue joins it when due: now, or at ``c.join``."""
