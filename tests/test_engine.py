@@ -130,10 +130,10 @@ def test_back_to_back_identical_shifts_change_nothing(tmp_path: Path) -> None:
     made = 0
     original = Handler.__init__
 
-    def counting(self: Handler, pool: object) -> None:
+    def counting(self: Handler, *args: object) -> None:
         nonlocal made
         made += 1
-        original(self, pool)  # type: ignore[arg-type]
+        original(self, *args)  # type: ignore[arg-type]
 
     Handler.__init__ = counting  # type: ignore[method-assign]
     try:

@@ -15,6 +15,7 @@ position because it is the engine's largest single cost outside the event loop.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,6 @@ from contactsim.engine.records import HOUR_MASK, HOUR_SHIFT, Records
 
 if TYPE_CHECKING:
     from contactsim.engine.demand import DayContacts
-    from contactsim.engine.events import Call
 
 # Contact states.
 WAITING, IN_SERVICE, GONE = 0, 1, 2
@@ -98,17 +98,21 @@ class Queue:
 
 class Handler:
     """One member of staff on duty, in ``pool``: the ``index``-th to come on duty there since
-    the run began (someone back from a break comes on again, under a new index)."""
+    the run began (someone back from a break comes on again, under a new index).
 
-    __slots__ = ("contact", "end", "end_at", "idle_since", "index", "phase", "pool", "started")
+    A busy handler is itself the event loop's entry for the end of what it is doing: the loop
+    runs ``fn(handler)`` then (a Call object per service would cost more).
+    """
 
-    def __init__(self, pool: PoolState) -> None:
+    __slots__ = ("contact", "end_at", "fn", "idle_since", "index", "phase", "pool", "started")
+
+    def __init__(self, pool: PoolState, on_end: Callable[[Handler], None]) -> None:
         self.pool = pool
         self.index = pool.arrived
         pool.arrived += 1
+        self.fn = on_end  # what to do when the phase in hand ends
         self.contact: Contact | None = None
-        self.end: Call | None = None  # the pending end of this phase (stale ones are ignored)
-        self.end_at = 0.0
+        self.end_at = 0.0  # when the phase in hand ends
         self.started = 0.0
         self.phase = PLAIN
         self.idle_since = 0.0

@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 
@@ -67,8 +67,9 @@ class EventLoop:
 
     def __init__(self) -> None:
         self.now = 0.0
-        #: (time, sequence number, call): the heap's order is the order calls run in.
-        self.queue: list[tuple[float, int, Call]] = []
+        #: (time, sequence number, call): the heap's order is the order calls run in. A call
+        #: is anything with ``fn``: a :class:`Call`, or an object scheduled with schedule().
+        self.queue: list[tuple[float, int, Any]] = []
         self.seq = itertools.count()
         self.arrive: Callable[[Any], None] = _no_feed
         self.next_batch: Callable[[], Batch] = _no_batch
@@ -81,6 +82,23 @@ class EventLoop:
         self.arrive, self.next_batch = arrive, next_batch
         self.times, self.items = next_batch()
         self.i = 0
+
+    def schedule(self, item: Any, delay: float) -> None:
+        """``item.fn(item)`` runs ``delay`` seconds from now (for an object that is its own
+        entry, as a busy handler is; a :class:`Call` schedules itself)."""
+        heappush(self.queue, (self.now + delay, next(self.seq), item))
+
+    def unschedule(self, item: Any) -> None:
+        """Take ``item``'s pending entry off the heap. The rest still run in the same order:
+        it is fixed by their (time, sequence number) keys, whatever the heap's layout."""
+        queue = self.queue
+        for k, entry in enumerate(queue):
+            if entry[2] is item:
+                queue[k] = queue[-1]
+                queue.pop()
+                heapify(queue)
+                return
+        raise ValueError("not scheduled")
 
     def stop(self) -> None:
         """End :meth:`run` once the calls already due now have run (scheduled like any call,

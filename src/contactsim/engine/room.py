@@ -77,7 +77,6 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self._code = self.records.code.append
         self._wait = self.records.wait_s.append
         self._connect = self.records.connect_s.append
-        self._end_callback = self._on_end
         self.warnings: list[str] = []
         self.channel_names = list(scenario.channels)
         self.open = 0  # measured contacts drawn but not yet answered, abandoned or diverted
@@ -238,25 +237,23 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         h.phase = PLAIN
         duration = c.work + c.wrap
         h.end_at = now + duration
-        h.end = Call(self.env, duration, self._end_callback, h)
+        self.env.schedule(h, duration)
         if p.digital is not None and self.digital[c.ch]:
             p.digital[h] = now
 
     def _schedule_end(self, h: Handler, duration: float) -> None:
         h.end_at = self.env.now + duration
-        h.end = Call(self.env, duration, self._on_end, h)
+        self.env.schedule(h, duration)
 
-    def _on_end(self, ev: Call) -> None:
-        h: Handler = ev._value
-        if h.end is not ev:
-            return  # this service was interrupted; its end no longer stands
+    def _on_end(self, h: Handler) -> None:
+        """What handler ``h`` is doing ends (the loop runs it: see :class:`Handler`)."""
         if h.phase == TRIAGE:
             self._handover(h)
             return
         p = h.pool
         if p.digital is not None:
             p.digital.pop(h, None)
-        h.end = h.contact = None
+        h.contact = None
         p.busy_change(self.env.now, -1)
         self._free(h)
 

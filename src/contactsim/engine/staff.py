@@ -111,7 +111,7 @@ class StaffMixin(RoomState):
             p.leaving -= stay
             p.present_change(self.env.now, delta - stay)
             for _ in range(delta - stay):
-                self._free(Handler(p))
+                self._free(Handler(p, self._on_end))
         elif delta < 0:
             gone = 0
             while gone < -delta and p.idle:
@@ -141,7 +141,8 @@ class StaffMixin(RoomState):
         d.work, d.wrap = best.end_at - self.env.now, 0.0
         d.state = WAITING
         self.queues[d.ch].items.appendleft(d)
-        best.end = best.contact = None
+        self.env.unschedule(best)  # the end of the work it dropped
+        best.contact = None
         p.present_change(self.env.now, 0)  # (as at every staff event, both integrals)
         p.busy_change(self.env.now, -1)
         return best
