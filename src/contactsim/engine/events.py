@@ -113,18 +113,17 @@ class EventLoop:
         try:
             while True:  # the engine's hottest loop
                 t = times[i]
-                if queue and queue[0][0] <= t:
+                while queue and queue[0][0] <= t:  # the calls due by the next arrival
                     self.now, _, call = heappop(queue)
                     call.fn(call)
-                elif i < last:
-                    self.now = t
-                    i += 1
-                    arrive(items[i - 1])
-                    if i == last:  # the batch has run out: the next, at once
-                        times, items = next_batch()
-                        i, last = 0, len(items)
-                else:
+                if i == last:
                     raise RuntimeError("nothing left to run, and nothing stopped the run")
+                self.now = t
+                i += 1
+                arrive(items[i - 1])
+                if i == last:  # the batch has run out: the next, at once
+                    times, items = next_batch()
+                    i, last = 0, len(items)
         except _Stop:
             return
 
