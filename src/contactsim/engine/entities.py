@@ -6,10 +6,11 @@ to a pool (:class:`PoolState`), which keeps them idle in a line, longest idle fi
 running totals of staff present and staff busy for the hourly tables. :class:`ModelOutput` is
 what one replication hands back.
 
-These are plain classes with ``__slots__``: a year of a large force makes millions of contacts,
-and slots keep each small and its fields quick to reach. Contacts are built by keyword, except
-for the day's contacts in bulk (:meth:`Contact.day_batch`), the one place that builds them by
-position because it is the engine's largest single cost outside the event loop.
+These are classes with ``__slots__``: a year of a large force makes millions of contacts, and
+slots keep each small and its fields quick to reach. A contact's fields are declared once, on
+:class:`Contact`; the day's contacts (and retries) are built from the drawn columns of the same
+names by :meth:`Contact.day_batch`, by position, because building them is the engine's largest
+single cost outside the event loop; callbacks are built by keyword.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -97,8 +99,9 @@ class Queue:
 
 
 class Handler:
-    """One member of staff on duty, in ``pool``: the ``index``-th to come on duty there since
-    the run began (someone back from a break comes on again, under a new index).
+    """One member of staff on duty, in ``pool``, at desk ``index`` there: the lowest number no
+    one else on duty in the pool holds (a log's agent: numbers run from 0 to the most ever on
+    duty at once less one, and are reused as people come and go).
 
     A busy handler is itself the event loop's entry for the end of what it is doing: the loop
     runs ``fn(handler)`` then (a Call object per service would cost more).
@@ -108,8 +111,7 @@ class Handler:
 
     def __init__(self, pool: PoolState, on_end: Callable[[Handler], None]) -> None:
         self.pool = pool
-        self.index = pool.arrived
-        pool.arrived += 1
+        self.index = pool.take_desk()
         self.fn = on_end  # what to do when the phase in hand ends
         self.contact: Contact | None = None
         self.end_at = 0.0  # when the phase in hand ends
@@ -121,9 +123,9 @@ class Handler:
 class PoolState:
     """A pool's live state and its running time integrals (staff present, staff busy)."""
 
-    __slots__ = ("answered", "arrived", "busy", "busy_area", "changes", "digital", "idle",
-                 "index", "leaving", "name", "present", "present_area", "present_t", "queues",
-                 "t")
+    __slots__ = ("answered", "busy", "busy_area", "changes", "desks", "digital", "free_desks",
+                 "idle", "index", "leaving", "name", "present", "present_area", "present_t",
+                 "queues", "t")
 
     def __init__(self, *, index: int, name: str, queues: list[Queue], channels: int) -> None:
         self.index = index
@@ -133,7 +135,8 @@ class PoolState:
         self.present = 0  # on duty now, including those finishing a contact after their shift
         self.busy = 0
         self.leaving = 0  # busy staff who leave when their contact ends
-        self.arrived = 0  # handlers who have come on duty so far (see Handler.index)
+        self.desks = 0  # desk numbers handed out so far (see Handler.index)
+        self.free_desks: list[int] = []  # a heap of the numbers handed back
         self.t = 0.0  # busy_area is integrated up to here
         self.present_t = 0.0  # present_area is integrated up to here
         self.present_area = 0.0  # staff-seconds present since time 0
@@ -143,6 +146,18 @@ class PoolState:
         #: Measured contacts this pool answered, by channel (each counted once, by the pool
         #: that first answered it; a plain list: numpy element updates are slower).
         self.answered = [0] * channels
+
+    def take_desk(self) -> int:
+        """The lowest desk number free, for a handler coming on duty."""
+        if self.free_desks:
+            return heappop(self.free_desks)
+        self.desks += 1
+        return self.desks - 1
+
+    def leave(self, h: Handler, now: float) -> None:
+        """``h`` goes off duty (idle, or just finished) at ``now``, handing back its desk."""
+        heappush(self.free_desks, h.index)
+        self.present_change(now, -1)
 
     def busy_change(self, now: float, delta: int) -> None:
         """``delta`` more staff busy from ``now`` (the busy integral brought up to ``now``

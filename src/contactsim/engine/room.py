@@ -15,6 +15,16 @@ of contacts (:mod:`~contactsim.engine.feed`); callers who hang up, and what they
 (:mod:`~contactsim.engine.diversion`); staff coming on and going off duty, breaks, absence and
 the digital desk that drops its work for a 999 call (:mod:`~contactsim.engine.staff`); and the
 guards that stop a run whose demand exceeds its capacity (:mod:`~contactsim.engine.overload`).
+State with a bookkeeping rule of its own sits in a small object that owns it, each rule in one
+place: a pool's time integrals (:class:`~contactsim.engine.entities.PoolState`), officer hours
+(:class:`~contactsim.engine.officers.Officers`), the hourly staff tables
+(:class:`~contactsim.engine.staff.HourlyTables`), diversion counts and partners
+(:class:`~contactsim.engine.diversion.DiversionCounts`,
+:class:`~contactsim.engine.diversion.Partner`).
+
+Who answered: a :class:`~contactsim.engine.entities.Handler` knows its pool (``h.pool``, with
+its ``index`` and ``name``) and its desk number there (``h.index``), so a hook on
+:meth:`ControlRoom._start` (``_start(h, c)``) can record which handler took each contact.
 
 The model is pure: it takes a validated scenario and a replication number and returns the
 records of what happened. It writes no files and prints nothing. Events are plain callbacks on
@@ -262,7 +272,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         p = h.pool
         if p.leaving:
             p.leaving -= 1
-            p.present_change(self.env.now, -1)
+            p.leave(h, self.env.now)
             return
         # The waiting contact with the lowest priority, oldest first, among the pool's work
         # (queues are sorted by priority; abandoned contacts are dropped as they are met).

@@ -113,11 +113,11 @@ class StaffMixin(RoomState):
             for _ in range(delta - stay):
                 self._free(Handler(p, self._on_end))
         elif delta < 0:
+            p.present_change(self.env.now, 0)  # the integrals to now, whoever leaves
             gone = 0
             while gone < -delta and p.idle:
-                p.idle.pop()
+                p.leave(p.idle.pop(), self.env.now)
                 gone += 1
-            p.present_change(self.env.now, -gone)
             p.leaving += -delta - gone
 
     # --- interruption -----------------------------------------------------------------------
