@@ -17,7 +17,9 @@ from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.engine import MAX_TRIES, MAX_WAITING, ControlRoom, simulate
 from contactsim.engine.arrivals import day_arrivals, hourly_rates
-from contactsim.engine.entities import Handler
+from contactsim.engine.demand import DayContacts
+from contactsim.engine.entities import Contact, Handler
+from contactsim.engine.events import Call, EventLoop
 from contactsim.engine.records import ABANDONED, ANSWERED, CENSORED, NORMAL, REDIAL
 from contactsim.engine.roster import rostered_by_hour, week_changes
 from contactsim.engine.streams import Streams, generator
@@ -25,6 +27,66 @@ from contactsim.engine.streams import Streams, generator
 
 def scenario(tmp_path: Path, text: str, *overrides: str) -> Scenario:
     return load_scenario(write(tmp_path, "s.toml", text), overrides)
+
+
+# --- the event loop -------------------------------------------------------------------------
+
+def test_event_loop_order_time_then_scheduling_then_arrival() -> None:
+    """Earliest first; at one time, calls in the order scheduled, then the arrival; a call
+    scheduled while running goes after those already due; unscheduling leaves the rest's
+    order alone; stop() ends the run once the calls already due have run."""
+    loop = EventLoop()
+    ran: list[str] = []
+
+    def note(call: Call) -> None:
+        ran.append(call._value)
+
+    def arrive(item: str) -> None:
+        ran.append(item)
+        Call(loop, 0.0, note, f"after {item}")
+
+    batches = iter([([2.0, 5.0, math.inf], ["arrival@2", "arrival@5"])])
+    loop.feed(arrive, lambda: next(batches, ([math.inf], [])))
+
+    class Own:  # an object that is its own entry, as a busy handler is
+        def fn(self, _: object) -> None:
+            ran.append("own@3")
+
+    own, dropped = Own(), Own()
+    for name, at in [("b@2", 2.0), ("a@1", 1.0), ("c@2", 2.0), ("d@5", 5.0)]:
+        Call(loop, at, note, name)
+    loop.schedule(own, 3.0)
+    loop.schedule(dropped, 2.5)
+    loop.unschedule(dropped)
+    Call(loop, 6.0, lambda _: loop.stop(), None)
+    Call(loop, 6.0, note, "e@6, due with the stop")
+    Call(loop, 7.0, note, "never")
+    loop.run()
+    assert ran == ["a@1", "b@2", "c@2", "arrival@2", "after arrival@2", "own@3", "d@5",
+                   "arrival@5", "after arrival@5", "e@6, due with the stop"]
+    assert loop.now == 6.0
+
+
+def test_contact_fields_drawn_with_the_demand_are_its_columns() -> None:
+    """A Contact field before ``tag`` is filled from the DayContacts column of its name."""
+    names = list(Contact.__dataclass_fields__)
+    drawn = names[:names.index("tag")]
+    assert set(drawn) <= set(DayContacts.__dataclass_fields__)
+    assert drawn == ["ch", "cat", "join", "connect", "patience", "work", "wrap", "div",
+                     "triage"]
+
+
+def test_handlers_hold_the_lowest_free_desk_in_their_pool(tmp_path: Path) -> None:
+    room = ControlRoom(scenario(tmp_path, MINIMAL), 0)
+    room.env.run_before(1.0)  # the 24/7 team of two is on duty
+    pool = room.pools[0]
+    assert sorted(h.index for h in pool.idle) == [0, 1]
+    assert all(h.pool is pool for h in pool.idle)
+    first = next(h for h in pool.idle if h.index == 0)
+    pool.idle.remove(first)
+    pool.leave(first, 1.0)
+    assert Handler(pool, room._on_end).index == 0  # the desk handed back
+    assert Handler(pool, room._on_end).index == 2
 
 
 # --- distributions and streams --------------------------------------------------------------
@@ -130,10 +192,10 @@ def test_back_to_back_identical_shifts_change_nothing(tmp_path: Path) -> None:
     made = 0
     original = Handler.__init__
 
-    def counting(self: Handler, pool: object) -> None:
+    def counting(self: Handler, *args: object) -> None:
         nonlocal made
         made += 1
-        original(self, pool)  # type: ignore[arg-type]
+        original(self, *args)  # type: ignore[arg-type]
 
     Handler.__init__ = counting  # type: ignore[method-assign]
     try:
@@ -180,14 +242,14 @@ def test_idle_staff_leave_first(tmp_path: Path) -> None:
     sc = scenario(tmp_path, MINIMAL)
     room = ControlRoom(sc, 0)
     pool = room.pools[0]
-    room.env.run(until=1.0)  # the 24/7 team of two is on duty
+    room.env.run_before(1.0)  # the 24/7 team of two is on duty
     assert pool.present == 2
     assert len(pool.idle) == 2
     busy = pool.idle.popleft()
     pool.busy += 1
     busy.contact = object()  # type: ignore[assignment]
     pool.changes[5.0] = -2
-    room.env.run(until=5.0)
+    room.env.run_before(5.0)
     room._on_staff_change(type("E", (), {"_value": (pool, 5.0)})())  # type: ignore[arg-type]
     assert pool.present == 1
     assert pool.leaving == 1

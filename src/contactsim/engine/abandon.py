@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from contactsim.config.distributions import UNIFORM, Draws
 from contactsim.config.spec import OnAbandon
 from contactsim.engine.entities import GONE, WAITING, Contact
@@ -79,8 +81,7 @@ class AbandonMixin(RoomState):
             work, wrap = self.callback_work[c.ch, self.demand.category_names[c.cat]]
             if c.measured:
                 self.callbacks[c.ch] += 1
-            if c.deploy:  # the callback deals with the incident
-                self.officer_hours[c.ch] += self.category_hours[c.cat]
+            self.officers.deploy(c)  # the callback deals with the incident
             call = Contact(tag=c.tag, ch=c.ch, cat=c.cat, join=self.env.now, connect=0.0,
                            patience=math.inf, work=work.next(), wrap=wrap.next(),
                            measured=False, div=-1, triage=0.0, deploy=False)
@@ -114,17 +115,11 @@ class AbandonMixin(RoomState):
         now = self.env.now
         row = self.demand.retry(k, cat, now, origin)
         measured = self.warmup_s <= now < self.end_s
-        c = Contact(tag=int(row.tags()[0]), ch=k, cat=cat,
-                    join=float(row.join[0]), connect=float(row.connect[0]),
-                    patience=float(row.patience[0]), work=float(row.work[0]),
-                    wrap=float(row.wrap[0]), measured=measured, div=int(row.div[0]),
-                    triage=float(row.triage[0]), deploy=bool(row.deploy[0]) and measured)
+        c = Contact.day_batch(row, np.array([measured]))[0]
         c.tries = tries
         c.caller = getattr(previous, "caller", -1)
         if c.div >= 0 and self.pre_queue[c.div]:
             self._pre_queue(c)
-        elif c.join > now:
-            Call(self.env, c.join - now, self._on_join, c)
         else:
-            self._offer(c)
+            self._join(c)
         return c

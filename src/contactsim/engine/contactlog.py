@@ -98,16 +98,16 @@ class LoggingRoom(ControlRoom):
         if not c.answered and c.measured:
             if c.div >= 0:  # a triage diversion will act on it when the triage ends
                 self._triaged[c] = self.n_rows
-            self._row(c, ANSWERED, self.env._now, c.work, c.wrap)
+            self._row(c, ANSWERED, self.env.now, c.work, c.wrap)
         super()._start(h, c)
 
     def _resolve(self, c: Contact, outcome: int, wait: float) -> None:
         nan = math.nan
         if outcome == DIVERTED:
-            now = self.env._now
+            now = self.env.now
             self._append(c.ch, c.cat, now, nan, nan, outcome, nan, nan, self._caller(c))
         else:
-            self._row(c, outcome, self.env._now, nan, nan)
+            self._row(c, outcome, self.env.now, nan, nan)
         super()._resolve(c, outcome, wait)
 
     def _pre_queue(self, c: Contact) -> None:

@@ -19,12 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import simpy
 
 from contactsim.config.distributions import Distribution, Draws
 from contactsim.config.spec import PartnerSpec
 from contactsim.engine.entities import GONE, HOLD, PLAIN, Contact, Handler
-from contactsim.engine.events import Call
+from contactsim.engine.events import Call, EventLoop
 from contactsim.engine.records import DIVERTED
 from contactsim.engine.state import RoomState
 from contactsim.engine.streams import StreamName
@@ -49,7 +48,7 @@ def open_minutes(spec: PartnerSpec) -> np.ndarray:
 class Partner:
     """A partner agency's live state during a run."""
 
-    def __init__(self, spec: PartnerSpec, env: simpy.Environment, start_day: int) -> None:
+    def __init__(self, spec: PartnerSpec, env: EventLoop, start_day: int) -> None:
         self.spec = spec
         self.env = env
         self.is_open = open_minutes(spec).tolist()
@@ -75,12 +74,31 @@ class Partner:
         self.busy -= 1
 
 
+class DiversionCounts:
+    """Measured contacts each diversion took, and failed to, by hour of the week of arrival."""
+
+    def __init__(self, diversions: int, start_day: int) -> None:
+        self.start_day = start_day  # weekday of time 0
+        #: [diversion][hour of week]: [taken, failed]
+        self.counts = [[[0, 0] for _ in range(HOURS_PER_WEEK)] for _ in range(diversions)]
+
+    def add(self, c: Contact, diversion: int, taken: bool) -> None:
+        """``diversion`` acted on ``c``: counted if ``c`` is measured."""
+        if c.measured:
+            hour = (c.run_hour + 24 * self.start_day) % HOURS_PER_WEEK
+            self.counts[diversion][hour][0 if taken else 1] += 1
+
+    def array(self) -> np.ndarray:
+        """(diversions, 168, 2): taken and failed, by hour of the week of arrival."""
+        return np.array(self.counts, dtype=float).reshape(len(self.counts), HOURS_PER_WEEK, 2)
+
+
 class DiversionMixin(RoomState):
     """Pre-queue and triage diversion, and the handover to a partner."""
 
     partners: list[Partner | None]  # by diversion; None: no partner, every handover succeeds
     partner_draws: list[tuple[Draws, Draws] | None]  # by diversion: answer, partner's handle
-    diversion_counts: list[list[list[int]]]  # [diversion][hour of week]: [taken, failed]
+    diversion_counts: DiversionCounts
 
     def _init_diversions(self) -> None:
         sc = self.scenario
@@ -94,8 +112,7 @@ class DiversionMixin(RoomState):
                 self.demand.draws(StreamName.partner_handle(d.partner),
                                   sc.partners[d.partner].handle_s or Distribution.constant(0)))
             for d in sc.diversions.values()]
-        self.diversion_counts = [[[0, 0] for _ in range(HOURS_PER_WEEK)]
-                                 for _ in sc.diversions]
+        self.diversion_counts = DiversionCounts(len(sc.diversions), self.start_day)
         self.pre_queue = [d.pre_queue for d in sc.diversions.values()]
 
     def _pre_queue(self, c: Contact) -> None:
@@ -105,18 +122,14 @@ class DiversionMixin(RoomState):
         partner = self.partners[d]
         taken = partner is None or draws is None or partner.take(draws[0].next()
                                                                  + draws[1].next())
-        if c.measured:
-            self.diversion_counts[d][(c.run_hour + 24 * self.start_day) % HOURS_PER_WEEK][
-                0 if taken else 1] += 1
+        self.diversion_counts.add(c, d, taken)
         c.div = -1
         if taken:
             c.state = GONE
             if c.measured:
                 self._resolve(c, DIVERTED, 0.0)
-        elif c.join > self.env.now:
-            Call(self.env, c.join - self.env.now, self._on_join, c)
         else:
-            self._offer(c)
+            self._join(c)
 
     def _handover(self, h: Handler) -> None:
         """End of triage: hand over to the partner, or carry on with the contact in full."""
@@ -127,15 +140,12 @@ class DiversionMixin(RoomState):
         draws, partner = self.partner_draws[d], self.partners[d]
         answer = draws[0].next() if draws is not None else 0.0
         taken = partner is None or draws is None or partner.take(answer + draws[1].next())
-        if c.measured:
-            self.diversion_counts[d][(c.run_hour + 24 * self.start_day) % HOURS_PER_WEEK][
-                0 if taken else 1] += 1
+        self.diversion_counts.add(c, d, taken)
         if taken:
             h.phase = HOLD
             self._schedule_end(h, answer + c.wrap)
             return
-        if c.deploy:
-            self.officer_hours[c.ch] += self.category_hours[c.cat]
+        self.officers.deploy(c)
         h.phase = PLAIN
         # The same end as with no diversion at all, to the last bit: start + (work + wrap).
         self._schedule_end(h, (h.started + (c.work + c.wrap)) - self.env.now)

@@ -6,16 +6,19 @@ to a pool (:class:`PoolState`), which keeps them idle in a line, longest idle fi
 running totals of staff present and staff busy for the hourly tables. :class:`ModelOutput` is
 what one replication hands back.
 
-These are plain classes with ``__slots__``: a year of a large force makes millions of contacts,
-and slots keep each small and its fields quick to reach. Contacts are built by keyword, except
-for the day's contacts in bulk (:meth:`Contact.day_batch`), the one place that builds them by
-position because it is the engine's largest single cost outside the event loop.
+These are classes with ``__slots__``: a year of a large force makes millions of contacts, and
+slots keep each small and its fields quick to reach. A contact's fields are declared once, on
+:class:`Contact`; the day's contacts (and retries) are built from the drawn columns of the same
+names by :meth:`Contact.day_batch`, by position, because building them is the engine's largest
+single cost outside the event loop; callbacks are built by keyword.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,7 +27,6 @@ from contactsim.engine.records import HOUR_MASK, HOUR_SHIFT, Records
 
 if TYPE_CHECKING:
     from contactsim.engine.demand import DayContacts
-    from contactsim.engine.events import Call
 
 # Contact states.
 WAITING, IN_SERVICE, GONE = 0, 1, 2
@@ -32,35 +34,37 @@ WAITING, IN_SERVICE, GONE = 0, 1, 2
 PLAIN, TRIAGE, HOLD = 0, 1, 2
 
 
+@dataclass(slots=True, eq=False)
 class Contact:
-    """One contact (or a callback: outbound work for a caller who hung up)."""
+    """One contact (or a callback: outbound work for a caller who hung up).
 
-    # ``caller`` is left unset on the day's contacts (the hot path never touches it): a retry
-    # carries the key of its caller's first contact there, and a logging room
-    # (:mod:`~contactsim.engine.contactlog`) gives first contacts their keys.
-    __slots__ = ("answered", "caller", "cat", "ch", "connect", "deploy", "div", "join",
-                 "measured", "patience", "state", "tag", "triage", "tries", "work", "wrap")
-    caller: int  # see above: read it with getattr(c, "caller", None)
+    Its fields are declared once, here: the day's contacts are built by position from the
+    drawn columns of the same names (:meth:`day_batch`), everything else by keyword. Identity,
+    not value, makes two contacts equal (``eq=False``), so a contact can key a dict.
+    """
 
-    def __init__(self, *, tag: int, ch: int, cat: int, join: float, connect: float,
-                 patience: float, work: float, wrap: float, measured: bool, div: int,
-                 triage: float, deploy: bool) -> None:
-        # The same fields as _day_row below; keep the two in step.
-        self.tag = tag  # its record code: channel, category, hour, origin, policy
-        self.ch = ch
-        self.cat = cat
-        self.join = join
-        self.connect = connect
-        self.patience = patience
-        self.work = work  # talk time still to do (less, after an interruption)
-        self.wrap = wrap
-        self.measured = measured
-        self.div = div  # diversion still to act on it, -1 none
-        self.triage = triage
-        self.deploy = deploy  # will need an officer if handled (measured contacts only)
-        self.state = WAITING
-        self.answered = False
-        self.tries = 1  # this caller's attempts so far about the incident
+    # Drawn with the day's demand: each is a DayContacts column of the same name.
+    ch: int
+    cat: int
+    join: float
+    connect: float
+    patience: float
+    work: float  # talk time still to do (less, after an interruption)
+    wrap: float
+    div: int  # diversion still to act on it, -1 none
+    triage: float
+    # Made from the drawn columns (see day_batch).
+    tag: int  # its record code: channel, category, hour, origin, policy
+    measured: bool
+    deploy: bool  # will need an officer if handled (measured contacts only)
+    state: int = WAITING
+    answered: bool = False
+    tries: int = 1  # this caller's attempts so far about the incident
+    # Left unset on the day's contacts (the hot path never touches it): a retry carries the
+    # key of its caller's first contact here, and a logging room
+    # (:mod:`~contactsim.engine.contactlog`) gives first contacts their keys. Read it with
+    # getattr(c, "caller", None).
+    caller: int = field(init=False, repr=False)
 
     @property
     def run_hour(self) -> int:
@@ -68,42 +72,19 @@ class Contact:
         return (self.tag >> HOUR_SHIFT) & HOUR_MASK
 
     @staticmethod
-    def day_batch(rows: DayContacts, tags: np.ndarray, measured: np.ndarray) -> list[Contact]:
-        """A contact for each row, in order: ``tags`` are their record codes, ``measured``
-        says which arrived in the measured window (only those can need an officer)."""
-        # map() over the columns: building ~100,000 contacts a day by keyword costs more.
-        return list(map(
-            _day_row, tags.tolist(), rows.ch.tolist(), rows.cat.tolist(), rows.join.tolist(),
-            rows.connect.tolist(), rows.patience.tolist(), rows.work.tolist(),
-            rows.wrap.tolist(), measured.tolist(), rows.div.tolist(), rows.triage.tolist(),
-            (rows.deploy & measured).tolist()))
+    def day_batch(rows: DayContacts, measured: np.ndarray) -> list[Contact]:
+        """A contact for each row, in order: ``measured`` says which arrived in the measured
+        window (only those can need an officer)."""
+        # map() over the columns, by position: building ~100,000 contacts a day by keyword
+        # costs more.
+        return list(map(Contact, *(getattr(rows, name).tolist() for name in _DRAWN),
+                        rows.tags().tolist(), measured.tolist(),
+                        (rows.deploy & measured).tolist()))
 
 
-_new = object.__new__
-
-
-def _day_row(tag: int, ch: int, cat: int, join: float, connect: float, patience: float,
-             work: float, wrap: float, measured: bool, div: int, triage: float,
-             deploy: bool) -> Contact:
-    """``Contact(...)`` by position, for :meth:`Contact.day_batch` only (as fast as a
-    positional ``__init__``: a function call instead of the class's)."""
-    c: Contact = _new(Contact)
-    c.tag = tag
-    c.ch = ch
-    c.cat = cat
-    c.join = join
-    c.connect = connect
-    c.patience = patience
-    c.work = work
-    c.wrap = wrap
-    c.measured = measured
-    c.div = div
-    c.triage = triage
-    c.deploy = deploy
-    c.state = WAITING
-    c.answered = False
-    c.tries = 1
-    return c
+_NAMES = [f.name for f in fields(Contact)]
+#: Contact's fields drawn with the demand, in order: all those before ``tag``.
+_DRAWN = tuple(_NAMES[:_NAMES.index("tag")])
 
 
 class Queue:
@@ -118,15 +99,22 @@ class Queue:
 
 
 class Handler:
-    """One member of staff on duty, in ``pool``."""
+    """One member of staff on duty, in ``pool``, at desk ``index`` there: the lowest number no
+    one else on duty in the pool holds (a log's agent: numbers run from 0 to the most ever on
+    duty at once less one, and are reused as people come and go).
 
-    __slots__ = ("contact", "end", "end_at", "idle_since", "phase", "pool", "started")
+    A busy handler is itself the event loop's entry for the end of what it is doing: the loop
+    runs ``fn(handler)`` then (a Call object per service would cost more).
+    """
 
-    def __init__(self, pool: PoolState) -> None:
+    __slots__ = ("contact", "end_at", "fn", "idle_since", "index", "phase", "pool", "started")
+
+    def __init__(self, pool: PoolState, on_end: Callable[[Handler], None]) -> None:
         self.pool = pool
+        self.index = pool.take_desk()
+        self.fn = on_end  # what to do when the phase in hand ends
         self.contact: Contact | None = None
-        self.end: Call | None = None  # the pending end of this phase (stale ones are ignored)
-        self.end_at = 0.0
+        self.end_at = 0.0  # when the phase in hand ends
         self.started = 0.0
         self.phase = PLAIN
         self.idle_since = 0.0
@@ -135,8 +123,9 @@ class Handler:
 class PoolState:
     """A pool's live state and its running time integrals (staff present, staff busy)."""
 
-    __slots__ = ("answered", "busy", "busy_area", "changes", "digital", "idle", "index",
-                 "leaving", "name", "present", "present_area", "present_t", "queues", "t")
+    __slots__ = ("answered", "busy", "busy_area", "changes", "desks", "digital", "free_desks",
+                 "idle", "index", "leaving", "name", "present", "present_area", "present_t",
+                 "queues", "t")
 
     def __init__(self, *, index: int, name: str, queues: list[Queue], channels: int) -> None:
         self.index = index
@@ -146,6 +135,8 @@ class PoolState:
         self.present = 0  # on duty now, including those finishing a contact after their shift
         self.busy = 0
         self.leaving = 0  # busy staff who leave when their contact ends
+        self.desks = 0  # desk numbers handed out so far (see Handler.index)
+        self.free_desks: list[int] = []  # a heap of the numbers handed back
         self.t = 0.0  # busy_area is integrated up to here
         self.present_t = 0.0  # present_area is integrated up to here
         self.present_area = 0.0  # staff-seconds present since time 0
@@ -155,6 +146,32 @@ class PoolState:
         #: Measured contacts this pool answered, by channel (each counted once, by the pool
         #: that first answered it; a plain list: numpy element updates are slower).
         self.answered = [0] * channels
+
+    def take_desk(self) -> int:
+        """The lowest desk number free, for a handler coming on duty."""
+        if self.free_desks:
+            return heappop(self.free_desks)
+        self.desks += 1
+        return self.desks - 1
+
+    def leave(self, h: Handler, now: float) -> None:
+        """``h`` goes off duty (idle, or just finished) at ``now``, handing back its desk."""
+        heappush(self.free_desks, h.index)
+        self.present_change(now, -1)
+
+    def busy_change(self, now: float, delta: int) -> None:
+        """``delta`` more staff busy from ``now`` (the busy integral brought up to ``now``
+        first: the one place it is integrated)."""
+        self.busy_area += self.busy * (now - self.t)
+        self.t = now
+        self.busy += delta
+
+    def present_change(self, now: float, delta: int) -> None:
+        """``delta`` more staff present from ``now`` (both integrals brought up to ``now``)."""
+        self.busy_change(now, 0)
+        self.present_area += self.present * (now - self.present_t)
+        self.present_t = now
+        self.present += delta
 
 
 @dataclass(frozen=True)

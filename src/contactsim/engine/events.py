@@ -1,108 +1,153 @@
-"""The engine's events: timed callbacks, on a SimPy environment fed with arrivals.
+"""The engine's event loop: timed callbacks and a sorted stream of arrivals, in one time order.
 
-SimPy's idiom of a process per caller is clear but slow. The engine instead schedules plain
-callbacks on a SimPy environment's event queue: a service ending, a caller's patience running
-out, a shift change. A :class:`Call` is the lightest thing that can sit on that queue: the
-function to run and the object it works on (``_value``, as on a SimPy event), with none of an
-event's machinery (a callback list, success and failure, yielding from processes), which the
-engine never uses for them. The environment runs them, and SimPy's own events (the run's end),
-in one time order.
+SimPy's idiom of a process per caller is clear but slow (see ``benchmarks/engine.py``). All the
+engine needs is "run this function on this object at that time": a service ending, a caller's
+patience running out, a shift change. A :class:`Call` is exactly that, and :class:`EventLoop`
+runs them from a heap of ``(time, sequence number, call)`` entries.
+
+Why a loop of our own rather than SimPy's: the engine used to push its calls onto a SimPy
+environment's queue, which meant reaching into SimPy's private ``_queue``, ``_now`` and
+``_eid`` under a ``<5`` version pin, a class check on every entry to tell its calls from
+SimPy's events, and a SimPy event only to say the run was over. None of SimPy's machinery
+(processes, conditions, resources) was used. This loop is the few lines of it that were, with
+nothing private to reach into and less work per event. The order is SimPy's own for events of
+one priority: earliest time first, then the order they were scheduled in, so results are the
+same to the last bit.
 
 Arrivals are different: they are drawn in advance, a day at a time, already sorted. Putting
-each on the event queue only to take it off again costs as much as the rest of a call's
-handling, so :class:`Environment` merges the sorted stream of arrivals into SimPy's loop: at
-each step it runs whichever comes first, the next arrival or the next scheduled event.
+each on the heap only to take it off again costs as much as the rest of a call's handling, so
+the loop merges the sorted batches of arrivals in: at each step it runs whichever comes first,
+the next arrival or the next scheduled call (the scheduled call, at the same time).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
-from heapq import heappop, heappush
-from typing import Any, cast
-
-import simpy
-from simpy.core import EmptySchedule, StopSimulation
-from simpy.events import NORMAL, Event
-
-#: SimPy's event queue: (time, priority, sequence number, Event or Call) entries.
-Heap = list[tuple[float, int, int, Any]]
+from heapq import heapify, heappop, heappush
+from typing import Any
 
 
 class Call:
-    """``fn(call)`` runs ``delay`` seconds from now; ``call._value`` is what it works on."""
+    """``fn(call)`` runs ``delay`` seconds from now; ``call._value`` is what it works on (the
+    name SimPy gives an event's value, kept so hooks written for either read the same)."""
 
     __slots__ = ("_value", "fn")
 
-    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Call], Any],
+    def __init__(self, loop: EventLoop, delay: float, fn: Callable[[Call], Any],
                  value: Any) -> None:
         self.fn = fn
         self._value = value
-        # The heap entry Environment.schedule(event, NORMAL, delay) would push.
-        heappush(cast(Heap, env._queue), (env._now + delay, NORMAL, next(env._eid), self))
+        heappush(loop.queue, (loop.now + delay, next(loop.seq), self))
 
 
-class Environment(simpy.Environment):
-    """A SimPy environment that runs :class:`Call` entries and a sorted stream of arrivals.
+class _Stop(Exception):  # noqa: N818 (not an error: how a run ends)
+    """Raised by the call :meth:`EventLoop.stop` schedules: the run is over."""
 
-    ``feed_time`` is when the next arrival happens (infinity when there is none) and
-    ``feed()`` handles it and sets the following ``feed_time``. Arrivals never go on the event
-    queue. An arrival and an event at exactly the same time: the event runs first.
 
-    The engine reads the clock as ``env._now`` on its hottest paths (the ``now`` property
-    costs a function call); it is the same value.
+def _raise_stop(_: Call) -> None:
+    raise _Stop
+
+
+Batch = tuple[list[float], list[Any]]
+
+
+class EventLoop:
+    """Scheduled :class:`Call` entries and sorted batches of arrivals, run in time order.
+
+    ``now`` is the clock. Arrivals come in batches from the function given to :meth:`feed`:
+    each batch is their times, in order, ending with an infinity, and the items that arrive;
+    the loop calls ``arrive(item)`` at each one's time, and asks for the next batch as soon as
+    the last item of a batch has arrived. Arrivals never go on the heap. An arrival and a
+    scheduled call at exactly the same time: the call runs first.
     """
 
+    __slots__ = ("arrive", "i", "items", "next_batch", "now", "queue", "seq", "times")
+
     def __init__(self) -> None:
-        super().__init__()
-        self.feed_time = math.inf
-        self.feed: Callable[[], None] = _no_feed
+        self.now = 0.0
+        #: (time, sequence number, call): the heap's order is the order calls run in. A call
+        #: is anything with ``fn``: a :class:`Call`, or an object scheduled with schedule().
+        self.queue: list[tuple[float, int, Any]] = []
+        self.seq = itertools.count()
+        self.arrive: Callable[[Any], None] = _no_feed
+        self.next_batch: Callable[[], Batch] = _no_batch
+        self.times: list[float] = [math.inf]  # the batch of arrivals under way
+        self.items: list[Any] = []
+        self.i = 0  # the next in the batch
 
-    def step(self) -> None:
-        """Process the next scheduled entry: a Call runs its function; an Event as in SimPy."""
-        try:
-            self._now, _, _, entry = heappop(cast(Heap, self._queue))
-        except IndexError:
-            raise EmptySchedule from None
-        if entry.__class__ is Call:
-            entry.fn(entry)
-        else:
-            _fire(entry)
+    def feed(self, arrive: Callable[[Any], None], next_batch: Callable[[], Batch]) -> None:
+        """Arrivals for the loop: ``next_batch()`` is asked for the first batch now."""
+        self.arrive, self.next_batch = arrive, next_batch
+        self.times, self.items = next_batch()
+        self.i = 0
 
-    def run_until(self, done: Event) -> None:
-        """Run arrivals and scheduled entries in time order until ``done`` is triggered."""
-        done.callbacks.append(StopSimulation.callback)
-        queue = cast(Heap, self._queue)
+    def schedule(self, item: Any, delay: float) -> None:
+        """``item.fn(item)`` runs ``delay`` seconds from now (for an object that is its own
+        entry, as a busy handler is; a :class:`Call` schedules itself)."""
+        heappush(self.queue, (self.now + delay, next(self.seq), item))
+
+    def unschedule(self, item: Any) -> None:
+        """Take ``item``'s pending entry off the heap. The rest still run in the same order:
+        it is fixed by their (time, sequence number) keys, whatever the heap's layout."""
+        queue = self.queue
+        for k, entry in enumerate(queue):
+            if entry[2] is item:
+                queue[k] = queue[-1]
+                queue.pop()
+                heapify(queue)
+                return
+        raise ValueError("not scheduled")
+
+    def stop(self) -> None:
+        """End :meth:`run` once the calls already due now have run (scheduled like any call,
+        so what runs before the end does not depend on who asked for it)."""
+        Call(self, 0.0, _raise_stop, None)
+
+    def run(self) -> None:
+        """Run arrivals and scheduled calls in time order until :meth:`stop` takes effect."""
+        queue, arrive, next_batch = self.queue, self.arrive, self.next_batch
+        times, items, i = self.times, self.items, self.i
+        last = len(items)
         try:
-            while True:
-                if queue and queue[0][0] <= self.feed_time:
-                    # step(), inlined: this is the engine's hottest loop.
-                    self._now, _, _, entry = heappop(queue)
-                    if entry.__class__ is Call:
-                        entry.fn(entry)
-                    else:
-                        _fire(entry)
-                elif self.feed_time < math.inf:
-                    # Subclass privilege: advance the clock to the arrival, as step() does
-                    # for a scheduled event.
-                    self._now = self.feed_time
-                    self.feed()
-                else:
-                    raise EmptySchedule
-        except StopSimulation:
+            while True:  # the engine's hottest loop
+                t = times[i]
+                while queue and queue[0][0] <= t:  # the calls due by the next arrival
+                    self.now, _, call = heappop(queue)
+                    call.fn(call)
+                if i == last:
+                    raise RuntimeError("nothing left to run, and nothing stopped the run")
+                self.now = t
+                i += 1
+                arrive(items[i - 1])
+                if i == last:  # the batch has run out: the next, at once
+                    times, items = next_batch()
+                    i, last = 0, len(items)
+        except _Stop:
             return
 
+    def run_before(self, until: float) -> None:
+        """Run everything due before ``until``, then set the clock to ``until`` (slowly: for
+        tests that look at the room part way through)."""
+        queue = self.queue
+        while min(queue[0][0] if queue else math.inf, self.times[self.i]) < until:
+            if queue and queue[0][0] <= self.times[self.i]:
+                self.now, _, call = heappop(queue)
+                call.fn(call)
+            else:
+                self.now = self.times[self.i]
+                self.i += 1
+                self.arrive(self.items[self.i - 1])
+                if self.i == len(self.items):
+                    self.times, self.items = self.next_batch()
+                    self.i = 0
+        self.now = until
 
-def _fire(event: Event) -> None:
-    """A SimPy event's turn, exactly as simpy.Environment.step() handles it."""
-    callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
-    for callback in callbacks:
-        callback(event)
-    if not event._ok and not hasattr(event, "_defused"):
-        exc = type(event._value)(*event._value.args)
-        exc.__cause__ = event._value
-        raise exc
+
+def _no_batch() -> Batch:
+    raise RuntimeError("no arrival stream attached")
 
 
-def _no_feed() -> None:
+def _no_feed(_: Any) -> None:
     raise RuntimeError("no arrival stream attached")

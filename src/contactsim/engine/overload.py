@@ -12,8 +12,6 @@ it had so far, so the waits reported are understated and the warning says so.
 
 from __future__ import annotations
 
-import math
-
 from contactsim.engine.entities import GONE, WAITING
 from contactsim.engine.events import Call
 from contactsim.engine.records import CENSORED
@@ -49,15 +47,13 @@ class OverloadMixin(RoomState):
             return False
         day = (self.env.now - self.warmup_s) / DAY_S
         censored = self._censor_waiting()
-        if self.env.now > self._tick_t >= self.warmup_s:
-            self._snapshot()
+        self.tables.cut_early(self.env.now)
         self.warnings.append(
             f"overloaded: more than {MAX_WAITING:,} contacts were waiting on measured day "
             f"{max(day, 0):.0f}, so the run stopped there. Demand far exceeds capacity; the "
             f"figures cover only the time before, and the {censored} contacts still waiting "
             "count as not answered.")
-        self.env.feed_time = math.inf
-        self.arrivals_done = True
+        self.arrivals_done = True  # (and _load_day draws no further days)
         self._finish()
         return True
 
@@ -75,5 +71,4 @@ class OverloadMixin(RoomState):
 
     def _finish(self) -> None:
         self.open = 0
-        if not self.done.triggered:
-            self.done.succeed()
+        self._stop()

@@ -15,11 +15,22 @@ of contacts (:mod:`~contactsim.engine.feed`); callers who hang up, and what they
 (:mod:`~contactsim.engine.diversion`); staff coming on and going off duty, breaks, absence and
 the digital desk that drops its work for a 999 call (:mod:`~contactsim.engine.staff`); and the
 guards that stop a run whose demand exceeds its capacity (:mod:`~contactsim.engine.overload`).
+State with a bookkeeping rule of its own sits in a small object that owns it, each rule in one
+place: a pool's time integrals (:class:`~contactsim.engine.entities.PoolState`), officer hours
+(:class:`~contactsim.engine.officers.Officers`), the hourly staff tables
+(:class:`~contactsim.engine.staff.HourlyTables`), diversion counts and partners
+(:class:`~contactsim.engine.diversion.DiversionCounts`,
+:class:`~contactsim.engine.diversion.Partner`).
+
+Who answered: a :class:`~contactsim.engine.entities.Handler` knows its pool (``h.pool``, with
+its ``index`` and ``name``) and its desk number there (``h.index``), so a hook on
+:meth:`ControlRoom._start` (``_start(h, c)``) can record which handler took each contact.
 
 The model is pure: it takes a validated scenario and a replication number and returns the
 records of what happened. It writes no files and prints nothing. Events are plain callbacks on
-a :class:`simpy.Environment` (see :mod:`contactsim.engine.events`); random numbers come from
-named streams in numpy batches (see :mod:`contactsim.engine.demand`).
+an event loop of the engine's own (see :mod:`contactsim.engine.events`, which says why not
+SimPy's); random numbers come from named streams in numpy batches (see
+:mod:`contactsim.engine.demand`).
 """
 
 from __future__ import annotations
@@ -46,13 +57,14 @@ from contactsim.engine.entities import (
     PoolState,
     Queue,
 )
-from contactsim.engine.events import Call, Environment
+from contactsim.engine.events import Call, EventLoop
 from contactsim.engine.feed import FeedMixin
+from contactsim.engine.officers import Officers
 from contactsim.engine.overload import OverloadMixin
 from contactsim.engine.records import ANSWERED, OUTCOME_SHIFT, RecordBuffer
 from contactsim.engine.staff import StaffMixin
 from contactsim.engine.streams import Streams
-from contactsim.timebase import DAY_S, HOURS_PER_WEEK
+from contactsim.timebase import DAY_S
 
 ANSWERED_CODE = ANSWERED << OUTCOME_SHIFT
 
@@ -62,7 +74,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
 
     def __init__(self, scenario: Scenario, replication: int) -> None:
         self.scenario = scenario
-        self.env = Environment()
+        self.env = EventLoop()
         self.streams = Streams(scenario.run.seed, replication)
         self.demand = Demand(scenario, self.streams)
         self.start_day = scenario.run.start_day
@@ -75,13 +87,12 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self._code = self.records.code.append
         self._wait = self.records.wait_s.append
         self._connect = self.records.connect_s.append
-        self._end_callback = self._on_end
         self.warnings: list[str] = []
         self.channel_names = list(scenario.channels)
         self.open = 0  # measured contacts drawn but not yet answered, abandoned or diverted
         self.window_closed = False
         self.arrivals_done = False
-        self.done = self.env.event()
+        self.stopping = False  # the run is over (the loop stops once the calls due now have run)
         self._init_channels()
         self._init_pools()
         # Events due at the same moment run in the order they were scheduled, so this order
@@ -98,9 +109,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self.callback_queues = [Queue(channel=i, priority=self._callback_priority(ch))
                                 for i, ch in enumerate(chans)]
         self.digital = [not ch.is_voice for ch in chans]
-        # Plain lists: updating a numpy element from Python is several times slower.
-        self.officer_hours = [0.0] * len(chans)
-        self.category_hours = [c.officer_hours for c in self.scenario.categories.values()]
+        self.officers = Officers(self.scenario)
         self._init_abandon()
         self._init_diversions()
 
@@ -158,11 +167,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
 
     # --- arrivals, queueing and service -----------------------------------------------------
 
-    def _on_arrival(self) -> None:
+    def _on_arrival(self, c: Contact) -> None:
         """The next contact arrives (its event: joining the queue, or a pre-queue diversion)."""
-        i = self.i
-        self.i = i + 1
-        c = self.contacts[i]
         only = self.only_pool[c.ch]
         if c.div >= 0 and self.pre_queue[c.div]:
             self._pre_queue(c)
@@ -170,10 +176,14 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             self._start(only.idle.popleft(), c)
         else:
             self._offer(c)
-        if self.i < self.safe:
-            self.env.feed_time = self.times[self.i]
+
+    def _join(self, c: Contact) -> None:
+        """A contact not yet in the queue joins it when due: now, or at ``c.join``."""
+        now = self.env.now
+        if c.join > now:
+            Call(self.env, c.join - now, self._on_join, c)
         else:
-            self._next_arrival()
+            self._offer(c)
 
     def _on_join(self, ev: Call) -> None:
         self._offer(ev._value)
@@ -211,7 +221,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         return None
 
     def _start(self, h: Handler, c: Contact) -> None:
-        now = self.env._now
+        """Handler ``h`` takes contact ``c``: its answer (the first time) and its service."""
+        now = self.env.now
         p = h.pool
         if not c.answered:
             c.answered = True
@@ -223,14 +234,10 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
                 self.open -= 1
                 if not self.open:
                     self._maybe_finish()
-            if c.div < 0 and c.deploy:
-                self.officer_hours[c.ch] += self.category_hours[c.cat]
+            if c.deploy and c.div < 0:
+                self.officers.deploy(c)
         c.state = IN_SERVICE
-        # The busy integral up to now (see _touch; inlined on this hot path; staff present
-        # only change at roster events, which integrate present_area themselves).
-        p.busy_area += p.busy * (now - p.t)
-        p.t = now
-        p.busy += 1
+        p.busy_change(now, 1)
         h.contact = c
         h.started = now
         if c.div >= 0:
@@ -240,29 +247,24 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         h.phase = PLAIN
         duration = c.work + c.wrap
         h.end_at = now + duration
-        h.end = Call(self.env, duration, self._end_callback, h)
+        self.env.schedule(h, duration)
         if p.digital is not None and self.digital[c.ch]:
             p.digital[h] = now
 
     def _schedule_end(self, h: Handler, duration: float) -> None:
         h.end_at = self.env.now + duration
-        h.end = Call(self.env, duration, self._on_end, h)
+        self.env.schedule(h, duration)
 
-    def _on_end(self, ev: Call) -> None:
-        h: Handler = ev._value
-        if h.end is not ev:
-            return  # this service was interrupted; its end no longer stands
+    def _on_end(self, h: Handler) -> None:
+        """What handler ``h`` is doing ends (the loop runs it: see :class:`Handler`)."""
         if h.phase == TRIAGE:
             self._handover(h)
             return
         p = h.pool
         if p.digital is not None:
             p.digital.pop(h, None)
-        h.end = h.contact = None
-        now = self.env._now
-        p.busy_area += p.busy * (now - p.t)
-        p.t = now
-        p.busy -= 1
+        h.contact = None
+        p.busy_change(self.env.now, -1)
         self._free(h)
 
     def _free(self, h: Handler) -> None:
@@ -270,8 +272,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         p = h.pool
         if p.leaving:
             p.leaving -= 1
-            self._touch(p)
-            p.present -= 1
+            p.leave(h, self.env.now)
             return
         # The waiting contact with the lowest priority, oldest first, among the pool's work
         # (queues are sorted by priority; abandoned contacts are dropped as they are met).
@@ -290,7 +291,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             assert best is not None
             self._start(h, best)
             return
-        h.idle_since = self.env._now
+        h.idle_since = self.env.now
         p.idle.append(h)
 
     def _resolve(self, c: Contact, outcome: int, wait: float) -> None:
@@ -302,19 +303,23 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
     # --- the end of the run (overload: see overload.py) ------------------------------------
 
     def _maybe_finish(self) -> None:
-        if self.window_closed and self.arrivals_done and self.open == 0 and \
-                not self.done.triggered:
-            self.done.succeed()
+        if self.window_closed and self.arrivals_done and self.open == 0:
+            self._stop()
+
+    def _stop(self) -> None:
+        """The run is over: the loop stops once the calls already due now have run."""
+        if not self.stopping:
+            self.stopping = True
+            self.env.stop()
 
     def run(self) -> ModelOutput:
-        self.env.run_until(self.done)
+        self.env.run()
+        tables = self.tables
         return ModelOutput(
-            records=self.records.freeze(), present_s=self.present_s, busy_s=self.busy_s,
-            window_s=self.window_s,
-            diversions=np.array(self.diversion_counts, dtype=float).reshape(
-                len(self.diversion_counts), HOURS_PER_WEEK, 2),
+            records=self.records.freeze(), present_s=tables.present_s, busy_s=tables.busy_s,
+            window_s=tables.window_s, diversions=self.diversion_counts.array(),
             callbacks=np.array(self.callbacks, dtype=float),
-            officer_hours=np.array(self.officer_hours), warnings=tuple(self.warnings),
+            officer_hours=np.array(self.officers.hours), warnings=tuple(self.warnings),
             answered_by=np.array([p.answered for p in self.pools], dtype=float).reshape(
                 len(self.pools), len(self.channel_names)),
             closed=self.demand.closed_counts())

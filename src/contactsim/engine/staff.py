@@ -27,37 +27,63 @@ from contactsim.engine.streams import StreamName
 from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S
 
 
+class HourlyTables:
+    """Staff-seconds on duty and busy, by pool and hour of the week, over the measured window.
+
+    The pools' running integrals are cut into the tables each hour (and at the window's end, or
+    when an overloaded run stops early).
+    """
+
+    def __init__(self, pools: list[PoolState], warmup_s: float, start_day: int) -> None:
+        self.pools = pools
+        self.start_day = start_day  # weekday of time 0
+        n = len(pools)
+        self.present_s = np.zeros((n, HOURS_PER_WEEK))
+        self.busy_s = np.zeros((n, HOURS_PER_WEEK))
+        self.window_s = np.zeros(HOURS_PER_WEEK)  # seconds of the window in each hour
+        self.areas = [(0.0, 0.0)] * n  # by pool: present and busy areas at the last cut
+        self.warmup_s = warmup_s
+        self.cut_t = warmup_s  # when they were last cut
+
+    def open(self, now: float) -> None:
+        """The window opens: the integrals so far are warm-up, not counted."""
+        for p in self.pools:
+            p.present_change(now, 0)
+            self.areas[p.index] = (p.present_area, p.busy_area)
+        self.cut_t = now
+
+    def cut(self, now: float) -> None:
+        """Add the integrals since the last cut to its hour of the week."""
+        hour = (int(self.cut_t // HOUR_S) + 24 * self.start_day) % HOURS_PER_WEEK
+        for p in self.pools:
+            p.present_change(now, 0)
+            present, busy = self.areas[p.index]
+            self.present_s[p.index, hour] += p.present_area - present
+            self.busy_s[p.index, hour] += p.busy_area - busy
+            self.areas[p.index] = (p.present_area, p.busy_area)
+        self.window_s[hour] += now - self.cut_t
+        self.cut_t = now
+
+    def cut_early(self, now: float) -> None:
+        """The run stops at ``now``: cut what the window has run since the last cut, if any."""
+        if now > self.cut_t >= self.warmup_s:
+            self.cut(now)
+
+
 class StaffMixin(RoomState):
     """Roster changes, absence, breaks, interruption, and the hourly staff snapshots."""
 
-    present_s: np.ndarray  # (pools, 168) staff-seconds on duty in the window, by hour of week
-    busy_s: np.ndarray  # (pools, 168) staff-seconds busy in the window, by hour of week
-    window_s: np.ndarray  # (168,) seconds of the window in each hour of the week
     absence: list[np.random.Generator]  # by pool
-    _tick_areas: list[tuple[float, float]]  # by pool: present and busy areas at the last cut
 
     def _init_staff(self) -> None:
         """The tables, then the first three weeks of roster and the window's own events."""
-        n = len(self.pools)
-        self.present_s = np.zeros((n, HOURS_PER_WEEK))
-        self.busy_s = np.zeros((n, HOURS_PER_WEEK))
-        self.window_s = np.zeros(HOURS_PER_WEEK)
-        self._tick_areas = [(0.0, 0.0)] * n
-        self._tick_t = self.warmup_s
+        self.tables = HourlyTables(self.pools, self.warmup_s, self.start_day)
         self.absence = [self.streams(StreamName.absence(p.name)) for p in self.pools]
         for week in (-1, 0, 1):
             self._add_roster_week(week)
         Call(self.env, WEEK_S * 2 - self.start_day * DAY_S, self._on_roster_week, 2)
         Call(self.env, self.warmup_s, self._on_window_start, None)
         Call(self.env, self.end_s, self._on_window_end, None)
-
-    def _touch(self, p: PoolState) -> None:
-        """Bring a pool's time integrals up to now before its counts change."""
-        now = self.env.now
-        p.busy_area += p.busy * (now - p.t)
-        p.t = now
-        p.present_area += p.present * (now - p.present_t)
-        p.present_t = now
 
     # --- the roster -------------------------------------------------------------------------
 
@@ -83,17 +109,15 @@ class StaffMixin(RoomState):
         if delta > 0:
             stay = min(delta, p.leaving)  # people due to leave stay on instead
             p.leaving -= stay
-            self._touch(p)
-            p.present += delta - stay
+            p.present_change(self.env.now, delta - stay)
             for _ in range(delta - stay):
-                self._free(Handler(p))
+                self._free(Handler(p, self._on_end))
         elif delta < 0:
-            self._touch(p)
+            p.present_change(self.env.now, 0)  # the integrals to now, whoever leaves
             gone = 0
             while gone < -delta and p.idle:
-                p.idle.pop()
+                p.leave(p.idle.pop(), self.env.now)
                 gone += 1
-            p.present -= gone
             p.leaving += -delta - gone
 
     # --- interruption -----------------------------------------------------------------------
@@ -117,36 +141,21 @@ class StaffMixin(RoomState):
         d.work, d.wrap = best.end_at - self.env.now, 0.0
         d.state = WAITING
         self.queues[d.ch].items.appendleft(d)
-        best.end = best.contact = None
-        self._touch(p)
-        p.busy -= 1
+        self.env.unschedule(best)  # the end of the work it dropped
+        best.contact = None
+        p.present_change(self.env.now, 0)  # (as at every staff event, both integrals)
+        p.busy_change(self.env.now, -1)
         return best
 
     # --- the hourly snapshots over the measured window --------------------------------------
 
-    def _snapshot(self) -> None:
-        """Add the pools' time integrals since the last snapshot to their hour of the week."""
-        now = self.env.now
-        hour = (int(self._tick_t // HOUR_S) + 24 * self.start_day) % HOURS_PER_WEEK
-        for p in self.pools:
-            self._touch(p)
-            present, busy = self._tick_areas[p.index]
-            self.present_s[p.index, hour] += p.present_area - present
-            self.busy_s[p.index, hour] += p.busy_area - busy
-            self._tick_areas[p.index] = (p.present_area, p.busy_area)
-        self.window_s[hour] += now - self._tick_t
-        self._tick_t = now
-
     def _on_window_start(self, _: Call) -> None:
-        for p in self.pools:
-            self._touch(p)
-            self._tick_areas[p.index] = (p.present_area, p.busy_area)
-        self._tick_t = self.env.now
+        self.tables.open(self.env.now)
         self._next_hour()
 
     def _on_hour(self, _: Call) -> None:
         """Hourly snapshot, so staff on duty and busy are known by hour of the week."""
-        self._snapshot()
+        self.tables.cut(self.env.now)
         self._next_hour()
 
     def _next_hour(self) -> None:
@@ -155,6 +164,6 @@ class StaffMixin(RoomState):
             Call(self.env, next_hour - self.env.now, self._on_hour, None)
 
     def _on_window_end(self, _: Call) -> None:
-        self._snapshot()
+        self.tables.cut(self.env.now)
         self.window_closed = True
         self._maybe_finish()

@@ -17,21 +17,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simpy.events import Event
-
 from contactsim.config.spec import Scenario
 from contactsim.engine.demand import Demand
 from contactsim.engine.entities import Contact, Handler, PoolState, Queue
-from contactsim.engine.events import Call, Environment
+from contactsim.engine.events import EventLoop
+from contactsim.engine.officers import Officers
 from contactsim.engine.records import RecordBuffer
 from contactsim.engine.streams import Streams
+
+if TYPE_CHECKING:
+    from contactsim.engine.staff import HourlyTables
 
 
 class RoomState:
     """The state the parts of :class:`~contactsim.engine.room.ControlRoom` share."""
 
     scenario: Scenario
-    env: Environment
+    env: EventLoop
     streams: Streams
     demand: Demand
     start_day: int  # weekday of simulated time 0, 0 = Monday
@@ -43,26 +45,26 @@ class RoomState:
     open: int  # measured contacts drawn but not yet answered, abandoned or diverted
     window_closed: bool  # the measured window is over
     arrivals_done: bool  # every contact has arrived (or overload stopped the arrivals)
-    done: Event  # triggered when the run is over
+    stopping: bool  # the run is over
     queues: list[Queue]  # by channel
     callback_queues: list[Queue]  # by channel: outbound work for callers who hung up
     digital: list[bool]  # by channel: not voice, so an interruptible desk may drop it
-    officer_hours: list[float]  # by channel, for measured contacts
-    category_hours: list[float]  # by category: officer hours a deployment takes
+    officers: Officers
     pools: list[PoolState]
     pre_queue: list[bool]  # by diversion: acts before the queue (else at triage)
-    _tick_t: float  # when the pools' staff integrals were last cut into the hourly tables
+    tables: HourlyTables  # staff on duty and busy by hour of the week (see staff.py)
 
     if TYPE_CHECKING:
         # Implemented in room.py.
         def _offer(self, c: Contact, queue: Queue | None = None) -> None: ...
-        def _on_join(self, ev: Call) -> None: ...
+        def _join(self, c: Contact) -> None: ...
         def _schedule_end(self, h: Handler, duration: float) -> None: ...
         def _free(self, h: Handler) -> None: ...
+        def _on_end(self, h: Handler) -> None: ...
         def _resolve(self, c: Contact, outcome: int, wait: float) -> None: ...
-        def _on_arrival(self) -> None: ...
+        def _on_arrival(self, c: Contact) -> None: ...
         def _maybe_finish(self) -> None: ...
+        def _stop(self) -> None: ...
         # Implemented in diversion.py, overload.py and staff.py.
         def _pre_queue(self, c: Contact) -> None: ...
         def _overloaded(self) -> bool: ...
-        def _snapshot(self) -> None: ...
