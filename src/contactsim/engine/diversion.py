@@ -22,6 +22,7 @@ import numpy as np
 
 from contactsim.config.distributions import Distribution, Draws
 from contactsim.config.spec import PartnerSpec
+from contactsim.engine.arrivals import open_minutes
 from contactsim.engine.entities import GONE, HOLD, PLAIN, Contact, Handler
 from contactsim.engine.events import Call, EventLoop
 from contactsim.engine.records import DIVERTED
@@ -30,28 +31,13 @@ from contactsim.engine.streams import StreamName
 from contactsim.timebase import HOURS_PER_WEEK, MIN_PER_DAY, MIN_PER_WEEK
 
 
-def open_minutes(spec: PartnerSpec) -> np.ndarray:
-    """Open (True) or closed for each minute of the week, minute 0 = Monday 00:00."""
-    if spec.hours is None:
-        return np.ones(MIN_PER_WEEK, dtype=bool)
-    is_open = np.zeros(MIN_PER_WEEK, dtype=bool)
-    for window in spec.hours:
-        length = window.end_min - window.start_min
-        if length <= 0:
-            length += MIN_PER_DAY
-        for day in window.days:
-            first = day * MIN_PER_DAY + window.start_min
-            is_open[np.arange(first, first + length) % MIN_PER_WEEK] = True
-    return is_open
-
-
 class Partner:
     """A partner agency's live state during a run."""
 
     def __init__(self, spec: PartnerSpec, env: EventLoop, start_day: int) -> None:
         self.spec = spec
         self.env = env
-        self.is_open = open_minutes(spec).tolist()
+        self.is_open = open_minutes(spec.hours).tolist()
         self.offset_min = start_day * MIN_PER_DAY
         self.busy = 0
 
