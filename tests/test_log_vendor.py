@@ -376,3 +376,13 @@ def test_agent_column_read_coded_and_written_back(tmp_path: Path) -> None:
     assert csv_rows(tmp_path / "again.csv")[0][-1] == "caller"
     write_log(log, tmp_path / "back.csv")
     same(read_logs([tmp_path / "back.csv"]), log, but=("files", "present"))
+
+
+def test_cli_refuses_a_bad_columns_file_in_one_line(tmp_path: Path) -> None:
+    corpus = ROOT / "tests" / "bad_logs"
+    columns = corpus / "maps" / "bad_date_format.toml"
+    done = run_cli("fit", corpus / "vendor.csv", "--columns", columns, "--out", tmp_path / "o")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"error: {columns}: date_format: unknown date format")
+    assert not (tmp_path / "o").exists()
