@@ -11,6 +11,12 @@ at once, so a planner fixes the export in one pass; ``skip_bad_rows`` reads on a
 it left out. Exact repeats of a row are dropped and counted; rows with neither an answer, an
 abandonment nor a handover are in progress (outcome CENSORED): counted, never guessed.
 
+Exports as vendors write them: a ``--columns`` file (:mod:`~contactsim.logs.columns`) maps the
+vendor's column names and values onto ours and says how its dates are written; names that
+differ only by case are read as one, with a warning (:mod:`~contactsim.logs.names`); a time a
+second or two before the one it follows, as clocks of different systems drift apart, is read
+as equal to it and counted (:mod:`~contactsim.logs.skew`).
+
 Times are Europe/London wall clock. The hour the clocks skip in spring cannot occur and is an
 error. The hour repeated in autumn is read in file order: arrivals are in summer time until the
 clock first steps back within that hour (an arrival more than :data:`STEP_BACK_S` earlier
