@@ -70,11 +70,18 @@ class _Codes:
         self.dictionaries: list[pa.Array] = []
         self.codes = _Column(np.int32)
         self.size = 0
+        self.empty = 0  # rows of the leading batches with no name at all: not stored yet
 
     def add(self, column: pa.ChunkedArray) -> None:
         if self.fill is None and column.null_count == len(column):  # a column the log lacks
-            self.codes.add(np.full(len(column), -1, dtype=np.int32))
+            if self.codes.n:
+                self.codes.add(np.full(len(column), -1, dtype=np.int32))
+            else:
+                self.empty += len(column)
             return
+        if self.empty:
+            self.codes.add(np.full(self.empty, -1, dtype=np.int32))
+            self.empty = 0
         if self.fill is not None:
             column = pc.fill_null(column, self.fill)
         encoded = pc.dictionary_encode(column.combine_chunks())
@@ -86,7 +93,10 @@ class _Codes:
 
     def finish(self, ordered: bool) -> tuple[tuple[str, ...], np.ndarray]:
         """The distinct names (sorted if ``ordered``, else in order of first appearance) and
-        each row's index into them (-1 for an absent cell)."""
+        each row's index into them (-1 for an absent cell; a column with no name at all is
+        one -1 for every row, held once: a view, read-only)."""
+        if self.empty:
+            return (), np.broadcast_to(np.int32(-1), (self.empty,))
         every = pa.concat_arrays(self.dictionaries) if self.dictionaries else pa.array(
             [], pa.string())
         self.dictionaries = []
