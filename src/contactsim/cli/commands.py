@@ -173,7 +173,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     out = args.out or Path("results") / f"backtest-{Path(args.scenario).stem}"
     backtest_job(args.scenario, args.logs, out, columns=args.columns,
-                 skip_bad_rows=args.skip_bad_rows, replications=args.replications,
+                 skip_bad_rows=args.skip_bad_rows, clock_skew_s=args.clock_skew,
+                 replications=args.replications,
                  seed=args.seed, workers=args.workers, report=not args.no_report,
                  quiet=args.quiet)
     return EXIT_OK
@@ -184,5 +185,5 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
     out = args.out or Path("results") / f"fit-{log_stem(args.logs[0])}"
     fit_job(args.logs, out, base=args.base, columns=args.columns,
-            skip_bad_rows=args.skip_bad_rows, quiet=args.quiet)
+            skip_bad_rows=args.skip_bad_rows, clock_skew_s=args.clock_skew, quiet=args.quiet)
     return EXIT_OK

@@ -238,13 +238,18 @@ def _hours_list(text: str, low: int, high: int) -> tuple[int, ...]:
 
 
 def _add_log_arguments(parser: Parser, *, counted_in: str) -> None:
-    """The contact-log arguments backtest and fit share: LOG..., --columns, --skip-bad-rows."""
+    """The contact-log arguments backtest and fit share: LOG..., --columns, --skip-bad-rows,
+    --clock-skew."""
     parser.add_argument("logs", nargs="+", metavar="LOG",
                         help="contact log(s): CSV, or .csv.gz")
     parser.add_argument("--columns", metavar="MAP.toml", help="a TOML file mapping the log's "
                         "column names onto contactsim's (e.g. arrived = \"CallStartTime\")")
     parser.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows of the "
                         f"log out (counted in {counted_in}) instead of stopping")
+    parser.add_argument("--clock-skew", type=float, metavar="SECONDS", help="a time up to this "
+                        "many seconds before the one it follows (answered before queued, ...) "
+                        f"is read as equal to it and counted in {counted_in} (default 2, or "
+                        "clock_skew_s in the --columns file; at most 60)")
 
 
 def _add_backtest_command(sub: argparse._SubParsersAction[Parser]) -> None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
                      columns: str | None = None, skip_bad_rows: bool = False,
+                     clock_skew_s: float | None = None,
                      replications: int | None = None, seed: int | None = None,
                      workers: int | None = None, report: bool = True,
                      progress: Callable[[int, int], None] | None = None,
@@ -38,7 +39,7 @@ def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
     from contactsim.results.backtest import write_backtest
 
     log = read_logs(logs, columns=columns, skip_bad_rows=skip_bad_rows,
-                    channels=tuple(scenario.channels))
+                    channels=tuple(scenario.channels), clock_skew_s=clock_skew_s)
     window = log_window(log)
     pinned = backtest_scenario(scenario, window, replications=replications, seed=seed)
     check_writable(out)
@@ -58,7 +59,8 @@ def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
 
 
 def backtest_job(file: str, logs: Sequence[str], out: Path, *, columns: str | None = None,
-                 skip_bad_rows: bool = False, replications: int | None = None,
+                 skip_bad_rows: bool = False, clock_skew_s: float | None = None,
+                 replications: int | None = None,
                  seed: int | None = None, workers: int | None = None, report: bool = True,
                  quiet: bool = False) -> None:
     """``contactsim backtest``: :func:`run_backtest_job` with a progress line, and the
@@ -77,8 +79,8 @@ def backtest_job(file: str, logs: Sequence[str], out: Path, *, columns: str | No
                   f"{run.replications} replications", file=sys.stderr)
 
     run_backtest_job(scenario, logs, out, columns=columns, skip_bad_rows=skip_bad_rows,
-                     replications=replications, seed=seed, workers=workers, report=report,
-                     progress=bar, ready=ready)
+                     clock_skew_s=clock_skew_s, replications=replications, seed=seed,
+                     workers=workers, report=report, progress=bar, ready=ready)
     if progress is not None:
         progress.finish()
     if not quiet:
@@ -109,7 +111,7 @@ def base_reference(base: str, out: Path) -> str:
 
 def run_fit_job(logs: Sequence[str], out: Path, *, base: str | None = None,
                 columns: str | None = None, skip_bad_rows: bool = False,
-                report: bool = True) -> LogFit:
+                clock_skew_s: float | None = None, report: bool = True) -> LogFit:
     """Read the logs, fit them, write the folder (scenario.toml, fit.json, tables, plots and
     report) atomically.
 
@@ -125,7 +127,8 @@ def run_fit_job(logs: Sequence[str], out: Path, *, base: str | None = None,
 
     scenario = load_scenario(base) if base is not None else None
     log = read_logs(logs, columns=columns, skip_bad_rows=skip_bad_rows,
-                    channels=None if scenario is None else tuple(scenario.channels))
+                    channels=None if scenario is None else tuple(scenario.channels),
+                    clock_skew_s=clock_skew_s)
     check_writable(out)
     fit = fit_log(log, scenario)
     base_ref = None if base is None else base_reference(base, out)
@@ -151,12 +154,13 @@ def run_fit_job(logs: Sequence[str], out: Path, *, base: str | None = None,
 
 def fit_job(logs: Sequence[str], out: Path, *, base: str | None = None,
             columns: str | None = None, skip_bad_rows: bool = False,
-            quiet: bool = False) -> None:
+            clock_skew_s: float | None = None, quiet: bool = False) -> None:
     """``contactsim fit``: :func:`run_fit_job`, and what was fitted in a few lines."""
     from contactsim.present.words import fit_text
     from contactsim.results.fit import read_fit
 
-    run_fit_job(logs, out, base=base, columns=columns, skip_bad_rows=skip_bad_rows)
+    run_fit_job(logs, out, base=base, columns=columns, skip_bad_rows=skip_bad_rows,
+                clock_skew_s=clock_skew_s)
     if not quiet:
         sys.stdout.write(fit_text(read_fit(out).summary))
         print(f"  scenario: {out / 'scenario.toml'}")
