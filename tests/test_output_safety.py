@@ -1,4 +1,4 @@
-"""Output safety (issue 14 items 5, 7, 12, 13 and issue 15 item 6): where results are written.
+"""Output safety: where and how results are written.
 
 - ``--out`` as a symlink, for every command that writes a folder (and ``reference``, which
   writes a file): a link to results replaces the folder it points to and keeps the link; a
@@ -6,8 +6,8 @@
   anything is simulated, in one line naming the path, and nothing is left behind.
 - Two runs writing the same folder at once swap one after the other (last one wins, whole).
 - Results folders and files take the modes ``mkdir`` and ``open`` give (the umask), not 0700.
-- A resolved scenario reruns, however large its empirical data files.
-- Errors of compare, sweep, staff and erlang blame the option at fault.
+
+A results folder rerunning from its resolved scenario, data files and all, is test_datafile's.
 """
 
 from __future__ import annotations
