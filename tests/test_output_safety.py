@@ -332,8 +332,11 @@ def test_a_writer_kept_waiting_too_long_gives_up_cleanly(
 
 # --- modes: colleagues can open results -----------------------------------------------------
 
-@pytest.mark.parametrize(("mask", "folder_mode", "file_mode"),
-                         [(0o022, 0o755, 0o644), (0o027, 0o750, 0o640)])
+@pytest.mark.parametrize(("mask", "folder_mode", "file_mode"), [
+    (0o022, 0o755, 0o644),
+    # A second umask draws every plot again for the same code path: the full suite's.
+    pytest.param(0o027, 0o750, 0o640, marks=pytest.mark.slow),
+])
 def test_results_folders_take_the_umask_like_mkdir(tmp_path: Path, mask: int, folder_mode: int,
                                                    file_mode: int) -> None:
     before = os.umask(mask)
