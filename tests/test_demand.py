@@ -74,7 +74,8 @@ def experiments() -> dict[str, Experiment]:
 
 
 def test_conservation_with_every_loop_on(tmp_path: Path) -> None:
-    sc = load(tmp_path, EVERYTHING)
+    # Conservation is exact, so a week (a surge, weekday and weekend partner hours) is enough.
+    sc = load(tmp_path, EVERYTHING, "run.days=7")
     names = list(sc.diversions)
     for r in range(3):
         room = ControlRoom(sc, r)
@@ -104,7 +105,7 @@ def test_conservation_with_every_loop_on(tmp_path: Path) -> None:
 
 
 def test_summary_counts_balance(tmp_path: Path) -> None:
-    sc = load(tmp_path, EVERYTHING, "run.replications=3")
+    sc = load(tmp_path, EVERYTHING, "run.replications=3", "run.days=7")
     data = summary(run_experiment(sc, workers=2))
     for name, ch in data["channels"].items():
         assert ch["offered"]["mean"] == pytest.approx(ch["answered"]["mean"]
@@ -251,6 +252,6 @@ def test_redials_switches_and_callbacks_follow_their_rules(
 
 
 def test_no_negative_waits_with_every_loop_on(tmp_path: Path) -> None:
-    out = simulate(load(tmp_path, EVERYTHING), 0)
+    out = simulate(load(tmp_path, EVERYTHING, "run.days=7"), 0)
     assert (out.records.wait_s >= 0).all()
     assert (out.records.connect_s >= 0).all()
