@@ -1,14 +1,17 @@
 """Shared helpers: small scenario files written to a temporary folder, the CLI in a subprocess.
 
 Two tiers. ``make check`` runs ``pytest -m "not slow"``: the loader, the bad-input corpus, the
-engine on small runs, measures, Erlang formulas and plots on small data, in under a minute on an
-idle two-core machine. ``make test`` (and CI) runs everything. Marked ``slow``: statistical
+engine on small runs and against the Erlang C and A formulas on one short case each
+(test_queueing.py), measures, Erlang formulas and plots on small data, in under a minute of CPU
+on a two-core machine. ``make test`` (and CI) runs everything. Marked ``slow``: statistical
 checks (long simulations against queueing theory, paired directions of effect, the golden
 summary, staffing searches), tests that start the CLI in a subprocess, and the two 600-example
 loader fuzzers of test_properties.py (the --set fuzzer and the engine properties stay fast).
-Three subprocess checks stay in the fast tier on purpose: the bad-input corpus
-(test_bad_input.py), one real ``contactsim run`` end to end
+Three subprocess checks stay in the fast tier on purpose: the bad-input corpus through
+``validate`` and ``run`` (test_bad_input.py, two subprocesses; its single files and bad command
+lines go through ``cli.main`` in process), one real ``contactsim run`` end to end
 (test_plots.py::test_no_report_writes_no_plots) and the import-lightness check (test_api.py).
+No test times the machine: what must be quick is counted (work done, files read), not clocked.
 
 Hypothesis has two profiles. "ci", loaded when the environment variable CI is set (``.ci/run``
 runs with CI=true) or HYPOTHESIS_PROFILE=ci: the same examples on every run (derandomize), no

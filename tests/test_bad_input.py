@@ -14,17 +14,25 @@ Files whose names start with ``_`` are parents used by the ``extends`` cases, an
 holds their empirical CSV files. A file must give exactly as many error lines as it has
 ``# expect`` lines, so no problem goes unreported and no noise slips in.
 
-Subprocesses are what cost time, so the corpus goes through ``validate`` and through ``run`` in
-one subprocess each (their stderr split by file), a sample runs one file at a time, and every
-subprocess starts at once in a thread pool.
+A subprocess costs about half a CPU-second (a fresh interpreter importing the package), so the
+real command line (``python -m contactsim``) is started twice: the whole corpus through
+``validate`` and through ``run``, one subprocess each, their stderr split by file. The sample of
+single files and the bad command lines go through the same ``cli.main`` that
+``python -m contactsim`` calls, in this process, with its stdout, stderr, exit code (argparse's
+``SystemExit`` included) and working folder captured as a subprocess would give them, and an
+uncaught exception turned into the traceback and exit code 1 Python would give: what the
+subprocess would add is the interpreter's start, which the two batches check.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import subprocess
 import sys
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,6 +41,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL
+from contactsim import cli as contactsim_cli
 
 CORPUS = Path(__file__).resolve().parent / "bad_scenarios"
 EXPECT = re.compile(r"^# expect(?: in (?P<file>\S+))?: (?P<key>.+?): (?P<words>.+)$")
@@ -110,6 +119,25 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=cwd, timeout=120, check=False)
 
 
+def cli_in_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``contactsim ARGS`` through ``cli.main`` in this process, run in ``cwd``: what a
+    subprocess would give (an exit message and code from argparse, a traceback and exit code 1
+    from an exception nobody caught)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        try:
+            code = contactsim_cli.main(list(args))
+        except SystemExit as exc:
+            if isinstance(exc.code, str):
+                err.write(exc.code + "\n")
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        except Exception:
+            traceback.print_exc(file=err)
+            code = 1
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
 def split_by_case(stderr: str) -> tuple[dict[str, list[str]], list[str]]:
     """Error lines grouped by the corpus case whose files they name, and lines nobody owns."""
     owner = {f: case.name for case in CASES for f in case.files}
@@ -157,17 +185,20 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     good.write_text(MINIMAL, encoding="utf-8")
     (root / "folder.toml").mkdir()
     paths = [str(c.path) for c in CASES]
-    jobs: dict[str, tuple[str, ...]] = {
+    batches: dict[str, tuple[str, ...]] = {
         "validate": ("validate", *paths),
         "run": ("run", *paths, "--out", str(root / "out-batch"), "--workers", "1"),
     }
+    jobs: dict[str, tuple[str, ...]] = {}
     for name in SAMPLE:
         jobs[f"sample:{name}"] = ("run", str(CORPUS / name), "--out", str(root / f"out-{name}"))
     for i, (args, _) in enumerate(COMMAND_LINES):
         jobs[f"cl:{i}"] = tuple(_fill(a, root, good, i) for a in args)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        futures = {k: pool.submit(cli, *args, cwd=root) for k, args in jobs.items()}
-        done = {k: f.result() for k, f in futures.items()}
+    # The two subprocesses run while this process works through the rest.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {k: pool.submit(cli, *args, cwd=root) for k, args in batches.items()}
+        done = {k: cli_in_process(*args, cwd=root) for k, args in jobs.items()}
+        done.update({k: f.result() for k, f in futures.items()})
     return Runs(done["validate"], done["run"],
                 {n: done[f"sample:{n}"] for n in SAMPLE},
                 {i: done[f"cl:{i}"] for i in range(len(COMMAND_LINES))}, root, good)

@@ -22,17 +22,22 @@ from conftest import MINIMAL, write
 from contactsim import cli
 
 Damage = Callable[[Path], str]  # damages a copied folder, returns the file to be named
+DATA = "data/categories.crime.handle.csv"
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real run's tables with a report drawn from them (the report every test keeps)."""
+    """A real run with its report (the report every test keeps), whose handle times come from a
+    data file kept in its folder's data/: one run and one drawing serve every test here."""
     base = tmp_path_factory.mktemp("made")
-    scenario = write(base, "minimal.toml", MINIMAL)
+    write(base, "handle.csv", "handle_s\n300\n120\n450\n90\n")
+    scenario = write(base, "minimal.toml", MINIMAL.replace(
+        'handle = { dist = "exponential", mean = 300 }',
+        'handle = { dist = "empirical", file = "handle.csv" }'))
     out = base / "run"
-    assert cli.main(["run", str(scenario), "--out", str(out), "--no-report", "--replications",
-                     "2", "--days", "1", "--workers", "1", "--quiet"]) == 0
-    assert cli.main(["plot", str(out)]) == 0
+    assert cli.main(["run", str(scenario), "--out", str(out), "--replications", "2",
+                     "--days", "1", "--workers", "1", "--quiet"]) == 0
+    assert (out / DATA).is_file()
     assert (out / "report.html").is_file()
     return out
 
@@ -189,25 +194,6 @@ def test_plot_of_a_damaged_folder_is_bad_input(made: Path, tmp_path: Path, case:
     _plot_refuses(made, DAMAGE[case], case, tmp_path, capsys)
 
 
-DATA = "data/categories.crime.handle.csv"
-
-
-@pytest.fixture(scope="module")
-def made_with_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real run whose handle times come from a data file, kept in its folder's data/."""
-    base = tmp_path_factory.mktemp("made_with_data")
-    write(base, "handle.csv", "handle_s\n300\n120\n450\n90\n")
-    scenario = write(base, "minimal.toml", MINIMAL.replace(
-        'handle = { dist = "exponential", mean = 300 }',
-        'handle = { dist = "empirical", file = "handle.csv" }'))
-    out = base / "run"
-    assert cli.main(["run", str(scenario), "--out", str(out), "--replications", "2",
-                     "--days", "1", "--workers", "1", "--quiet"]) == 0
-    assert (out / DATA).is_file()
-    assert (out / "report.html").is_file()
-    return out
-
-
 DATA_DAMAGE: dict[str, Damage] = {
     "data file removed": _remove(DATA),
     "data file altered": lambda f: _text(DATA, (f / DATA).read_text(
@@ -221,9 +207,8 @@ DATA_DAMAGE: dict[str, Damage] = {
 
 @pytest.mark.parametrize("case", list(DATA_DAMAGE))
 def test_plot_of_a_folder_with_a_damaged_data_file_is_bad_input(
-        made_with_data: Path, tmp_path: Path, case: str,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    err = _plot_refuses(made_with_data, DATA_DAMAGE[case], case, tmp_path, capsys)
+        made: Path, tmp_path: Path, case: str, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _plot_refuses(made, DATA_DAMAGE[case], case, tmp_path, capsys)
     words = {"data file altered": "has changed since the run saved it",
              "data file emptied": "has changed since the run saved it",
              "data file a named pipe": "is a named pipe"}.get(

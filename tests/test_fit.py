@@ -1,12 +1,13 @@
 """``contactsim fit``: a scenario estimated from a contact log (DESIGN §10).
 
 Fast: the ratio interval by hand, a small simulated log fitted in process (the folder, fit.json,
-the scenario loads and runs, ``plot`` redraws it), ``--skip-bad-rows`` counts, too few rows
-(a warning and a fallback that loads), bad input (exit 2, nothing written).
-Slow (statistical, subprocess): the round trip — a known scenario simulated for 63 days and
-fitted recovers its per_day, hourly and weekly shapes, mix, connection, handle and patience
-means and redial share within their intervals, for exponential, lognormal and gamma patience
-and handle times; end to end on the shipped example export with --columns and --base.
+the scenario loads and runs, ``plot`` redraws it), too few rows (a warning and a fallback that
+loads), bad input (exit 2, nothing written).
+Slow: ``--skip-bad-rows`` counted in fit.json (a second fit and report drawn; the counting itself is
+test_log_read's, in the fast tier); (statistical, subprocess) the round trip — a known scenario
+simulated for 63 days and fitted recovers its per_day, hourly and weekly shapes, mix, connection,
+handle and patience means and redial share within their intervals, for exponential, lognormal and
+gamma patience and handle times; end to end on the shipped example export with --columns and --base.
 
 Tolerances: fit's intervals are 95%. The round trip makes about 110 interval checks, so at 95%
 some five would fail by chance alone; as elsewhere in the suite each check uses the 99.9%
@@ -184,6 +185,7 @@ def _vendor_rows(n: int) -> tuple[str, list[str]]:
         return header, [fh.readline() for _ in range(n)]
 
 
+@pytest.mark.slow
 def test_skip_bad_rows_counts_in_fit_json(tmp_path: Path) -> None:
     header, rows = _vendor_rows(3000)
     bad = [*rows[:100], "2025-10-06 25:61:00,999,crime,,,,,,,x\n",

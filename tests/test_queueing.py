@@ -7,6 +7,10 @@ a given seed (the seeds are fixed, so the suite is deterministic; a change to th
 moves a figure outside the interval is a real signal, not noise). Runs are long enough (tens of
 thousands of calls per replication) that the start-up transient after one day of warm-up is far
 below the interval width.
+
+The fast tier (``make check``) holds one short case of each formula
+(``test_short_runs_agree_with_the_formulas``, about two CPU-seconds in all); every other check
+here is marked slow.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 import pytest
 
 from conftest import mm_scenario, write
-from contactsim.analysis.erlang import erlang_a_result
+from contactsim.analysis.erlang import ErlangResult, erlang_a_result, erlang_c_result
 from contactsim.analysis.experiment import run_experiment
 from contactsim.analysis.measures import replication_measures
 from contactsim.analysis.stats import mean_ci
@@ -28,7 +32,6 @@ from contactsim.engine import ControlRoom, simulate
 from contactsim.engine.records import ABANDONED, ANSWERED
 
 LEVEL = 0.999
-pytestmark = pytest.mark.slow  # long simulations against queueing theory
 
 
 def erlang_c(agents: int, load: float) -> float:
@@ -69,6 +72,7 @@ def erlang_c_case(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, fl
     return per_replication(load_text(tmp_path_factory.mktemp("c"), text))
 
 
+@pytest.mark.slow
 def test_erlang_c_matches_theory(erlang_c_case: list[dict[str, float]]) -> None:
     lam, mu, c, t = 200 / 3600, 1 / 180, 14, 20.0
     p_wait = erlang_c(c, lam / mu)
@@ -88,6 +92,7 @@ def erlang_a_case(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, fl
     return per_replication(load_text(tmp_path_factory.mktemp("a"), text))
 
 
+@pytest.mark.slow
 def test_erlang_a_matches_published_reference(erlang_a_case: list[dict[str, float]]) -> None:
     # Published Erlang A figures for this case: P(wait) 0.14526, service level within 20 s
     # 0.91679 (abandoned calls fail), abandonment 0.013984, mean wait 0.069919 min.
@@ -97,6 +102,7 @@ def test_erlang_a_matches_published_reference(erlang_a_case: list[dict[str, floa
     assert_within([m["mean_wait_s"] for m in erlang_a_case], 0.069919 * 60, "mean wait")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("per_hour", "handle_s", "agents", "patience_s", "target_s"), [
     (30, 600, 6, 120, 10),  # small team, impatient callers, heavy load (rho 0.83)
     (400, 240, 30, 60, 10),  # large team past capacity (rho 0.89), very impatient callers
@@ -135,6 +141,7 @@ roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = 5 }} ]
 """
 
 
+@pytest.mark.slow
 def test_non_preemptive_priority_mean_waits(tmp_path: Path) -> None:
     """Two classes with equal exponential service on c servers (Kella & Yechiali 1985).
 
@@ -187,6 +194,7 @@ class Instrumented(ControlRoom):
         super()._on_patience(ev)
 
 
+@pytest.mark.slow
 def test_littles_law_and_conservation(tmp_path: Path) -> None:
     """L = lambda W on the queue and on the servers; every offered contact ends exactly once."""
     sc = load_text(tmp_path, mm_scenario(per_hour=200, handle_s=180, agents=14, patience_s=300,
@@ -207,3 +215,34 @@ def test_littles_law_and_conservation(tmp_path: Path) -> None:
     assert busy == pytest.approx(answered_rate * 180, rel=0.02)
     assert out.present_s.sum() / out.window_s.sum() == pytest.approx(14.0, abs=1e-9)
     assert np.all(rec.wait_s >= 0)
+
+
+# --- the fast tier: one short case of each formula ------------------------------------------
+
+@pytest.mark.parametrize("patience_s", [None, 300.0], ids=["erlang-c", "erlang-a"])
+def test_short_runs_agree_with_the_formulas(tmp_path: Path, patience_s: float | None) -> None:
+    """M/M/14 (Erlang C) and M/M/14+M (Erlang A, mean patience 5 minutes) at 200 calls an hour
+    of 3 minutes: 10 replications of 5 days, about 24,000 calls each (about a CPU-second a case).
+
+    The tolerance is the replications' own 99.9% interval, as in the long checks above: wider
+    (about +-0.017 on P(wait) for Erlang C, +-0.013 for Erlang A) but just as honest, and still
+    narrow enough to see one handler more or fewer (P(wait) moves by 0.06 to 0.11). A quarter
+    of a day of warm-up is ample: this queue forgets its empty start on the scale of
+    1 / (c mu (1 - sqrt(rho))^2), about 9 minutes at rho = 0.71, so after 6 hours the start's
+    trace is e^-40 of it.
+    """
+    per_hour, handle_s, agents, target_s = 200.0, 180.0, 14, 20.0
+    theory: ErlangResult = (
+        erlang_c_result(per_hour, handle_s, agents, target_s) if patience_s is None
+        else erlang_a_result(per_hour, handle_s, agents, patience_s, target_s))
+    text = mm_scenario(per_hour=per_hour, handle_s=handle_s, agents=agents,
+                       patience_s=patience_s, target_s=target_s, days=5, reps=10,
+                       warmup_days=0.25)
+    reps = per_replication(load_text(tmp_path, text))
+    assert_within([m["p_wait"] for m in reps], theory.p_wait, "P(wait)")
+    assert_within([m["service_level"] for m in reps], theory.service_level, "service level")
+    assert_within([m["mean_wait_s"] for m in reps], theory.mean_wait_s, "mean wait")
+    if patience_s is None:
+        assert all(m["abandoned"] == 0 for m in reps)
+    else:
+        assert_within([m["abandon_rate"] for m in reps], theory.abandon_rate, "abandonment")

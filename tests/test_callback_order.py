@@ -1,9 +1,8 @@
-"""Issue 14, items 12 and 13 and the callback order: the second attack's last families.
+"""The order of callbacks: behind their channel's live calls, or among them.
 
-- Callbacks wait behind live calls of their channel by default; ``callback_priority =
-  "with_live"`` restores the older order (first come, first served with live calls).
-- Errors name what the planner actually got wrong (erlang, staff, compare, sweep).
-- A resolved scenario always runs again, however large its empirical distribution files.
+Callbacks wait behind live calls of their channel by default; ``callback_priority =
+"with_live"`` restores the older order (first come, first served with live calls). Under
+overload the difference decides whether live 999 calls get any service at all.
 """
 
 from __future__ import annotations
