@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from contactsim.analysis.erlang import agents_needed
-from contactsim.analysis.fit import ChannelFit, LogFit
+from contactsim.analysis.fit import ChannelFit, Duration, LogFit
 from contactsim.standard import TARGET_SL
 from contactsim.timebase import WEEKDAYS
 
@@ -195,11 +195,15 @@ def _overall_handle(fit: LogFit) -> float:
     return sum(k * m for k, m in pairs) / n if n else DEFAULT_HANDLE_S
 
 
-def _mean_of(table: Any) -> float:
+def _mean_of(table: Any, fitted: Duration | None = None) -> float:
+    """A scenario table's mean; an empirical one's is the fitted duration's (the log's)."""
     if table is None:
         return 0.0
     if isinstance(table, dict):
-        return float(table["mean"])
+        if "mean" in table:
+            return float(table["mean"])
+        mean = None if fitted is None else fitted.mean
+        return 0.0 if mean is None else mean.estimate
     return float(table)
 
 
@@ -212,7 +216,8 @@ def _defaults(fit: LogFit, doc: dict[str, Any]) -> Defaults:
     for name, table in channels.items():
         demand = fit.channels[name].demand.fitted
         per_hour += np.nan_to_num(demand)
-        handle = sum(share * (_mean_of(cats[k].get("handle")) + _mean_of(cats[k].get("wrap_up")))
+        handle = sum(share * (_mean_of(cats[k].get("handle"), fit.categories[k]["handle"])
+                              + _mean_of(cats[k].get("wrap_up"), fit.categories[k]["wrap_up"]))
                      for k, share in table["mix"].items())
         work += table["per_day"] * handle
     total = sum(t["per_day"] for t in channels.values())

@@ -56,6 +56,13 @@ def duration_json(d: Duration) -> dict[str, Any]:
                            "scenario": d.table, "warning": d.warning or None}
     mean = d.mean
     out["mean_s"] = None if mean is None else mean.json(3)
+    out["mean_from"] = ("sample, days as the units" if d.sample is not None
+                        and d.constant is None else "family" if d.fitted is not None
+                        else None)
+    out["empirical"] = None if d.empirical is None else {
+        "file": d.empirical.file, "sha256": d.empirical.sha256, "values": d.empirical.values,
+        "why": d.why_empirical}
+    out["tail_warning"] = d.tail or None
     if d.constant is not None:
         out["chosen"] = "constant"
         out["families"] = []
@@ -65,7 +72,9 @@ def duration_json(d: Duration) -> dict[str, Any]:
         out["families"] = []
         return out
     f = d.fitted
-    out["chosen"] = f.best.family
+    out["chosen"] = "empirical" if d.empirical is not None else f.best.family
+    out["best_by_aic"] = f.best.family
+    out["reach_s"] = _num(f.reach, 3)
     out["used"] = {"values": f.n, "observed": f.observed, "censored": f.censored}
     out["families"] = [{
         "family": x.family, "parameters": {"mean_s": _num(x.mean, 3), "sd_s": _num(x.sd, 3)},
@@ -88,6 +97,7 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
             "abandoned": ch.abandoned, "in_progress_left_out": ch.in_progress,
             "contacts_counted": d.contacts, "days": d.days,
             "per_day": d.per_day.json(3),
+            "per_day_calendar_weight": round(d.calendar_weight, 6),
             "weekly": None if d.weekly is None else [w.json(4) for w in d.weekly],
             "hourly": [h.json(4) for h in d.hourly],
             "monthly": None if d.monthly is None else {
@@ -101,6 +111,8 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
             delay = fit.delays.get(ch.name)
             entry["redial"] = {"window_s": REDIAL_WINDOW_S, "abandoned": r.abandoned,
                                "redialled": r.redialled, "probability": r.probability.json(5),
+                               "unkeyed_hangups": d.unkeyed_hangups,
+                               "unkeyed_redials_taken_out": round(d.unkeyed_redials, 1),
                                "delay": None if delay is None else duration_json(delay)}
         channels[ch.name] = entry
     return {
@@ -200,6 +212,8 @@ def _how(d: Duration | None) -> str:
         return ""
     if d.constant is not None:
         return "every value in the log is this"
+    if d.empirical is not None:
+        return f"the log's own values (no family holds them); mean {_ci(d.mean, ' s')}"
     assert d.fitted is not None
     best = d.fitted.best
     return f"{best.family} chosen by AIC; mean {_ci(d.mean, ' s')}"
@@ -259,6 +273,10 @@ def header_comment(fit: LogFit, base: str | None, defaults: Defaults | None) -> 
 def write_fit(fit: LogFit, folder: Path, doc: dict[str, Any], notes: list[str],
               defaults: Defaults | None, base: str | None) -> None:
     """scenario.toml, fit.json and the tables the plots are drawn from into ``folder``."""
+    for d in fit.durations():
+        if d.empirical is not None:
+            (folder / d.empirical.file).parent.mkdir(exist_ok=True)
+            (folder / d.empirical.file).write_bytes(d.empirical.data)
     text = header_comment(fit, base, defaults) + toml_text(doc, scenario_comments(fit, doc))
     (folder / SCENARIO).write_text(text, encoding="utf-8")
     (folder / FIT_JSON).write_text(json.dumps(fit_summary(fit, notes, defaults, base),
