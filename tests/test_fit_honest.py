@@ -220,3 +220,24 @@ def test_a_july_log_over_a_calendar_base_is_not_weighted_twice(tmp_path: Path) -
     # the base's per_day, not 1.1 times it: the calendar multiplies July back
     assert within(d.per_day, sc.channels["101"].per_day)
     assert any("calendar weighs" in w for w in fit.warnings)
+
+
+def test_no_channel_named_999_is_warned(tmp_path: Path) -> None:
+    # two days of an "EMERGENCY" line and a "101" line: neither is named 999
+    lines = "".join(f"2024-01-0{d} {h:02d}:{m:02d}:00,{ch},crime,,2024-01-0{d} {h:02d}:{m:02d}:0"
+                    f"{m % 7},,{100 + 7 * m},\n" for d in (1, 2) for h in range(24)
+                    for m in (5, 50) for ch in ("EMERGENCY", "101"))
+    lines += "".join(f"2024-01-01 12:{m:02d}:30,EMERGENCY,crime,,,2024-01-01 12:{m:02d}:50,,\n"
+                     for m in range(3))
+    log = write(tmp_path, "calls.csv", "arrived,channel,category,queued,answered,abandoned,"
+                "talk_s,wrap_s\n" + lines)
+    out = tmp_path / "fit"
+    run_fit_job([str(log)], out, report=False)
+    import json
+    warnings = json.loads((out / "fit.json").read_text())["warnings"]
+    said = [w for w in warnings if w.startswith("no channel in the log is named 999")]
+    assert len(said) == 1
+    assert "EMERGENCY looks like an emergency line" in said[0]
+    fitted = load_scenario(out / "scenario.toml")
+    assert "999" not in fitted.channels
+    assert fitted.channels["EMERGENCY"].answer_target_s == 60

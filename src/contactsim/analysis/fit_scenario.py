@@ -101,6 +101,7 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
         doc["run"] = {"start_date": first, "start_day": WEEKDAYS[first.weekday()]}
     defaults = None
     if base is None:
+        notes += _emergency(channels)
         defaults = _defaults(fit, doc)
         run = doc.setdefault("run", {})
         run.update({"days": DEFAULT_DAYS, "warmup_days": 1, "replications": 10, "seed": 1})
@@ -108,6 +109,26 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
             {"days": "mon-sun", "start": "00:00", "end": "24:00",
              "staff": defaults.pool_staff}]}}
     return doc, notes, defaults
+
+
+#: Channel names that read as an emergency line though not named ``999``.
+_EMERGENCY_WORDS = ("emergency", "112", "911", "000")
+
+
+def _emergency(channels: dict[str, Any]) -> list[str]:
+    """Without a base, the emergency line's 10 s target goes to the channel named ``999``
+    alone; a fit with none says so, naming any channel that looks like one (issue 20.4)."""
+    if "999" in channels:
+        return []
+    voice = [n for n, t in channels.items() if t.get("kind") == "voice"]
+    like = [n for n in channels if any(w in n.lower() for w in _EMERGENCY_WORDS)]
+    return [(
+        "no channel in the log is named 999, the emergency line: every voice channel ("
+        + (", ".join(voice) or "none") + ") was given a 60 s answer target and priority 2"
+        + (f"; {', '.join(like)} looks like an emergency line: name it 999 (a value map in "
+           "--columns: EMERGENCY to 999) or set its target and priority in a --base"
+           if like else "; if one of them is the emergency line, name it 999 (a value map in "
+           "--columns) or give its target and priority in a --base"))]
 
 
 def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:
