@@ -369,6 +369,10 @@ def test_a_good_run_in_process(small: tuple[Path, Scenario, Path], tmp_path: Pat
                                                                  "backtest_web.png"]
     html = (out / "report.html").read_text()
     assert html.index("What the back-test found") < html.index("Coverage: hours of the week")
+    assert html.index("Coverage: hours of the week") < html.index("Totals and lean across hours")
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["totals"]["999"]) == set(MEASURES)
+    assert summary["totals"]["999"]["offered"]["observed"] > 0
 
 
 # --- statistical checks (slow) --------------------------------------------------------------

@@ -170,8 +170,8 @@ def check_text(c: Check) -> str:
     """``total 27,950 (simulated 99% band 25,100 to 25,600, above it)`` or ``lean +1.30 ...``."""
     where = {-1: ", below it", 1: ", above it", 0: ""}[c.direction]
     if c.what == "total":
-        v = (lambda x: value_text(c.measure, x)) if c.measure != "offered" else (
-            lambda x: f"{x:,.0f}")
+        def v(x: float) -> str:
+            return f"{x:,.0f}" if c.measure == "offered" else value_text(c.measure, x)
         return (f"total {v(c.observed)} (simulated {CHECK_LEVEL:.0%} band {v(c.low)} to "
                 f"{v(c.high)}{where})")
     return (f"lean across hours {c.observed:+.2f} (mean standardised residual; "

@@ -159,7 +159,8 @@ def fit_durations(values: np.ndarray, censored: np.ndarray | None = None, *,
     table = [expo] + [fit for family in FAMILIES[1:]
                       if (fit := _two(family, sample, km, expo.mean)) is not None]
     best = min(table, key=lambda f: f.aic)
-    reach = float(km.t[km.judged].max()) if km.judged.any() else float(x.max())
+    judged = km.judged if km.judged is not None else np.ones(len(km.t), dtype=bool)
+    reach = float(km.t[judged].max()) if judged.any() else float(x.max())
     return Fitted(best, tuple(table), len(x), observed, len(right), _curve(km), reach)
 
 

@@ -138,6 +138,40 @@ def coverage_table(bt: BacktestResults) -> str:
     return table_html(header, rows)
 
 
+def checks_table(bt: BacktestResults) -> str:
+    """Totals and leans across hours (summary.json ``totals``, ``leans``), where present."""
+    s = bt.summary
+    if "totals" not in s:
+        return ""
+    level = s.get("checks_level", 0.99)
+
+    def cell(entry: dict[str, Any] | None, measure: str, lean: bool) -> str:
+        if not entry or entry.get("observed") is None or entry.get("low") is None:
+            return "-"
+        def fmt(x: float) -> str:
+            if lean:
+                return f"{x:+.2f}"
+            if measure == "offered":
+                return f"{x:,.0f}"
+            return f"{x:.1f} s" if measure == "mean_answer_s" else f"{x:.1%}"
+
+        side = entry.get("outside")
+        mark = f" <b>{esc(side)} the band</b>" if side else ""
+        return f"{fmt(entry['observed'])} ({fmt(entry['low'])} to {fmt(entry['high'])}){mark}"
+
+    rows = [[ch, what, *(cell(s[key][ch].get(m), m, key == "leans") for m in MEASURES)]
+            for ch in s["totals"] for key, what in (("totals", "total"),
+                                                    ("leans", "lean across hours"))]
+    return ("<section><h2>Totals and lean across hours</h2>" + table_html(
+        ["channel", "check", *(SHORT[m] for m in MEASURES)], rows)
+        + f"<p class=\"note\">The <b>total</b> is each measure over every compared day at once, "
+        f"against the simulated {level:.0%} band for it; the <b>lean</b> is the mean "
+        "standardised residual over the compared hours ((observed - simulated mean) / the "
+        "band's sd), against the band the replications' own leans give. A right model has "
+        "both inside; either outside is a bias the hour-by-hour bands are too wide to show, "
+        "and the verdict says inconsistent.</p></section>")
+
+
 def header_html(bt: BacktestResults) -> str:
     s = bt.summary
     dates, log = s["dates"], s["log"]
@@ -194,7 +228,7 @@ def backtest_html(bt: BacktestResults, plots: Sequence[Plot]) -> str:
             "every one is in the table above and in backtest.csv.</p>" if more > 0 else "")
     body = [header_html(bt), warnings_html(s.get("warnings", [])), findings_html(bt),
             "<section><h2>Coverage: hours of the week inside the simulated band</h2>"
-            + coverage_table(bt) + "</section>",
+            + coverage_table(bt) + "</section>", checks_table(bt),
             f"<section><h2>Plots</h2>{note}{figures(bt.folder, plots)}</section>",
             reading_html(), scenario_html(bt.folder)]
     return page(f"contactsim back-test: {s['scenario']['name']}", body)

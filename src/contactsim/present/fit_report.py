@@ -135,7 +135,8 @@ def durations_html(fit: FitResults) -> str:
                      _ci(e.get("mean_s"), 1, " s"), f"{e['values']:,}"
                      + (f" ({e['censored']:,} lower bounds)" if e.get("censored") else ""),
                      fit_words(best.get("ks") if best else None), margin,
-                     e.get("warning") or ""])
+                     e.get("warning") or e.get("tail_warning")
+                     or ((e.get("empirical") or {}).get("why") or "")])
     return ("<section><h2>Durations: which shape fits best</h2>" + table_html(
         ["what", "of", "chosen family", "mean (95% interval)", "values", "fit to the log",
          "next best (ΔAIC)", "note"], rows)
