@@ -290,7 +290,8 @@ def _days(cal: Calendar, n_days: int) -> _DayTable:
 
 def day_rates(cal: Calendar, channel: str, per_day: float, weekly: Sequence[float],
               hourly: Sequence[float], n_days: int,
-              monthly: Sequence[float] | None = None) -> np.ndarray:
+              monthly: Sequence[float] | None = None,
+              week_hours: Sequence[float] | None = None) -> np.ndarray:
     """Expected contacts of ``channel`` in each hour of each simulated day, shape (n_days, 24).
 
     ``weekly`` (Monday to Sunday) and ``hourly`` are the channel's profiles, normalised to mean
@@ -303,6 +304,10 @@ def day_rates(cal: Calendar, channel: str, per_day: float, weekly: Sequence[floa
     The weekly part is computed exactly as the engine's hour-of-week rates are, then multiplied
     by ``monthly[m] * factor``, so with no seasons, holidays or special days every row is bit for
     bit the rate of its weekday without a calendar.
+
+    ``week_hours`` (168 weights, Monday 00:00 first, mean 1), if given, replaces ``weekly`` and
+    ``hourly``: a day's 24 rates are its profile weekday's 24 weights, and a special day's own
+    ``hourly`` shape keeps that weekday's share of the week.
     """
     table = _days(cal, n_days)
     week = np.asarray(weekly, dtype=float)
@@ -325,8 +330,13 @@ def day_rates(cal: Calendar, channel: str, per_day: float, weekly: Sequence[floa
             for day in np.flatnonzero(on).tolist():
                 shaped[day] = np.asarray(special.hourly, dtype=float)
     # Same operations in the same order as arrivals.hourly_rates, so the bits agree.
-    rates: np.ndarray = (per_day * week[table.profile_day][:, np.newaxis]
-                         * shape[np.newaxis, :] / 24.0)
+    if week_hours is not None:
+        hours = np.asarray(week_hours, dtype=float).reshape(DAYS_PER_WEEK, HOURS_PER_DAY)
+        rates: np.ndarray = per_day * hours[table.profile_day] / 24.0
+        week = hours.mean(axis=1)  # each weekday's weight: its special days keep it
+    else:
+        rates = (per_day * week[table.profile_day][:, np.newaxis]
+                 * shape[np.newaxis, :] / 24.0)
     for day, day_shape in shaped.items():
         rates[day] = per_day * week[table.profile_day[day]] * day_shape / 24.0
     # monthly * factor first: when both are 1.0 the product is 1.0 and the rates keep their bits.

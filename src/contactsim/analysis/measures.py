@@ -10,6 +10,8 @@ Definitions follow the design contract exactly. Over contacts that arrive in the
   ``p99_answer_s``: over answered contacts (what forces publish).
 - ``band_lt10``, ``band_10_60``, ``band_ge60``: shares of answered contacts by answer time,
   the bands police.uk publishes for 999.
+- ``closed_lost``, ``closed_moved``: contacts that arrived while their channel was closed, lost
+  or moved to another channel (where it has opening hours); never offered.
 - ``arrivals`` (offered + ``diverted`` before the queue), ``redials`` (arrivals that are
   callers trying again after hanging up, on this or another channel), ``callbacks`` (calls
   the room made back to callers who hung up), ``officer_hours`` (per day).
@@ -40,6 +42,10 @@ CHANNEL_MEASURES = (
 )
 #: Further channel measures in the tables (and in summary.json where they apply).
 EXTRA_MEASURES = ("arrivals", "diverted", "redials", "callbacks", "officer_hours")
+#: Contacts arriving while their channel was closed (``open``): lost, and moved to another
+#: channel (``closed``). Never offered; in summary.json for channels with opening hours, and
+#: in replications.csv when any channel has them.
+CLOSED_MEASURES = ("closed_lost", "closed_moved")
 #: Channel measures by hour of the week (hourly.csv).
 HOURLY_MEASURES = (*CHANNEL_MEASURES, "arrivals", "diverted", "redials")
 POOL_MEASURES = ("utilisation", "staff_hours", "busy_hours")
@@ -157,6 +163,8 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
                                           rec.origin[mask], spec.answer_target_s)
         channels[name]["callbacks"] = float(out.callbacks[k])
         channels[name]["officer_hours"] = float(out.officer_hours[k]) / days
+        if out.closed is not None:
+            channels[name].update(zip(CLOSED_MEASURES, out.closed[k].tolist(), strict=True))
         hourly[name] = _hourly(rec, mask, spec.answer_target_s)
         cdf[name] = _cdf(answer_s[mask], rec.outcome[mask])
     pools: dict[str, dict[str, float]] = {}

@@ -187,14 +187,21 @@ def _numbers_by_line(body: memoryview, target: str) -> np.ndarray:
     return np.frombuffer(out, dtype=np.float64) if out else np.empty(0)
 
 
+#: Keys whose value may be a data-file table ``{ file = ..., sha256 = ... }`` of their own
+#: (besides empirical distributions): a channel's 168 hour-of-week weights.
+FILE_KEYS = frozenset({"hour_of_week"})
+
+
 def empirical_files(doc: Any) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """Every ``{ dist = "empirical", file = ... }`` table in a scenario document, with its key
-    path, in the document's order (found without recursion)."""
+    """Every data-file table in a scenario document: ``{ dist = "empirical", file = ... }``,
+    and ``{ file = ... }`` under a key of :data:`FILE_KEYS`, with its key path, in the
+    document's order (found without recursion)."""
     stack: list[tuple[Path, Any]] = [((), doc)]
     while stack:
         path, node = stack.pop()
         if isinstance(node, dict):
-            if node.get("dist") == "empirical" and "file" in node:
+            if "file" in node and (node.get("dist") == "empirical"
+                                   or (path and path[-1] in FILE_KEYS)):
                 yield path, node
                 continue
             stack.extend(((*path, k), v) for k, v in reversed(list(node.items())))

@@ -290,6 +290,13 @@ class Dist(Kind):
         return values
 
 
+def read_data_file(value: dict[str, Any], path: Path, ck: Checker) -> Any:
+    """The numbers of the data file ``value["file"]`` names (checked against its ``sha256``
+    if given), recorded for the resolved scenario; INVALID (reported at ``path``) if unusable.
+    Other keys that accept a file (``hour_of_week``) read it through this too."""
+    return Dist._read_file(value, path, ck)
+
+
 _ZETA2, _ZETA3, _ZETA4 = math.pi**2 / 6, 1.2020569031595942, math.pi**4 / 90
 
 

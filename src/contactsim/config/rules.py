@@ -125,6 +125,28 @@ def _check_channels(doc: dict[str, Any], ck: Checker) -> None:
                                 (*path, "on_abandon"), ck)
             _check_retry_target(channels, abandon, "to_online", "online_channel", "digital",
                                 (*path, "on_abandon"), ck)
+        _check_demand_shape(channels, name, ch, path, ck)
+
+
+def _check_demand_shape(channels: dict[str, Any], name: str, ch: dict[str, Any], path: Path,
+                        ck: Checker) -> None:
+    """hour_of_week replaces weekly and hourly; closed needs open and names another channel."""
+    if ch["hour_of_week"] not in (None, INVALID):
+        for key in ("weekly", "hourly"):
+            if ch[key] is not None:
+                ck.error((*path, key), "hour_of_week already shapes every hour of the week; "
+                         f"remove {key} (or hour_of_week)")
+    rule = ch["closed"]
+    if rule in ("lost", INVALID):  # "lost" unchecked: the default
+        return
+    if ch["open"] is None:
+        ck.error((*path, "closed"), "says what happens outside opening hours, but the channel "
+                 "has no open hours (always open); add open = [...] or remove closed")
+    if rule.to == name:
+        ck.error((*path, "closed", "to"), "names this channel itself; name another channel, "
+                 'or write closed = "lost"')
+    elif rule.to is not None and rule.to not in channels:
+        _names_exist([rule.to], channels, "channel", (*path, "closed", "to"), ck)
 
 
 def _check_retry_target(channels: dict[str, Any], abandon: dict[str, Any], share: str,

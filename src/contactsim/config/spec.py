@@ -45,6 +45,41 @@ class OnAbandon:
 
 
 @dataclass(frozen=True)
+class WindowSpec:
+    """A weekly opening window (partner hours, channel opening hours)."""
+
+    days: tuple[int, ...]
+    start_min: int
+    end_min: int
+
+
+@dataclass(frozen=True)
+class ClosedSpec:
+    """A contact arriving while its channel is closed: ``share`` of them go to channel ``to``
+    (arriving there at once), the rest are lost. ``to`` None: all are lost."""
+
+    to: str | None = None
+    share: float = 0.0
+
+
+#: ``closed = "lost"``: every contact arriving while the channel is closed is lost.
+LOST = ClosedSpec()
+
+
+@dataclass(frozen=True)
+class DemandSpec:
+    """Demand keys shared by every channel (``[demand]``)."""
+
+    #: Coefficient of variation of a day-level rate factor (mean 1) shared by every channel
+    #: without its own ``day_cv``; 0: every day's rate is as the profiles say.
+    day_cv: float = 0.0
+
+
+#: No ``[demand]`` table.
+NO_DEMAND = DemandSpec()
+
+
+@dataclass(frozen=True)
 class ChannelSpec:
     name: str
     kind: str  # "voice" or "digital"
@@ -59,6 +94,12 @@ class ChannelSpec:
     mix: tuple[tuple[str, float], ...]
     on_abandon: OnAbandon | None
     monthly: tuple[float, ...] | None  # 12 weights Jan..Dec, mean 1; None: the calendar's
+    #: 168 weights, Monday 00:00-01:00 first, mean 1; replaces weekly x hourly. None: absent.
+    hour_of_week: tuple[float, ...] | None = None
+    #: Weekly opening windows; None: always open.
+    open: tuple[WindowSpec, ...] | None = None
+    closed: ClosedSpec | None = None  # what happens to a contact arriving while closed
+    day_cv: float | None = None  # its own day-to-day variation; None: [demand] day_cv's
 
     @property
     def is_voice(self) -> bool:
@@ -102,15 +143,6 @@ class PoolSpec:
     def headcount(self, shift: ShiftSpec) -> int:
         """Rostered headcount of one shift line after ``scale`` (rounded half up)."""
         return int(shift.staff * self.scale + 0.5)
-
-
-@dataclass(frozen=True)
-class WindowSpec:
-    """A weekly opening window (partner hours)."""
-
-    days: tuple[int, ...]
-    start_min: int
-    end_min: int
 
 
 @dataclass(frozen=True)
@@ -163,3 +195,4 @@ class Scenario:
     calendar: Calendar | None  # real dates (seasons, bank holidays); None without start_date
     file: str
     document: dict[str, Any]
+    demand: DemandSpec = NO_DEMAND

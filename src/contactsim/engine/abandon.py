@@ -100,7 +100,10 @@ class AbandonMixin(RoomState):
         else:
             return
         at = self.env.now + delay
-        if self.warmup_s <= at < self.end_s:
+        measured = self.warmup_s <= at < self.end_s
+        if self.demand.shut_out(target, at, measured):
+            return  # its channel is closed then: lost
+        if measured:
             self.open += 1
         Call(self.env, delay, self._on_retry, (target, c.cat, origin, c.tries + 1, c))
 

@@ -24,7 +24,7 @@ import numpy as np
 from contactsim.calendar import day_rates, simulated_days
 from contactsim.config.distributions import Distribution, Draws
 from contactsim.config.spec import Scenario
-from contactsim.engine.arrivals import day_arrivals, hourly_rates
+from contactsim.engine.arrivals import Opening, day_arrivals, day_factors, hourly_rates
 from contactsim.engine.records import NORMAL, SURGE, pack_tags
 from contactsim.engine.streams import StreamName, Streams
 from contactsim.timebase import DAY_S, HOUR_S
@@ -84,8 +84,18 @@ class Demand:
         cal = scenario.calendar
         self.calendar_rates = None if cal is None else [
             day_rates(cal, ch.name, ch.per_day, ch.weekly, ch.hourly,
-                      simulated_days(cal, scenario.run.days), ch.monthly)
+                      simulated_days(cal, scenario.run.days), ch.monthly, ch.hour_of_week)
             for ch in self.channels]
+        self.factors = self._day_factors()
+        names = list(scenario.channels)
+        self.opening = [None if ch.open is None else Opening(ch.open, scenario.run.start_day)
+                        for ch in self.channels]
+        self.moves_to = [-1 if ch.open is None or ch.closed is None or ch.closed.to is None
+                         else names.index(ch.closed.to) for ch in self.channels]
+        #: Measured contacts that arrived while their channel was closed, by channel: lost,
+        #: and moved to another channel (``closed``).
+        self.closed_lost = [0] * len(names)
+        self.closed_moved = [0] * len(names)
         self.deploy_p = np.array([c.deploy for c in scenario.categories.values()])
         self.diversions = list(scenario.diversions.values())
         self.diversion_cats = [np.array([self.category_names.index(c) for c in d.categories])
@@ -97,20 +107,47 @@ class Demand:
         shares = np.array([w for _, w in mix])
         return ids, shares / shares.sum()
 
+    def _day_factors(self) -> list[np.ndarray | None]:
+        """Each channel's day-level rate factor for every simulated day (``day_cv``), or None
+        where its demand does not vary from day to day beyond Poisson. Channels without their
+        own ``day_cv`` share one series (``[demand] day_cv``): busy days are busy on every
+        line."""
+        run, demand = self.scenario.run, self.scenario.demand
+        n_days = math.ceil((run.warmup_days * DAY_S + run.days * DAY_S) / DAY_S) + 1
+        shared = None
+        if demand.day_cv > 0 and any(ch.day_cv is None for ch in self.channels):
+            shared = day_factors(self.streams(StreamName.day_factor(None)), demand.day_cv,
+                                 n_days)
+        out: list[np.ndarray | None] = []
+        for ch in self.channels:
+            if ch.day_cv is None:
+                out.append(shared)
+            elif ch.day_cv > 0:
+                out.append(day_factors(self.streams(StreamName.day_factor(ch.name)),
+                                       ch.day_cv, n_days))
+            else:
+                out.append(None)
+        return out
+
     def day_rates(self, day: int, k: int) -> np.ndarray:
-        """Expected contacts on channel ``k`` in each hour of simulated ``day`` (24 values)."""
+        """Expected contacts on channel ``k`` in each hour of simulated ``day`` (24 values),
+        times the day's own factor where demand varies from day to day."""
         if self.calendar_rates is not None:
-            return self.calendar_rates[k][day]
-        first_hour = (self.scenario.run.start_day + day) % 7 * 24
-        return self.rates[k][first_hour:first_hour + 24]
+            rates = self.calendar_rates[k][day]
+        else:
+            first_hour = (self.scenario.run.start_day + day) % 7 * 24
+            rates = self.rates[k][first_hour:first_hour + 24]
+        factors = self.factors[k]
+        return rates if factors is None else rates * factors[day]
 
     def day(self, day: int, warmup_s: float, end_s: float) -> DayContacts:
         """Every contact arriving on simulated ``day`` (and surges starting that day)."""
-        parts = []
+        parts: list[DayContacts] = []
         for k, ch in enumerate(self.channels):
             arrival = day_arrivals(self.streams(StreamName.arrivals(ch.name)),
                                    self.day_rates(day, k), day)
-            parts.append(self.attributes(k, arrival[arrival < end_s], NORMAL, StreamName.DAY))
+            parts += self._arrive(k, arrival[arrival < end_s], NORMAL, StreamName.DAY,
+                                  warmup_s)
         for i, surge in enumerate(self.scenario.surges):
             start = (math.ceil(warmup_s / DAY_S) + surge.day) * DAY_S + surge.start_min * 60.0
             if int(start // DAY_S) != day:
@@ -118,9 +155,54 @@ class Demand:
             gen = self.streams(StreamName.surge_arrivals(i))
             times = np.sort(start + surge.minutes * 60.0 * gen.random(gen.poisson(surge.calls)))
             k = list(self.scenario.channels).index(surge.channel)
-            parts.append(self.attributes(k, times[times < end_s], SURGE, StreamName.surge(i),
-                                         mix=surge.mix))
+            parts += self._arrive(k, times[times < end_s], SURGE, StreamName.surge(i),
+                                  warmup_s, surge.mix)
         return DayContacts.concat(parts)
+
+    def _arrive(self, k: int, times: np.ndarray, origin: int, batch: str, warmup_s: float,
+                mix: tuple[tuple[str, float], ...] | None = None) -> list[DayContacts]:
+        """The contacts arriving on channel ``k`` at ``times``: those finding it open, and
+        those its ``closed`` rule moves to another channel (arriving there at the same moment,
+        if that one is open, with that channel's mix). The rest are lost; measured ones are
+        counted in ``closed_lost`` and ``closed_moved``."""
+        opening = self.opening[k]
+        if opening is None:
+            return [self.attributes(k, times, origin, batch, mix=mix)]
+        is_open = opening.open_mask(times)
+        shut = times[~is_open]
+        parts = [self.attributes(k, times[is_open], origin, batch, mix=mix)]
+        target = self.moves_to[k]
+        lost = shut
+        if target >= 0 and len(shut):
+            ch = self.channels[k]
+            assert ch.closed is not None
+            move = self.streams(StreamName.closed_move(ch.name)).random(len(shut)) \
+                < ch.closed.share
+            there = self.opening[target]
+            if there is not None:
+                move &= there.open_mask(shut)
+            moved, lost = shut[move], shut[~move]
+            self.closed_moved[k] += int((moved >= warmup_s).sum())
+            parts.append(self.attributes(target, moved, origin, StreamName.MOVED))
+        self.closed_lost[k] += int((lost >= warmup_s).sum())
+        return parts
+
+    def shut_out(self, k: int, t: float, measured: bool) -> bool:
+        """True if a caller trying again on channel ``k`` at ``t`` finds it closed (then the
+        caller is lost, counted in ``closed_lost`` if ``measured``)."""
+        opening = self.opening[k]
+        if opening is None or opening.open_at(t):
+            return False
+        if measured:
+            self.closed_lost[k] += 1
+        return True
+
+    def closed_counts(self) -> np.ndarray | None:
+        """(channels, 2): measured contacts lost and moved because their channel was closed;
+        None when no channel has opening hours."""
+        if all(o is None for o in self.opening):
+            return None
+        return np.array([self.closed_lost, self.closed_moved], dtype=float).T.copy()
 
     def attributes(self, k: int, arrival: np.ndarray, origin: int, batch: str,
                    mix: tuple[tuple[str, float], ...] | None = None,

@@ -172,3 +172,6 @@ class ModelOutput:
     #: (pools, channels) measured contacts answered by each pool on each channel; each column
     #: adds up to the channel's answered records.
     answered_by: np.ndarray
+    #: (channels, 2) measured contacts that arrived while their channel was closed: lost, and
+    #: moved to another channel; None when no channel has opening hours.
+    closed: np.ndarray | None = None

@@ -316,7 +316,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             callbacks=np.array(self.callbacks, dtype=float),
             officer_hours=np.array(self.officer_hours), warnings=tuple(self.warnings),
             answered_by=np.array([p.answered for p in self.pools], dtype=float).reshape(
-                len(self.pools), len(self.channel_names)))
+                len(self.pools), len(self.channel_names)),
+            closed=self.demand.closed_counts())
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:

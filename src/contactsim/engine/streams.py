@@ -62,6 +62,8 @@ class StreamName:
 
     DAY = ""
     RETRY = "retry:"
+    #: The prefix of contacts moved to another channel because theirs was closed.
+    MOVED = "moved:"
 
     @staticmethod
     def surge(index: int) -> str:
@@ -77,6 +79,17 @@ class StreamName:
     @staticmethod
     def surge_arrivals(index: int) -> str:
         return f"surge{index}:arrivals"
+
+    @staticmethod
+    def day_factor(channel: str | None) -> str:
+        """Day-level rate factors (``day_cv``): one stream shared by the channels without
+        their own (``day_factor``), one per channel with its own (``day_factor:101``)."""
+        return "day_factor" if channel is None else f"day_factor:{channel}"
+
+    @staticmethod
+    def closed_move(channel: str) -> str:
+        """Whether a contact arriving while ``channel`` is closed moves to another channel."""
+        return f"closed_move:{channel}"
 
     @staticmethod
     def contact(batch: str, attribute: Attribute, channel: str) -> str:

@@ -38,6 +38,7 @@ LABELS = {
     "failed": "handovers failed", "utilisation": "utilisation (busy / on duty)",
     "staff_hours": "staff hours on duty", "busy_hours": "staff hours busy",
     "officer_hours": "officer hours per day",
+    "closed_lost": "lost: arrived while closed", "closed_moved": "moved: arrived while closed",
 }
 
 #: What a measure is, where its name alone leaves room for doubt (DESIGN section 5). The two

@@ -34,6 +34,7 @@ from contactsim.analysis.experiment import Experiment
 from contactsim.analysis.measures import (
     CDF_GRID_S,
     CHANNEL_MEASURES,
+    CLOSED_MEASURES,
     DIVERSION_MEASURES,
     EXTRA_MEASURES,
     HOURLY_MEASURES,
@@ -105,7 +106,8 @@ def _estimate(values: Iterable[float], measure: str) -> dict[str, float | None]:
 def channel_measures(sc: Scenario, channel: str) -> tuple[str, ...]:
     """The measures summary.json reports for a channel: the contract's twelve, plus
     ``callbacks``, ``redials``, ``arrivals`` and ``diverted`` where the scenario makes them
-    happen (so ``arrivals = offered + diverted`` can be checked)."""
+    happen (so ``arrivals = offered + diverted`` can be checked), and ``closed_lost`` and
+    ``closed_moved`` for a channel with opening hours."""
     extra = []
     rule = sc.channels[channel].on_abandon
     if rule is not None and rule.callback > 0:
@@ -114,6 +116,8 @@ def channel_measures(sc: Scenario, channel: str) -> tuple[str, ...]:
         extra.append("redials")
     if any(d.pre_queue and channel in d.channels for d in sc.diversions.values()):
         extra += ["arrivals", "diverted"]
+    if sc.channels[channel].open is not None:
+        extra += CLOSED_MEASURES
     return (*CHANNEL_MEASURES, *extra)
 
 
@@ -202,7 +206,8 @@ def write_tables(exp: Experiment, folder: Path) -> None:
     write_scenario(folder, sc.document,
                    "# The resolved scenario (extends and --set applied). Run it again with\n"
                    "#   contactsim run scenario.toml\n# to reproduce summary.json.\n\n")
-    every = (*CHANNEL_MEASURES, *EXTRA_MEASURES)
+    closed = CLOSED_MEASURES if any(c.open is not None for c in sc.channels.values()) else ()
+    every = (*CHANNEL_MEASURES, *EXTRA_MEASURES, *closed)
     write_csv(folder / "replications.csv", ["replication", "channel", *every],
                ([r.index, ch, *(r.channels[ch][m] for m in every)]
                 for r in reps for ch in sc.channels))
