@@ -53,19 +53,25 @@ class Window:
                         dtype=np.int64)
 
 
-def log_window(log: ContactLog) -> Window:
-    """The log's whole local days (see the module's notes); ScenarioError if none."""
+def log_window(log: ContactLog, open_hours: np.ndarray | None = None) -> Window:
+    """The log's whole local days (see the module's notes); ScenarioError if none.
+
+    With ``open_hours`` (168 bools, Monday 00:00 first: the hours some channel is open) the
+    first day is whole when the log starts within :data:`EDGE_SLACK_S` of that day's first
+    open hour, the last when it ends within that of the day's last open hour's end: a room
+    closed overnight has no contact near midnight on any day."""
     where = ", ".join(log.files) or "(log)"
     if not len(log):
         raise ScenarioError([Problem(where, FILE_KEY, "the log holds no contacts")])
     local = log.arrived_local
     first_day, last_day = log.first_date, log.last_date
     start, end = float(local.min()), float(local.max())
+    opens, closes = _day_edges(open_hours, first_day, last_day)
     left_out: list[tuple[datetime.date, str]] = []
-    if start - math.floor(start / DAY_S) * DAY_S > EDGE_SLACK_S:
+    if start - math.floor(start / DAY_S) * DAY_S - opens > EDGE_SLACK_S:
         left_out.append((first_day, f"partial: the log starts at {_clock(start)}"))
         first_day += datetime.timedelta(days=1)
-    if math.floor(end / DAY_S + 1) * DAY_S - end > EDGE_SLACK_S:
+    if math.floor(end / DAY_S) * DAY_S + closes - end > EDGE_SLACK_S:
         left_out.append((last_day, f"partial: the log ends at {_clock(end)}"))
         last_day -= datetime.timedelta(days=1)
     days = (last_day - first_day).days + 1
@@ -83,6 +89,18 @@ def log_window(log: ContactLog) -> Window:
             "the log's only whole days are days the clocks change, which the model (every day "
             "24 hours) cannot be compared with; give a log with at least one other whole day"))])
     return window
+
+
+def _day_edges(open_hours: np.ndarray | None, first: datetime.date,
+               last: datetime.date) -> tuple[float, float]:
+    """Seconds after midnight the first day opens and the last day closes (0 and a whole day
+    when always open, or when the day has no open hour)."""
+    if open_hours is None:
+        return 0.0, float(DAY_S)
+    first_hours = np.flatnonzero(open_hours[first.weekday() * 24:first.weekday() * 24 + 24])
+    last_hours = np.flatnonzero(open_hours[last.weekday() * 24:last.weekday() * 24 + 24])
+    return (float(first_hours[0] * 3600) if len(first_hours) else 0.0,
+            float((last_hours[-1] + 1) * 3600) if len(last_hours) else float(DAY_S))
 
 
 def _clock(local_s: float) -> str:

@@ -24,12 +24,13 @@ marked with a warning and the scenario falls back (see ``fallback`` in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from contactsim.analysis.backtest_days import Window, log_window
 from contactsim.analysis.families import MIN_OBSERVED, Fitted, fit_durations
+from contactsim.analysis.fit_adjust import base_calendar, on_one_base
 from contactsim.analysis.fit_checks import DayMean, Empirical, day_mean, empirical, family_misses
 from contactsim.analysis.fit_demand import (
     REDIAL_WINDOW_S,
@@ -39,7 +40,14 @@ from contactsim.analysis.fit_demand import (
     channel_demand,
     find_redials,
     mix_of,
-    months_of,
+)
+from contactsim.analysis.fit_shape import (
+    DayVariation,
+    Profile,
+    channel_profile,
+    closed_hours,
+    day_hour_counts,
+    decide,
 )
 from contactsim.config.spec import Scenario
 from contactsim.logs.model import ContactLog
@@ -184,6 +192,7 @@ class ChannelFit:
     patience: Duration | None   # None for a digital channel
     connect: Duration | None    # None where the log has no ``queued``
     redials: Redials | None     # None without ``caller`` or for a digital channel
+    profile: Profile            # separability, the hour-of-week profile, closed hours
 
 
 @dataclass
@@ -197,6 +206,7 @@ class LogFit:
     delays: dict[str, Duration]  # channel -> redial delay (where redials were looked for)
     base: Scenario | None = None
     warnings: list[str] = field(default_factory=list)
+    day_cv: DayVariation | None = None  # None: fewer than 14 days used
 
     def durations(self) -> list[Duration]:
         """Every fitted duration, in a stable order."""
@@ -218,10 +228,12 @@ def channel_kind(log: ContactLog, channel: str, base: Scenario | None) -> str:
 
 def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
     """Fit every channel and category of ``log`` (see the module's notes)."""
-    window = log_window(log)
-    used = window.compared
     day = log.day
     hour = ((log.arrived_local - day * 86400) // 3600).astype(np.int64)
+    closed = _closed(log, day, hour)
+    room_open = ~np.logical_and.reduce(list(closed.values()))
+    window = log_window(log, None if room_open.all() else room_open)
+    used = window.compared
     channels: dict[str, ChannelFit] = {}
     delays: dict[str, Duration] = {}
     notes: list[str] = []
@@ -238,8 +250,10 @@ def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
                                             days=redials.delay_days)
         r = rows[fresh]
         demand = channel_demand(name, day[r], hour[r], used)
-        demand, note = _on_one_base(log, rows, redials, demand, used)
-        demand, calendar_note = _base_calendar(base, name, demand, used)
+        profile = channel_profile(demand, day_hour_counts(day[r], hour[r], used), used,
+                                  closed[name])
+        demand, note = on_one_base(log, rows, redials, profile.demand, used)
+        demand, calendar_note = base_calendar(base, name, demand, used)
         notes += [x for x in (note, calendar_note) if x]
         mix = mix_of(log.categories, log.category[rows].astype(np.int64), day[rows], used)
         outcome = log.outcome[rows]
@@ -253,54 +267,33 @@ def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
         channels[name] = ChannelFit(
             name, kind, demand, mix, len(rows), int((outcome == ANSWERED).sum()),
             int((outcome == ABANDONED).sum()), int((outcome == CENSORED).sum()),
-            patience, connect, redials)
-    fit = LogFit(log, window, channels, _categories(log), delays, base)
+            patience, connect, redials, profile)
+    fit = LogFit(log, window, channels, _categories(log), delays, base,
+                 day_cv=_day_cv(channels, used))
     fit.warnings.extend(_warnings(fit) + notes)
     return fit
 
 
-def _on_one_base(log: ContactLog, rows: np.ndarray, redials: Redials | None, demand: Demand,
-                 used: np.ndarray) -> tuple[Demand, str]:
-    """``per_day`` on the redial share's base (issue 20.5d). The share comes from hang-ups with
-    a caller key and the scenario applies it to every hang-up, so the redials of hang-ups
-    without a key (which cannot be found, and so stay in the count) are taken out too: the
-    expected ``share x unkeyed hang-ups on the days used``, as a factor on ``per_day``."""
-    if redials is None or not math.isfinite(redials.probability.estimate) \
-            or demand.contacts <= 0:
-        return demand, ""
-    hung = (log.outcome[rows] == ABANDONED) & (log.caller[rows] < 0) \
-        & np.isin(log.day[rows], used)
-    unkeyed = int(hung.sum())
-    if not unkeyed:
-        return demand, ""
-    expected = redials.probability.estimate * unkeyed
-    factor = max(1.0 - expected / demand.contacts, 0.0)
-    out = replace(demand, per_day=demand.per_day.scaled(factor), fitted=demand.fitted * factor,
-                  unkeyed_hangups=unkeyed, unkeyed_redials=expected)
-    return out, (f"channel {demand.channel}: {unkeyed:,} hang-ups have no caller key, so their "
-                 f"redials cannot be found; the scenario redials every hang-up at the share "
-                 f"{redials.probability.estimate:.3f}, so about {expected:,.0f} of the contacts "
-                 f"counted are such redials and per_day is cut by {1 - factor:.1%} to match")
+def _closed(log: ContactLog, day: np.ndarray, hour: np.ndarray) -> dict[str, np.ndarray]:
+    """Each channel's closed hours of the week, from the log's inner days (its first and
+    last may be partial, and the whole-day rule needs the opening hours first)."""
+    inner = np.arange(int(day.min()) + 1, int(day.max()), dtype=np.int64)
+    weekday = (inner + 3) % 7
+    out = {}
+    for c, name in enumerate(log.channels):
+        on = log.channel == c
+        out[name] = (closed_hours(day_hour_counts(day[on], hour[on], inner), weekday)
+                     if len(inner) else np.zeros(168, dtype=bool))
+    return out
 
 
-def _base_calendar(base: Scenario | None, name: str, demand: Demand,
-                   used: np.ndarray) -> tuple[Demand, str]:
-    """``per_day`` of a log too short for ``monthly`` over a base with a calendar (issue
-    20.5f): the log's average is that of its months, which the base's calendar weighs; it is
-    divided by their mean weight over the days used, so the calendar multiplies it back."""
-    if base is None or base.calendar is None or demand.monthly is not None \
-            or name not in base.channels:
-        return demand, ""
-    weights = base.channels[name].monthly or base.calendar.monthly
-    mean = float(np.mean(np.asarray(weights, dtype=float)[months_of(used) - 1]))
-    if not mean > 0 or abs(mean - 1) < 1e-3:
-        return demand, ""
-    out = replace(demand, per_day=demand.per_day.scaled(1 / mean), calendar_weight=mean)
-    return out, (f"channel {name}: the log is too short to fit the year's shape, and the "
-                 f"base's calendar weighs its month(s) {mean:.3f} on average; per_day is the "
-                 f"log's average divided by that ({demand.per_day.estimate:,.1f} to "
-                 f"{out.per_day.estimate:,.1f} a day), so the calendar multiplies it back in "
-                 "those months (bank holidays and special days in the log are not corrected)")
+def _day_cv(channels: dict[str, ChannelFit], used: np.ndarray) -> DayVariation | None:
+    """Day-to-day variation over the channels with contacts (see fit_shape)."""
+    live = [ch for ch in channels.values() if ch.demand.contacts > 0]
+    if not live or len(used) < 14:
+        return None
+    return decide([ch.name for ch in live], [ch.profile.daily for ch in live],
+                  (used + 3) % 7, [ch.profile.month_w for ch in live])
 
 
 def _categories(log: ContactLog) -> dict[str, dict[str, Duration]]:

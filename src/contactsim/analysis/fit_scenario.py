@@ -31,6 +31,7 @@ import numpy as np
 
 from contactsim.analysis.erlang import agents_needed
 from contactsim.analysis.fit import ChannelFit, Duration, LogFit
+from contactsim.analysis.fit_shape import windows
 from contactsim.standard import TARGET_SL
 from contactsim.timebase import WEEKDAYS
 
@@ -96,6 +97,9 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
             if missing not in fit.channels:
                 notes.append(f"channel {missing} of the base is not in the log; kept as the "
                              "base has it")
+    shared = fit.day_cv.written().get("") if fit.day_cv is not None else None
+    if shared is not None:
+        doc["demand"] = {"day_cv": shared}
     if any(ch.demand.monthly for ch in fit.channels.values()):
         first = fit.window.first
         doc["run"] = {"start_date": first, "start_day": WEEKDAYS[first.weekday()]}
@@ -140,12 +144,21 @@ def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:
         target, priority = _target(ch.name, ch.kind)
         out.update({"kind": ch.kind, "priority": priority, "answer_target_s": target})
     out["per_day"] = round(d.per_day.estimate, 3)
-    out["hourly"] = _weights(x.estimate for x in d.hourly)
-    if d.weekly is not None:
-        out["weekly"] = _weights(x.estimate for x in d.weekly)
+    weights = _hour_of_week(fit, ch, notes)
+    if weights is not None:
+        out["hour_of_week"] = _weights(weights)
+    else:
+        out["hourly"] = _weights(x.estimate for x in d.hourly)
+        if d.weekly is not None:
+            out["weekly"] = _weights(x.estimate for x in d.weekly)
     if d.monthly is not None:
         out["monthly"] = _weights(d.monthly[m].estimate for m in range(1, 13))
     out["mix"] = _shares({k: v.estimate for k, v in ch.mix.items()})
+    if ch.profile.closed.any():
+        out["open"] = windows(ch.profile.closed)
+    cv = fit.day_cv.written().get(ch.name) if fit.day_cv is not None else None
+    if cv is not None:
+        out["day_cv"] = cv
     if ch.connect is not None and ch.connect.table is not None:
         out["connect_s"] = ch.connect.table
     if ch.patience is not None:
@@ -158,6 +171,27 @@ def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:
     if on_abandon:
         out["on_abandon"] = on_abandon
     return out
+
+
+def _hour_of_week(fit: LogFit, ch: ChannelFit, notes: list[str]) -> np.ndarray | None:
+    """The 168 weights to write, or None for weekly and hourly: written where the log
+    rejects separability, and always where the base shapes the channel by hour_of_week (its
+    weekly and hourly could not sit beside it); not where the base sets weekly or hourly."""
+    p = ch.profile
+    base_doc = ({} if fit.base is None else
+                fit.base.document.get("channels", {}).get(ch.name, {}))
+    if "hour_of_week" in base_doc:
+        return p.every_hour
+    if p.weights is None:
+        return None
+    shaped = [k for k in ("weekly", "hourly") if k in base_doc]
+    if shaped:
+        notes.append(f"channel {ch.name}: the log rejects per_day x weekly x hourly, but the "
+                     f"base sets {' and '.join(shaped)}, which hour_of_week cannot sit beside; "
+                     "weekly and hourly are written (remove them from the base to fit the "
+                     "hour-of-week profile)")
+        return None
+    return p.weights
 
 
 def _redial(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:

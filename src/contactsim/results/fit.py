@@ -26,13 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tomli_w
 
 from contactsim import __version__
 from contactsim.analysis.families import FAMILIES
-from contactsim.analysis.fit import Duration, LogFit
+from contactsim.analysis.fit import ChannelFit, Duration, LogFit
 from contactsim.analysis.fit_demand import REDIAL_WINDOW_S, Interval
 from contactsim.analysis.fit_scenario import Defaults
+from contactsim.analysis.fit_shape import SEPARABLE_P, SHARED_RHO, DayCv
 from contactsim.problems import ResultsError
 from contactsim.results.tables import Table, read_json, read_table
 from contactsim.results.write import write_csv
@@ -103,6 +105,7 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
             "monthly": None if d.monthly is None else {
                 str(m): d.monthly[m].json(4) for m in range(1, 13)},
             "mix": {k: v.json(5) for k, v in ch.mix.items()},
+            **_profile_json(ch),
             "patience": None if ch.patience is None else duration_json(ch.patience),
             "connect_s": None if ch.connect is None else duration_json(ch.connect),
         }
@@ -139,10 +142,44 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
         "channels": channels,
         "categories": {k: {w: duration_json(d) for w, d in v.items()}
                        for k, v in fit.categories.items()},
+        "day_cv": _day_cv_json(fit),
         "families": list(FAMILIES),
         "interval": "95%",
         "warnings": list(dict.fromkeys([*fit.warnings, *notes])),
     }
+
+
+def _profile_json(ch: ChannelFit) -> dict[str, Any]:
+    """The separability test, the hour-of-week weights and the closed hours of a channel."""
+    p = ch.profile
+    t = p.test
+    return {
+        "separability": None if t is None else {
+            "test": "Pearson X2 of weekday x hour against the product of its margins, over "
+                    "the dispersion of days about their weekday's profile",
+            "x2": _num(t.x2, 3), "df": t.df, "dispersion": _num(t.dispersion, 4),
+            "df_within": t.df_within, "p_value": _num(t.p_value, 10),
+            "level": SEPARABLE_P, "rejected": t.rejected},
+        "hour_of_week": None if p.weights is None else [round(float(x), 4) for x in p.weights],
+        "closed_hours_of_week": [int(h) for h in np.flatnonzero(p.closed)],
+    }
+
+
+def _day_cv_json(fit: LogFit) -> dict[str, Any] | None:
+    v = fit.day_cv
+    if v is None:
+        return None
+
+    def cv(x: DayCv | None) -> dict[str, float | None] | None:
+        return None if x is None else {"estimate": _num(x.estimate, 4),
+                                       "ci_low": _num(x.low, 4), "ci_high": _num(x.high, 4)}
+
+    return {"per_channel": {k: cv(x) for k, x in v.own.items()}, "shared": cv(v.shared),
+            "factor_correlation": _num(v.correlation, 4), "decision": v.decision,
+            "written": v.written(),
+            "rule": "written where the 95% interval's low end is above 0; shared when the "
+                    f"channels' day factors correlate at least {SHARED_RHO} and the shared cv "
+                    "lies in every channel's interval"}
 
 
 # --- scenario.toml ----------------------------------------------------------------------------
@@ -189,9 +226,9 @@ def toml_text(doc: dict[str, Any], comments: dict[tuple[str, ...], str]) -> str:
                 for name, sub in v.items():
                     lines.append(f"\n[{k}.{_key(name)}]")
                     body(sub, (k, name))
-            elif isinstance(v, dict) and not path and k == "run":
-                lines.append("\n[run]")
-                body(v, ("run",))
+            elif isinstance(v, dict) and not path and k in ("run", "demand"):
+                lines.append(f"\n[{k}]")
+                body(v, (k,))
             else:
                 text = _wrapped(k, v)
                 note = comments.get((*path, k))
