@@ -231,7 +231,8 @@ def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
     day = log.day
     hour = ((log.arrived_local - day * 86400) // 3600).astype(np.int64)
     closed = _closed(log, day, hour)
-    room_open = ~np.logical_and.reduce(list(closed.values()))
+    live = [closed[n] for c, n in enumerate(log.channels) if (log.channel == c).any()]
+    room_open = ~np.logical_and.reduce(live) if live else np.ones(168, dtype=bool)
     window = log_window(log, None if room_open.all() else room_open)
     used = window.compared
     channels: dict[str, ChannelFit] = {}

@@ -54,9 +54,11 @@ def base_calendar(base: Scenario | None, name: str, demand: Demand,
         return demand, ""
     weights = base.channels[name].monthly or base.calendar.monthly
     mean = float(np.mean(np.asarray(weights, dtype=float)[months_of(used) - 1]))
-    if not mean > 0 or abs(mean - 1) < 1e-3:
+    if not mean > 0 or mean == 1:
         return demand, ""
     out = replace(demand, per_day=demand.per_day.scaled(1 / mean), calendar_weight=mean)
+    if abs(mean - 1) < 0.01:  # corrected, but too small to be worth a warning
+        return out, ""
     return out, (f"channel {name}: the log is too short to fit the year's shape, and the "
                  f"base's calendar weighs its month(s) {mean:.3f} on average; per_day is the "
                  f"log's average divided by that ({demand.per_day.estimate:,.1f} to "

@@ -11,10 +11,10 @@ keys ``hour_of_week``, ``open`` and ``day_cv`` (issue 20.2, 20.3; docs/fitting.m
   with φ above 1 the statistic ``X² / (df φ)`` is referred to F(df, df_within), else X² to
   χ²(df). A p-value below :data:`SEPARABLE_P` rejects separability and the fit writes the
   168-hour profile.
-- **Opening hours.** An hour of the week is closed when no contact arrived in it on any of
-  the log's days of that weekday (at least :data:`MIN_WEEKS` of them), for a channel busy
-  enough that an empty hour means something (at least :data:`MIN_OPEN_RATE` contacts an hour
-  on average over its other hours).
+- **Opening hours.** A run of hours of the week is closed when no contact arrived in them on
+  any of the log's days of their weekdays (at least :data:`MIN_WEEKS` of each), and the hours
+  either side of the run held at least :data:`MIN_EDGE` contacts over the log (so a quiet
+  night's empty hour is not read as a closure).
 - **Day-to-day variation** (``day_cv``): each day's count against what the weekly and monthly
   shape expect of it, ``Var = μ + cv² μ²``; ``cv²`` by moments (each weekday's mean is
   estimated, so its days' residuals are scaled by ``n / (n - 1)``), its interval by resampling
@@ -42,8 +42,9 @@ from contactsim.timebase import HOURS_PER_WEEK, WEEKDAYS
 SEPARABLE_P = 0.001
 #: Fewest days of a weekday in the log to call its empty hours closed.
 MIN_WEEKS = 2
-#: A channel's empty hours are read as closed only when its other hours average this many.
-MIN_OPEN_RATE = 1.0
+#: A run of empty hours is closed when the hours either side held at least this many contacts
+#: over the log (an open hour like them would be empty with chance below exp(-7) = 0.1%).
+MIN_EDGE = 7.0
 #: Day resamples for day_cv's interval.
 BOOTSTRAP = 400
 #: Channels' day factors this correlated (or more) may share one day_cv.
@@ -113,16 +114,36 @@ def hour_of_week(counts: np.ndarray, weekday: np.ndarray, month_w: np.ndarray) -
 
 
 def closed_hours(counts: np.ndarray, weekday: np.ndarray) -> np.ndarray:
-    """168 bools: hours of the week closed (module notes); all False when it cannot be told."""
+    """168 bools: hours of the week closed (module notes); all False when it cannot be told.
+
+    A run of hours of the week empty in every week is closed when both hours around it held
+    at least :data:`MIN_EDGE` contacts over the log's weeks: an open hour as busy as its
+    neighbours would then be empty in every week less than once in a thousand logs
+    (``exp(-7)``), while a quiet night's empty hour, between hours of one or two contacts, is
+    not read as a closure."""
     n_w = np.bincount(weekday, minlength=7)
+    closed = np.zeros(HOURS_PER_WEEK, dtype=bool)
     if (n_w < MIN_WEEKS).any():
-        return np.zeros(HOURS_PER_WEEK, dtype=bool)
+        return closed
     table = table_of(counts, weekday).ravel()
     empty = table == 0
-    open_rate = table[~empty].sum() / max(float(np.repeat(n_w, 24)[~empty].sum()), 1.0)
-    if empty.all() or open_rate < MIN_OPEN_RATE:
-        return np.zeros(HOURS_PER_WEEK, dtype=bool)
-    return empty
+    if empty.all() or not empty.any():
+        return closed
+    start = int(np.flatnonzero(~empty)[0])  # walk the week from an hour with contacts
+    h = 0
+    while h < HOURS_PER_WEEK:
+        i = (start + h) % HOURS_PER_WEEK
+        if not empty[i]:
+            h += 1
+            continue
+        run = []
+        while empty[(start + h) % HOURS_PER_WEEK]:
+            run.append((start + h) % HOURS_PER_WEEK)
+            h += 1
+        before, after = table[(run[0] - 1) % HOURS_PER_WEEK], table[(run[-1] + 1) % HOURS_PER_WEEK]
+        if min(before, after) >= MIN_EDGE:
+            closed[run] = True
+    return closed
 
 
 def windows(closed: np.ndarray) -> list[dict[str, str]]:
@@ -295,7 +316,7 @@ def channel_profile(demand: Demand, counts: np.ndarray, used: np.ndarray,
         fitted = np.full(HOURS_PER_WEEK, math.nan)
         for w in range(7):
             on = weekday == w
-            fitted[w * 24:w * 24 + 24] = (weights[w * 24:w * 24 + 24] * demand.per_day / 24
+            fitted[w * 24:w * 24 + 24] = (weights[w * 24:w * 24 + 24] * demand.per_day.estimate / 24
                                           * float(month_w[on].mean()))
         demand = replace(demand, fitted=fitted)
     return Profile(demand, test, weights, every_hour, closed, counts.sum(axis=1).astype(float),
