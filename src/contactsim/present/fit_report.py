@@ -91,11 +91,30 @@ def demand_html(fit: FitResults) -> str:
                      _ci(prob, 3) if prob else "-", f"{ch['rows']:,}"])
     return ("<section><h2>Demand</h2>" + table_html(
         ["channel", "kind", "contacts a day (95% interval)", "weekly shape (1 = average day)",
-         "share of hang-ups who redial", "rows"], rows)
+         "share of hang-ups who redial", "rows"], rows) + shape_html(fit)
         + "<p class=\"note\">Contacts a day is the average over the week (the mean of the "
         "seven weekdays); redials found in the log (the same caller on the same channel "
         "within 24 hours of hanging up) are left out of it, because the scenario makes "
         "them itself from the redial share.</p>" + mix_html(fit) + "</section>")
+
+
+def shape_html(fit: FitResults) -> str:
+    """Separability, opening hours and day-to-day variation (fit.json keys, where present)."""
+    s = fit.summary
+    rows = []
+    for name, ch in s["channels"].items():
+        if "separability" not in ch:
+            return ""
+        t = ch["separability"]
+        test = ("-" if not t else f"p = {t['p_value']:.3g} (dispersion {t['dispersion']:.2f}): "
+                + ("rejected, hour_of_week written" if t["rejected"] else "kept"))
+        closed = ch.get("closed_hours_of_week") or []
+        rows.append([name, test, f"{len(closed)} of 168 hours closed" if closed else "always"])
+    v = s.get("day_cv")
+    cv = ("" if not v else f"<p class=\"note\">Day-to-day variation (day_cv): "
+          f"{esc(v['decision'])}; written: {esc(str(v['written'] or 'nothing'))}.</p>")
+    return ("<h3>Hour by hour, opening hours, day to day</h3>" + table_html(
+        ["channel", "per_day x weekly x hourly (separability test)", "open"], rows) + cv)
 
 
 def mix_html(fit: FitResults) -> str:
