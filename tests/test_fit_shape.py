@@ -16,6 +16,7 @@ import pytest
 from scipy import stats
 
 from conftest import write
+from contactsim.analysis.backtest_days import log_window, open_hours
 from contactsim.analysis.fit import fit_log
 from contactsim.analysis.fit_scenario import fitted_document
 from contactsim.analysis.fit_shape import (
@@ -176,6 +177,16 @@ def test_whole_days_follow_opening_hours(profiled: tuple[object, object, Path]) 
     fit = fit_log(only)
     assert not [d for d, why in fit.window.left_out if why.startswith("partial")]
     assert fit.channels["line"].profile.closed.any()
+    # the back-test takes the opening hours from the scenario: the line's alone here
+    alone = replace(only, channels=("line",), channel=np.zeros(len(only), dtype=np.int16))
+    hours = open_hours(sc, alone)  # type: ignore[arg-type]
+    assert hours is not None
+    assert hours.reshape(7, 24)[:5, 8:18].all()
+    assert hours.sum() == 50
+    window = log_window(alone, hours)
+    assert not [d for d, why in window.left_out if why.startswith("partial")]
+    assert open_hours(sc, only) is None  # 101 and 999 are always open  # type: ignore
+    assert [why for _, why in log_window(alone).left_out if why.startswith("partial")]
 
 
 def _dayvar(demand: str, own: str, seed: int = 9) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 
 from contactsim.config.loading import with_changes
 from contactsim.config.spec import Scenario
+from contactsim.engine.arrivals import open_minutes
 from contactsim.logs.london import local_to_utc
 from contactsim.logs.model import ContactLog
 from contactsim.problems import FILE_KEY, Problem, ScenarioError
@@ -89,6 +90,18 @@ def log_window(log: ContactLog, open_hours: np.ndarray | None = None) -> Window:
             "the log's only whole days are days the clocks change, which the model (every day "
             "24 hours) cannot be compared with; give a log with at least one other whole day"))])
     return window
+
+
+def open_hours(scenario: Scenario, log: ContactLog) -> np.ndarray | None:
+    """168 bools: the hours of the week some channel of the log is open in the scenario (an
+    hour counts when it is open for any minute); None when one of them is always open."""
+    found = np.zeros(168, dtype=bool)
+    for name in log.channels:
+        ch = scenario.channels.get(name)
+        if ch is None or ch.open is None:
+            return None
+        found |= open_minutes(ch.open).reshape(168, 60).any(axis=1)
+    return found
 
 
 def _day_edges(open_hours: np.ndarray | None, first: datetime.date,
