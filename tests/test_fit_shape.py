@@ -17,7 +17,7 @@ from scipy import stats
 
 from conftest import write
 from contactsim.analysis.backtest_days import log_window, open_hours
-from contactsim.analysis.fit import fit_log
+from contactsim.analysis.fit import LogFit, fit_log
 from contactsim.analysis.fit_scenario import fitted_document
 from contactsim.analysis.fit_shape import (
     SEPARABLE_P,
@@ -27,6 +27,7 @@ from contactsim.analysis.fit_shape import (
     windows,
 )
 from contactsim.config.loading import load_scenario
+from contactsim.config.spec import Scenario
 from contactsim.engine.contactlog import simulate_log
 from contactsim.results.fit import write_fit
 
@@ -50,7 +51,9 @@ def test_separability_by_hand() -> None:
     assert test.p_value == 1.0
     # Sundays' calls at 10:00 rather than 09:00: the week is no longer separable
     counts[weekday == 6, 9], counts[weekday == 6, 10] = 10, 30
-    assert separability(counts, weekday).rejected  # type: ignore[union-attr]
+    changed = separability(counts, weekday)
+    assert changed is not None
+    assert changed.rejected
 
 
 def test_closed_hours_and_windows_by_hand() -> None:
@@ -113,7 +116,7 @@ roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = 40 }} ]
 
 
 @pytest.fixture(scope="module")
-def profiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, object, Path]:
+def profiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Scenario, LogFit, Path]:
     folder = tmp_path_factory.mktemp("profiled")
     sc = load_scenario(write(folder, "room.toml", PROFILED))
     _, log = simulate_log(sc, 0)
@@ -121,54 +124,58 @@ def profiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, object, 
 
 
 @pytest.mark.slow
-def test_round_trip_hour_of_week(profiled: tuple[object, object, Path]) -> None:
+def test_round_trip_hour_of_week(profiled: tuple[Scenario, LogFit, Path]) -> None:
     """101's week is not separable: the test rejects it and the 168 weights come back. Each
     weight is an hour's mean over four days, about 4 x 1200 / 168 x w contacts, so its
     relative error is about 1 / sqrt(28.6 w); allowed 4 of those (168 hours at z = 4 fail
     together with chance about 1%). 999, separable, is not rejected (chance 0.1%)."""
     _, fit, _ = profiled
-    ch = fit.channels["101"]  # type: ignore[attr-defined]
-    assert ch.profile.test.rejected
-    assert ch.profile.test.p_value < SEPARABLE_P
+    ch = fit.channels["101"]
+    test = ch.profile.test
+    assert test is not None
+    assert test.rejected
+    assert test.p_value < SEPARABLE_P
     truth = np.array(_profile())
     truth = truth / truth.mean()
     got = ch.profile.weights
     assert got is not None
-    expected = 4 * 1200 / 168 * truth * fit.channels["101"].demand.days / 28  # type: ignore
+    expected = 4 * 1200 / 168 * truth * fit.channels["101"].demand.days / 28
     assert np.all(np.abs(got - truth) <= 4 * truth / np.sqrt(expected))
-    assert not fit.channels["999"].profile.test.rejected  # type: ignore[attr-defined]
-    assert fit.channels["999"].profile.weights is None  # type: ignore[attr-defined]
+    other = fit.channels["999"].profile.test
+    assert other is not None
+    assert not other.rejected
+    assert fit.channels["999"].profile.weights is None
 
 
 @pytest.mark.slow
-def test_round_trip_opening_hours(profiled: tuple[object, object, Path], tmp_path: Path) -> None:
+def test_round_trip_opening_hours(profiled: tuple[Scenario, LogFit, Path], tmp_path: Path) -> None:
     _, fit, _ = profiled
-    closed = fit.channels["line"].profile.closed.reshape(7, 24)  # type: ignore[attr-defined]
+    closed = fit.channels["line"].profile.closed.reshape(7, 24)
     assert not closed[:5, 8:18].any()
     assert closed[:5, :8].all()
     assert closed[:5, 18:].all()
     assert closed[5:].all()
-    assert not fit.channels["999"].profile.closed.any()  # type: ignore[attr-defined]
-    doc, notes, defaults = fitted_document(fit, name="refit", base_ref=None)  # type: ignore
+    assert not fit.channels["999"].profile.closed.any()
+    doc, notes, defaults = fitted_document(fit, name="refit", base_ref=None)
     assert doc["channels"]["line"]["open"] == [
         {"days": d, "start": "08:00", "end": "18:00"} for d in ("mon", "tue", "wed", "thu",
                                                                  "fri")]
     assert "hour_of_week" in doc["channels"]["101"]
     assert "hourly" not in doc["channels"]["101"]
-    write_fit(fit, tmp_path, doc, notes, defaults, None)  # type: ignore[arg-type]
+    write_fit(fit, tmp_path, doc, notes, defaults, None)
     fitted = load_scenario(tmp_path / "scenario.toml")
     assert fitted.channels["line"].open is not None
     assert fitted.channels["101"].hour_of_week is not None
 
 
 @pytest.mark.slow
-def test_whole_days_follow_opening_hours(profiled: tuple[object, object, Path]) -> None:
+def test_whole_days_follow_opening_hours(profiled: tuple[Scenario, LogFit, Path]) -> None:
     """A log of the line alone (open 08:00-18:00) has no contact near midnight: its first and
     last days are whole when they start and end near opening and closing."""
     from dataclasses import replace
 
     sc, _, _ = profiled
-    _, log = simulate_log(sc, 0)  # type: ignore[arg-type]
+    _, log = simulate_log(sc, 0)
     line = log.channels.index("line")
     keep = log.channel == line
     only = replace(log, **{f: getattr(log, f)[keep] for f in (
@@ -179,13 +186,13 @@ def test_whole_days_follow_opening_hours(profiled: tuple[object, object, Path]) 
     assert fit.channels["line"].profile.closed.any()
     # the back-test takes the opening hours from the scenario: the line's alone here
     alone = replace(only, channels=("line",), channel=np.zeros(len(only), dtype=np.int16))
-    hours = open_hours(sc, alone)  # type: ignore[arg-type]
+    hours = open_hours(sc, alone)
     assert hours is not None
     assert hours.reshape(7, 24)[:5, 8:18].all()
     assert hours.sum() == 50
     window = log_window(alone, hours)
     assert not [d for d, why in window.left_out if why.startswith("partial")]
-    assert open_hours(sc, only) is None  # 101 and 999 are always open  # type: ignore
+    assert open_hours(sc, only) is None  # 101 and 999 are always open
     assert [why for _, why in log_window(alone).left_out if why.startswith("partial")]
 
 
