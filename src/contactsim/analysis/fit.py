@@ -300,13 +300,13 @@ def _day_cv(channels: dict[str, ChannelFit], used: np.ndarray) -> DayVariation |
 def _categories(log: ContactLog) -> dict[str, dict[str, Duration]]:
     """Handle and wrap-up per category, from answered contacts not handed over."""
     plain = (log.outcome == ANSWERED) & (log.diverted_to < 0)
+    day = log.day
     out = {}
     for k, name in enumerate(log.categories):
         rows = plain & (log.category == k)
-        out[name] = {"handle": fit_duration("handle", name, log.talk_s[rows],
-                                            days=log.day[rows]),
+        out[name] = {"handle": fit_duration("handle", name, log.talk_s[rows], days=day[rows]),
                      "wrap_up": fit_duration("wrap_up", name, log.wrap_s[rows],
-                                             days=log.day[rows])}
+                                             days=day[rows])}
         if "talk_s" not in log.present:
             out[name]["handle"] = _absent("handle", name, "talk_s")
         if "wrap_s" not in log.present:

@@ -52,9 +52,11 @@ def day_mean(values: np.ndarray, days: np.ndarray) -> DayMean:
     x = np.asarray(values, dtype=float)
     if not len(x):
         return DayMean(math.nan, math.nan, math.nan, 0)
-    _, k = np.unique(np.asarray(days), return_inverse=True)
+    d_all = np.asarray(days, dtype=np.int64)
+    k = d_all - d_all.min()  # days are whole numbers: bincount, no sort
     count = np.bincount(k).astype(float)
     total = np.bincount(k, weights=x)
+    total, count = total[count > 0], count[count > 0]
     d = len(count)
     m = float(x.mean())
     if d >= 2:
