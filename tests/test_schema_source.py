@@ -78,7 +78,7 @@ DERIVED = {
 
 def test_every_table_names_the_dataclass_it_builds() -> None:
     found = list(tables(SCENARIO))
-    assert len(found) == 13  # scenario, run, channel, on_abandon, category, pool, shift, ...
+    assert len(found) == 15  # scenario, run, channel, on_abandon, category, pool, shift, ...
     for key, table in found:
         assert table.spec is not None, key
         assert dataclasses.is_dataclass(table.spec), key
@@ -160,7 +160,7 @@ BASE: dict[str, Any] = {
         "999": {"per_day": 100, "mix": {"crime": 0.5, "welfare": 0.5}},
         "101": {"per_day": 50, "mix": {"crime": 1.0},
                 "on_abandon": {"to_999": 0.1, "to_online": 0.1}},
-        "112": {"per_day": 10, "mix": {"crime": 1.0}},
+        "112": {"per_day": 10, "mix": {"crime": 1.0}, "open": [{**ALL_DAY}]},
         "online": {"kind": "digital", "per_day": 20, "mix": {"crime": 1.0}},
         "web": {"kind": "digital", "per_day": 5, "mix": {"crime": 1.0}},
     },
@@ -179,6 +179,7 @@ ABSENT = object()  # as a value: leave the key out of the file
 C999, ON101, HANDLERS, SHIFT = ("channels", "999"), ("channels", "101", "on_abandon"), \
     ("pools", "handlers"), ("pools", "handlers", "roster", 0)
 HOURS, SURGE, RCRP = ("partners", "line", "hours", 0), ("surges", 0), ("diversions", "rcrp")
+C112, OPEN0 = ("channels", "112"), ("channels", "112", "open", 0)
 
 # Each case: the schema key, the edits to BASE (key path -> new value), and the attributes of
 # the built Scenario that must differ (attribute paths; everything else must be equal).
@@ -221,6 +222,16 @@ CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
      [(*ON101, "online_channel")]),
     ("channels.*.on_abandon.callback_priority", {(*ON101, "callback_priority"): "with_live"},
      [(*ON101, "callback_priority")]),
+    ("channels.*.hour_of_week", {(*C999, "hour_of_week"): [1] * 167 + [2]},
+     [(*C999, "hour_of_week")]),
+    ("channels.*.open", {(*C999, "open"): [{**ALL_DAY}]}, [(*C999, "open")]),
+    ("channels.*.open[].days", {(*OPEN0, "days"): "mon"}, [(*OPEN0, "days")]),
+    ("channels.*.open[].start", {(*OPEN0, "start"): "09:00"}, [(*OPEN0, "start_min")]),
+    ("channels.*.open[].end", {(*OPEN0, "end"): "17:00"}, [(*OPEN0, "end_min")]),
+    ("channels.*.closed", {(*C112, "closed"): {"to": "999", "share": 0.5}}, [(*C112, "closed")]),
+    ("channels.*.day_cv", {(*C999, "day_cv"): 0.2}, [(*C999, "day_cv")]),
+    ("demand", {("demand",): {"day_cv": 0.1}}, [("demand", "day_cv")]),
+    ("demand.day_cv", {("demand", "day_cv"): 0.1}, [("demand", "day_cv")]),
     ("categories", {("categories", "info"): {"handle": 60}}, [("categories", "info")]),
     ("categories.*.handle", {("categories", "crime", "handle"): 400},
      [("categories", "crime", "handle")]),

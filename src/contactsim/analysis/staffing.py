@@ -75,7 +75,7 @@ from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import Changes, load_scenario, parse_override, with_changes
 from contactsim.config.schema import MAX_ON_DUTY
 from contactsim.config.spec import Scenario
-from contactsim.engine.arrivals import hourly_rates
+from contactsim.engine.arrivals import offered_rates
 from contactsim.engine.roster import rostered_by_hour
 from contactsim.standard import TARGET_SL
 from contactsim.timebase import HOURS_PER_WEEK
@@ -285,13 +285,14 @@ def channel_load(sc: Scenario, channel: str) -> Load:
     """The formula's view of a channel: mix-weighted handle time, mean patience and connection.
 
     Patience is taken as exponential with the channel's mean; the connection time counts in the
-    answer time, so the wait allowed is the target less the mean connection.
+    answer time, so the wait allowed is the target less the mean connection. The rates are
+    those offered: none while the channel is closed, plus contacts moved to it from others.
     """
     ch = sc.channels[channel]
     handle_s = mean_work_s(sc, channel)
     patience = ch.patience.mean if ch.patience is not None else None
-    return Load(hourly_rates(ch), handle_s, max(0.0, ch.answer_target_s - ch.connect_s.mean),
-                patience)
+    return Load(offered_rates(sc, channel), handle_s,
+                max(0.0, ch.answer_target_s - ch.connect_s.mean), patience)
 
 
 def erlang_staff(load: Load, target: float) -> np.ndarray:

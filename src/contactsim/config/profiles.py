@@ -17,11 +17,23 @@ import numpy as np
 
 from contactsim.config.distributions import read_data_file
 from contactsim.config.kinds import INVALID, Checker, Kind, Number, Path, Text, Weights, describe
-from contactsim.config.spec import LOST, ClosedSpec
+from contactsim.config.spec import LOST, NO_DEMAND, ClosedSpec, DemandSpec
 from contactsim.timebase import HOURS_PER_WEEK
 
 #: How the 168 slots are ordered, as error messages and the docs say it.
 WEEK_ORDER = "Monday 00:00-01:00 first, Sunday 23:00-24:00 last"
+#: Most a day-level demand factor may vary (its coefficient of variation, ``day_cv``).
+MAX_DAY_CV = 3.0
+
+
+def closed_rule(rule: ClosedSpec | str) -> ClosedSpec:
+    """A channel's ``closed`` as built; the default, ``"lost"``, is not checked."""
+    return LOST if isinstance(rule, str) else rule
+
+
+def demand_or_none(demand: DemandSpec | None) -> DemandSpec:
+    """``[demand]`` as built; absent: no day-to-day variation."""
+    return NO_DEMAND if demand is None else demand
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,9 @@ class HourOfWeek(Kind):
         values = read_data_file(value, (*path, "file"), ck)
         if values is INVALID:
             return INVALID
+        if len(values) != HOURS_PER_WEEK:
+            return ck.error((*path, "file"), f"{value['file']!r} holds {len(values)} weights; "
+                            f"it needs {HOURS_PER_WEEK}, one a line ({WEEK_ORDER})")
         return weights.check(np.asarray(values).tolist(), (*path, "file"), ck)
 
 

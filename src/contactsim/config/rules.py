@@ -15,6 +15,7 @@ from typing import Any
 
 from contactsim.config.kinds import INVALID, Checker, Path, Shares, Table, plural, suggestion
 from contactsim.config.schema import CHANNEL, MAX_CONTACTS, MAX_ON_DUTY, SURGE
+from contactsim.problems import not_a_file
 from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
 
 
@@ -130,10 +131,22 @@ def _check_channels(doc: dict[str, Any], ck: Checker) -> None:
 
 def _check_demand_shape(channels: dict[str, Any], name: str, ch: dict[str, Any], path: Path,
                         ck: Checker) -> None:
-    """hour_of_week replaces weekly and hourly; closed needs open and names another channel."""
+    """hour_of_week replaces weekly and hourly; closed needs open and names another channel.
+
+    A file that extends one with weekly and hourly may add hour_of_week (it wins, as a file's
+    keys win over its parent's); both in one file, or weekly or hourly written later than
+    hour_of_week (in the child, or with --set), are refused: one of them would be ignored.
+    """
     if ch["hour_of_week"] not in (None, INVALID):
+        def rank(file: str) -> int:  # the command line, the scenario itself, a parent
+            return 2 if not_a_file(file) else 1 if file == ck.root_file else 0
+
+        profile = ck.file_of((*path, "hour_of_week"))
         for key in ("weekly", "hourly"):
-            if ch[key] is not None:
+            written = ck.file_of((*path, key))
+            if ch[key] is not None and (written == profile
+                                        or rank(written) > rank(profile)
+                                        or rank(written) == rank(profile) > 0):
                 ck.error((*path, key), "hour_of_week already shapes every hour of the week; "
                          f"remove {key} (or hour_of_week)")
     rule = ch["closed"]

@@ -40,14 +40,18 @@ from contactsim.config.kinds import (
     TimeOfDay,
     Weights,
 )
-from contactsim.config.profiles import WEEK_ORDER, Closed, HourOfWeek
+from contactsim.config.profiles import (
+    MAX_DAY_CV,
+    WEEK_ORDER,
+    Closed,
+    HourOfWeek,
+    closed_rule,
+    demand_or_none,
+)
 from contactsim.config.spec import (
     CALLBACK_ORDERS,
-    LOST,
-    NO_DEMAND,
     CategorySpec,
     ChannelSpec,
-    ClosedSpec,
     DemandSpec,
     DiversionSpec,
     OnAbandon,
@@ -122,14 +126,6 @@ def _zero_if_absent(dist: Distribution | None) -> Distribution:
     return Distribution.constant(0.0) if dist is None else dist
 
 
-def _closed_rule(rule: ClosedSpec | str) -> ClosedSpec:
-    return LOST if isinstance(rule, str) else rule  # the default, "lost", is not checked
-
-
-def _no_demand_if_absent(demand: DemandSpec | None) -> DemandSpec:
-    return NO_DEMAND if demand is None else demand
-
-
 def _empty_if_absent(tables: dict[str, Any] | None) -> dict[str, Any]:
     return {} if tables is None else tables
 
@@ -161,9 +157,6 @@ WINDOW = Table((
     Field("end", TimeOfDay(allow_24=True), "Closing time; not after the start means the "
           "next day.", required=True, example='"17:00"', into="end_min"),
 ), spec=WindowSpec)
-
-#: Most a day-level demand factor may vary (its coefficient of variation).
-MAX_DAY_CV = 3.0
 
 RUN = Table((
     Field("days", Number(gt=0, le=3660, least=0.01),
@@ -251,39 +244,34 @@ CHANNEL = Table((
           "year, instead of the calendar's monthly (needs run.start_date). Absent: the "
           "calendar's.", unit="weights", example="[0.93, 0.90, ..., 1.01]",
           convert=_mean_one_or_none(12)),
-    Field("hour_of_week", HourOfWeek(), "Shape of the whole week, hour by hour "
-          f"({HOURS_PER_WEEK} weights, {WEEK_ORDER}, whatever start_day is), for demand whose "
-          "days differ in shape (Friday night is not Monday night); need not sum to 1: scaled "
-          "so the week holds 7 x per_day. Replaces weekly and hourly (give neither with it). "
-          "Inline, or a data file with one weight a line (a header line allowed), its path "
-          "relative to the scenario, pinned by sha256 like an empirical distribution's file. "
-          "Calendar monthly weights, bank holidays (which take the bank_holiday_profile "
-          "day's 24 hours) and special days apply on top. Absent: weekly x hourly.",
-          unit="weights", example='{ file = "101-hour-of-week.csv" }',
-          convert=_mean_one_or_none(HOURS_PER_WEEK)),
+    Field("hour_of_week", HourOfWeek(), f"Shape of the whole week, hour by hour ({WEEK_ORDER}, "
+          "whatever start_day is), where days differ in shape; scaled so the week holds 7 x "
+          "per_day. Replaces weekly and hourly: not in the same file as them, but a file "
+          "extending one that has them may add it, and it wins. Inline, or a data file (one "
+          "weight a line, a header allowed, pinned by sha256 like an empirical file). Calendar "
+          "months, bank holidays (the bank_holiday_profile day's 24 hours) and special days "
+          "apply on top. Absent: weekly x hourly.", unit="weights",
+          example='{ file = "101-hour-of-week.csv" }', convert=_mean_one_or_none(HOURS_PER_WEEK)),
     Field("open", TableList(WINDOW, min_len=1), "Opening hours, in the roster's shape; a "
           "contact arriving outside them is not offered: see closed. Absent: always open.",
           example='[{ days = "sun-thu", start = "07:00", end = "24:00" }]'),
-    Field("closed", Closed(), 'What becomes of a contact arriving while the channel is closed '
-          '(needs open): "lost" (counted as closed_lost), or { to = "CHANNEL", share = S }: a '
-          "share S (default 1) arrive on that channel at the same moment (counted as "
-          "closed_moved here, and offered there if it is open; if it is closed too they are "
-          "lost), the rest are lost. Callers trying again (redials, switches) who would "
-          "arrive while it is closed are lost.",
-          default="lost", example='{ to = "101", share = 0.3 }', convert=_closed_rule),
+    Field("closed", Closed(), 'A contact arriving while the channel is closed (needs open): '
+          '"lost" (counted in closed_lost), or { to = "CHANNEL", share = S }: a share S (default '
+          "1) arrive on that channel at once (counted in closed_moved; offered there if it is "
+          "open, else lost), the rest are lost. Redials and switches arriving while it is "
+          "closed are lost.", default="lost", example='{ to = "101", share = 0.3 }',
+          convert=closed_rule),
     Field("day_cv", Number(ge=0, le=MAX_DAY_CV), "This channel's own day-to-day variation: "
-          "each simulated day its rate is multiplied by a factor with mean 1 and this "
-          "coefficient of variation (gamma distributed), drawn for this channel alone; "
-          "daily counts then have variance mean + day_cv^2 x mean^2. Absent: the shared "
-          "[demand] day_cv. 0: none.", unit="ratio", example="0.15"),
+          "each simulated day its rates are multiplied by a factor of its own, gamma with mean "
+          "1 and this coefficient of variation, so daily counts have variance mean + day_cv^2 x "
+          "mean^2. Absent: [demand] day_cv. 0: none.", unit="ratio", example="0.15"),
 ), spec=ChannelSpec, derived=(NAME_FROM_KEY,))
 
 DEMAND = Table((
-    Field("day_cv", Number(ge=0, le=MAX_DAY_CV), "Day-to-day variation of demand shared by "
-          "every channel without its own day_cv: each simulated day one factor with mean 1 "
-          "and this coefficient of variation (gamma distributed) multiplies all their rates, "
-          "so busy days are busy on every line. Daily counts then have variance "
-          "mean + day_cv^2 x mean^2 (Poisson alone: variance = mean). 0: none.",
+    Field("day_cv", Number(ge=0, le=MAX_DAY_CV), "Day-to-day variation shared by every channel "
+          "without its own day_cv: each simulated day one factor (gamma, mean 1, this "
+          "coefficient of variation) multiplies all their rates, so busy days are busy on every "
+          "line; daily counts have variance mean + day_cv^2 x mean^2. 0: none (Poisson).",
           default=0.0, unit="ratio", example="0.15"),
 ), spec=DemandSpec)
 
@@ -438,7 +426,7 @@ SCENARIO = Table((
     Field("calendar", CALENDAR, "Seasons, bank holidays and special days (with "
           "run.start_date).", default=None),
     Field("demand", DEMAND, "Demand shared across channels: day-to-day variation.",
-          default=None, convert=_no_demand_if_absent),
+          default=None, convert=demand_or_none),
 ), spec=Scenario, derived=(
     Derived("file", lambda t, place: t["source"] or place.file,
             "the file it was resolved from (source), else the file read"),

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from contactsim.config.spec import ChannelSpec, WindowSpec
-from contactsim.timebase import DAY_S, HOUR_S, MIN_PER_DAY, MIN_PER_WEEK
+from contactsim.config.spec import ChannelSpec, Scenario, WindowSpec
+from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, MIN_PER_DAY, MIN_PER_WEEK
 
 
 def hourly_rates(channel: ChannelSpec) -> np.ndarray:
@@ -78,3 +78,24 @@ class Opening:
 
     def open_at(self, t: float) -> bool:
         return bool(self.is_open[(int(t // 60) + self.offset_min) % MIN_PER_WEEK])
+
+
+def offered_rates(scenario: Scenario, name: str) -> np.ndarray:
+    """Expected contacts offered on channel ``name`` in each hour of the week: its own while it
+    is open, plus those other channels' ``closed`` rules move to it while it is open (168
+    values; exactly :func:`hourly_rates` for a channel always open that nothing moves to)."""
+    ch = scenario.channels[name]
+    movers = [c for c in scenario.channels.values()
+              if c.open is not None and c.closed is not None and c.closed.to == name]
+    if ch.open is None and not movers:
+        return hourly_rates(ch)
+    here = open_minutes(ch.open)
+
+    def share(minutes: np.ndarray) -> np.ndarray:  # of each hour of the week
+        return minutes.reshape(HOURS_PER_WEEK, 60).mean(axis=1)
+
+    out = hourly_rates(ch) * share(here)
+    for c in movers:
+        assert c.closed is not None
+        out = out + hourly_rates(c) * c.closed.share * share(~open_minutes(c.open) & here)
+    return out
