@@ -29,6 +29,8 @@ from contactsim.analysis.fit_shape import (
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.engine.contactlog import simulate_log
+from contactsim.jobs import run_fit_job
+from contactsim.logs.write import write_log
 from contactsim.results.fit import write_fit
 
 WIDEN = float(stats.norm.ppf(0.9995) / stats.norm.ppf(0.975))
@@ -120,6 +122,7 @@ def profiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Scenario, LogFit
     folder = tmp_path_factory.mktemp("profiled")
     sc = load_scenario(write(folder, "room.toml", PROFILED))
     _, log = simulate_log(sc, 0)
+    write_log(log, folder / "profiled.csv.gz")
     return sc, fit_log(log), folder
 
 
@@ -166,6 +169,19 @@ def test_round_trip_opening_hours(profiled: tuple[Scenario, LogFit, Path], tmp_p
     fitted = load_scenario(tmp_path / "scenario.toml")
     assert fitted.channels["line"].open is not None
     assert fitted.channels["101"].hour_of_week is not None
+
+
+@pytest.mark.slow
+def test_hour_of_week_over_a_base_with_weekly(profiled: tuple[Scenario, LogFit, Path],
+                                              tmp_path: Path) -> None:
+    _, _, folder = profiled
+    base = write(tmp_path, "base.toml", PROFILED.replace(
+        f"hour_of_week = {_profile()}", "weekly = [1.2, 1, 1, 1, 1, 0.9, 0.9]"))
+    out = tmp_path / "fit"
+    run_fit_job([str(folder / "profiled.csv.gz")], out, base=str(base), report=False)
+    fitted = load_scenario(out / "scenario.toml")
+    assert fitted.channels["101"].hour_of_week is not None  # it wins over the base's weekly
+    assert fitted.channels["999"].hour_of_week is None
 
 
 @pytest.mark.slow

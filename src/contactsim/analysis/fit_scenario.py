@@ -144,7 +144,7 @@ def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:
         target, priority = _target(ch.name, ch.kind)
         out.update({"kind": ch.kind, "priority": priority, "answer_target_s": target})
     out["per_day"] = round(d.per_day.estimate, 3)
-    weights = _hour_of_week(fit, ch, notes)
+    weights = _hour_of_week(fit, ch)
     if weights is not None:
         out["hour_of_week"] = _weights(weights)
     else:
@@ -173,24 +173,15 @@ def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:
     return out
 
 
-def _hour_of_week(fit: LogFit, ch: ChannelFit, notes: list[str]) -> np.ndarray | None:
+def _hour_of_week(fit: LogFit, ch: ChannelFit) -> np.ndarray | None:
     """The 168 weights to write, or None for weekly and hourly: written where the log
-    rejects separability, and always where the base shapes the channel by hour_of_week (its
-    weekly and hourly could not sit beside it); not where the base sets weekly or hourly."""
+    rejects separability (over a base's weekly and hourly it wins), and always where the base
+    shapes the channel by hour_of_week (weekly and hourly may not be written over it)."""
     p = ch.profile
     base_doc = ({} if fit.base is None else
                 fit.base.document.get("channels", {}).get(ch.name, {}))
     if "hour_of_week" in base_doc:
         return p.every_hour
-    if p.weights is None:
-        return None
-    shaped = [k for k in ("weekly", "hourly") if k in base_doc]
-    if shaped:
-        notes.append(f"channel {ch.name}: the log rejects per_day x weekly x hourly, but the "
-                     f"base sets {' and '.join(shaped)}, which hour_of_week cannot sit beside; "
-                     "weekly and hourly are written (remove them from the base to fit the "
-                     "hour-of-week profile)")
-        return None
     return p.weights
 
 
