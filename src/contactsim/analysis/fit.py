@@ -253,7 +253,7 @@ def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
         demand = channel_demand(name, day[r], hour[r], used)
         profile = channel_profile(demand, day_hour_counts(day[r], hour[r], used), used,
                                   closed[name])
-        demand, note = on_one_base(log, rows, redials, profile.demand, used)
+        demand, note = on_one_base(log, rows, redials, profile.demand, used, day)
         demand, calendar_note = base_calendar(base, name, demand, used)
         notes += [x for x in (note, calendar_note) if x]
         mix = mix_of(log.categories, log.category[rows].astype(np.int64), day[rows], used)

@@ -21,7 +21,7 @@ from contactsim.outcomes import ABANDONED
 
 
 def on_one_base(log: ContactLog, rows: np.ndarray, redials: Redials | None, demand: Demand,
-                 used: np.ndarray) -> tuple[Demand, str]:
+                used: np.ndarray, day: np.ndarray) -> tuple[Demand, str]:
     """``per_day`` on the redial share's base (issue 20.5d). The share comes from hang-ups with
     a caller key and the scenario applies it to every hang-up, so the redials of hang-ups
     without a key (which cannot be found, and so stay in the count) are taken out too: the
@@ -30,7 +30,7 @@ def on_one_base(log: ContactLog, rows: np.ndarray, redials: Redials | None, dema
             or demand.contacts <= 0:
         return demand, ""
     hung = (log.outcome[rows] == ABANDONED) & (log.caller[rows] < 0) \
-        & np.isin(log.day[rows], used)
+        & np.isin(day[rows], used)
     unkeyed = int(hung.sum())
     if not unkeyed:
         return demand, ""
