@@ -65,8 +65,11 @@ def log_window(log: ContactLog, open_hours: np.ndarray | None = None) -> Window:
     if not len(log):
         raise ScenarioError([Problem(where, FILE_KEY, "the log holds no contacts")])
     local = log.arrived_local
-    first_day, last_day = log.first_date, log.last_date
     start, end = float(local.min()), float(local.max())
+    # log.first_date and log.last_date, without working out every row's day
+    log_first = _EPOCH + datetime.timedelta(days=math.floor(start / DAY_S))
+    log_last = _EPOCH + datetime.timedelta(days=math.floor(end / DAY_S))
+    first_day, last_day = log_first, log_last
     opens, closes = _day_edges(open_hours, first_day, last_day)
     left_out: list[tuple[datetime.date, str]] = []
     if start - math.floor(start / DAY_S) * DAY_S - opens > EDGE_SLACK_S:
@@ -78,8 +81,8 @@ def log_window(log: ContactLog, open_hours: np.ndarray | None = None) -> Window:
     days = (last_day - first_day).days + 1
     if days < 1:
         raise ScenarioError([Problem(where, FILE_KEY, (
-            f"the log covers less than one whole day ({_clock(start)} on {log.first_date} to "
-            f"{_clock(end)} on {log.last_date}); a back-test compares whole days from midnight "
+            f"the log covers less than one whole day ({_clock(start)} on {log_first} to "
+            f"{_clock(end)} on {log_last}); a back-test compares whole days from midnight "
             "to midnight, so give a log of at least one whole day"))])
     window = Window(first_day, days, tuple(left_out))
     changes = tuple((d, "the clocks change that day (it is not 24 hours long)")

@@ -242,4 +242,5 @@ def find_redials(log: ContactLog, rows: np.ndarray, window_s: float = REDIAL_WIN
         prob = Interval(k / n, float(ci.low), float(ci.high))
     else:
         prob = Interval(math.nan, math.nan, math.nan)
-    return Redials(n, k, prob, gap[hit], is_redial, log.day[rows][order[1:][hit]])
+    days = np.floor_divide(log.arrived_local[rows][order[1:][hit]], 86400).astype(np.int64)
+    return Redials(n, k, prob, gap[hit], is_redial, days)

@@ -53,8 +53,14 @@ SHARED_RHO = 0.5
 
 def day_hour_counts(day: np.ndarray, hour: np.ndarray, days: np.ndarray) -> np.ndarray:
     """Contacts by day (of the sorted ``days``, days since 1970-01-01) and hour: days x 24."""
-    at = np.searchsorted(days, day)
-    keep = (at < len(days)) & (days[np.minimum(at, len(days) - 1)] == day)
+    if not len(days):
+        return np.zeros((0, 24), dtype=np.int64)
+    lut = np.full(int(days[-1] - days[0]) + 1, -1, dtype=np.int64)  # day -> its row, or -1
+    lut[days - days[0]] = np.arange(len(days))
+    off = day - days[0]
+    inside = (off >= 0) & (off < len(lut))
+    at = np.where(inside, lut[np.where(inside, off, 0)], -1)
+    keep = at >= 0
     return np.bincount(at[keep] * 24 + hour[keep], minlength=len(days) * 24).reshape(
         len(days), 24)
 
@@ -173,53 +179,59 @@ class DayCv:
     high: float
 
 
-def _cv2(y: np.ndarray, weekday: np.ndarray, month_w: np.ndarray) -> tuple[float, float]:
-    """(Σ excess variance, Σ μ²) of daily counts ``y`` against their weekday's mean (of
-    days divided by their month weight) times the month weight."""
-    num = den = 0.0
+def _cv2(y: np.ndarray, weekday: np.ndarray, month_w: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """(Σ excess variance, Σ μ²) of daily counts against their weekday's mean (of days divided
+    by their month weight) times the month weight; ``y`` and ``month_w`` are B x days (one
+    row per resample), ``weekday`` the days' weekdays (the same in every row)."""
+    num = np.zeros(len(y))
+    den = np.zeros(len(y))
     for w in range(7):
         on = weekday == w
         n = int(on.sum())
         if n < 2:
             continue
-        mu = float((y[on] / month_w[on]).mean()) * month_w[on]
-        k = n / (n - 1)
-        num += float((k * (y[on] - mu) ** 2 - y[on]).sum())
-        den += float((mu ** 2).sum())
+        mu = (y[:, on] / month_w[:, on]).mean(axis=1, keepdims=True) * month_w[:, on]
+        num += ((n / (n - 1)) * (y[:, on] - mu) ** 2 - y[:, on]).sum(axis=1)
+        den += (mu ** 2).sum(axis=1)
     return num, den
 
 
-def _resample(weekday: np.ndarray, gen: np.random.Generator) -> np.ndarray:
-    """Row indices: days drawn with replacement within each weekday."""
-    parts = [gen.choice(np.flatnonzero(weekday == w), int((weekday == w).sum()))
-             for w in range(7) if (weekday == w).any()]
-    return np.concatenate(parts)
+def _resamples(weekday: np.ndarray, gen: np.random.Generator) -> np.ndarray:
+    """BOOTSTRAP x days row indices: each day's column drawn with replacement from the days
+    of its own weekday."""
+    idx = np.empty((BOOTSTRAP, len(weekday)), dtype=np.int64)
+    for w in range(7):
+        cols = np.flatnonzero(weekday == w)
+        if len(cols):
+            idx[:, cols] = cols[gen.integers(0, len(cols), size=(BOOTSTRAP, len(cols)))]
+    return idx
 
 
 def day_variation(daily: Sequence[np.ndarray], weekday: np.ndarray, month_w: Sequence[np.ndarray],
                   *, seed: int = 0) -> tuple[list[DayCv], DayCv | None, float]:
     """Per channel (``daily[i]``: its days' counts) the day_cv, the shared one (None with one
     channel), and the correlation of the channels' day factors (NaN with one channel)."""
-    gen = np.random.default_rng(seed)
-    draws = [_resample(weekday, gen) for _ in range(BOOTSTRAP)]
+    draws = _resamples(weekday, np.random.default_rng(seed))
+    whole = np.arange(len(weekday))[None, :]
 
-    def cv(parts: list[tuple[float, float]]) -> float:
-        num, den = sum(p[0] for p in parts), sum(p[1] for p in parts)
-        return math.sqrt(max(num / den, 0.0)) if den > 0 else math.nan
+    def parts(i: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _cv2(np.asarray(daily[i], float)[rows], weekday, np.asarray(month_w[i])[rows])
 
-    def one(i: int, rows: np.ndarray | slice) -> tuple[float, float]:
-        return _cv2(daily[i][rows], weekday[rows], month_w[i][rows])
+    def cv(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(den > 0, np.sqrt(np.maximum(num / den, 0.0)), np.nan)
 
-    every = slice(None)
     k = len(daily)
-    own = []
-    for i in range(k):
-        boot = np.array([cv([one(i, r)]) for r in draws])
-        own.append(_interval(cv([one(i, every)]), boot))
+    boot = [parts(i, draws) for i in range(k)]
+    point = [parts(i, whole) for i in range(k)]
+    own = [_interval(float(cv(*point[i])[0]), cv(*boot[i])) for i in range(k)]
     if k < 2:
         return own, None, math.nan
-    shared_boot = np.array([cv([one(i, r) for i in range(k)]) for r in draws])
-    shared = _interval(cv([one(i, every) for i in range(k)]), shared_boot)
+    def total(pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        return cv(np.sum([p[0] for p in pairs], axis=0), np.sum([p[1] for p in pairs], axis=0))
+
+    shared = _interval(float(total(point)[0]), total(boot))
     return own, shared, _factor_correlation(daily, weekday, month_w)
 
 
