@@ -253,6 +253,11 @@ def _how(d: Duration | None) -> str:
         return f"the log's own values (no family holds them); mean {_ci(d.mean, ' s')}"
     assert d.fitted is not None
     best = d.fitted.best
+    if d.sample is not None:
+        mean = d.mean
+        assert mean is not None
+        return (f"{best.family} chosen by AIC; the log's mean {mean.estimate:.1f} s, "
+                f"{_ci(mean, ' s')} (days as the units)")
     return f"{best.family} chosen by AIC; mean {_ci(d.mean, ' s')}"
 
 
