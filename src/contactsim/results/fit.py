@@ -11,7 +11,9 @@
 - ``demand.csv`` (``channel, hour_of_week, observed_per_hour, fitted_per_hour``),
   ``histograms.csv`` (``what, owner, bin_low_s, bin_high_s, density``: the observed values
   of each fitted duration) and ``survival.csv`` (``channel, t_s, km, km_low, km_high``: the
-  Kaplan-Meier curve of each patience), which the plots are drawn from.
+  Kaplan-Meier curve of each patience), which the plots are drawn from;
+- ``data/<what>.<owner>.csv``: the log's own values of a duration no family holds, named in
+  scenario.toml with its sha256 (:mod:`contactsim.analysis.fit_checks`).
 
 The report is drawn from these files alone (:func:`read_fit`).
 """
