@@ -35,6 +35,7 @@ from contactsim.analysis.backtest import (
     simulated_hourly,
     workers_for_memory,
 )
+from contactsim.analysis.backtest_checks import checks
 from contactsim.analysis.backtest_findings import findings, hours_label, spans, verdict
 from contactsim.analysis.experiment import run_replication
 from contactsim.cli import main
@@ -368,6 +369,10 @@ def test_a_good_run_in_process(small: tuple[Path, Scenario, Path], tmp_path: Pat
                                                                  "backtest_web.png"]
     html = (out / "report.html").read_text()
     assert html.index("What the back-test found") < html.index("Coverage: hours of the week")
+    assert html.index("Coverage: hours of the week") < html.index("Totals and lean across hours")
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["totals"]["999"]) == set(MEASURES)
+    assert summary["totals"]["999"]["offered"]["observed"] > 0
 
 
 # --- statistical checks (slow) --------------------------------------------------------------
@@ -420,8 +425,37 @@ def test_a_log_with_more_demand_is_caught(week: tuple[Scenario, list, object]) -
     found = findings(bt)
     assert found[0].startswith("the model does not yet match the log for web contacts "
                                "offered (")
-    assert "web contacts offered above the simulated band" in found[1]
+    assert found[1].startswith("the model is inconsistent with the log overall for web "
+                               "contacts offered (total ")
+    assert "web contacts offered above the simulated band" in found[2]
     assert "999" not in found[0]
+
+
+@pytest.mark.slow
+def test_ten_percent_more_demand_is_inconsistent(week: tuple[Scenario, list, object]) -> None:
+    """A log from the same room with 10% more 999 calls (issue 20.6): 55 an hour against 50
+    simulated, 0.7 sd of an hour's count, so most hours still sit inside their band. The week's
+    total, 9,240 against 8,400, is 9 Poisson sd (sqrt 8,400 = 92) above, far outside a 99%
+    band of about +-2.7 x 92 x 1.04; the lean, about +0.7 sd an hour, against a band of about
+    +-0.3 (0.1 sd of a mean over 168 hours, correlated, times t(0.995, 11) 3.1). Seen: 999
+    offered coverage 88% (before this check: "off in some hours", not inconsistent), total
+    9,051 (band 8,081 to 8,586), lean +0.64 (band -0.25 to +0.25); the unchanged web channel
+    consistent. Against its own log (another seed) every total and lean is inside."""
+    pinned, simulated, (sc, _, window) = week
+    busier = with_changes(sc, {("channels", "999", "per_day"): 1320})
+    log = _log_of(busier, 2024)
+    bt = compare(pinned, log, window, simulated)
+    found = checks(bt)
+    total, lean = found.totals[("999", "offered")], found.leans[("999", "offered")]
+    assert total.direction == 1
+    assert 1.05 <= total.observed / total.sim_mean <= 1.15  # the 10%, with Poisson noise
+    assert lean.direction == 1
+    said = verdict(bt, "999", "offered", found)
+    assert "inconsistent with the log: its total and lean across hours lie outside" in said
+    assert "consistent with the log" in verdict(bt, "web", "offered", found)
+    assert not found.off("web", "offered")
+    assert any(f.startswith("the model is inconsistent with the log overall for 999 contacts "
+                            "offered") for f in findings(bt))
 
 
 @pytest.mark.slow

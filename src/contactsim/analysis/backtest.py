@@ -256,6 +256,10 @@ class Backtest:
     missing: tuple[str, ...]  # scenario channels the log does not have (not compared)
     warnings: list[str] = field(default_factory=list)
     wall_s: float = 0.0
+    #: The hourly figures behind the cells, kept for the totals and the lean
+    #: (:mod:`contactsim.analysis.backtest_checks`).
+    observed: Hourly = field(default_factory=dict)
+    simulated: Sequence[Hourly] = ()
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -300,4 +304,5 @@ def compare(scenario: Scenario, log: ContactLog, window: Window,
                     or not np.any(np.isin(log.day[log.channel == log.channels.index(c)], days)))
     cells = [cell for ch in scenario.channels if ch not in missing
              for cell in cells_for(ch, observed[ch], [s[ch] for s in simulated])]
-    return Backtest(scenario, log, window, cells, missing)
+    return Backtest(scenario, log, window, cells, missing, observed=observed,
+                    simulated=list(simulated))

@@ -20,6 +20,7 @@ import numpy as np
 
 from contactsim.config.loading import with_changes
 from contactsim.config.spec import Scenario
+from contactsim.engine.arrivals import open_minutes
 from contactsim.logs.london import local_to_utc
 from contactsim.logs.model import ContactLog
 from contactsim.problems import FILE_KEY, Problem, ScenarioError
@@ -53,26 +54,35 @@ class Window:
                         dtype=np.int64)
 
 
-def log_window(log: ContactLog) -> Window:
-    """The log's whole local days (see the module's notes); ScenarioError if none."""
+def log_window(log: ContactLog, open_hours: np.ndarray | None = None) -> Window:
+    """The log's whole local days (see the module's notes); ScenarioError if none.
+
+    With ``open_hours`` (168 bools, Monday 00:00 first: the hours some channel is open) the
+    first day is whole when the log starts within :data:`EDGE_SLACK_S` of that day's first
+    open hour, the last when it ends within that of the day's last open hour's end: a room
+    closed overnight has no contact near midnight on any day."""
     where = ", ".join(log.files) or "(log)"
     if not len(log):
         raise ScenarioError([Problem(where, FILE_KEY, "the log holds no contacts")])
     local = log.arrived_local
-    first_day, last_day = log.first_date, log.last_date
     start, end = float(local.min()), float(local.max())
+    # log.first_date and log.last_date, without working out every row's day
+    log_first = _EPOCH + datetime.timedelta(days=math.floor(start / DAY_S))
+    log_last = _EPOCH + datetime.timedelta(days=math.floor(end / DAY_S))
+    first_day, last_day = log_first, log_last
+    opens, closes = _day_edges(open_hours, first_day, last_day)
     left_out: list[tuple[datetime.date, str]] = []
-    if start - math.floor(start / DAY_S) * DAY_S > EDGE_SLACK_S:
+    if start - math.floor(start / DAY_S) * DAY_S - opens > EDGE_SLACK_S:
         left_out.append((first_day, f"partial: the log starts at {_clock(start)}"))
         first_day += datetime.timedelta(days=1)
-    if math.floor(end / DAY_S + 1) * DAY_S - end > EDGE_SLACK_S:
+    if math.floor(end / DAY_S) * DAY_S + closes - end > EDGE_SLACK_S:
         left_out.append((last_day, f"partial: the log ends at {_clock(end)}"))
         last_day -= datetime.timedelta(days=1)
     days = (last_day - first_day).days + 1
     if days < 1:
         raise ScenarioError([Problem(where, FILE_KEY, (
-            f"the log covers less than one whole day ({_clock(start)} on {log.first_date} to "
-            f"{_clock(end)} on {log.last_date}); a back-test compares whole days from midnight "
+            f"the log covers less than one whole day ({_clock(start)} on {log_first} to "
+            f"{_clock(end)} on {log_last}); a back-test compares whole days from midnight "
             "to midnight, so give a log of at least one whole day"))])
     window = Window(first_day, days, tuple(left_out))
     changes = tuple((d, "the clocks change that day (it is not 24 hours long)")
@@ -83,6 +93,30 @@ def log_window(log: ContactLog) -> Window:
             "the log's only whole days are days the clocks change, which the model (every day "
             "24 hours) cannot be compared with; give a log with at least one other whole day"))])
     return window
+
+
+def open_hours(scenario: Scenario, log: ContactLog) -> np.ndarray | None:
+    """168 bools: the hours of the week some channel of the log is open in the scenario (an
+    hour counts when it is open for any minute); None when one of them is always open."""
+    found = np.zeros(168, dtype=bool)
+    for name in log.channels:
+        ch = scenario.channels.get(name)
+        if ch is None or ch.open is None:
+            return None
+        found |= open_minutes(ch.open).reshape(168, 60).any(axis=1)
+    return found
+
+
+def _day_edges(open_hours: np.ndarray | None, first: datetime.date,
+               last: datetime.date) -> tuple[float, float]:
+    """Seconds after midnight the first day opens and the last day closes (0 and a whole day
+    when always open, or when the day has no open hour)."""
+    if open_hours is None:
+        return 0.0, float(DAY_S)
+    first_hours = np.flatnonzero(open_hours[first.weekday() * 24:first.weekday() * 24 + 24])
+    last_hours = np.flatnonzero(open_hours[last.weekday() * 24:last.weekday() * 24 + 24])
+    return (float(first_hours[0] * 3600) if len(first_hours) else 0.0,
+            float((last_hours[-1] + 1) * 3600) if len(last_hours) else float(DAY_S))
 
 
 def _clock(local_s: float) -> str:

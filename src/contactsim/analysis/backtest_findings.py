@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from contactsim.analysis.backtest import LEVEL, MEASURES, SHARES, Backtest, Cell
+from contactsim.analysis.backtest_checks import CHECK_LEVEL, Check, Checks, checks
 from contactsim.timebase import HOURS_PER_DAY, HOURS_PER_WEEK
 
 #: How each measure reads in a sentence.
@@ -139,24 +140,47 @@ def span_text(span: Span) -> str:
             f"{side} the simulated band ({hours}; {figures})")
 
 
-def verdict(bt: Backtest, channel: str, measure: str) -> str:
+def verdict(bt: Backtest, channel: str, measure: str, found: Checks | None = None) -> str:
     """``999 contacts offered: 93% of hours inside the band (95% expected if the model is
-    right): consistent with the log``, with the hours not compared."""
+    right); total ... inside its band; lean ...: consistent with the log``, with the hours not
+    compared. A total or a lean outside its band makes it inconsistent whatever the
+    coverage (module :mod:`~contactsim.analysis.backtest_checks`)."""
+    found = checks(bt) if found is None else found
     n = bt.counts(measure, channel)
     label = f"{channel} {WORDS[measure]}"
     if not n.compared:
         return f"{label}: no hour had enough contacts to compare"
     cov = n.coverage
-    judged = ("consistent with the log" if cov >= GOOD else "off in some hours" if cov >= POOR
-              else "does not reproduce the log")
+    off = found.off(channel, measure)
+    judged = ("inconsistent with the log: its " + " and ".join(
+        "total" if c.what == "total" else "lean across hours" for c in off)
+        + f" lie{'s' if len(off) == 1 else ''} outside the band" if off
+        else "consistent with the log" if cov >= GOOD else "off in some hours" if cov >= POOR
+        else "does not reproduce the log")
     hours = "1 hour" if n.skipped == 1 else f"{n.skipped} hours"
     skipped = f"; {hours} not compared (too few contacts)" if n.skipped else ""
+    extra = "".join(f"; {check_text(c)}" for c in (found.totals.get((channel, measure)),
+                                                    found.leans.get((channel, measure)))
+                    if c is not None and c.judged)
     return (f"{label}: {cov:.0%} of hours inside the band ({LEVEL:.0%} expected if the model "
-            f"is right): {judged}{skipped}")
+            f"is right){extra}: {judged}{skipped}")
 
 
-def verdicts(bt: Backtest) -> list[str]:
-    return [verdict(bt, ch, m) for ch in bt.channels for m in MEASURES]
+def check_text(c: Check) -> str:
+    """``total 27,950 (simulated 99% band 25,100 to 25,600, above it)`` or ``lean +1.30 ...``."""
+    where = {-1: ", below it", 1: ", above it", 0: ""}[c.direction]
+    if c.what == "total":
+        def v(x: float) -> str:
+            return f"{x:,.0f}" if c.measure == "offered" else value_text(c.measure, x)
+        return (f"total {v(c.observed)} (simulated {CHECK_LEVEL:.0%} band {v(c.low)} to "
+                f"{v(c.high)}{where})")
+    return (f"lean across hours {c.observed:+.2f} (mean standardised residual; "
+            f"{CHECK_LEVEL:.0%} band {c.low:+.2f} to {c.high:+.2f}{where})")
+
+
+def verdicts(bt: Backtest, found: Checks | None = None) -> list[str]:
+    found = checks(bt) if found is None else found
+    return [verdict(bt, ch, m, found) for ch in bt.channels for m in MEASURES]
 
 
 def findings(bt: Backtest) -> list[str]:
@@ -164,17 +188,25 @@ def findings(bt: Backtest) -> list[str]:
     two hours or more (longest first), a count of single hours, and what low coverage means."""
     out = [f"channel {ch} is in the scenario but has no contacts in the log's compared days: "
            "it was simulated but not compared" for ch in bt.missing]
+    found = checks(bt)
     low = [(ch, m, bt.coverage(m, ch)) for ch in bt.channels for m in MEASURES
            if bt.coverage(m, ch) < GOOD]
+    off = [c for ch in bt.channels for m in MEASURES for c in found.off(ch, m)]
     if low:
         out.append("the model does not yet match the log for " + ", ".join(
             f"{ch} {WORDS[m]} ({cov:.0%} of hours inside the band)" for ch, m, cov in low)
             + "; the longest spans below say where")
-    elif bt.channels:
+    if off:
+        out.append("the model is inconsistent with the log overall for " + ", ".join(
+            f"{c.channel} {WORDS[c.measure]} ({check_text(c)})" for c in off)
+            + ": a total or a lean across hours outside its band is a bias hour-by-hour "
+            "bands are too wide to show")
+    if not low and not off and bt.channels:
         out.append(f"overall the model reproduces the log: every channel and measure has at "
                    f"least {GOOD:.0%} of its hours inside the band ({LEVEL:.0%} expected if the "
-                   "model is right); a back-test this size shows a few spans of two hours by "
-                   "chance, while a span of three hours or more is worth a look")
+                   f"model is right), and its total and lean across hours inside their "
+                   f"{CHECK_LEVEL:.0%} bands; a back-test this size shows a few spans of two "
+                   "hours by chance, while a span of three hours or more is worth a look")
     every = ranked(bt)
     long = [s for s in every if s.hours > 1]
     out += [span_text(s) for s in long[:MAX_SPANS]]

@@ -37,6 +37,11 @@ MIN_OBSERVED = 20
 #: Most points kept on a Kaplan-Meier curve for plotting.
 CURVE_POINTS = 500
 
+#: Goodness of fit (``ks``) and the ``reach`` of a sample are judged only at times when at least
+#: this many values are still "at risk" (at or beyond the time): past that, one caller who waited
+#: 908 s moves the Kaplan-Meier tail by a step the family cannot be blamed for.
+MIN_AT_RISK = 30
+
 #: Two-sided 95% normal quantile.
 _Z95 = float(stats.norm.ppf(0.975))
 
@@ -57,7 +62,18 @@ class FamilyFit:
     loglik: float                 # maximised log-likelihood (censored where censoring given)
     k: int                        # number of free parameters (1 or 2)
     aic: float                    # 2k - 2 loglik
-    ks: float                     # max |fitted CDF - Kaplan-Meier CDF| over the observed values
+    ks: float                     # max |fitted CDF - Kaplan-Meier CDF| where enough at risk
+    shape: float = math.nan       # scipy.stats shape (1 for the exponential)
+    scale: float = math.nan       # scipy.stats scale, seconds
+
+    def sf(self, t: float) -> float:
+        """The fitted chance a duration lasts beyond ``t`` seconds (NaN where unknown)."""
+        if not (math.isfinite(self.shape) and math.isfinite(self.scale)):
+            return math.nan
+        if self.family == "exponential":
+            return math.exp(-t / self.scale)
+        with np.errstate(all="ignore"):
+            return float(_SCIPY[self.family].sf(t, self.shape, scale=self.scale))
 
     def scenario(self) -> dict[str, object]:
         """The scenario table for this fit, e.g. ``{"dist": "gamma", "mean": 412.3, "sd":
@@ -92,6 +108,9 @@ class Fitted:
     observed: int                  # uncensored values
     censored: int                  # right-censored values
     survival: Survival | None      # Kaplan-Meier curve of the values used
+    #: The longest time at which at least MIN_AT_RISK values (of ``n``, fewer for a small
+    #: sample) were still at risk: beyond it the fitted tail is the family's, not the log's.
+    reach: float = math.inf
 
 
 def fit_durations(values: np.ndarray, censored: np.ndarray | None = None, *,
@@ -119,7 +138,8 @@ def fit_durations(values: np.ndarray, censored: np.ndarray | None = None, *,
     the delta method on the observed information (a numerical Hessian of the negative
     log-likelihood in log-parameters), applied to the log of the mean so the interval stays
     positive and follows the skew. ``ks`` is the largest gap between the fitted CDF and the
-    Kaplan-Meier CDF (the empirical CDF when nothing is censored), on both sides of each step.
+    Kaplan-Meier CDF (the empirical CDF when nothing is censored), on both sides of each step,
+    at the times when at least ``MIN_AT_RISK`` values are still at risk (``reach`` is the last).
     Where most values are censored (999 patience, say) the Kaplan-Meier tail rests on a few
     callers, so ``ks`` is larger for every family: compare families by it, not with a fixed
     threshold.
@@ -133,13 +153,23 @@ def fit_durations(values: np.ndarray, censored: np.ndarray | None = None, *,
         return None
     x = np.maximum(x, MIN_SECONDS)
     obs, right = x[~cens], x[cens]
-    km = _kaplan_meier(obs, right)
+    km = _at_risk(_kaplan_meier(obs, right), x)
     expo = _exponential(obs, right, km)
     sample = Sample.of(obs, right)
     table = [expo] + [fit for family in FAMILIES[1:]
                       if (fit := _two(family, sample, km, expo.mean)) is not None]
     best = min(table, key=lambda f: f.aic)
-    return Fitted(best, tuple(table), len(x), observed, len(right), _curve(km))
+    judged = km.judged if km.judged is not None else np.ones(len(km.t), dtype=bool)
+    reach = float(km.t[judged].max()) if judged.any() else float(x.max())
+    return Fitted(best, tuple(table), len(x), observed, len(right), _curve(km), reach)
+
+
+def _at_risk(km: _KM, x: np.ndarray) -> _KM:
+    """The curve with ``judged`` set where at least MIN_AT_RISK values (half the sample, for
+    one smaller than twice that) are at or beyond the time."""
+    need = min(MIN_AT_RISK, max(len(x) // 2, 1))
+    at_risk = len(x) - np.searchsorted(np.sort(x), km.t, side="left")
+    return _KM(km.t, km.s, km.low, km.high, at_risk >= need)
 
 
 def _clean(values: np.ndarray, censored: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -158,6 +188,7 @@ class _KM:
     s: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    judged: np.ndarray | None = None  # bool per time: enough at risk to judge a fit there
 
 
 # --- the families ---------------------------------------------------------------------------
@@ -170,7 +201,7 @@ def _exponential(obs: np.ndarray, right: np.ndarray, km: _KM) -> FamilyFit:
     chi2 = stats.chi2(2 * d)
     ci = (2 * total / float(chi2.ppf(0.975)), 2 * total / float(chi2.ppf(0.025)))
     ks = _ks(-np.expm1(-km.t / mean), km)
-    return FamilyFit("exponential", mean, mean, ci, loglik, 1, 2 - 2 * loglik, ks)
+    return FamilyFit("exponential", mean, mean, ci, loglik, 1, 2 - 2 * loglik, ks, 1.0, mean)
 
 
 def _two(family: str, sample: Sample, km: _KM, mean_e: float) -> FamilyFit | None:
@@ -197,7 +228,7 @@ def _two(family: str, sample: Sample, km: _KM, mean_e: float) -> FamilyFit | Non
     with np.errstate(all="ignore"):
         cdf = _SCIPY[family].cdf(km.t, shape, scale=scale)
     ks = _ks(np.asarray(cdf, dtype=float), km)
-    return FamilyFit(family, mean, sd, ci, loglik_max, 2, 4 - 2 * loglik_max, ks)
+    return FamilyFit(family, mean, sd, ci, loglik_max, 2, 4 - 2 * loglik_max, ks, shape, scale)
 
 
 def _starts(family: str, sample: Sample, mean_e: float) -> list[tuple[float, float]]:
@@ -280,10 +311,14 @@ def _fill_forward(a: np.ndarray) -> np.ndarray:
 
 def _ks(fitted: np.ndarray, km: _KM) -> float:
     """Kolmogorov-Smirnov distance between a fitted CDF at the Kaplan-Meier times and the
-    Kaplan-Meier CDF: both its value at each time and the value just before (the step's foot)."""
+    Kaplan-Meier CDF: both its value at each time and the value just before (the step's foot),
+    at the times judged (enough values at risk; every time when not marked)."""
     after = 1 - km.s
     before = np.r_[0.0, after[:-1]]
-    return float(np.max(np.maximum(np.abs(fitted - after), np.abs(fitted - before))))
+    gap = np.maximum(np.abs(fitted - after), np.abs(fitted - before))
+    if km.judged is not None and km.judged.any():
+        gap = gap[km.judged]
+    return float(np.max(gap))
 
 
 def _curve(km: _KM) -> Survival:

@@ -23,19 +23,31 @@ marked with a warning and the scenario falls back (see ``fallback`` in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from contactsim.analysis.backtest_days import Window, log_window
 from contactsim.analysis.families import MIN_OBSERVED, Fitted, fit_durations
+from contactsim.analysis.fit_adjust import base_calendar, on_one_base
+from contactsim.analysis.fit_checks import DayMean, Empirical, day_mean, empirical, family_misses
 from contactsim.analysis.fit_demand import (
+    REDIAL_WINDOW_S,
     Demand,
     Interval,
     Redials,
     channel_demand,
     find_redials,
     mix_of,
+)
+from contactsim.analysis.fit_shape import (
+    DayVariation,
+    Profile,
+    channel_profile,
+    closed_hours,
+    day_hour_counts,
+    decide,
 )
 from contactsim.config.spec import Scenario
 from contactsim.logs.model import ContactLog
@@ -47,6 +59,9 @@ SHORT_DAYS = 28
 HIST_BINS = 40
 #: The histogram reaches this quantile of the values (a long tail would squash the rest).
 HIST_QUANTILE = 0.99
+#: A redial delay is at most REDIAL_WINDOW_S by definition: a family putting more than this
+#: share of its mass beyond it is replaced by the log's own delays (which all lie within it).
+MAX_BEYOND_WINDOW = 0.001
 
 
 @dataclass(frozen=True)
@@ -62,9 +77,22 @@ class Duration:
     warning: str            # "" when the estimate is sound
     edges: np.ndarray       # histogram of the observed values: bin edges, s
     density: np.ndarray     # per second, so it lies on the fitted density
+    #: The sample mean with its interval over days (values seen in full only; None when
+    #: censored: patience's mean can only come from a family).
+    sample: DayMean | None = None
+    #: The log's own values, written instead of the family (``why_empirical`` says why).
+    empirical: Empirical | None = None
+    why_empirical: str = ""
+    #: A warning about the fitted tail beyond the log's reach ("" when none).
+    tail: str = ""
 
     @property
     def mean(self) -> Interval | None:
+        """The sample mean (days as units) where every value is seen in full; else the
+        chosen family's mean with its delta-method interval; a constant as itself."""
+        if self.sample is not None and math.isfinite(self.sample.estimate) \
+                and self.constant is None:
+            return Interval(self.sample.estimate, self.sample.low, self.sample.high)
         if self.fitted is not None:
             best = self.fitted.best
             return Interval(best.mean, *best.mean_ci)
@@ -74,19 +102,25 @@ class Duration:
 
     @property
     def table(self) -> dict[str, object] | float | None:
-        """The scenario's value: the chosen family's table, the constant, or None."""
+        """The scenario's value: the log's own values where no family holds them, else the
+        chosen family's table, the constant, or None."""
+        if self.empirical is not None:
+            return self.empirical.table()
         if self.fitted is not None:
             return self.fitted.best.scenario()
         return self.constant
 
 
 def fit_duration(what: str, owner: str, values: np.ndarray,
-                 censored: np.ndarray | None = None) -> Duration:
-    """Fit ``values`` (``censored[i]``: a lower bound) or say why it cannot be done."""
+                 censored: np.ndarray | None = None, days: np.ndarray | None = None
+                 ) -> Duration:
+    """Fit ``values`` (``censored[i]``: a lower bound; ``days[i]``: its day, the unit of the
+    sample mean's interval) or say why it cannot be done."""
     x = np.asarray(values, dtype=float)
     cens = np.zeros(len(x), dtype=bool) if censored is None else np.asarray(censored, bool)
+    day = np.zeros(len(x), dtype=np.int64) if days is None else np.asarray(days)
     ok = np.isfinite(x) & (x >= 0)
-    x, cens = x[ok], cens[ok]
+    x, cens, day = x[ok], cens[ok], day[ok]
     seen = x[~cens]
     edges, density = _histogram(seen)
     words = _WORDS[what].format(owner=owner)
@@ -102,7 +136,30 @@ def fit_duration(what: str, owner: str, values: np.ndarray,
             f"{words}: only {len(seen)} value(s) seen in full, fewer than the {MIN_OBSERVED} "
             "a distribution needs; the scenario keeps a fallback (see fit.json)"),
             edges, density)
-    return Duration(what, owner, len(x), len(seen), fitted, None, "", edges, density)
+    if cens.any():
+        return Duration(what, owner, len(x), len(seen), fitted, None, "", edges, density,
+                        tail=_tail(words, fitted))
+    sample = day_mean(x, day)
+    why = family_misses(fitted, sample)
+    beyond = fitted.best.sf(REDIAL_WINDOW_S) if what == "redial_delay" else 0.0
+    if not why and beyond > MAX_BEYOND_WINDOW:
+        why = (f"the best family by AIC ({fitted.best.family}) puts {beyond:.1%} of its delays "
+               f"beyond the {REDIAL_WINDOW_S / 3600:g} h that define a redial")
+    return Duration(what, owner, len(x), len(seen), fitted, None, "", edges, density, sample,
+                    empirical(what, owner, x) if why else None, why)
+
+
+def _tail(words: str, fitted: Fitted) -> str:
+    """A warning when the chosen family's mean lies beyond the longest time at which enough
+    values were still at risk: there the fitted tail is the family's guess, not the log's."""
+    best, reach = fitted.best, fitted.reach
+    if not best.mean > reach:
+        return ""
+    share = best.sf(reach)
+    return (f"{words}: the fitted mean {best.mean:,.0f} s lies beyond {reach:,.0f} s, the "
+            "longest time at which enough of the log's values were still waiting to judge "
+            f"({share:.0%} of the fitted {best.family} lies beyond it): the tail, and so the "
+            "mean, is the family's extrapolation, not the log's; treat it as uncertain")
 
 
 _WORDS = {"handle": "handle time of {owner}", "wrap_up": "wrap-up time of {owner}",
@@ -135,6 +192,7 @@ class ChannelFit:
     patience: Duration | None   # None for a digital channel
     connect: Duration | None    # None where the log has no ``queued``
     redials: Redials | None     # None without ``caller`` or for a digital channel
+    profile: Profile            # separability, the hour-of-week profile, closed hours
 
 
 @dataclass
@@ -148,6 +206,7 @@ class LogFit:
     delays: dict[str, Duration]  # channel -> redial delay (where redials were looked for)
     base: Scenario | None = None
     warnings: list[str] = field(default_factory=list)
+    day_cv: DayVariation | None = None  # None: fewer than 14 days used
 
     def durations(self) -> list[Duration]:
         """Every fitted duration, in a stable order."""
@@ -169,12 +228,16 @@ def channel_kind(log: ContactLog, channel: str, base: Scenario | None) -> str:
 
 def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
     """Fit every channel and category of ``log`` (see the module's notes)."""
-    window = log_window(log)
-    used = window.compared
     day = log.day
     hour = ((log.arrived_local - day * 86400) // 3600).astype(np.int64)
+    closed = _closed(log, day, hour)
+    live = [closed[n] for c, n in enumerate(log.channels) if (log.channel == c).any()]
+    room_open = ~np.logical_and.reduce(live) if live else np.ones(168, dtype=bool)
+    window = log_window(log, None if room_open.all() else room_open)
+    used = window.compared
     channels: dict[str, ChannelFit] = {}
     delays: dict[str, Duration] = {}
+    notes: list[str] = []
     for c, name in enumerate(log.channels):
         rows = np.flatnonzero(log.channel == c)
         kind = channel_kind(log, name, base)
@@ -184,9 +247,15 @@ def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
             redials = find_redials(log, rows)
             fresh = ~redials.is_redial
             if redials.redialled:
-                delays[name] = fit_duration("redial_delay", name, redials.delays_s)
+                delays[name] = fit_duration("redial_delay", name, redials.delays_s,
+                                            days=redials.delay_days)
         r = rows[fresh]
         demand = channel_demand(name, day[r], hour[r], used)
+        profile = channel_profile(demand, day_hour_counts(day[r], hour[r], used), used,
+                                  closed[name])
+        demand, note = on_one_base(log, rows, redials, profile.demand, used, day)
+        demand, calendar_note = base_calendar(base, name, demand, used)
+        notes += [x for x in (note, calendar_note) if x]
         mix = mix_of(log.categories, log.category[rows].astype(np.int64), day[rows], used)
         outcome = log.outcome[rows]
         patience = None
@@ -194,25 +263,50 @@ def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
             took = (outcome == ANSWERED) | (outcome == ABANDONED)
             patience = fit_duration("patience", name, log.wait_s[rows][took],
                                     outcome[took] == ANSWERED)
-        connect = (fit_duration("connect_s", name, log.connect_s[rows])
+        connect = (fit_duration("connect_s", name, log.connect_s[rows], days=day[rows])
                    if "queued" in log.present else None)
         channels[name] = ChannelFit(
             name, kind, demand, mix, len(rows), int((outcome == ANSWERED).sum()),
             int((outcome == ABANDONED).sum()), int((outcome == CENSORED).sum()),
-            patience, connect, redials)
-    fit = LogFit(log, window, channels, _categories(log), delays, base)
-    fit.warnings.extend(_warnings(fit))
+            patience, connect, redials, profile)
+    fit = LogFit(log, window, channels, _categories(log), delays, base,
+                 day_cv=_day_cv(channels, used))
+    fit.warnings.extend(_warnings(fit) + notes)
     return fit
+
+
+def _closed(log: ContactLog, day: np.ndarray, hour: np.ndarray) -> dict[str, np.ndarray]:
+    """Each channel's closed hours of the week, from the log's inner days (its first and
+    last may be partial, and the whole-day rule needs the opening hours first)."""
+    inner = np.arange(int(day.min()) + 1, int(day.max()), dtype=np.int64)
+    weekday = (inner + 3) % 7
+    out = {}
+    for c, name in enumerate(log.channels):
+        on = log.channel == c
+        out[name] = (closed_hours(day_hour_counts(day[on], hour[on], inner), weekday)
+                     if len(inner) else np.zeros(168, dtype=bool))
+    return out
+
+
+def _day_cv(channels: dict[str, ChannelFit], used: np.ndarray) -> DayVariation | None:
+    """Day-to-day variation over the channels with contacts (see fit_shape)."""
+    live = [ch for ch in channels.values() if ch.demand.contacts > 0]
+    if not live or len(used) < 14:
+        return None
+    return decide([ch.name for ch in live], [ch.profile.daily for ch in live],
+                  (used + 3) % 7, [ch.profile.month_w for ch in live])
 
 
 def _categories(log: ContactLog) -> dict[str, dict[str, Duration]]:
     """Handle and wrap-up per category, from answered contacts not handed over."""
     plain = (log.outcome == ANSWERED) & (log.diverted_to < 0)
+    day = log.day
     out = {}
     for k, name in enumerate(log.categories):
         rows = plain & (log.category == k)
-        out[name] = {"handle": fit_duration("handle", name, log.talk_s[rows]),
-                     "wrap_up": fit_duration("wrap_up", name, log.wrap_s[rows])}
+        out[name] = {"handle": fit_duration("handle", name, log.talk_s[rows], days=day[rows]),
+                     "wrap_up": fit_duration("wrap_up", name, log.wrap_s[rows],
+                                             days=day[rows])}
         if "talk_s" not in log.present:
             out[name]["handle"] = _absent("handle", name, "talk_s")
         if "wrap_s" not in log.present:
@@ -228,6 +322,10 @@ def _absent(what: str, owner: str, column: str) -> Duration:
 
 def _warnings(fit: LogFit) -> list[str]:
     out = [d.warning for d in fit.durations() if d.warning]
+    out += [d.tail for d in fit.durations() if d.tail]
+    out += [f"{_WORDS[d.what].format(owner=d.owner)}: written as the log's own values "
+            f"({d.empirical.file}, an empirical distribution) because {d.why_empirical}"
+            for d in fit.durations() if d.empirical is not None]
     if len(fit.window.compared) < SHORT_DAYS:
         out.append(f"the log holds only {len(fit.window.compared)} whole day(s) used; the "
                    "shapes of the day and the week rest on few days (see their intervals)")

@@ -97,6 +97,13 @@ class Demand:
     monthly: dict[int, Interval] | None  # month 1-12 -> weight (mean 1 over the 12)
     observed: np.ndarray  # 168: mean contacts in each hour of the week (NaN: no such day)
     fitted: np.ndarray    # 168: what the fitted per_day, weekly and hourly give there
+    #: Hang-ups without a caller key, and the redials among the contacts counted expected of
+    #: them at the keyed redial share (taken out of per_day).
+    unkeyed_hangups: int = 0
+    unkeyed_redials: float = 0.0
+    #: The base calendar's mean month weight over the days used, per_day divided by it (1:
+    #: no correction).
+    calendar_weight: float = 1.0
 
 
 def months_of(days: np.ndarray) -> np.ndarray:
@@ -205,6 +212,7 @@ class Redials:
     probability: Interval  # redialled / abandoned, Wilson interval
     delays_s: np.ndarray  # hang-up to the redial's arrival, seconds
     is_redial: np.ndarray  # bool per row of the channel's rows given: this row is a redial
+    delay_days: np.ndarray  # the local day of each redial (the unit of the delay's interval)
 
 
 def find_redials(log: ContactLog, rows: np.ndarray, window_s: float = REDIAL_WINDOW_S) -> Redials:
@@ -234,4 +242,5 @@ def find_redials(log: ContactLog, rows: np.ndarray, window_s: float = REDIAL_WIN
         prob = Interval(k / n, float(ci.low), float(ci.high))
     else:
         prob = Interval(math.nan, math.nan, math.nan)
-    return Redials(n, k, prob, gap[hit], is_redial)
+    days = np.floor_divide(log.arrived_local[rows][order[1:][hit]], 86400).astype(np.int64)
+    return Redials(n, k, prob, gap[hit], is_redial, days)

@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 
 from contactsim.analysis.erlang import agents_needed
-from contactsim.analysis.fit import ChannelFit, LogFit
+from contactsim.analysis.fit import ChannelFit, Duration, LogFit
+from contactsim.analysis.fit_shape import windows
 from contactsim.standard import TARGET_SL
 from contactsim.timebase import WEEKDAYS
 
@@ -96,11 +97,15 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
             if missing not in fit.channels:
                 notes.append(f"channel {missing} of the base is not in the log; kept as the "
                              "base has it")
+    shared = fit.day_cv.written().get("") if fit.day_cv is not None else None
+    if shared is not None:
+        doc["demand"] = {"day_cv": shared}
     if any(ch.demand.monthly for ch in fit.channels.values()):
         first = fit.window.first
         doc["run"] = {"start_date": first, "start_day": WEEKDAYS[first.weekday()]}
     defaults = None
     if base is None:
+        notes += _emergency(channels)
         defaults = _defaults(fit, doc)
         run = doc.setdefault("run", {})
         run.update({"days": DEFAULT_DAYS, "warmup_days": 1, "replications": 10, "seed": 1})
@@ -108,6 +113,26 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
             {"days": "mon-sun", "start": "00:00", "end": "24:00",
              "staff": defaults.pool_staff}]}}
     return doc, notes, defaults
+
+
+#: Channel names that read as an emergency line though not named ``999``.
+_EMERGENCY_WORDS = ("emergency", "112", "911", "000")
+
+
+def _emergency(channels: dict[str, Any]) -> list[str]:
+    """Without a base, the emergency line's 10 s target goes to the channel named ``999``
+    alone; a fit with none says so, naming any channel that looks like one (issue 20.4)."""
+    if "999" in channels:
+        return []
+    voice = [n for n, t in channels.items() if t.get("kind") == "voice"]
+    like = [n for n in channels if any(w in n.lower() for w in _EMERGENCY_WORDS)]
+    return [(
+        "no channel in the log is named 999, the emergency line: every voice channel ("
+        + (", ".join(voice) or "none") + ") was given a 60 s answer target and priority 2"
+        + (f"; {', '.join(like)} looks like an emergency line: name it 999 (a value map in "
+           "--columns: EMERGENCY to 999) or set its target and priority in a --base"
+           if like else "; if one of them is the emergency line, name it 999 (a value map in "
+           "--columns) or give its target and priority in a --base"))]
 
 
 def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:
@@ -119,12 +144,21 @@ def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:
         target, priority = _target(ch.name, ch.kind)
         out.update({"kind": ch.kind, "priority": priority, "answer_target_s": target})
     out["per_day"] = round(d.per_day.estimate, 3)
-    out["hourly"] = _weights(x.estimate for x in d.hourly)
-    if d.weekly is not None:
-        out["weekly"] = _weights(x.estimate for x in d.weekly)
+    weights = _hour_of_week(fit, ch)
+    if weights is not None:
+        out["hour_of_week"] = _weights(weights)
+    else:
+        out["hourly"] = _weights(x.estimate for x in d.hourly)
+        if d.weekly is not None:
+            out["weekly"] = _weights(x.estimate for x in d.weekly)
     if d.monthly is not None:
         out["monthly"] = _weights(d.monthly[m].estimate for m in range(1, 13))
     out["mix"] = _shares({k: v.estimate for k, v in ch.mix.items()})
+    if ch.profile.closed.any():
+        out["open"] = windows(ch.profile.closed)
+    cv = fit.day_cv.written().get(ch.name) if fit.day_cv is not None else None
+    if cv is not None:
+        out["day_cv"] = cv
     if ch.connect is not None and ch.connect.table is not None:
         out["connect_s"] = ch.connect.table
     if ch.patience is not None:
@@ -137,6 +171,18 @@ def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:
     if on_abandon:
         out["on_abandon"] = on_abandon
     return out
+
+
+def _hour_of_week(fit: LogFit, ch: ChannelFit) -> np.ndarray | None:
+    """The 168 weights to write, or None for weekly and hourly: written where the log
+    rejects separability (over a base's weekly and hourly it wins), and always where the base
+    shapes the channel by hour_of_week (weekly and hourly may not be written over it)."""
+    p = ch.profile
+    base_doc = ({} if fit.base is None else
+                fit.base.document.get("channels", {}).get(ch.name, {}))
+    if "hour_of_week" in base_doc:
+        return p.every_hour
+    return p.weights
 
 
 def _redial(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:
@@ -195,11 +241,15 @@ def _overall_handle(fit: LogFit) -> float:
     return sum(k * m for k, m in pairs) / n if n else DEFAULT_HANDLE_S
 
 
-def _mean_of(table: Any) -> float:
+def _mean_of(table: Any, fitted: Duration | None = None) -> float:
+    """A scenario table's mean; an empirical one's is the fitted duration's (the log's)."""
     if table is None:
         return 0.0
     if isinstance(table, dict):
-        return float(table["mean"])
+        if "mean" in table:
+            return float(table["mean"])
+        mean = None if fitted is None else fitted.mean
+        return 0.0 if mean is None else mean.estimate
     return float(table)
 
 
@@ -212,7 +262,8 @@ def _defaults(fit: LogFit, doc: dict[str, Any]) -> Defaults:
     for name, table in channels.items():
         demand = fit.channels[name].demand.fitted
         per_hour += np.nan_to_num(demand)
-        handle = sum(share * (_mean_of(cats[k].get("handle")) + _mean_of(cats[k].get("wrap_up")))
+        handle = sum(share * (_mean_of(cats[k].get("handle"), fit.categories[k]["handle"])
+                              + _mean_of(cats[k].get("wrap_up"), fit.categories[k]["wrap_up"]))
                      for k, share in table["mix"].items())
         work += table["per_day"] * handle
     total = sum(t["per_day"] for t in channels.values())

@@ -35,12 +35,13 @@ def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
     the pinned scenario just before the simulating starts.
     """
     from contactsim.analysis.backtest import backtest_scenario, log_window, run_backtest
+    from contactsim.analysis.backtest_days import open_hours
     from contactsim.logs.read import read_logs
     from contactsim.results.backtest import write_backtest
 
     log = read_logs(logs, columns=columns, skip_bad_rows=skip_bad_rows,
                     channels=tuple(scenario.channels), clock_skew_s=clock_skew_s)
-    window = log_window(log)
+    window = log_window(log, open_hours(scenario, log))
     pinned = backtest_scenario(scenario, window, replications=replications, seed=seed)
     check_writable(out)
     if ready is not None:

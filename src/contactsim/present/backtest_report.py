@@ -130,6 +130,32 @@ def coverage_rows(bt: BacktestResults) -> list[list[str]]:
     return rows
 
 
+def check_rows(bt: BacktestResults) -> list[list[str]]:
+    """Totals and leans across hours (summary.json ``totals``, ``leans``), where present."""
+    s = bt.summary
+    if "totals" not in s:
+        return []
+
+    def cell(entry: dict[str, Any] | None, measure: str, lean: bool) -> str:
+        if not entry or entry.get("observed") is None or entry.get("low") is None:
+            return "-"
+
+        def fmt(x: float) -> str:
+            if lean:
+                return f"{x:+.2f}"
+            if measure == "offered":
+                return f"{x:,.0f}"
+            return f"{x:.1f} s" if measure == "mean_answer_s" else f"{x:.1%}"
+
+        side = entry.get("outside")
+        mark = f": {side.upper()} THE BAND" if side else ""
+        return f"{fmt(entry['observed'])} ({fmt(entry['low'])} to {fmt(entry['high'])}){mark}"
+
+    return [[ch, what, *(cell(s[key][ch].get(m), m, key == "leans") for m in MEASURES)]
+            for ch in s["totals"] for key, what in (("totals", "total"),
+                                                    ("leans", "lean across hours"))]
+
+
 def backtest_html(bt: BacktestResults, plots: Sequence[Plot]) -> str:
     s = bt.summary
     more = len(bt.channels) - len(drawn(bt.channels))
@@ -138,6 +164,7 @@ def backtest_html(bt: BacktestResults, plots: Sequence[Plot]) -> str:
         "backtest.html", title=f"contactsim back-test: {s['scenario']['name']}", s=s,
         skipped=", ".join(f"{n:,} {why}" for why, n in s["log"]["rows_skipped"].items()),
         header=["channel", *(SHORT[m] for m in MEASURES)], rows=coverage_rows(bt),
+        checks=check_rows(bt), checks_level=s.get("checks_level", 0.99),
         not_drawn=(f"The plots show {MAX_DRAWN} of the {len(bt.channels)} channels; every one "
                    "is in the table above and in backtest.csv." if more > 0 else ""),
         figures=embed(bt.folder, plots),

@@ -96,7 +96,22 @@ def duration_rows(fit: FitResults) -> list[list[str]]:
                      _ci(e.get("mean_s"), 1, " s"), f"{e['values']:,}"
                      + (f" ({e['censored']:,} lower bounds)" if e.get("censored") else ""),
                      fit_words(best.get("ks") if best else None), margin,
-                     e.get("warning") or ""])
+                     e.get("warning") or e.get("tail_warning")
+                     or ((e.get("empirical") or {}).get("why") or "")])
+    return rows
+
+
+def shape_rows(fit: FitResults) -> list[list[str]]:
+    """Separability and opening hours per channel (fit.json keys, where present)."""
+    rows = []
+    for name, ch in fit.summary["channels"].items():
+        if "separability" not in ch:
+            return []
+        t = ch["separability"]
+        test = ("-" if not t else f"p = {t['p_value']:.3g} (dispersion {t['dispersion']:.2f}): "
+                + ("rejected, hour_of_week written" if t["rejected"] else "kept"))
+        closed = ch.get("closed_hours_of_week") or []
+        rows.append([name, test, f"{len(closed)} of 168 hours closed" if closed else "always"])
     return rows
 
 
@@ -107,6 +122,7 @@ def fit_html(fit: FitResults, plots: list[Plot]) -> str:
         "fit.html", title=f"contactsim fit: {', '.join(s['logs']['files'])}", s=s,
         skipped=", ".join(f"{n:,} {why}" for why, n in s["logs"]["rows_skipped"].items()),
         demand=demand_rows(fit), mix=mix_rows(fit), durations=duration_rows(fit),
+        shape=shape_rows(fit), day_cv=s.get("day_cv"),
         figures=embed(fit.folder, plots), file=SCENARIO,
         scenario=path.read_text(encoding="utf-8") if path.is_file() else None)
 

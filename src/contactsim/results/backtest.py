@@ -28,6 +28,7 @@ import numpy as np
 
 from contactsim import __version__
 from contactsim.analysis.backtest import LEVEL, MEASURES, MIN_CONTACTS, Backtest
+from contactsim.analysis.backtest_checks import CHECK_LEVEL, Check, checks
 from contactsim.analysis.backtest_findings import findings, verdicts
 from contactsim.problems import ResultsError
 from contactsim.results.tables import Table, read_json, read_table
@@ -48,6 +49,7 @@ def backtest_summary(bt: Backtest) -> dict[str, Any]:
     """summary.json of a back-test."""
     sc, log, window = bt.scenario, bt.log, bt.window
     cells = {m: _counts(bt, m) for m in MEASURES}
+    found = checks(bt)
     return {
         "contactsim_version": __version__,
         "kind": KIND,
@@ -85,10 +87,29 @@ def backtest_summary(bt: Backtest) -> dict[str, Any]:
             "left_out": [{"date": d.isoformat(), "why": why} for d, why in window.left_out],
         },
         "channels_not_in_log": list(bt.missing),
-        "verdicts": verdicts(bt),
+        "checks_level": CHECK_LEVEL,
+        "totals": {ch: {m: _check(found.totals.get((ch, m))) for m in MEASURES}
+                   for ch in bt.channels},
+        "leans": {ch: {m: _check(found.leans.get((ch, m))) for m in MEASURES}
+                  for ch in bt.channels},
+        "inconsistent": [{"channel": c.channel, "measure": c.measure, "check": c.what}
+                         for ch in bt.channels for m in MEASURES for c in found.off(ch, m)],
+        "verdicts": verdicts(bt, found),
         "findings": findings(bt),
         "warnings": [*log.warnings, *bt.warnings],
     }
+
+
+def _check(c: Check | None) -> dict[str, Any] | None:
+    """A total or lean: observed, the simulated mean and band, and the side it falls on."""
+    if c is None:
+        return None
+    def num(x: float) -> float | None:
+        return round(x, 6) if math.isfinite(x) else None
+
+    return {"observed": num(c.observed), "sim_mean": num(c.sim_mean),
+            "low": num(c.low), "high": num(c.high),
+            "outside": {-1: "below", 1: "above", 0: None}[c.direction]}
 
 
 def _counts(bt: Backtest, measure: str, channel: str | None = None) -> dict[str, int]:

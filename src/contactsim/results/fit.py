@@ -11,7 +11,9 @@
 - ``demand.csv`` (``channel, hour_of_week, observed_per_hour, fitted_per_hour``),
   ``histograms.csv`` (``what, owner, bin_low_s, bin_high_s, density``: the observed values
   of each fitted duration) and ``survival.csv`` (``channel, t_s, km, km_low, km_high``: the
-  Kaplan-Meier curve of each patience), which the plots are drawn from.
+  Kaplan-Meier curve of each patience), which the plots are drawn from;
+- ``data/<what>.<owner>.csv``: the log's own values of a duration no family holds, named in
+  scenario.toml with its sha256 (:mod:`contactsim.analysis.fit_checks`).
 
 The report is drawn from these files alone (:func:`read_fit`).
 """
@@ -26,13 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tomli_w
 
 from contactsim import __version__
 from contactsim.analysis.families import FAMILIES
-from contactsim.analysis.fit import Duration, LogFit
+from contactsim.analysis.fit import ChannelFit, Duration, LogFit
 from contactsim.analysis.fit_demand import REDIAL_WINDOW_S, Interval
 from contactsim.analysis.fit_scenario import Defaults
+from contactsim.analysis.fit_shape import SEPARABLE_P, SHARED_RHO, DayCv
 from contactsim.problems import ResultsError
 from contactsim.results.tables import Table, read_json, read_table
 from contactsim.results.write import write_csv
@@ -56,6 +60,13 @@ def duration_json(d: Duration) -> dict[str, Any]:
                            "scenario": d.table, "warning": d.warning or None}
     mean = d.mean
     out["mean_s"] = None if mean is None else mean.json(3)
+    out["mean_from"] = ("sample, days as the units" if d.sample is not None
+                        and d.constant is None else "family" if d.fitted is not None
+                        else None)
+    out["empirical"] = None if d.empirical is None else {
+        "file": d.empirical.file, "sha256": d.empirical.sha256, "values": d.empirical.values,
+        "why": d.why_empirical}
+    out["tail_warning"] = d.tail or None
     if d.constant is not None:
         out["chosen"] = "constant"
         out["families"] = []
@@ -65,7 +76,9 @@ def duration_json(d: Duration) -> dict[str, Any]:
         out["families"] = []
         return out
     f = d.fitted
-    out["chosen"] = f.best.family
+    out["chosen"] = "empirical" if d.empirical is not None else f.best.family
+    out["best_by_aic"] = f.best.family
+    out["reach_s"] = _num(f.reach, 3)
     out["used"] = {"values": f.n, "observed": f.observed, "censored": f.censored}
     out["families"] = [{
         "family": x.family, "parameters": {"mean_s": _num(x.mean, 3), "sd_s": _num(x.sd, 3)},
@@ -88,11 +101,13 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
             "abandoned": ch.abandoned, "in_progress_left_out": ch.in_progress,
             "contacts_counted": d.contacts, "days": d.days,
             "per_day": d.per_day.json(3),
+            "per_day_calendar_weight": round(d.calendar_weight, 6),
             "weekly": None if d.weekly is None else [w.json(4) for w in d.weekly],
             "hourly": [h.json(4) for h in d.hourly],
             "monthly": None if d.monthly is None else {
                 str(m): d.monthly[m].json(4) for m in range(1, 13)},
             "mix": {k: v.json(5) for k, v in ch.mix.items()},
+            **_profile_json(ch),
             "patience": None if ch.patience is None else duration_json(ch.patience),
             "connect_s": None if ch.connect is None else duration_json(ch.connect),
         }
@@ -101,6 +116,8 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
             delay = fit.delays.get(ch.name)
             entry["redial"] = {"window_s": REDIAL_WINDOW_S, "abandoned": r.abandoned,
                                "redialled": r.redialled, "probability": r.probability.json(5),
+                               "unkeyed_hangups": d.unkeyed_hangups,
+                               "unkeyed_redials_taken_out": round(d.unkeyed_redials, 1),
                                "delay": None if delay is None else duration_json(delay)}
         channels[ch.name] = entry
     return {
@@ -129,10 +146,44 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
         "channels": channels,
         "categories": {k: {w: duration_json(d) for w, d in v.items()}
                        for k, v in fit.categories.items()},
+        "day_cv": _day_cv_json(fit),
         "families": list(FAMILIES),
         "interval": "95%",
         "warnings": list(dict.fromkeys([*log.warnings, *fit.warnings, *notes])),
     }
+
+
+def _profile_json(ch: ChannelFit) -> dict[str, Any]:
+    """The separability test, the hour-of-week weights and the closed hours of a channel."""
+    p = ch.profile
+    t = p.test
+    return {
+        "separability": None if t is None else {
+            "test": "Pearson X2 of weekday x hour against the product of its margins, over "
+                    "the dispersion of days about their weekday's profile",
+            "x2": _num(t.x2, 3), "df": t.df, "dispersion": _num(t.dispersion, 4),
+            "df_within": t.df_within, "p_value": _num(t.p_value, 10),
+            "level": SEPARABLE_P, "rejected": t.rejected},
+        "hour_of_week": None if p.weights is None else [round(float(x), 4) for x in p.weights],
+        "closed_hours_of_week": [int(h) for h in np.flatnonzero(p.closed)],
+    }
+
+
+def _day_cv_json(fit: LogFit) -> dict[str, Any] | None:
+    v = fit.day_cv
+    if v is None:
+        return None
+
+    def cv(x: DayCv | None) -> dict[str, float | None] | None:
+        return None if x is None else {"estimate": _num(x.estimate, 4),
+                                       "ci_low": _num(x.low, 4), "ci_high": _num(x.high, 4)}
+
+    return {"per_channel": {k: cv(x) for k, x in v.own.items()}, "shared": cv(v.shared),
+            "factor_correlation": _num(v.correlation, 4), "decision": v.decision,
+            "written": v.written(),
+            "rule": "written where the 95% interval's low end is above 0; shared when the "
+                    f"channels' day factors correlate at least {SHARED_RHO} and the shared cv "
+                    "lies in every channel's interval"}
 
 
 # --- scenario.toml ----------------------------------------------------------------------------
@@ -179,9 +230,9 @@ def toml_text(doc: dict[str, Any], comments: dict[tuple[str, ...], str]) -> str:
                 for name, sub in v.items():
                     lines.append(f"\n[{k}.{_key(name)}]")
                     body(sub, (k, name))
-            elif isinstance(v, dict) and not path and k == "run":
-                lines.append("\n[run]")
-                body(v, ("run",))
+            elif isinstance(v, dict) and not path and k in ("run", "demand"):
+                lines.append(f"\n[{k}]")
+                body(v, (k,))
             else:
                 text = _wrapped(k, v)
                 note = comments.get((*path, k))
@@ -202,8 +253,15 @@ def _how(d: Duration | None) -> str:
         return ""
     if d.constant is not None:
         return "every value in the log is this"
+    if d.empirical is not None:
+        return f"the log's own values (no family holds them); mean {_ci(d.mean, ' s')}"
     assert d.fitted is not None
     best = d.fitted.best
+    if d.sample is not None:
+        mean = d.mean
+        assert mean is not None
+        return (f"{best.family} chosen by AIC; the log's mean {mean.estimate:.1f} s, "
+                f"{_ci(mean, ' s')} (days as the units)")
     return f"{best.family} chosen by AIC; mean {_ci(d.mean, ' s')}"
 
 
@@ -263,6 +321,10 @@ def header_comment(fit: LogFit, base: str | None, defaults: Defaults | None) -> 
 def write_fit(fit: LogFit, folder: Path, doc: dict[str, Any], notes: list[str],
               defaults: Defaults | None, base: str | None) -> None:
     """scenario.toml, fit.json and the tables the plots are drawn from into ``folder``."""
+    for d in fit.durations():
+        if d.empirical is not None:
+            (folder / d.empirical.file).parent.mkdir(exist_ok=True)
+            (folder / d.empirical.file).write_bytes(d.empirical.data)
     text = header_comment(fit, base, defaults) + toml_text(doc, scenario_comments(fit, doc))
     (folder / SCENARIO).write_text(text, encoding="utf-8")
     (folder / FIT_JSON).write_text(json.dumps(fit_summary(fit, notes, defaults, base),
