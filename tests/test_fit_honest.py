@@ -25,7 +25,7 @@ from contactsim.analysis.fit_demand import Interval
 from contactsim.config.datafile import file_sha256
 from contactsim.config.loading import load_scenario
 from contactsim.engine.contactlog import simulate_log
-from contactsim.jobs import run_fit_job
+from contactsim.jobs.logs import run_fit_job
 from contactsim.logs.write import write_log
 
 WIDEN = float(stats.norm.ppf(0.9995) / stats.norm.ppf(0.975))

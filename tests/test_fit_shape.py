@@ -29,7 +29,7 @@ from contactsim.analysis.fit_shape import (
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.engine.contactlog import simulate_log
-from contactsim.jobs import run_fit_job
+from contactsim.jobs.logs import run_fit_job
 from contactsim.logs.write import write_log
 from contactsim.results.fit import write_fit
 
