@@ -37,6 +37,7 @@ from contactsim.analysis.fit_demand import (
     find_redials,
     mix_of,
 )
+from contactsim.analysis.fit_staff import StaffEstimate, estimate_staff
 from contactsim.config.spec import Scenario
 from contactsim.logs.model import ContactLog
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED
@@ -148,6 +149,8 @@ class LogFit:
     delays: dict[str, Duration]  # channel -> redial delay (where redials were looked for)
     base: Scenario | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Staff on duty by hour of the week, as the log shows it (None: no talk times).
+    staff: StaffEstimate | None = None
 
     def durations(self) -> list[Duration]:
         """Every fitted duration, in a stable order."""
@@ -200,7 +203,9 @@ def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
             name, kind, demand, mix, len(rows), int((outcome == ANSWERED).sum()),
             int((outcome == ABANDONED).sum()), int((outcome == CENSORED).sum()),
             patience, connect, redials)
-    fit = LogFit(log, window, channels, _categories(log), delays, base)
+    agent = getattr(log, "agent", None)  # who answered, where the log says (-1: not said)
+    fit = LogFit(log, window, channels, _categories(log), delays, base,
+                 staff=estimate_staff(log, used, agent if "agent" in log.present else None))
     fit.warnings.extend(_warnings(fit))
     return fit
 

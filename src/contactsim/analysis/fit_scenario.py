@@ -24,13 +24,16 @@ fallback is a warning in fit.json and the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from contactsim.analysis.erlang import agents_needed
 from contactsim.analysis.fit import ChannelFit, LogFit
+from contactsim.analysis.fit_staff import SIM_CONTACTS, StaffEstimate, calibrate, scenario_of
+from contactsim.config.spec import Scenario
 from contactsim.standard import TARGET_SL
 from contactsim.timebase import WEEKDAYS
 
@@ -47,6 +50,9 @@ class Defaults:
     busiest_per_hour: float
     handle_s: float
     target_s: float
+    #: The pool's staff by hour of the week, estimated from the log and calibrated (None: the
+    #: log could not say, and the pool is the Erlang C team).
+    staff: StaffEstimate | None = None
 
 
 def _weights(values: Any, digits: int = 4) -> list[float]:
@@ -107,7 +113,45 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
         doc["pools"] = {DEFAULT_POOL: {"skills": list(channels), "roster": [
             {"days": "mon-sun", "start": "00:00", "end": "24:00",
              "staff": defaults.pool_staff}]}}
+        staff = _staff_by_hour(fit, doc, notes)
+        if staff is not None:
+            doc["pools"] = {DEFAULT_POOL: {"skills": list(channels),
+                                           "staff_by_hour": staff.staff()}}
+            defaults = replace(defaults, staff=staff)
     return doc, notes, defaults
+
+
+def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffEstimate | None:
+    """The log's staff by hour of the week, its factor calibrated by simulating ``doc``
+    (short runs: :func:`calibration_run`); None where the log cannot say."""
+    est = fit.staff
+    if est is None or not any(x.estimate > 0 for x in est.shape):
+        notes.append("the log cannot show the staff on duty (no talk_s, or no answered "
+                     "contact): the pool is a 24/7 team sized by Erlang C")
+        return None
+    voice = [fit.log.channels.index(n) for n, t in doc["channels"].items()
+             if t["kind"] == "voice"]
+
+    def build(staff: list[float]) -> Scenario:
+        trial = copy.deepcopy(doc)
+        trial["pools"] = {DEFAULT_POOL: {"skills": list(doc["channels"]),
+                                         "staff_by_hour": staff}}
+        trial["run"].update(calibration_run(fit, doc))
+        return scenario_of(trial)
+
+    est = calibrate(est, fit.log, fit.window.compared, voice, build)
+    if est.factor is None:
+        notes.append("the staff by hour could not be calibrated (no measure in the log's "
+                     "staffed hours); the estimate is written as it is")
+    return est
+
+
+def calibration_run(fit: LogFit, doc: dict[str, Any]) -> dict[str, Any]:
+    """The short runs the factor is calibrated on: the log's days (a week at least, fewer
+    where a day holds many contacts), one warm-up day, two replications, seed 1."""
+    per_day = sum(t["per_day"] for t in doc["channels"].values())
+    days = min(len(fit.window.compared), int(SIM_CONTACTS // max(per_day, 1.0)))
+    return {"days": max(days, 7), "warmup_days": 1, "replications": 2, "seed": 1}
 
 
 def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:

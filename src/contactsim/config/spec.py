@@ -98,6 +98,8 @@ class PoolSpec:
     breaks_min: float
     interruptible_for: tuple[str, ...]
     roster: tuple[ShiftSpec, ...]
+    #: The 168 hourly figures the roster was made from (``staff_by_hour``), or None.
+    staff_by_hour: tuple[float, ...] | None = None
 
     def headcount(self, shift: ShiftSpec) -> int:
         """Rostered headcount of one shift line after ``scale`` (rounded half up)."""

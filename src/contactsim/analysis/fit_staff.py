@@ -1,0 +1,279 @@
+"""The staff on duty in each hour of the week, estimated from a contact log and calibrated.
+
+A log has no roster, but it shows the room at work. Two estimates, per whole day and hour:
+
+- **in service while callers wait**: while a caller has been waiting 5 s or more
+  (:data:`WAIT_MIN_S`; shorter waits are routing, not a full room), everyone available is busy,
+  so the contacts in service then (answered, for ``talk_s`` plus ``wrap_s``) count the staff
+  available. It is the time-weighted mean over those moments in the hour; an hour with under
+  :data:`MIN_WAITING_S` seconds of such moments (nobody kept waiting) gives the most contacts in
+  service at once in the hour instead, a lower bound. A day-hour with no contact gives 0.
+- **agents seen answering** (where the log says who answered: ``agent``): the distinct agents
+  who answered a contact in the hour.
+
+The hour of the week's figure is the mean over the log's whole days of that weekday, with a
+t interval over those days (the days are the independent units). The agents seen, where there
+are any, are the shape used, else the in-service figure. Both overstate what the room delivers
+to the log's queue (agents also do work the log does not show, and an agent seen once in an
+hour was not there all of it), so one factor on the whole shape is **calibrated by
+simulation**: the fitted scenario, with ``factor * shape`` staff, is simulated (a few short
+runs with common random numbers: the same seed each time) and the factor chosen by bisection
+so that the simulated share of offered voice calls abandoned, over the hours the log's room was
+staffed, equals the log's. Abandonment is the target because it is counted directly from the
+log, in every hour, and does not rest on an answer target the log cannot state (a scenario
+fitted without ``--base`` has a default one); where no caller abandons (a digital-only log),
+the mean answer time is matched instead. One factor, not one per hour: 168 free factors would
+fit the month's noise (better in-sample, worse on new days). The factor's interval is the
+log's measure's 95% interval (days as clusters) carried through the simulated curve.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import tomli_w
+from scipy import stats
+
+from contactsim.analysis.fit_demand import Interval, ratio_interval
+from contactsim.config.loading import load_scenario
+from contactsim.config.spec import Scenario
+from contactsim.engine.room import simulate
+from contactsim.logs.model import ContactLog
+from contactsim.outcomes import ABANDONED, ANSWERED
+
+#: A caller waiting at least this long means every available person is busy.
+WAIT_MIN_S = 5.0
+#: An hour needs this many seconds of such moments for the in-service mean.
+MIN_WAITING_S = 60.0
+#: Rows per block of the event sweep (bounds memory on a year's log).
+BLOCK_ROWS = 1_000_000
+#: The calibration's bracket for the factor and its number of simulations at most.
+FACTOR_RANGE = (0.2, 2.0)
+MAX_TRIALS = 9
+#: Simulated days per calibration run: a week at least, at most this many contacts a run.
+SIM_CONTACTS = 120_000
+
+
+@dataclass(frozen=True)
+class StaffEstimate:
+    """The staff on duty by hour of the week as the log shows it, and its calibration."""
+
+    source: str                       # "agents seen answering" or "in service while waiting"
+    shape: tuple[Interval, ...]       # 168: the estimate the factor multiplies
+    in_service: tuple[Interval, ...]  # 168: the in-service-while-waiting estimate
+    agents: tuple[Interval, ...] | None  # 168: agents seen answering, where the log has them
+    days: int
+    target: str = ""                  # "abandoned share" or "mean answer time (s)"
+    observed: Interval | None = None  # the log's figure of the target
+    factor: Interval | None = None
+    simulated: float = math.nan       # the target simulated at the chosen factor
+    trials: tuple[tuple[float, float], ...] = field(default_factory=tuple)
+
+    def staff(self, factor: float | None = None) -> list[float]:
+        """168 figures for ``staff_by_hour``: the factor times the shape, to 0.01."""
+        k = (self.factor.estimate if self.factor is not None else 1.0) if factor is None \
+            else factor
+        return [round(max(k * x.estimate, 0.0), 2) for x in self.shape]
+
+
+def _mean_interval(values: np.ndarray) -> Interval:
+    n = len(values)
+    m = float(values.mean()) if n else math.nan
+    if n < 2:
+        return Interval(m, math.nan, math.nan)
+    half = float(stats.t.ppf(0.975, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
+    return Interval(m, max(m - half, 0.0), m + half)
+
+
+def _by_hour_of_week(cells: np.ndarray, days: np.ndarray) -> tuple[Interval, ...]:
+    """168 intervals from (days, 24) values: the mean over the days of each weekday."""
+    weekday = (days + 3) % 7
+    out = []
+    for h in range(168):
+        rows = weekday == h // 24
+        out.append(_mean_interval(cells[rows, h % 24]) if rows.any()
+                   else Interval(0.0, math.nan, math.nan))
+    return tuple(out)
+
+
+def _service(log: ContactLog) -> tuple[np.ndarray, np.ndarray]:
+    """Local start and end of each answered contact's service (talk plus wrap-up)."""
+    ans = log.outcome == ANSWERED
+    start = (log.arrived_local + log.connect_s + log.wait_s)[ans]
+    work = np.nan_to_num(log.talk_s[ans]) + np.nan_to_num(log.wrap_s[ans])
+    return start, start + work
+
+
+def _in_service_cells(log: ContactLog, days: np.ndarray) -> np.ndarray:
+    """(days, 24): contacts in service while a caller has waited WAIT_MIN_S or more."""
+    s_start, s_end = _service(log)
+    took = (log.outcome == ANSWERED) | (log.outcome == ABANDONED)
+    q = (log.arrived_local + log.connect_s)[took]
+    w = log.wait_s[took]
+    long = w > WAIT_MIN_S
+    w_start, w_end = (q + WAIT_MIN_S)[long], (q + w)[long]
+    first = int(days.min()) if len(days) else 0
+    cells = (int(days.max()) - first + 1 if len(days) else 0) * 24
+    num, den, peak = np.zeros(cells), np.zeros(cells), np.zeros(cells)
+    times = np.concatenate([s_start, s_end, w_start, w_end])
+    busy = np.concatenate([np.ones(len(s_start), np.int8), -np.ones(len(s_end), np.int8),
+                           np.zeros(len(w_start) * 2, np.int8)])
+    queue = np.concatenate([np.zeros(len(s_start) * 2, np.int8), np.ones(len(w_start), np.int8),
+                            -np.ones(len(w_end), np.int8)])
+    order = np.argsort(times, kind="stable")
+    del s_start, s_end, w_start, w_end
+    # in blocks, carrying the counts across, so a year's log sweeps in bounded memory
+    b_level = q_level = 0
+    for lo in range(0, len(order), BLOCK_ROWS):
+        idx = order[lo:lo + BLOCK_ROWS + 1]
+        t = times[idx]
+        b = b_level + np.cumsum(busy[idx], dtype=np.int64)
+        n_q = q_level + np.cumsum(queue[idx], dtype=np.int64)
+        dt = np.diff(t)
+        b, n_q, t0 = b[:-1], n_q[:-1], t[:-1]
+        cell = (np.floor_divide(t0, 3600).astype(np.int64) - first * 24)
+        ok = (cell >= 0) & (cell < cells)
+        waiting = ok & (n_q > 0) & (dt > 0)
+        num += np.bincount(cell[waiting], weights=dt[waiting] * b[waiting], minlength=cells)
+        den += np.bincount(cell[waiting], weights=dt[waiting], minlength=cells)
+        if ok.any():  # cells rise with time: the most in service per run of one cell
+            c_ok, b_ok = cell[ok], b[ok]
+            u, at = np.unique(c_ok, return_index=True)
+            peak[u] = np.maximum(peak[u], np.maximum.reduceat(b_ok, at))
+        b_level = int(b_level + busy[order[lo:lo + BLOCK_ROWS]].sum(dtype=np.int64))
+        q_level = int(q_level + queue[order[lo:lo + BLOCK_ROWS]].sum(dtype=np.int64))
+    est = np.where(den >= MIN_WAITING_S, num / np.maximum(den, 1e-9), peak)
+    return est.reshape(-1, 24)[days - first]
+
+
+def _agent_cells(log: ContactLog, agent: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """(days, 24): distinct agents who answered a contact in each day-hour."""
+    first = int(days.min())
+    cells = (int(days.max()) - first + 1) * 24
+    ans = (log.outcome == ANSWERED) & (agent >= 0)
+    start = (log.arrived_local + log.connect_s + log.wait_s)[ans]
+    cell = np.floor_divide(start, 3600).astype(np.int64) - first * 24
+    ok = (cell >= 0) & (cell < cells)
+    pairs = np.unique(cell[ok] * (int(agent.max()) + 1) + agent[ans][ok])
+    count = np.bincount(pairs // (int(agent.max()) + 1), minlength=cells)
+    return count.reshape(-1, 24)[days - first].astype(float)
+
+
+def estimate_staff(log: ContactLog, days: np.ndarray,
+                   agent: np.ndarray | None = None) -> StaffEstimate | None:
+    """The staff by hour of the week over the whole ``days`` (days since 1970-01-01), before
+    calibration; None where the log cannot say (no talk times, no day)."""
+    if not len(days) or "talk_s" not in log.present or not (log.outcome == ANSWERED).any():
+        return None
+    in_service = _by_hour_of_week(_in_service_cells(log, days), days)
+    agents = None
+    if agent is not None and (agent >= 0).any():
+        agents = _by_hour_of_week(_agent_cells(log, np.asarray(agent, np.int64), days), days)
+    return StaffEstimate("agents seen answering" if agents else "in service while waiting",
+                         agents or in_service, in_service, agents, len(days))
+
+
+# --- calibration -------------------------------------------------------------------------------
+
+
+def scenario_of(doc: dict[str, Any]) -> Scenario:
+    """A scenario document (as ``fit`` builds it) loaded through the ordinary checks."""
+    fd, name = tempfile.mkstemp(suffix=".toml", prefix="contactsim-fit-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            tomli_w.dump(doc, handle)
+        return load_scenario(name)
+    finally:
+        os.unlink(name)
+
+
+def _measure(log: ContactLog, days: np.ndarray, staffed: np.ndarray,
+             voice: list[int]) -> tuple[str, Interval]:
+    """The log's abandoned share of voice calls in staffed hours (or mean answer time)."""
+    on = np.isin(log.day, days) & staffed[log.hour_of_week]
+    v = on & np.isin(log.channel, voice)
+    day_index = np.searchsorted(days, log.day)
+    offered = np.bincount(day_index[v], minlength=len(days)).astype(float)
+    gone = np.bincount(day_index[v & (log.outcome == ABANDONED)], minlength=len(days))
+    if gone.sum() >= 20:
+        return "abandoned share", ratio_interval(gone.astype(float), offered)
+    a = on & (log.outcome == ANSWERED)
+    total = np.bincount(day_index[a], weights=log.answer_s[a], minlength=len(days))
+    count = np.bincount(day_index[a], minlength=len(days)).astype(float)
+    r = ratio_interval(total, count)
+    if math.isfinite(r.estimate) and len(days) >= 2:  # a mean, not a share: no cap at 1
+        resid = total - r.estimate * count
+        se = math.sqrt(float((resid ** 2).sum()) / (len(days) * (len(days) - 1))) / count.mean()
+        half = float(stats.t.ppf(0.975, len(days) - 1)) * se
+        r = Interval(r.estimate, max(r.estimate - half, 0.0), r.estimate + half)
+    return "mean answer time (s)", r
+
+
+def _simulated(scenario: Scenario, target: str, staffed: np.ndarray,
+               voice: list[int]) -> float:
+    num = den = 0.0
+    for rep in range(scenario.run.replications):
+        rec = simulate(scenario, rep).records
+        on = staffed[rec.hour]
+        if target == "abandoned share":
+            v = on & np.isin(rec.channel, voice)
+            num += float((v & (rec.outcome == ABANDONED)).sum())
+            den += float(v.sum())
+        else:
+            a = on & (rec.outcome == ANSWERED)
+            num += float(rec.answer_s[a].sum())
+            den += float(a.sum())
+    return num / den if den else math.nan
+
+
+def calibrate(est: StaffEstimate, log: ContactLog, days: np.ndarray, voice: list[int],
+              build: Callable[[list[float]], Scenario]) -> StaffEstimate:
+    """Choose the factor by bisection on simulations of ``build(staff_by_hour)``."""
+    staffed = np.array([x.estimate > 0 for x in est.shape])
+    target, observed = _measure(log, days, staffed, voice)
+    if not math.isfinite(observed.estimate):
+        return replace(est, target=target, observed=observed)
+    trials: list[tuple[float, float]] = []
+
+    def run(k: float) -> float:
+        y = _simulated(build(est.staff(k)), target, staffed, voice)
+        trials.append((k, y))
+        return y
+
+    lo, hi = FACTOR_RANGE
+    y_lo, y_hi = run(lo), run(hi)  # the measure falls as the staff rise
+    if not observed.estimate < y_lo:
+        k = lo
+    elif not observed.estimate > y_hi:
+        k = hi
+    else:
+        for _ in range(MAX_TRIALS - 2):
+            mid = math.sqrt(lo * hi)
+            if run(mid) > observed.estimate:
+                lo = mid
+            else:
+                hi = mid
+            if hi / lo < 1.02:
+                break
+        k = _inverse(trials, observed.estimate)
+    interval = Interval(k, _inverse(trials, observed.high), _inverse(trials, observed.low))
+    chosen = min(trials, key=lambda p: abs(p[0] - k))[1]
+    return replace(est, target=target, observed=observed, factor=interval,
+                   simulated=chosen, trials=tuple(trials))
+
+
+def _inverse(trials: list[tuple[float, float]], y: float) -> float:
+    """The factor where the simulated measure crosses ``y``, by linear interpolation between
+    the trials (kept within the factor range where ``y`` is beyond them)."""
+    if not math.isfinite(y):
+        return math.nan
+    pts = sorted(trials)
+    ks = np.array([p[0] for p in pts])
+    ys = np.minimum.accumulate(np.array([p[1] for p in pts]))  # the measure falls with k
+    return float(np.interp(-y, -ys, ks))
