@@ -8,8 +8,8 @@ A log has no roster, but it shows the room at work. Two estimates, per whole day
   available. It is the time-weighted mean over those moments in the hour; an hour with under
   :data:`MIN_WAITING_S` seconds of such moments (nobody kept waiting) gives the most contacts in
   service at once in the hour instead, a lower bound. A day-hour with no contact gives 0.
-- **agents seen answering** (where the log says who answered: ``agent``): the distinct agents
-  who answered a contact in the hour.
+- **agents seen at work** (where the log says who answered: ``agent``): the distinct agents
+  with a contact in service (talk or wrap-up) at some time in the hour.
 
 The hour of the week's figure is the mean over the log's whole days of that weekday, with a
 t interval over those days (the days are the independent units). The agents seen, where there
@@ -51,6 +51,8 @@ from contactsim.outcomes import ABANDONED, ANSWERED
 WAIT_MIN_S = 5.0
 #: An hour needs this many seconds of such moments for the in-service mean.
 MIN_WAITING_S = 60.0
+#: Hours a contact in service can be seen at work in, at most (a longer one is cut).
+MAX_SPAN_H = 24
 #: Rows per block of the event sweep (bounds memory on a year's log).
 BLOCK_ROWS = 1_000_000
 #: The calibration's bracket for the factor and its number of simulations at most.
@@ -64,10 +66,10 @@ SIM_CONTACTS = 120_000
 class StaffEstimate:
     """The staff on duty by hour of the week as the log shows it, and its calibration."""
 
-    source: str                       # "agents seen answering" or "in service while waiting"
+    source: str                       # "agents seen at work" or "in service while waiting"
     shape: tuple[Interval, ...]       # 168: the estimate the factor multiplies
     in_service: tuple[Interval, ...]  # 168: the in-service-while-waiting estimate
-    agents: tuple[Interval, ...] | None  # 168: agents seen answering, where the log has them
+    agents: tuple[Interval, ...] | None  # 168: agents seen at work, where the log has them
     days: int
     target: str = ""                  # "abandoned share" or "mean answer time (s)"
     observed: Interval | None = None  # the log's figure of the target
@@ -83,6 +85,7 @@ class StaffEstimate:
 
 
 def _mean_interval(values: np.ndarray) -> Interval:
+    values = values[np.isfinite(values)]
     n = len(values)
     m = float(values.mean()) if n else math.nan
     if n < 2:
@@ -138,31 +141,51 @@ def _in_service_cells(log: ContactLog, days: np.ndarray) -> np.ndarray:
         dt = np.diff(t)
         b, n_q, t0 = b[:-1], n_q[:-1], t[:-1]
         cell = (np.floor_divide(t0, 3600).astype(np.int64) - first * 24)
-        ok = (cell >= 0) & (cell < cells)
-        waiting = ok & (n_q > 0) & (dt > 0)
+        ok = (cell >= 0) & (cell < cells) & (dt > 0)  # not the instant one ends, one starts
+        waiting = ok & (n_q > 0)
         num += np.bincount(cell[waiting], weights=dt[waiting] * b[waiting], minlength=cells)
         den += np.bincount(cell[waiting], weights=dt[waiting], minlength=cells)
-        if ok.any():  # cells rise with time: the most in service per run of one cell
-            c_ok, b_ok = cell[ok], b[ok]
+        held = ok & (dt >= 1.0)  # a log's times are rounded: overlaps of a moment are not
+        if held.any():  # cells rise with time: the most in service per run of one cell
+            c_ok, b_ok = cell[held], b[held]
             u, at = np.unique(c_ok, return_index=True)
             peak[u] = np.maximum(peak[u], np.maximum.reduceat(b_ok, at))
         b_level = int(b_level + busy[order[lo:lo + BLOCK_ROWS]].sum(dtype=np.int64))
         q_level = int(q_level + queue[order[lo:lo + BLOCK_ROWS]].sum(dtype=np.int64))
     est = np.where(den >= MIN_WAITING_S, num / np.maximum(den, 1e-9), peak)
-    return est.reshape(-1, 24)[days - first]
+    return _first_hour_out(log, est, first)[days - first]
+
+
+def _first_hour_out(log: ContactLog, cells: np.ndarray, first: int) -> np.ndarray:
+    """(days, 24) cells without the log's first hour, which misses the contacts answered
+    before the export began (its figure is left out of the means)."""
+    start = int(np.floor_divide(log.arrived_local.min(), 3600)) - first * 24
+    out = cells.astype(float)
+    if 0 <= start < len(out):
+        out[start] = np.nan
+    return out.reshape(-1, 24)
 
 
 def _agent_cells(log: ContactLog, agent: np.ndarray, days: np.ndarray) -> np.ndarray:
-    """(days, 24): distinct agents who answered a contact in each day-hour."""
+    """(days, 24): distinct agents with a contact in service (talk or wrap-up) in each
+    day-hour: seen at work there."""
     first = int(days.min())
     cells = (int(days.max()) - first + 1) * 24
-    ans = (log.outcome == ANSWERED) & (agent >= 0)
-    start = (log.arrived_local + log.connect_s + log.wait_s)[ans]
-    cell = np.floor_divide(start, 3600).astype(np.int64) - first * 24
+    s_start, s_end = _service(log)
+    who = agent[log.outcome == ANSWERED]
+    keep = who >= 0
+    c0 = np.floor_divide(s_start[keep], 3600).astype(np.int64) - first * 24
+    c1 = np.floor_divide(np.maximum(s_end[keep] - 1e-3, s_start[keep]), 3600
+                         ).astype(np.int64) - first * 24
+    span = np.clip(c1 - c0, 0, MAX_SPAN_H) + 1  # a contact's hours (a day at most)
+    cell = np.repeat(c0, span) + (np.arange(int(span.sum())) - np.repeat(np.cumsum(span) - span,
+                                                                          span))
+    who = np.repeat(who[keep], span)
     ok = (cell >= 0) & (cell < cells)
-    pairs = np.unique(cell[ok] * (int(agent.max()) + 1) + agent[ans][ok])
-    count = np.bincount(pairs // (int(agent.max()) + 1), minlength=cells)
-    return count.reshape(-1, 24)[days - first].astype(float)
+    k = int(agent.max()) + 1
+    pairs = np.unique(cell[ok] * k + who[ok])
+    count = np.bincount(pairs // k, minlength=cells)
+    return _first_hour_out(log, count, first)[days - first]
 
 
 def estimate_staff(log: ContactLog, days: np.ndarray,
@@ -175,7 +198,7 @@ def estimate_staff(log: ContactLog, days: np.ndarray,
     agents = None
     if agent is not None and (agent >= 0).any():
         agents = _by_hour_of_week(_agent_cells(log, np.asarray(agent, np.int64), days), days)
-    return StaffEstimate("agents seen answering" if agents else "in service while waiting",
+    return StaffEstimate("agents seen at work" if agents else "in service while waiting",
                          agents or in_service, in_service, agents, len(days))
 
 
