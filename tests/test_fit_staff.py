@@ -14,7 +14,6 @@ every one of its days had callers kept waiting; hence ``truth <= estimate <= tru
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -110,17 +109,20 @@ def _busy_hours(log: ContactLog, days: np.ndarray) -> np.ndarray:
                      for h in range(168)])
 
 
-def test_in_service_while_waiting_finds_the_team(room: ContactLog) -> None:
+@pytest.mark.parametrize("which", ["peak", "in_service"])
+def test_contacts_in_service_find_the_team(room: ContactLog, which: str) -> None:
     days = _days(room)
     est = estimate_staff(room, days)
-    assert est is not None and est.source == "in service while waiting"
-    got = np.array([x.estimate for x in est.shape])
+    assert est is not None
+    assert est.source == "most in service at once"
+    assert est.shape == est.peak
+    got = np.array([x.estimate for x in getattr(est, which)])
     drop = np.maximum(np.roll(TRUTH, 1) - TRUTH, 0)
     busy = _busy_hours(room, days)
     assert busy.sum() >= 100  # most hours of this loaded room kept callers waiting
     assert np.all(got[busy] >= TRUTH[busy] - 1e-6)
     assert np.all(got[busy] <= TRUTH[busy] + drop[busy] + 1e-6)
-    # the other hours give the most in service at once: a lower bound
+    # in the other hours the most in service at once is a lower bound
     assert np.all(got[~busy] <= TRUTH[~busy] + drop[~busy] + 1e-6)
 
 
@@ -145,7 +147,9 @@ def _greedy_agents(log: ContactLog) -> np.ndarray:
 def test_agents_seen_answering_find_the_team(room: ContactLog) -> None:
     days = _days(room)
     est = estimate_staff(room, days, _greedy_agents(room))
-    assert est is not None and est.source == "agents seen at work" and est.agents
+    assert est is not None
+    assert est.source == "agents seen at work"
+    assert est.agents
     got = np.array([x.estimate for x in est.agents])
     busy = _busy_hours(room, days)
     # while a caller waits, everyone on duty has a contact in service, so is seen at work in
@@ -158,15 +162,21 @@ def test_agents_seen_answering_find_the_team(room: ContactLog) -> None:
 
 
 def test_calibration_finds_a_factor_near_one(room: ContactLog) -> None:
-    """The in-service shape is the true team in busy hours, so the calibrated factor's
-    interval holds 1 (the quiet hours' lower bounds pull it up a little, not past its
-    interval), and the pool written follows the hour of the week."""
+    """The most in service at once is the true team in busy hours, so the calibrated
+    factor's interval holds 1 (the quiet hours' lower bounds pull it up a little, not past its
+    interval); the bisection stops within 2% of the factor, well inside that interval, so the
+    simulation at the factor chosen lies inside the log's interval; and the pool written
+    follows the hour of the week."""
     fit = fit_log(room)
     doc, _, defaults = fitted_document(fit, name="t", base_ref=None)
-    assert defaults is not None and defaults.staff is not None
+    assert defaults is not None
+    assert defaults.staff is not None
     factor = defaults.staff.factor
-    assert factor is not None and factor.low <= 1.0 <= factor.high, factor
+    assert factor is not None
+    assert factor.low <= 1.0 <= factor.high, factor
     staff = doc["pools"]["handlers"]["staff_by_hour"]
-    assert len(staff) == 168 and max(staff) > 1.5 * min(x for x in staff if x > 0)
-    assert math.isclose(defaults.staff.simulated, defaults.staff.observed.estimate,
-                        rel_tol=0.25)
+    assert len(staff) == 168
+    assert max(staff) > 1.5 * min(x for x in staff if x > 0)
+    observed = defaults.staff.observed
+    assert observed is not None
+    assert observed.low <= defaults.staff.simulated <= observed.high

@@ -1,30 +1,37 @@
 """The staff on duty in each hour of the week, estimated from a contact log and calibrated.
 
-A log has no roster, but it shows the room at work. Two estimates, per whole day and hour:
+A log has no roster, but it shows the room at work. Per whole day and hour, from the answered
+contacts' service (from ``answered`` for ``talk_s`` plus ``wrap_s``):
 
-- **in service while callers wait**: while a caller has been waiting 5 s or more
-  (:data:`WAIT_MIN_S`; shorter waits are routing, not a full room), everyone available is busy,
-  so the contacts in service then (answered, for ``talk_s`` plus ``wrap_s``) count the staff
-  available. It is the time-weighted mean over those moments in the hour; an hour with under
-  :data:`MIN_WAITING_S` seconds of such moments (nobody kept waiting) gives the most contacts in
-  service at once in the hour instead, a lower bound. A day-hour with no contact gives 0.
+- **most in service at once** (any log with ``talk_s``): the most contacts in service together
+  at any moment (held at least a second) in the hour. When callers are kept waiting in the hour
+  everyone available is busy at those moments, so this is the staff available then (plus, after
+  the team shrinks at the hour's start, those finishing a contact); in an hour where nobody
+  waited it is a lower bound.
 - **agents seen at work** (where the log says who answered: ``agent``): the distinct agents
-  with a contact in service (talk or wrap-up) at some time in the hour.
+  with a contact in service at some time in the hour.
+- **in service while callers wait**, reported beside them: the time-weighted mean of the
+  contacts in service while a caller has waited 5 s or more (:data:`WAIT_MIN_S`; shorter waits
+  are routing, not a full room), or the most at once where the hour holds under
+  :data:`MIN_WAITING_S` seconds of such moments. It samples the moments the room was short, so
+  it understates the staff of quiet hours (on the Anonymous Bank month, evenings by a third).
 
-The hour of the week's figure is the mean over the log's whole days of that weekday, with a
-t interval over those days (the days are the independent units). The agents seen, where there
-are any, are the shape used, else the in-service figure. Both overstate what the room delivers
-to the log's queue (agents also do work the log does not show, and an agent seen once in an
-hour was not there all of it), so one factor on the whole shape is **calibrated by
-simulation**: the fitted scenario, with ``factor * shape`` staff, is simulated (a few short
-runs with common random numbers: the same seed each time) and the factor chosen by bisection
-so that the simulated share of offered voice calls abandoned, over the hours the log's room was
-staffed, equals the log's. Abandonment is the target because it is counted directly from the
-log, in every hour, and does not rest on an answer target the log cannot state (a scenario
-fitted without ``--base`` has a default one); where no caller abandons (a digital-only log),
-the mean answer time is matched instead. One factor, not one per hour: 168 free factors would
-fit the month's noise (better in-sample, worse on new days). The factor's interval is the
-log's measure's 95% interval (days as clusters) carried through the simulated curve.
+Each hour of the week is the mean over the log's whole days of that weekday, with a t interval
+over those days (the days are the independent units); a day-hour with no contact gives 0, and
+the log's first hour is left out (it misses contacts answered before the export began). The
+agents seen, where the log has them, are the shape used, else the most in service at once.
+Either overstates what the room delivers to the log's queue (agents also do work the log does
+not show; an agent seen once in an hour was not there all of it; the busiest moment is not the
+whole hour), so one factor on the whole shape is **calibrated by simulation**: the fitted
+scenario with ``factor * shape`` staff is simulated (short runs with common random numbers:
+the same seed each time) and the factor chosen by bisection so that the simulated share of
+offered voice calls abandoned, over the hours the log's room was staffed, equals the log's.
+Abandonment is the target because it is counted directly from the log, in every hour, and does
+not rest on an answer target the log cannot state (a scenario fitted without ``--base`` has a
+default one); where no caller abandons (a digital-only log) the mean answer time is matched
+instead. One factor, not one per hour: 168 free factors would fit the month's noise (better
+in-sample, worse on new days). The factor's interval is the log's measure's 95% interval (days
+as clusters) carried through the simulated curve.
 """
 
 from __future__ import annotations
@@ -66,9 +73,10 @@ SIM_CONTACTS = 120_000
 class StaffEstimate:
     """The staff on duty by hour of the week as the log shows it, and its calibration."""
 
-    source: str                       # "agents seen at work" or "in service while waiting"
+    source: str                       # "agents seen at work" or "most in service at once"
     shape: tuple[Interval, ...]       # 168: the estimate the factor multiplies
-    in_service: tuple[Interval, ...]  # 168: the in-service-while-waiting estimate
+    peak: tuple[Interval, ...]        # 168: the most contacts in service at once
+    in_service: tuple[Interval, ...]  # 168: in service while callers were kept waiting
     agents: tuple[Interval, ...] | None  # 168: agents seen at work, where the log has them
     days: int
     target: str = ""                  # "abandoned share" or "mean answer time (s)"
@@ -105,6 +113,25 @@ def _by_hour_of_week(cells: np.ndarray, days: np.ndarray) -> tuple[Interval, ...
     return tuple(out)
 
 
+def _in_service_by_hour(num: np.ndarray, den: np.ndarray, peak: np.ndarray,
+                        days: np.ndarray) -> tuple[Interval, ...]:
+    """168 intervals: each day-hour's contacts in service per second of callers kept waiting,
+    or where it holds under MIN_WAITING_S of such moments its most in service at once; the
+    mean over the days of each weekday."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cells = np.where(den >= MIN_WAITING_S, num / den, peak)
+    return _by_hour_of_week(cells, days)
+
+
+def _ratio_half(num: np.ndarray, den: np.ndarray, r: float) -> float:
+    """Half the 95% interval of the ratio estimator Σnum / Σden with days as clusters."""
+    k = len(den)
+    if k < 2 or den.sum() <= 0:
+        return math.nan
+    se = math.sqrt(float(((num - r * den) ** 2).sum()) / (k * (k - 1))) / float(den.mean())
+    return float(stats.t.ppf(0.975, k - 1)) * se
+
+
 def _service(log: ContactLog) -> tuple[np.ndarray, np.ndarray]:
     """Local start and end of each answered contact's service (talk plus wrap-up)."""
     ans = log.outcome == ANSWERED
@@ -113,8 +140,10 @@ def _service(log: ContactLog) -> tuple[np.ndarray, np.ndarray]:
     return start, start + work
 
 
-def _in_service_cells(log: ContactLog, days: np.ndarray) -> np.ndarray:
-    """(days, 24): contacts in service while a caller has waited WAIT_MIN_S or more."""
+def _in_service_cells(log: ContactLog, days: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(days, 24) each: contact-seconds in service while a caller has waited WAIT_MIN_S or
+    more, the seconds of such moments, and the most contacts in service at once."""
     s_start, s_end = _service(log)
     took = (log.outcome == ANSWERED) | (log.outcome == ABANDONED)
     q = (log.arrived_local + log.connect_s)[took]
@@ -152,8 +181,8 @@ def _in_service_cells(log: ContactLog, days: np.ndarray) -> np.ndarray:
             peak[u] = np.maximum(peak[u], np.maximum.reduceat(b_ok, at))
         b_level = int(b_level + busy[order[lo:lo + BLOCK_ROWS]].sum(dtype=np.int64))
         q_level = int(q_level + queue[order[lo:lo + BLOCK_ROWS]].sum(dtype=np.int64))
-    est = np.where(den >= MIN_WAITING_S, num / np.maximum(den, 1e-9), peak)
-    return _first_hour_out(log, est, first)[days - first]
+    n, d, p = (_first_hour_out(log, x, first)[days - first] for x in (num, den, peak))
+    return n, d, p
 
 
 def _first_hour_out(log: ContactLog, cells: np.ndarray, first: int) -> np.ndarray:
@@ -166,6 +195,30 @@ def _first_hour_out(log: ContactLog, cells: np.ndarray, first: int) -> np.ndarra
     return out.reshape(-1, 24)
 
 
+def _spans(start: np.ndarray, end: np.ndarray, first: int
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each interval's hours (cells from ``first``'s midnight), as (which interval, cell,
+    seconds of it in the cell); an interval of more than MAX_SPAN_H hours is cut."""
+    c0 = np.floor_divide(start, 3600).astype(np.int64)
+    c1 = np.floor_divide(np.maximum(end - 1e-3, start), 3600).astype(np.int64)
+    span = np.clip(c1 - c0, 0, MAX_SPAN_H) + 1
+    which = np.repeat(np.arange(len(start)), span)
+    cell = c0[which] + (np.arange(int(span.sum())) - np.repeat(np.cumsum(span) - span, span))
+    lo = np.maximum(start[which], cell * 3600.0)
+    hi = np.minimum(end[which], (cell + 1) * 3600.0)
+    return which, cell - first * 24, np.maximum(hi - lo, 0.0)
+
+
+def _carried_cells(log: ContactLog, days: np.ndarray) -> np.ndarray:
+    """(days, 24): the mean contacts in service over each day-hour (the load carried)."""
+    first = int(days.min())
+    cells = (int(days.max()) - first + 1) * 24
+    _, cell, secs = _spans(*_service(log), first)
+    ok = (cell >= 0) & (cell < cells)
+    load = np.bincount(cell[ok], weights=secs[ok], minlength=cells) / 3600.0
+    return _first_hour_out(log, load, first)[days - first]
+
+
 def _agent_cells(log: ContactLog, agent: np.ndarray, days: np.ndarray) -> np.ndarray:
     """(days, 24): distinct agents with a contact in service (talk or wrap-up) in each
     day-hour: seen at work there."""
@@ -174,13 +227,8 @@ def _agent_cells(log: ContactLog, agent: np.ndarray, days: np.ndarray) -> np.nda
     s_start, s_end = _service(log)
     who = agent[log.outcome == ANSWERED]
     keep = who >= 0
-    c0 = np.floor_divide(s_start[keep], 3600).astype(np.int64) - first * 24
-    c1 = np.floor_divide(np.maximum(s_end[keep] - 1e-3, s_start[keep]), 3600
-                         ).astype(np.int64) - first * 24
-    span = np.clip(c1 - c0, 0, MAX_SPAN_H) + 1  # a contact's hours (a day at most)
-    cell = np.repeat(c0, span) + (np.arange(int(span.sum())) - np.repeat(np.cumsum(span) - span,
-                                                                          span))
-    who = np.repeat(who[keep], span)
+    which, cell, _ = _spans(s_start[keep], s_end[keep], first)
+    who = who[keep][which]
     ok = (cell >= 0) & (cell < cells)
     k = int(agent.max()) + 1
     pairs = np.unique(cell[ok] * k + who[ok])
@@ -194,12 +242,14 @@ def estimate_staff(log: ContactLog, days: np.ndarray,
     calibration; None where the log cannot say (no talk times, no day)."""
     if not len(days) or "talk_s" not in log.present or not (log.outcome == ANSWERED).any():
         return None
-    in_service = _by_hour_of_week(_in_service_cells(log, days), days)
+    num, den, peak_cells = _in_service_cells(log, days)
+    peak = _by_hour_of_week(peak_cells, days)
+    in_service = _in_service_by_hour(num, den, peak_cells, days)
     agents = None
     if agent is not None and (agent >= 0).any():
         agents = _by_hour_of_week(_agent_cells(log, np.asarray(agent, np.int64), days), days)
-    return StaffEstimate("agents seen at work" if agents else "in service while waiting",
-                         agents or in_service, in_service, agents, len(days))
+    return StaffEstimate("agents seen at work" if agents else "most in service at once",
+                         agents or peak, peak, in_service, agents, len(days))
 
 
 # --- calibration -------------------------------------------------------------------------------
@@ -229,13 +279,9 @@ def _measure(log: ContactLog, days: np.ndarray, staffed: np.ndarray,
     a = on & (log.outcome == ANSWERED)
     total = np.bincount(day_index[a], weights=log.answer_s[a], minlength=len(days))
     count = np.bincount(day_index[a], minlength=len(days)).astype(float)
-    r = ratio_interval(total, count)
-    if math.isfinite(r.estimate) and len(days) >= 2:  # a mean, not a share: no cap at 1
-        resid = total - r.estimate * count
-        se = math.sqrt(float((resid ** 2).sum()) / (len(days) * (len(days) - 1))) / count.mean()
-        half = float(stats.t.ppf(0.975, len(days) - 1)) * se
-        r = Interval(r.estimate, max(r.estimate - half, 0.0), r.estimate + half)
-    return "mean answer time (s)", r
+    r = ratio_interval(total, count).estimate  # a mean, not a share: no cap at 1
+    half = _ratio_half(total, count, r)
+    return "mean answer time (s)", Interval(r, max(r - half, 0.0), r + half)
 
 
 def _simulated(scenario: Scenario, target: str, staffed: np.ndarray,
