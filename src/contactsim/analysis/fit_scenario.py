@@ -11,9 +11,12 @@ plain documented default a planner should replace:
 
 - answer targets and priorities: channel ``999`` 10 s and priority 1, other voice channels
   60 s and priority 2, digital channels 3600 s and priority 5;
-- one pool, ``handlers``, answering every channel, with a 24/7 team sized by Erlang C: the
-  fewest handlers that answer 90% of the busiest hour's contacts (all channels together, at
-  their mean handle and wrap-up time) within the shortest voice answer target;
+- one pool, ``handlers``, answering every channel, whose ``staff_by_hour`` is the log's
+  staff by hour of the week times one factor calibrated by simulation
+  (:mod:`contactsim.analysis.fit_staff`); only where the log cannot show them (no talk times),
+  a 24/7 team sized by Erlang C: the fewest handlers that answer 90% of the busiest hour's
+  contacts (all channels together, at their mean handle and wrap-up time) within the shortest
+  voice answer target;
 - a run of :data:`DEFAULT_DAYS` days after one warm-up day, 10 replications, seed 1.
 
 An estimate that could not be made (too few values) falls back: to the base's value where the
@@ -139,7 +142,12 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
         trial["run"].update(calibration_run(fit, doc))
         return scenario_of(trial)
 
-    est = calibrate(est, fit.log, fit.window.compared, voice, build)
+    run = calibration_run(fit, doc)
+    first = run.get("start_date", fit.window.first)
+    start = first.weekday() * 24
+    covered = np.zeros(168, dtype=bool)
+    covered[(start + np.arange(min(run["days"], 7) * 24)) % 168] = True
+    est = calibrate(est, fit.log, fit.window.compared, voice, build, covered)
     if est.factor is None:
         notes.append("the staff by hour could not be calibrated (no measure in the log's "
                      "staffed hours); the estimate is written as it is")
@@ -147,11 +155,17 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
 
 
 def calibration_run(fit: LogFit, doc: dict[str, Any]) -> dict[str, Any]:
-    """The short runs the factor is calibrated on: the log's days (a week at least, fewer
-    where a day holds many contacts), one warm-up day, two replications, seed 1."""
+    """The short run the factor is calibrated on: as many of the log's days as hold
+    SIM_CONTACTS contacts (one at least), one warm-up day, one replication, seed 1, from the
+    log's first whole day."""
     per_day = sum(t["per_day"] for t in doc["channels"].values())
     days = min(len(fit.window.compared), int(SIM_CONTACTS // max(per_day, 1.0)))
-    return {"days": max(days, 7), "warmup_days": 1, "replications": 2, "seed": 1}
+    first = fit.window.first
+    run: dict[str, Any] = {"days": max(days, 1), "warmup_days": 1, "replications": 1,
+                           "seed": 1, "start_day": WEEKDAYS[first.weekday()]}
+    if "start_date" in doc.get("run", {}):
+        run["start_date"] = first
+    return run
 
 
 def _channel(fit: LogFit, ch: ChannelFit, notes: list[str]) -> dict[str, Any]:

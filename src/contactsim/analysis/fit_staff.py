@@ -62,11 +62,12 @@ MIN_WAITING_S = 60.0
 MAX_SPAN_H = 24
 #: Rows per block of the event sweep (bounds memory on a year's log).
 BLOCK_ROWS = 1_000_000
-#: The calibration's bracket for the factor and its number of simulations at most.
-FACTOR_RANGE = (0.2, 2.0)
-MAX_TRIALS = 9
-#: Simulated days per calibration run: a week at least, at most this many contacts a run.
-SIM_CONTACTS = 120_000
+#: The calibration's range for the factor and its number of simulations at most.
+FACTOR_RANGE = (0.1, 5.0)
+MAX_TRIALS = 8
+#: Simulated days per calibration run: as many of the log's as hold at most this many contacts
+#: (one day at least).
+SIM_CONTACTS = 60_000
 
 
 @dataclass(frozen=True)
@@ -302,37 +303,44 @@ def _simulated(scenario: Scenario, target: str, staffed: np.ndarray,
 
 
 def calibrate(est: StaffEstimate, log: ContactLog, days: np.ndarray, voice: list[int],
-              build: Callable[[list[float]], Scenario]) -> StaffEstimate:
-    """Choose the factor by bisection on simulations of ``build(staff_by_hour)``."""
-    staffed = np.array([x.estimate > 0 for x in est.shape])
+              build: Callable[[list[float]], Scenario], covered: np.ndarray) -> StaffEstimate:
+    """Choose the factor on simulations of ``build(staff_by_hour)``, matched over the staffed
+    hours of the week in ``covered`` (168 booleans: the hours the short runs hold): bracketed
+    from 1 by steps of 1.5, then the Illinois method on the log of the factor until the
+    simulated measure is within a twentieth of the log's interval (or MAX_TRIALS runs)."""
+    staffed = np.array([x.estimate > 0 for x in est.shape]) & covered
     target, observed = _measure(log, days, staffed, voice)
     if not math.isfinite(observed.estimate):
         return replace(est, target=target, observed=observed)
     trials: list[tuple[float, float]] = []
+    tol = (observed.high - observed.low) / 20 if math.isfinite(observed.high - observed.low) \
+        else 0.01 * observed.estimate
 
-    def run(k: float) -> float:
-        y = _simulated(build(est.staff(k)), target, staffed, voice)
-        trials.append((k, y))
-        return y
+    def gap(u: float) -> float:  # simulated less observed at factor e^u: falls as u rises
+        y = _simulated(build(est.staff(math.exp(u))), target, staffed, voice)
+        trials.append((math.exp(u), y))
+        return y - observed.estimate
 
-    lo, hi = FACTOR_RANGE
-    y_lo, y_hi = run(lo), run(hi)  # the measure falls as the staff rise
-    if not observed.estimate < y_lo:
-        k = lo
-    elif not observed.estimate > y_hi:
-        k = hi
-    else:
-        for _ in range(MAX_TRIALS - 2):
-            mid = math.sqrt(lo * hi)
-            if run(mid) > observed.estimate:
-                lo = mid
-            else:
-                hi = mid
-            if hi / lo < 1.02:
-                break
-        k = _inverse(trials, observed.estimate)
+    lo_k, hi_k = FACTOR_RANGE
+    a, fa = 0.0, gap(0.0)
+    step = math.log(1.5) if fa > 0 else -math.log(1.5)
+    b, fb = a, fa
+    while fa * fb > 0 and abs(fb) > tol and len(trials) < MAX_TRIALS \
+            and math.log(lo_k) < b + step < math.log(hi_k):
+        a, fa = b, fb
+        b = b + step
+        fb = gap(b)
+    while fa * fb < 0 and min(abs(fa), abs(fb)) > tol and len(trials) < MAX_TRIALS:
+        c = (a * fb - b * fa) / (fb - fa)
+        fc = gap(c)
+        if fc * fb < 0:
+            a, fa = b, fb
+        else:
+            fa /= 2  # Illinois: the end kept again counts half, so both ends move
+        b, fb = c, fc
+    k = _inverse(trials, observed.estimate)
     interval = Interval(k, _inverse(trials, observed.high), _inverse(trials, observed.low))
-    chosen = min(trials, key=lambda p: abs(p[0] - k))[1]
+    chosen = min(trials, key=lambda p: abs(p[1] - observed.estimate))[1]
     return replace(est, target=target, observed=observed, factor=interval,
                    simulated=chosen, trials=tuple(trials))
 

@@ -88,10 +88,12 @@ def staff_json(est: StaffEstimate | None) -> dict[str, Any] | None:
 
     return {
         "source": est.source, "days": est.days,
-        "rule": "in service while a caller has waited 5 s or more (else the most in service at "
-                "once), or the distinct agents seen at work; mean over the whole days of "
-                "each weekday, t interval over them",
-        "estimate": hours(est.shape), "in_service_while_waiting": hours(est.in_service),
+        "rule": "per day and hour, the distinct agents seen at work (a contact in service in "
+                "the hour) where the log has agent, else the most contacts in service at once; "
+                "mean over the whole days of each weekday, t interval over them; times one "
+                "factor calibrated by simulation",
+        "estimate": hours(est.shape), "most_in_service_at_once": hours(est.peak),
+        "in_service_while_waiting": hours(est.in_service),
         "agents_seen": hours(est.agents),
         "calibration": None if est.factor is None else {
             "target": est.target, "observed": None if est.observed is None
