@@ -90,7 +90,8 @@ class StaffEstimate:
         """168 figures for ``staff_by_hour``: the factor times the shape, to 0.01."""
         k = (self.factor.estimate if self.factor is not None else 1.0) if factor is None \
             else factor
-        return [round(max(k * x.estimate, 0.0), 2) for x in self.shape]
+        return [round(max(k * x.estimate, 0.0), 2) if math.isfinite(x.estimate) else 0.0
+                for x in self.shape]
 
 
 def _mean_interval(values: np.ndarray) -> Interval:
@@ -104,13 +105,18 @@ def _mean_interval(values: np.ndarray) -> Interval:
 
 
 def _by_hour_of_week(cells: np.ndarray, days: np.ndarray) -> tuple[Interval, ...]:
-    """168 intervals from (days, 24) values: the mean over the days of each weekday."""
+    """168 intervals from (days, 24) values: the mean over the days of each weekday. An hour
+    with no figure (its one day was the log's first hour) takes the mean of that hour over
+    every day, without an interval."""
     weekday = (days + 3) % 7
     out = []
     for h in range(168):
-        rows = weekday == h // 24
-        out.append(_mean_interval(cells[rows, h % 24]) if rows.any()
-                   else Interval(0.0, math.nan, math.nan))
+        x = cells[weekday == h // 24, h % 24]
+        if np.isfinite(x).any():
+            out.append(_mean_interval(x))
+            continue
+        every = cells[:, h % 24][np.isfinite(cells[:, h % 24])]
+        out.append(Interval(float(every.mean()) if len(every) else 0.0, math.nan, math.nan))
     return tuple(out)
 
 

@@ -152,7 +152,8 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
             "mean_handle_and_wrap_s": round(defaults.handle_s, 1),
             "target_s": defaults.target_s,
             "rule": "Erlang C: fewest handlers answering 90% of the busiest hour's contacts "
-                    "within the shortest voice answer target, 24/7"},
+                    "within the shortest voice answer target, 24/7",
+            "used": defaults.staff is None},
         "staff_by_hour": staff_json(defaults.staff if defaults is not None else fit.staff),
         "channels": channels,
         "categories": {k: {w: duration_json(d) for w, d in v.items()}
