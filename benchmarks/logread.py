@@ -35,6 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from contactsim.logs.london import utc_to_local
+
 PER_DAY = {"999": 6000, "101": 5000, "online": 7000}
 START = np.datetime64("2024-01-01T00:00:00", "s")
 CATEGORIES = ["crime", "welfare", "mental_health", "traffic", "asb", "info"]
@@ -73,7 +75,10 @@ def make_log(path: Path, days: int, seed: int = 1) -> int:
     stamp = START + (arrived * 1000).astype("timedelta64[ms]")
 
     def local(t: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
-        text = pc.strftime(pa.array(t.astype("datetime64[ms]")), format="%Y-%m-%d %H:%M:%S")
+        # The instants on London's wall clock, so no time falls in the hour skipped in spring.
+        ms = t.astype("datetime64[ms]").astype(np.int64)
+        wall = np.rint(utc_to_local(ms / 1000.0) * 1000).astype("datetime64[ms]")
+        text = pc.strftime(pa.array(wall), format="%Y-%m-%d %H:%M:%S")
         return text if mask is None else pc.if_else(pa.array(mask), text, None)
 
     queued = stamp + ((connect + ivr) * 1000).astype("timedelta64[ms]")

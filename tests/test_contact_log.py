@@ -99,13 +99,37 @@ def test_rows_agree_with_the_records(rcrp: tuple[Scenario, object, ContactLog],
                                    np.sort(rec.wait_s[rec.outcome == outcome]), atol=1e-6)
 
 
+def test_agent_is_who_answered_one_contact_at_a_time(
+        rcrp: tuple[Scenario, object, ContactLog], tmp_path: Path) -> None:
+    sc, _, log = rcrp
+    assert log.agent is not None
+    assert log.agent.dtype == np.int32
+    answered = log.outcome == ANSWERED
+    assert np.array_equal(log.agent >= 0, answered)  # an agent exactly where answered
+    pools = {name.rpartition(":")[0] for name in log.agents}
+    assert pools <= set(sc.pools)
+    assert len(set(log.agents)) == len(log.agents)
+    # A handler works one contact at a time: from answering to the end of its wrap-up (or,
+    # triaged and handed over, of its hold), nothing else is answered by the same handler.
+    start = log.arrived_utc + log.answer_s
+    end = start + log.talk_s + log.wrap_s
+    for a in range(len(log.agents)):
+        mine = np.flatnonzero(log.agent == a)
+        order = np.argsort(start[mine])
+        assert np.all(start[mine][order][1:] >= end[mine][order][:-1] - 1e-6), log.agents[a]
+    write_log(log, tmp_path / "contacts.csv")
+    column = _read(tmp_path / "contacts.csv")["agent"].to_pylist()
+    order = np.argsort(log.arrived_utc, kind="stable")
+    assert column == [log.agents[a] if a >= 0 else None for a in log.agent[order]]
+
+
 def test_file_format(rcrp: tuple[Scenario, object, ContactLog], tmp_path: Path) -> None:
     _, _, log = rcrp
     path = tmp_path / "contacts.csv"
     write_log(log, path)
     lines = path.read_text().splitlines()
     assert lines[0] == ("arrived,channel,category,queued,answered,abandoned,talk_s,wrap_s,"
-                        "diverted_to,caller")
+                        "diverted_to,caller,agent")
     assert len(lines) == len(log) + 1
     table = _read(path)
     for column in ("arrived", "queued", "answered", "abandoned"):

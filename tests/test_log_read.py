@@ -188,7 +188,7 @@ def test_a_bad_row_in_a_second_file_names_that_file(tmp_path: Path) -> None:
                                          "2024-01-01 00:00:01,999,,,,x,,,,"])
     assert problems([good, bad]) == [
         (str(bad), "row 4: talk_s", "'x' is not a number of seconds (write seconds, like 330, "
-                                    "not 00:05:30)")]
+                                    "or hours, minutes and seconds, like 0:05:30)")]
 
 
 def test_blank_lines_before_the_header_count_as_lines(tmp_path: Path) -> None:

@@ -589,6 +589,10 @@ def _add_log_arguments(parser: Parser, *, counted_in: str) -> None:
                         "column names onto contactsim's (e.g. arrived = \"CallStartTime\")")
     parser.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows of the "
                         f"log out (counted in {counted_in}) instead of stopping")
+    parser.add_argument("--clock-skew", type=float, metavar="SECONDS", help="a time up to this "
+                        "many seconds before the one it follows (answered before queued, ...) "
+                        f"is read as equal to it and counted in {counted_in} (default 2, or "
+                        "clock_skew_s in the --columns file; at most 60)")
 
 
 def _add_backtest_command(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -630,7 +634,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                   f"{run.replications} replications", file=sys.stderr)
 
     run_backtest_job(scenario, args.logs, out, columns=args.columns,
-                     skip_bad_rows=args.skip_bad_rows, replications=args.replications,
+                     skip_bad_rows=args.skip_bad_rows, clock_skew_s=args.clock_skew,
+                     replications=args.replications,
                      seed=args.seed, workers=args.workers, report=not args.no_report,
                      progress=bar, ready=ready)
     if progress is not None:
@@ -664,7 +669,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
     out = args.out or Path("results") / f"fit-{log_stem(args.logs[0])}"
     run_fit_job(args.logs, out, base=args.base, columns=args.columns,
-                skip_bad_rows=args.skip_bad_rows)
+                skip_bad_rows=args.skip_bad_rows, clock_skew_s=args.clock_skew)
     if not args.quiet:
         sys.stdout.write(fit_text(read_fit(out).summary))
         print(f"  scenario: {out / 'scenario.toml'}")

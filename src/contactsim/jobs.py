@@ -117,8 +117,8 @@ def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> Non
 
 def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
                      columns: str | None = None, skip_bad_rows: bool = False,
-                     replications: int | None = None, seed: int | None = None,
-                     workers: int | None = None, report: bool = True,
+                     clock_skew_s: float | None = None, replications: int | None = None,
+                     seed: int | None = None, workers: int | None = None, report: bool = True,
                      progress: Callable[[int, int], None] | None = None,
                      ready: Callable[[Scenario], None] | None = None) -> Backtest:
     """``contactsim backtest``: read the logs, pin the scenario to their whole days, simulate,
@@ -134,7 +134,7 @@ def run_backtest_job(scenario: Scenario, logs: Sequence[str], out: Path, *,
     from contactsim.results.write import check_writable
 
     log = read_logs(logs, columns=columns, skip_bad_rows=skip_bad_rows,
-                    channels=tuple(scenario.channels))
+                    channels=tuple(scenario.channels), clock_skew_s=clock_skew_s)
     window = log_window(log)
     pinned = backtest_scenario(scenario, window, replications=replications, seed=seed)
     check_writable(out)
@@ -164,7 +164,7 @@ def log_stem(log: str | Path) -> str:
 
 def run_fit_job(logs: Sequence[str], out: Path, *, base: str | None = None,
                 columns: str | None = None, skip_bad_rows: bool = False,
-                report: bool = True) -> LogFit:
+                clock_skew_s: float | None = None, report: bool = True) -> LogFit:
     """``contactsim fit``: read the logs, fit them, write the folder (scenario.toml, fit.json,
     tables, plots and report) atomically.
 
@@ -185,7 +185,8 @@ def run_fit_job(logs: Sequence[str], out: Path, *, base: str | None = None,
 
     scenario = load_scenario(base) if base is not None else None
     log = read_logs(logs, columns=columns, skip_bad_rows=skip_bad_rows,
-                    channels=None if scenario is None else tuple(scenario.channels))
+                    channels=None if scenario is None else tuple(scenario.channels),
+                    clock_skew_s=clock_skew_s)
     check_writable(out)
     fit = fit_log(log, scenario)
     base_ref = None

@@ -19,10 +19,13 @@ What each row holds, in the model's seconds:
   contact triaged and handed over, the triage and the hold for the partner; ``wrap_s``;
 - ``diverted_to``: the partner of the diversion policy (the policy's own name if it has no
   partner), for pre-queue diversions and for triaged contacts actually handed over;
-- ``caller``: a key per caller; a redial or a switch carries its caller's first key.
+- ``caller``: a key per caller; a redial or a switch carries its caller's first key;
+- ``agent``: who answered, ``pool:k`` for the k-th handler of the pool to answer (from 0; a
+  handler is one spell on duty: staff coming on are new handlers).
 
-:func:`simulate_log` turns the rows into a :class:`~contactsim.logs.model.ContactLog` on the
-London wall clock (see :func:`log_time_zero` for the dates).
+The engine keeps model seconds only: :func:`simulate_log` hands the rows, with the date of the
+model's time 0 (:func:`log_time_zero`), to :func:`contactsim.logs.simulated.on_wall_clock`,
+which puts them on the London wall clock.
 """
 
 from __future__ import annotations
@@ -39,28 +42,26 @@ from contactsim.calendar import day_zero
 from contactsim.config.spec import Scenario
 from contactsim.engine.entities import HOLD, WAITING, Contact, Handler, ModelOutput
 from contactsim.engine.room import ControlRoom, collector_paused
-from contactsim.logs.london import model_to_utc, utc_to_local
-from contactsim.logs.model import DEFAULT_LOG_START, OPTIONAL, ContactLog
+from contactsim.logs.model import DEFAULT_LOG_START, ContactLog
+from contactsim.logs.simulated import ModelRows, on_wall_clock
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
 from contactsim.timebase import DAY_S
 
-_EPOCH = datetime.date(1970, 1, 1)
 #: The array type of each log column: channel, category (int16), arrived, queued, end
-#: (float64), outcome (int8), talk_s, wrap_s (float64), caller (int64).
-_CODES = ("h", "h", "d", "d", "d", "b", "d", "d", "q")
+#: (float64), outcome (int8), talk_s, wrap_s (float64), caller (int64), agent (int32).
+_CODES = ("h", "h", "d", "d", "d", "b", "d", "d", "q", "i")
 _TALK = 6
-#: A simulated log has every optional column.
-_PRESENT = frozenset(OPTIONAL)
 
 
 class LoggingRoom(ControlRoom):
     """A :class:`ControlRoom` that also keeps a log row for every measured contact.
 
     ``columns`` holds, for each row, ``channel, category, arrived, queued, end, outcome,
-    talk_s, wrap_s, caller`` in model seconds (``end``: answered or abandoned; NaN where
-    neither), one typed array per column (about 60 bytes a row: a year of the largest force is
-    millions of rows), in the order the records are written, so row ``i`` is record ``i``.
-    ``diverted_to`` maps a row to the diversion policy that took or handed it over.
+    talk_s, wrap_s, caller, agent`` in model seconds (``end``: answered or abandoned; NaN where
+    neither; ``agent``: the handler who answered, -1 none), one typed array per column (about
+    64 bytes a row: a year of the largest force is millions of rows), in the order the records
+    are written, so row ``i`` is record ``i``. ``diverted_to`` maps a row to the diversion
+    policy that took or handed it over; ``agents`` names the handlers who answered.
     """
 
     def __init__(self, scenario: Scenario, replication: int) -> None:
@@ -70,7 +71,19 @@ class LoggingRoom(ControlRoom):
         self.diverted_to: dict[int, int] = {}
         self._triaged: dict[Contact, int] = {}  # answered, triage pending -> its row
         self._callers = 0
+        self._handlers: dict[Handler, int] = {}  # handler -> its code in ``agents``
+        self._per_pool: dict[str, int] = {}  # pool -> handlers of it named so far
+        self.agents: list[str] = []
         super().__init__(scenario, replication)
+
+    def _agent(self, h: Handler) -> int:
+        code = self._handlers.get(h)
+        if code is None:
+            k = self._per_pool.get(h.pool.name, 0)
+            self._per_pool[h.pool.name] = k + 1
+            code = self._handlers[h] = len(self.agents)
+            self.agents.append(f"{h.pool.name}:{k}")
+        return code
 
     def _caller(self, c: Contact) -> int:
         key: int | None = getattr(c, "caller", None)
@@ -88,9 +101,10 @@ class LoggingRoom(ControlRoom):
         for append, value in zip(self._appends, row, strict=True):
             append(value)
 
-    def _row(self, c: Contact, outcome: int, end: float, talk: float, wrap: float) -> None:
+    def _row(self, c: Contact, outcome: int, end: float, talk: float, wrap: float,
+             agent: int = -1) -> None:
         self._append(c.ch, c.cat, c.join - c.connect, c.join, end, outcome, talk, wrap,
-                     self._caller(c))
+                     self._caller(c), agent)
 
     # --- the hooks: each records the row, then does what the plain room does ---------------
 
@@ -98,14 +112,14 @@ class LoggingRoom(ControlRoom):
         if not c.answered and c.measured:
             if c.div >= 0:  # a triage diversion will act on it when the triage ends
                 self._triaged[c] = self.n_rows
-            self._row(c, ANSWERED, self.env._now, c.work, c.wrap)
+            self._row(c, ANSWERED, self.env._now, c.work, c.wrap, self._agent(h))
         super()._start(h, c)
 
     def _resolve(self, c: Contact, outcome: int, wait: float) -> None:
         nan = math.nan
         if outcome == DIVERTED:
             now = self.env._now
-            self._append(c.ch, c.cat, now, nan, nan, outcome, nan, nan, self._caller(c))
+            self._append(c.ch, c.cat, now, nan, nan, outcome, nan, nan, self._caller(c), -1)
         else:
             self._row(c, outcome, self.env._now, nan, nan)
         super()._resolve(c, outcome, wait)
@@ -172,12 +186,9 @@ def simulate_log(scenario: Scenario, replication: int = 0) -> tuple[ModelOutput,
 
 
 def _contact_log(scenario: Scenario, room: LoggingRoom) -> ContactLog:
-    ch, cat, arrived, queued, end, outcome, talk, wrap, caller = (
+    ch, cat, arrived, queued, end, outcome, talk, wrap, caller, agent = (
         np.frombuffer(column, dtype=column.typecode) if len(column) else
         np.zeros(0, dtype=column.typecode) for column in room.columns)
-    zero_s = (log_time_zero(scenario) - _EPOCH).days * DAY_S
-    arrived_utc = model_to_utc(zero_s + arrived)
-    order = np.argsort(arrived_utc, kind="stable")
     outcome = outcome.astype(np.int8)
     queued = queued.astype(np.float64)
     connect = np.where(np.isnan(queued), 0.0, queued - arrived)
@@ -188,12 +199,10 @@ def _contact_log(scenario: Scenario, room: LoggingRoom) -> ContactLog:
     partners = tuple(dict.fromkeys(to))
     for row, policy in room.diverted_to.items():
         diverted[row] = partners.index(to[policy])
-    return ContactLog(
-        files=(), channels=tuple(scenario.channels), categories=tuple(scenario.categories),
-        partners=partners, present=_PRESENT,
-        channel=ch.astype(np.int16)[order], category=cat.astype(np.int16)[order],
-        arrived_local=utc_to_local(arrived_utc)[order], arrived_utc=arrived_utc[order],
-        outcome=outcome[order], connect_s=connect[order], wait_s=wait[order],
-        talk_s=talk.astype(np.float64)[order], wrap_s=wrap.astype(np.float64)[order],
-        diverted_to=diverted[order], caller=caller.astype(np.int64)[order],
-        rows_read=len(outcome))
+    return on_wall_clock(ModelRows(
+        zero=log_time_zero(scenario), channels=tuple(scenario.channels),
+        categories=tuple(scenario.categories), partners=partners, agents=tuple(room.agents),
+        channel=ch.astype(np.int16), category=cat.astype(np.int16),
+        arrived=arrived.astype(np.float64), outcome=outcome, connect_s=connect, wait_s=wait,
+        talk_s=talk.astype(np.float64), wrap_s=wrap.astype(np.float64), diverted_to=diverted,
+        caller=caller.astype(np.int64), agent=agent.astype(np.int32)))

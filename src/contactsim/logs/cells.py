@@ -14,7 +14,20 @@ import pyarrow.compute as pc
 
 #: What a timestamp must look like (the ``T`` of ISO 8601 is accepted in place of the space).
 TIME_WORDS = "YYYY-MM-DD HH:MM:SS, optionally with fractions of a second (.fff)"
+#: The same, for each ``date_format`` of a ``--columns`` file.
+FORMAT_WORDS = {
+    "iso": TIME_WORDS,
+    "day-first": 'DD/MM/YYYY HH:MM:SS (date_format = "day-first"; "-" or "." may separate the '
+                 "date, seconds and fractions are optional)",
+    "month-first": 'MM/DD/YYYY HH:MM:SS (date_format = "month-first"; "-" or "." may separate '
+                   "the date, seconds and fractions are optional)",
+}
 _TIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
+#: A day-first or month-first timestamp: the date's two numbers, the year, then the time.
+_SLASHED = (r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4})[ T](?P<H>\d{1,2}):(?P<M>\d{2})"
+            r"(?::(?P<S>\d{2})(?P<f>\.\d{1,9})?)?$")
+#: A duration on a clock: hours (any number of digits), minutes and seconds.
+_CLOCK = r"^(?P<H>\d{1,9}):(?P<M>[0-5]\d):(?P<S>[0-5]\d)(?P<F>\.\d*)?$"
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _NOT_FINITE = r"(?i)^[+-]?(nan|inf|infinity)$"
 _DAY_FIRST = r"^\d{1,2}/\d{1,2}/\d{2,4}"
@@ -38,14 +51,39 @@ def _digits(text: pa.ChunkedArray, start: int) -> pa.ChunkedArray:
     return pc.utf8_slice_codeunits(text, start, start + 2).cast(pa.int64())
 
 
-def parse_times(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+def parse_times(column: pa.ChunkedArray, date_format: str = "iso") -> tuple[np.ndarray,
+                                                                            np.ndarray]:
     """Wall-clock seconds since 1970-01-01 of each cell, and the mask of unparseable cells.
 
     The shape is checked by a regular expression, the date and time by reading them (so
-    2024-02-30, or 25:00, is refused rather than rolled over into the next day).
+    2024-02-30, or 25:00, is refused rather than rolled over into the next day). Other
+    ``date_format`` values than ``iso`` are rewritten as ISO first (:func:`_slashed`).
     """
-    shaped = pc.fill_null(pc.match_substring_regex(column, _TIME), False)
-    text = pc.if_else(shaped, column, pa.scalar(None, pa.string()))
+    if date_format != "iso":
+        return _parse(column, _slashed(column, day_first=date_format == "day-first"))
+    return _parse(column, column)
+
+
+def _slashed(column: pa.ChunkedArray, *, day_first: bool) -> pa.ChunkedArray:
+    """Day-first (or month-first) cells as ISO text, ``YYYY-MM-DD HH:MM:SS[.fff]``; a cell of
+    any other shape: null."""
+    parts = pc.extract_regex(column, _SLASHED)
+
+    def part(name: str) -> pa.ChunkedArray:
+        return pc.utf8_lpad(pc.struct_field(parts, name), width=2, padding="0")
+
+    day, month = (part("a"), part("b")) if day_first else (part("b"), part("a"))
+    second = part("S")  # "" where the cell has no seconds: padded to "00"
+    return pc.binary_join_element_wise(
+        pc.struct_field(parts, "y"), "-", month, "-", day, " ", part("H"), ":", part("M"), ":",
+        second, pc.struct_field(parts, "f"), "")
+
+
+def _parse(column: pa.ChunkedArray, iso: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds of the ISO text ``iso`` (``column`` as read, or rewritten), and the mask of
+    ``column``'s present cells that do not read."""
+    shaped = pc.fill_null(pc.match_substring_regex(iso, _TIME), False)
+    text = pc.if_else(shaped, iso, pa.scalar(None, pa.string()))
     try:  # one cast reads and checks every cell (2024-02-30 fails it)
         micro = pc.cast(text, pa.timestamp("us")).cast(pa.int64())
         seconds = _numpy(micro) / 1e6
@@ -55,10 +93,17 @@ def parse_times(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return seconds, bad
 
 
-def time_hint(cell: str) -> str:
+def time_hint(cell: str, date_format: str = "iso") -> str:
     """A reason a planner can act on for one unparseable timestamp."""
-    if pc.match_substring_regex(pa.array([cell]), _DAY_FIRST)[0].as_py():
-        return " (dates must be year first, 2024-01-31, not 31/01/2024)"
+    slashed = pc.match_substring_regex(pa.array([cell]), _DAY_FIRST)[0].as_py()
+    if slashed and date_format == "iso":
+        return (" (dates are read year first, 2024-01-31; for 31/01/2024 write date_format = "
+                '"day-first" in a --columns file, for 01/31/2024 "month-first")')
+    if slashed:
+        return ""
+    if date_format != "iso" and pc.match_substring_regex(pa.array([cell]), _TIME)[0].as_py():
+        return (f' (the --columns file says date_format = "{date_format}"; this cell is '
+                'written year first, as date_format = "iso" reads)')
     if pc.match_substring_regex(pa.array([cell]), _TIME[:-1])[0].as_py():
         return " (a time-zone suffix is not allowed: write London local time)"
     return ""
@@ -82,7 +127,11 @@ def _checked_times(text: pa.ChunkedArray) -> np.ndarray:
 
 
 def parse_seconds(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Seconds in each cell (NaN absent or bad), and masks: not a number, not finite."""
+    """Seconds in each cell (NaN absent or bad), and masks: not a number, not finite.
+
+    A number of seconds (``330``, ``12.5``), or a clock, ``H:MM:SS`` (``0:05:30``, with
+    fractions too); ``05:30`` is refused (minutes and seconds, or hours and minutes?).
+    """
     number = pc.fill_null(pc.match_substring_regex(column, _NUMBER), False)
     values = _numpy(pc.if_else(number, column, pa.scalar(None, pa.string())))
     not_finite = np.asarray(pc.fill_null(pc.match_substring_regex(column, _NOT_FINITE), False)
@@ -90,7 +139,24 @@ def parse_seconds(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.n
     not_finite |= ~np.isfinite(values) & ~np.isnan(values)  # 1e999 overflows to inf
     values[not_finite] = np.nan
     bad = present(column) & np.isnan(values) & ~not_finite
+    if bad.any():  # only then: a log of plain seconds pays nothing for clocks
+        clock = _clock_seconds(column)
+        values = np.where(bad, clock, values)
+        bad &= np.isnan(clock)
     return values, bad, not_finite
+
+
+def _clock_seconds(column: pa.ChunkedArray) -> np.ndarray:
+    """Seconds of each ``H:MM:SS[.fff]`` cell; NaN for any other.
+
+    The whole seconds are added up as integers and the fraction's digits appended before the
+    text is read as a number, so ``0:05:30.25`` reads exactly as ``330.25`` does.
+    """
+    parts = pc.extract_regex(column, _CLOCK)
+    hours, minutes, seconds = (pc.struct_field(parts, name).cast(pa.int64()) for name in "HMS")
+    whole = pc.add(pc.add(pc.multiply(hours, 3600), pc.multiply(minutes, 60)), seconds)
+    return _numpy(pc.binary_join_element_wise(whole.cast(pa.string()),
+                                              pc.struct_field(parts, "F"), ""))
 
 
 def codes(column: pa.ChunkedArray, fill: str | None = None) -> tuple[tuple[str, ...], np.ndarray]:

@@ -24,7 +24,10 @@ from contactsim.logs import cells, london
 from contactsim.logs.model import COLUMNS, TIMESTAMPS, UNKNOWN_CATEGORY
 
 #: The columns of names, and the name an empty cell takes (None: stays absent, code -1).
-NAMED = {"channel": None, "category": UNKNOWN_CATEGORY, "diverted_to": None, "caller": None}
+NAMED = {"channel": None, "category": UNKNOWN_CATEGORY, "diverted_to": None, "caller": None,
+         "agent": None}
+#: The name columns whose names are not kept, only which rows share one (as numbers).
+KEYS = ("caller",)
 SECONDS = ("talk_s", "wrap_s")
 
 
@@ -69,6 +72,9 @@ class _Codes:
         self.size = 0
 
     def add(self, column: pa.ChunkedArray) -> None:
+        if self.fill is None and column.null_count == len(column):  # a column the log lacks
+            self.codes.add(np.full(len(column), -1, dtype=np.int32))
+            return
         if self.fill is not None:
             column = pc.fill_null(column, self.fill)
         encoded = pc.dictionary_encode(column.combine_chunks())
@@ -108,7 +114,7 @@ class Gathered:
     earliest: dict[str, np.ndarray]  # per timestamp: the earliest instant it can be
     folds: dict[str, tuple[np.ndarray, np.ndarray]]  # rows in the repeated hour, their latest
     seconds: dict[str, np.ndarray]
-    names: dict[str, tuple[str, ...]]  # per name column (not caller): sorted names
+    names: dict[str, tuple[str, ...]]  # per name column (not the KEYS): sorted names
     codes: dict[str, np.ndarray]
     flagged: dict[str, np.ndarray]  # reason -> rows found wrong by one batch alone
 
@@ -116,7 +122,8 @@ class Gathered:
 class Gatherer:
     """Receives the batches of one file after another; :meth:`finish` gives the columns."""
 
-    def __init__(self) -> None:
+    def __init__(self, date_format: str = "iso") -> None:
+        self.date_format = date_format
         self.n = 0
         self.blank = 0
         self.file_starts: list[int] = []
@@ -147,7 +154,7 @@ class Gatherer:
 
         flag("missing arrived", ~cells.present(text["arrived"]))
         for name in TIMESTAMPS:
-            local, bad = cells.parse_times(text[name])
+            local, bad = cells.parse_times(text[name], self.date_format)
             flag(f"unparseable {name}", bad)
             earliest, latest = london.local_to_utc(local)
             flag(f"{name} in the skipped hour", np.isnan(earliest) & ~np.isnan(local))
@@ -184,7 +191,7 @@ class Gatherer:
         names, codes = {}, {}
         for name, coded in self.named.items():
             pool.release_unused()  # pyarrow's allocator keeps freed pages for reuse otherwise
-            names[name], codes[name] = coded.finish(ordered=name != "caller")
+            names[name], codes[name] = coded.finish(ordered=name not in KEYS)
         pool.release_unused()  # coding millions of caller keys takes a large hash table
         return Gathered(
             file_starts=np.array(self.file_starts, dtype=np.int64), row=row, blank=self.blank,

@@ -26,7 +26,7 @@ from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED  # noqa:
 #: The log's columns (DESIGN §10), required ones first.
 REQUIRED = ("arrived", "channel")
 OPTIONAL = ("category", "queued", "answered", "abandoned", "talk_s", "wrap_s", "diverted_to",
-            "caller")
+            "caller", "agent")
 COLUMNS = REQUIRED + OPTIONAL
 #: Timestamp columns (local time, ``YYYY-MM-DD HH:MM:SS[.fff]``).
 TIMESTAMPS = ("arrived", "queued", "answered", "abandoned")
@@ -65,6 +65,18 @@ class ContactLog:
     #: Rows left out with --skip-bad-rows: what was wrong -> how many.
     skipped: dict[str, int] = field(default_factory=dict)
     duplicates: int = 0  # rows dropped as exact repeats of an earlier row
+    #: Who answered: names (``agent`` holds indices into this).
+    agents: tuple[str, ...] = ()
+    #: int32 index into ``agents`` per row, -1 where the cell is empty (not answered, or not
+    #: said); None when the log has no ``agent`` column.
+    agent: np.ndarray | None = None
+    #: Rows with a time up to ``clock_skew_s`` before the time it follows (queued before
+    #: arrived, answered or abandoned before queued or arrived), moved forward to equal it:
+    #: what was early -> how many rows (each row once, under its first such time).
+    clamped: dict[str, int] = field(default_factory=dict)
+    clock_skew_s: float = 0.0  # the tolerance the log was read with
+    #: What reading noticed but did not refuse (names folded to one case, ...).
+    warnings: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.channel)

@@ -22,16 +22,24 @@ before the row's arrival.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from contactsim.logs import cells, source
-from contactsim.logs.columns import read_column_map
+from contactsim.logs.columns import (
+    DEFAULT_CLOCK_SKEW_S,
+    MAX_CLOCK_SKEW_S,
+    ColumnMap,
+    read_column_map,
+)
 from contactsim.logs.gather import Gathered, Gatherer
 from contactsim.logs.model import TIMESTAMPS, ContactLog
+from contactsim.logs.names import picker, recode, reindex, renumber, used_codes
+from contactsim.logs.skew import Clamps
 from contactsim.logs.stream import LogFile
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
 from contactsim.problems import FILE_KEY, Problem, ScenarioError, describe, suggestion
@@ -57,25 +65,29 @@ class _Issue:
 
 
 def read_logs(paths: Sequence[str | Path], *, columns: str | Path | None = None,
-              skip_bad_rows: bool = False,
-              channels: Collection[str] | None = None) -> ContactLog:
+              skip_bad_rows: bool = False, channels: Collection[str] | None = None,
+              clock_skew_s: float | None = None) -> ContactLog:
     """One log from ``paths`` read in order (CSV, gzip or not); ScenarioError on bad input.
 
-    ``columns``: a TOML file mapping our column names onto the export's. ``channels``: the
-    scenario's channels; a row on any other is an error. ``skip_bad_rows``: leave bad rows out
-    and count them by reason in ``skipped`` instead (a log with no good row is still an error).
+    ``columns``: a TOML file mapping our column names onto the export's (and its date format,
+    clock skew and value maps). ``channels``: the scenario's channels; a row on any other is an
+    error. ``skip_bad_rows``: leave bad rows out and count them by reason in ``skipped``
+    instead (a log with no good row is still an error). ``clock_skew_s``: how many seconds a
+    time may be before the one it follows and be read as equal to it (counted in ``clamped``);
+    None: the columns file's ``clock_skew_s``, else :data:`DEFAULT_CLOCK_SKEW_S`.
     """
     files = tuple(str(p) for p in paths)
     if not files:
         raise ScenarioError([Problem("(command line)", "LOG", "no contact log given")])
     map_file = None if columns is None else str(columns)
-    mapping = read_column_map(map_file) if map_file is not None else {}
+    settings = read_column_map(map_file) if map_file is not None else ColumnMap()
+    skew = _skew(clock_skew_s, settings)
     read: list[LogFile] = []
     have: set[str] = set()
-    gather = Gatherer()
+    gather = Gatherer(settings.date_format)
     before = 0  # rows of the files already read
     for file in files:
-        log = LogFile(file, mapping, map_file)
+        log = LogFile(file, settings.names, map_file)
         gather.start_file()
         for start, text in log.batches():
             if before + start + len(text["arrived"]) > MAX_LOG_ROWS:
@@ -88,21 +100,35 @@ def read_logs(paths: Sequence[str | Path], *, columns: str | Path | None = None,
         before += log.rows
         read.append(log)
         have |= log.present
-    return _Rows(gather.finish(), read, skip_bad_rows, channels).log(files, have)
+    return _Rows(gather.finish(), read, skip_bad_rows, channels, settings, skew).log(files, have)
+
+
+def _skew(given: float | None, settings: ColumnMap) -> float:
+    """The clock skew tolerance: the command line's, the columns file's, or the default."""
+    if given is None:
+        return DEFAULT_CLOCK_SKEW_S if settings.clock_skew_s is None else settings.clock_skew_s
+    if not 0 <= given <= MAX_CLOCK_SKEW_S:  # NaN too
+        raise ScenarioError([Problem("(command line)", "--clock-skew", "must be a number of "
+                                     f"seconds from 0 to {MAX_CLOCK_SKEW_S:g}, got {given}")])
+    return float(given)
 
 
 class _Rows:
     """Every row of the logs, checked column by column."""
 
     def __init__(self, got: Gathered, files: list[LogFile], skip: bool,
-                 channels: Collection[str] | None) -> None:
+                 channels: Collection[str] | None, settings: ColumnMap, skew: float) -> None:
         self.got = got
+        self.settings = settings
+        self.skew = skew
+        self.warnings: list[str] = []
         self.blank = got.blank
         self.files = files
         self.skip = skip
         self.issues: list[_Issue] = []
         self.row = got.row
         self.n = len(got.row)
+        self.clamps = Clamps(self.n, skew)
         self.texts: dict[int, dict[str, object]] = {}  # the cells a problem message quotes
         self._check(channels)
 
@@ -130,25 +156,42 @@ class _Rows:
         self.local: dict[str, np.ndarray] = {}
         self.utc: dict[str, np.ndarray] = {}
         self._arrivals()
-        self.channels, self.channel = got.names["channel"], got.codes["channel"]
+        self.channels, self.channel = self._names("channel", channels or ())
         self.flag(self.channel < 0, "channel", "missing channel",
                   lambda i: "empty; every contact needs its channel")
         if channels is not None:
-            known = sorted(channels)
-            unknown = np.array([name not in set(channels) for name in self.channels] + [False])
-            self.flag(unknown[self.channel], "channel", "unknown channel", lambda i: (
-                f"unknown channel {describe(self.cell('channel', i))}"
-                + suggestion(self.cell("channel", i), known)
-                + f" (the scenario has: {', '.join(known)})"))
+            self._unknown_channels(channels)
         for name in TIMESTAMPS[1:]:
             self._later_time(name)
         self.seconds = got.seconds
         for name in self.seconds:
             self._seconds(name)
-        self.categories, self.category = got.names["category"], got.codes["category"]
-        self.partners, self.diverted_to = got.names["diverted_to"], got.codes["diverted_to"]
+        self.categories, self.category = self._names("category")
+        self.partners, self.diverted_to = self._names("diverted_to")
         self.caller = got.codes["caller"]
+        self.agents, self.agent = got.names["agent"], got.codes["agent"]
         self._order()
+
+    def _names(self, column: str, prefer: Collection[str] = ()) -> tuple[tuple[str, ...],
+                                                                         np.ndarray]:
+        """A column's names after the value map and case folding (warned)."""
+        found, codes, warnings = recode(column, self.got.names[column],
+                                              self.got.codes[column],
+                                              self.settings.values.get(column, {}), prefer)
+        self.warnings += warnings
+        return found, codes
+
+    def _unknown_channels(self, channels: Collection[str]) -> None:
+        known = sorted(channels)
+        unknown = np.array([name not in set(channels) for name in self.channels] + [False])
+
+        def words(i: int) -> str:
+            name, cell = self.channels[self.channel[i]], self.cell("channel", i)
+            mapped = "" if name == cell else f" (read from {describe(cell)})"
+            return (f"unknown channel {describe(name)}{mapped}" + suggestion(name, known)
+                    + f" (the scenario has: {', '.join(known)})")
+
+        self.flag(unknown[self.channel], "channel", "unknown channel", words)
 
     def _arrivals(self) -> None:
         self.flag(self.flagged("missing arrived"), "arrived", "missing arrived",
@@ -169,9 +212,10 @@ class _Rows:
         self.local["arrived"], self.utc["arrived"] = local, utc
 
     def _bad_times(self, name: str) -> None:
+        how = self.settings.date_format
         self.flag(self.flagged(f"unparseable {name}"), name, f"unparseable {name}", lambda i: (
-            f"{describe(self.cell(name, i))} is not a timestamp: expected {cells.TIME_WORDS}"
-            + cells.time_hint(self.cell(name, i))))
+            f"{describe(self.cell(name, i))} is not a timestamp: expected "
+            f"{cells.FORMAT_WORDS[how]}" + cells.time_hint(self.cell(name, i), how)))
 
     def _skipped_hour(self, name: str) -> None:
         def words(i: int) -> str:
@@ -185,16 +229,17 @@ class _Rows:
         self._bad_times(name)
         self._skipped_hour(name)
         utc = self.got.earliest[name]
-        # Where the wall clock is in the repeated hour: the first instant not before arrival.
+        # Where the wall clock is in the repeated hour: the first instant not before arrival
+        # (by more than the clock skew allowed).
         rows, latest = self.got.folds[name]
         earliest = utc[rows]
-        utc[rows] = np.where(earliest >= self.utc["arrived"][rows], earliest, latest)
+        utc[rows] = np.where(earliest >= self.utc["arrived"][rows] - self.skew, earliest, latest)
         self.utc[name] = utc
 
     def _seconds(self, name: str) -> None:
         self.flag(self.flagged(f"non-numeric {name}"), name, f"non-numeric {name}", lambda i: (
             f"{describe(self.cell(name, i))} is not a number of seconds (write seconds, like "
-            "330, not 00:05:30)"))
+            "330, or hours, minutes and seconds, like 0:05:30)"))
         self.flag(self.flagged(f"{name} not finite"), name, f"{name} not finite", lambda i: (
             f"{describe(self.cell(name, i))} is not a finite number of seconds"))
         self.flag(self.seconds[name] < 0, name, f"negative {name}", lambda i: (
@@ -211,17 +256,31 @@ class _Rows:
         del answered, abandoned
         queued = ~np.isnan(utc["queued"])
         before = np.less(utc["queued"], utc["arrived"], where=queued, out=np.zeros_like(queued))
-        self.flag(before, "queued", "queued before arrived", self._before("queued", "arrived"))
+        self._early(before, "queued", "arrived", utc["arrived"])
         del before
         start = np.where(queued, utc["queued"], utc["arrived"])
         for name in ("answered", "abandoned"):
             given = ~np.isnan(utc[name])
             early = np.less(utc[name], start, where=given, out=np.zeros_like(given))
             for mask, other in ((early & queued, "queued"), (early & ~queued, "arrived")):
-                self.flag(mask, name, f"{name} before {other}", self._before(name, other))
+                self._early(mask, name, other, start)
+
+    def _early(self, early: np.ndarray, name: str, other: str, start: np.ndarray) -> None:
+        """Rows whose ``name`` is before ``start`` (their ``other``): clamped to it and counted
+        within the clock skew allowed, a problem beyond it."""
+        reason = f"{name} before {other}"
+        beyond = self.clamps.clamp(reason, self.utc[name], start, early)
+        self.flag(beyond, name, reason, self._before(name, other))
 
     def _before(self, name: str, other: str) -> Callable[[int], str]:
-        return lambda i: f"{self.cell(name, i)} is before {other} ({self.cell(other, i)})"
+        def words(i: int) -> str:
+            utc = self.utc
+            start = utc[other][i]  # queued as read, or moved forward by the skew allowed
+            by = f"{start - utc[name][i]:,.3f}".rstrip("0").rstrip(".")
+            return (f"{self.cell(name, i)} is before {other} ({self.cell(other, i)}) by {by} "
+                    f"s, more than the {self.skew:g} s of clock skew allowed (if the export's "
+                    "clocks differ by more, allow it with --clock-skew SECONDS)")
+        return words
 
     # --- the result -----------------------------------------------------------------------
 
@@ -243,16 +302,28 @@ class _Rows:
             why = ", ".join(f"{count:,} {reason}" for reason, count in skipped.items())
             raise ScenarioError([Problem(names[0] if len(names) == 1 else ", ".join(names),
                                          FILE_KEY, f"no good rows: every row was skipped ({why})")])
-        good, duplicates = self._unique(good)
-        return self._build(names, have, good, sum(f.rows + len(f.ragged) for f in self.files)
-                           - self.blank, skipped, duplicates)
+        good, duplicates = self._unique(good, "agent" in have)
+        log = self._build(names, have, good, sum(f.rows + len(f.ragged) for f in self.files)
+                          - self.blank, skipped, duplicates)
+        return replace(log, clamped=self.clamps.counts(None if len(good) == self.n else good),
+                       clock_skew_s=self.skew, warnings=tuple(self.warnings),
+                       **self._agents(good, "agent" in have))
 
-    def _unique(self, good: np.ndarray) -> tuple[np.ndarray, int]:
+    def _agents(self, good: np.ndarray, present: bool) -> dict[str, Any]:
+        """``agents`` and ``agent`` of the rows kept (None where the log has no such column)."""
+        if not present:
+            return {}
+        agent = picker(good, self.n)(self.agent)
+        used = used_codes(agent)
+        return {"agents": tuple(self.agents[a] for a in used),
+                "agent": reindex(agent, used, np.int32)}
+
+    def _unique(self, good: np.ndarray, agent: bool) -> tuple[np.ndarray, int]:
         """``good`` less exact repeats of an earlier row (in every column read)."""
         parts = [self.local["arrived"], self.channel, self.category, self.diverted_to,
                  *(self.utc[name] for name in TIMESTAMPS[1:]), *self.seconds.values(),
-                 self.caller]
-        pick = _picker(good, self.n)
+                 self.caller, *([self.agent] if agent else [])]
+        pick = picker(good, self.n)
         mix = np.zeros(len(good), dtype=np.uint64)
         for k, part in enumerate(parts):
             bits = np.nan_to_num(np.asarray(pick(part), dtype=np.float64), nan=-1.5e308)
@@ -275,7 +346,7 @@ class _Rows:
 
     def _build(self, names: tuple[str, ...], have: set[str], good: np.ndarray, rows_read: int,
                skipped: dict[str, int], duplicates: int) -> ContactLog:
-        pick = _picker(good, self.n)  # no copies when every row is good
+        pick = picker(good, self.n)  # no copies when every row is good
         utc = {name: pick(values) for name, values in self.utc.items()}
         answered, abandoned = ~np.isnan(utc["answered"]), ~np.isnan(utc["abandoned"])
         diverted = pick(self.diverted_to)
@@ -288,19 +359,19 @@ class _Rows:
         queued -= utc["arrived"]  # the connection
         del answered, abandoned
         channel, category = pick(self.channel), pick(self.category)
-        used = {"channel": _used(channel), "category": _used(category),
-                "diverted_to": _used(diverted)}
+        used = {"channel": used_codes(channel), "category": used_codes(category),
+                "diverted_to": used_codes(diverted)}
         return ContactLog(
             files=names, channels=tuple(self.channels[c] for c in used["channel"]),
             categories=tuple(self.categories[c] for c in used["category"]),
             partners=tuple(self.partners[c] for c in used["diverted_to"]),
-            present=frozenset(have), channel=_reindex(channel, used["channel"]),
-            category=_reindex(category, used["category"]),
+            present=frozenset(have), channel=reindex(channel, used["channel"]),
+            category=reindex(category, used["category"]),
             arrived_local=pick(self.local["arrived"]), arrived_utc=utc["arrived"],
             outcome=outcome, connect_s=queued, wait_s=ended,
             talk_s=pick(self.seconds["talk_s"]), wrap_s=pick(self.seconds["wrap_s"]),
-            diverted_to=_reindex(diverted, used["diverted_to"]),
-            caller=_renumber(pick(self.caller)),
+            diverted_to=reindex(diverted, used["diverted_to"]),
+            caller=renumber(pick(self.caller)),
             rows_read=rows_read, skipped=skipped, duplicates=duplicates)
 
     def _problems(self) -> list[Problem]:
@@ -356,32 +427,3 @@ class _Rows:
                 if start + n > want[-1]:
                     break
 
-
-def _picker(good: np.ndarray, n: int) -> Callable[[np.ndarray], np.ndarray]:
-    """Selecting the ``good`` rows of a column of ``n``: the column itself when all are."""
-    if len(good) == n:
-        return lambda column: column
-    return lambda column: column[good]
-
-
-def _reindex(codes: np.ndarray, used: list[int]) -> np.ndarray:
-    """Codes into the full sorted names -> codes into the names the good rows use."""
-    lookup = np.full(max(used, default=0) + 2, -1, dtype=np.int16)
-    lookup[used] = np.arange(len(used), dtype=np.int16)
-    return lookup[codes]
-
-
-def _used(codes: np.ndarray) -> list[int]:
-    """The codes (0 or more) that occur, in order."""
-    return np.flatnonzero(np.bincount(codes[codes >= 0], minlength=1)).tolist()
-
-
-def _renumber(keys: np.ndarray) -> np.ndarray:
-    """Keys renumbered 0, 1, ... in order of first appearance (-1 stays -1)."""
-    out = np.full(len(keys), -1, dtype=np.int64)
-    given = keys >= 0
-    _, first, inverse = np.unique(keys[given], return_index=True, return_inverse=True)
-    rank = np.empty(len(first), dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(len(first))
-    out[given] = rank[inverse]
-    return out

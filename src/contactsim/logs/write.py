@@ -1,7 +1,8 @@
 """Writing a contact log as a telephony export would: one CSV row per contact (DESIGN §10).
 
 The columns are the log format's own, in its order: ``arrived, channel, category, queued,
-answered, abandoned, talk_s, wrap_s, diverted_to, caller``. Timestamps are on the London wall
+answered, abandoned, talk_s, wrap_s, diverted_to, caller, agent`` (``agent`` only for a log
+that has one: a simulated log always does). Timestamps are on the London wall
 clock, ``YYYY-MM-DD HH:MM:SS.fff``, so a file covering the end of summer time shows the
 repeated hour twice (rows are in order of the true instant of arrival, so the clock steps back
 once) and never shows the skipped hour at its start. An absent value is an empty cell:
@@ -40,7 +41,7 @@ def write_log(log: ContactLog, path: Path) -> None:
     table = log_table(log)
     compression = "gzip" if str(path).endswith(".gz") else None
     with replacing(Path(path)) as tmp, pa.output_stream(str(tmp), compression=compression) as out:
-        out.write((",".join(COLUMNS) + "\n").encode())
+        out.write((",".join(table.column_names) + "\n").encode())
         pcsv.write_csv(table, out, pcsv.WriteOptions(include_header=False, quoting_style="none"))
 
 
@@ -63,6 +64,9 @@ def log_table(log: ContactLog) -> pa.Table:
         "diverted_to": _names(log.partners, log.diverted_to[order]),
         "caller": _keys(log.caller[order]),
     }
+    if log.agent is not None:
+        columns["agent"] = _names(log.agents, log.agent[order])
+    assert tuple(columns) == COLUMNS[:len(columns)]
     return pa.table(columns)
 
 

@@ -377,6 +377,10 @@ def backtest_text(summary: dict[str, Any]) -> str:
              f"{log['rows_compared']:,} contacts; {summary['replications']} replications, "
              f"seed {summary['seed']}"]
     lines += [f"  left out: {d['date']}: {d['why']}" for d in dates["left_out"]]
+    skipped = sum(log["rows_skipped"].values())
+    if skipped:
+        lines.append(f"  {skipped:,} rows of the log skipped as bad")
+    lines += _clamped(log)
     lines += ["", "How often the log falls inside the simulated band (95% if the model is "
               "right):"]
     lines += [f"  {v}" for v in summary["verdicts"]]
@@ -386,6 +390,15 @@ def backtest_text(summary: dict[str, Any]) -> str:
         lines.append(f"  ... {len(found) - BACKTEST_PRINTED} more in summary.json and the "
                      "report")
     return "\n".join(lines) + "\n"
+
+
+def _clamped(log: dict[str, Any]) -> list[str]:
+    """The line saying how many rows had a time moved forward for clock skew (if any)."""
+    clamped = sum(log.get("rows_clamped", {}).values())
+    if not clamped:
+        return []
+    return [f"  {clamped:,} rows with a time up to {log['clock_skew_s']:g} s early read as on "
+            "time (clock skew; --clock-skew sets how much)"]
 
 
 def _family(entry: dict[str, Any] | None) -> str:
@@ -405,7 +418,7 @@ def fit_text(summary: dict[str, Any]) -> str:
              f"  {logs['rows_read']:,} rows read, {logs['rows_used']:,} used, "
              f"{logs['rows_skipped_total']:,} skipped, {logs['duplicates']:,} duplicates, "
              f"{logs['in_progress']:,} in progress; {days['used']} whole days, "
-             f"{days['first']} to {days['last']}"]
+             f"{days['first']} to {days['last']}", *_clamped(logs)]
     for name, ch in summary["channels"].items():
         pd = ch["per_day"]
         line = (f"  {name}: {pd['estimate']:.1f} a day (95% interval {pd['ci_low']:.1f} to "

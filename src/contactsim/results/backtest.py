@@ -70,6 +70,8 @@ def backtest_summary(bt: Backtest) -> dict[str, Any]:
             "rows": len(log),
             "rows_compared": bt.rows_compared,
             "rows_skipped": dict(log.skipped),
+            "clock_skew_s": log.clock_skew_s,
+            "rows_clamped": dict(log.clamped),
             "duplicates": log.duplicates,
             "in_progress": log.in_progress,
             "first_date": log.first_date.isoformat(),
@@ -85,7 +87,7 @@ def backtest_summary(bt: Backtest) -> dict[str, Any]:
         "channels_not_in_log": list(bt.missing),
         "verdicts": verdicts(bt),
         "findings": findings(bt),
-        "warnings": list(bt.warnings),
+        "warnings": [*log.warnings, *bt.warnings],
     }
 
 

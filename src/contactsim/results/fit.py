@@ -140,6 +140,8 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
             "last_date": log.last_date.isoformat(), "rows_read": log.rows_read,
             "rows_used": len(log), "rows_skipped": dict(log.skipped),
             "rows_skipped_total": sum(log.skipped.values()), "duplicates": log.duplicates,
+            "clock_skew_s": log.clock_skew_s, "rows_clamped": dict(log.clamped),
+            "rows_clamped_total": sum(log.clamped.values()),
             "in_progress": log.in_progress, "columns": sorted(log.present),
         },
         "days": {"first": window.first.isoformat(), "last": window.last.isoformat(),
@@ -160,7 +162,7 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
                        for k, v in fit.categories.items()},
         "families": list(FAMILIES),
         "interval": "95%",
-        "warnings": list(dict.fromkeys([*fit.warnings, *notes])),
+        "warnings": list(dict.fromkeys([*log.warnings, *fit.warnings, *notes])),
     }
 
 
@@ -270,7 +272,9 @@ def header_comment(fit: LogFit, base: str | None, defaults: Defaults | None) -> 
         f"{fit.window.first} to {fit.window.last} ({len(fit.window.compared)} days).",
         f"Rows: {log.rows_read:,} read, {len(log):,} used, {skipped:,} skipped as bad, "
         f"{log.duplicates:,} duplicates dropped, {log.in_progress:,} in progress (counted as "
-        "demand, left out of patience).",
+        "demand, left out of patience)"
+        + (f"; {sum(log.clamped.values()):,} with a time up to {log.clock_skew_s:g} s early "
+           "read as on time (clock skew)." if log.clamped else "."),
         "Every value below is estimated from the log; fit.json holds each one's 95% interval",
         "and the table of distribution families compared.",
     ]
