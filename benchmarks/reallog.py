@@ -25,7 +25,9 @@ back-tested on the second half; prints the share of hours inside the back-test's
 contacts offered, service level, mean answer time and abandoned, and writes them as JSON.
 
 Run: ``python benchmarks/reallog.py /work/data/anonymous_bank_february.txt`` (``--work DIR``
-for where the logs and results go; default a temporary folder; ``--replications N``).
+for where the logs and results go, default a temporary folder; ``--replications N``, default
+20; ``--without-agent`` to leave out who answered, so the staff come from the contacts in
+service alone; ``--json FILE``).
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def convert(source: Path) -> tuple[list[dict[str, str]], Counter[str]]:
 
 def write_log(rows: list[dict[str, str]], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        w = csv.DictWriter(handle, fieldnames=COLUMNS)
+        w = csv.DictWriter(handle, fieldnames=[c for c in COLUMNS if not rows or c in rows[0]])
         w.writeheader()
         w.writerows(rows)
 
@@ -140,10 +142,16 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for the logs and results")
     parser.add_argument("--replications", type=int, default=20)
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--without-agent", action="store_true",
+                        help="leave the agent column out (fit estimates the staff from the "
+                             "contacts in service alone)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="contactsim-reallog-"))
     work.mkdir(parents=True, exist_ok=True)
     rows, counts = convert(args.month)
+    if args.without_agent:
+        for r in rows:
+            del r["agent"]
     print(f"{args.month.name}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     whole, first, second = work / "month.csv", work / "first.csv", work / "second.csv"
     write_log(rows, whole)

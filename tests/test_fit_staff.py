@@ -14,6 +14,7 @@ every one of its days had callers kept waiting; hence ``truth <= estimate <= tru
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,8 @@ from contactsim.config.schema import hourly_lines
 from contactsim.engine.contactlog import simulate_log
 from contactsim.engine.roster import rostered_by_hour
 from contactsim.logs.model import ContactLog
+from contactsim.logs.read import read_logs
+from contactsim.logs.write import write_log
 from contactsim.outcomes import ANSWERED
 
 #: The team by hour of the day: 6 at night, 14 by day, 10 in the evening; Sundays 2 fewer.
@@ -159,6 +162,22 @@ def test_agents_seen_answering_find_the_team(room: ContactLog) -> None:
     drop = np.maximum(np.roll(TRUTH, 1) - TRUTH, 0)
     assert np.all(got[busy] >= TRUTH[busy] - 1e-6)
     assert np.all(got[busy] <= TRUTH[busy] + drop[busy] + 1e-6)
+
+
+def test_agent_column_round_trips_into_the_fit(room: ContactLog, tmp_path: Path) -> None:
+    """Who answered, written as the log's agent column and read back, is the shape fit uses."""
+    agent = _greedy_agents(room)
+    names = tuple(f"A{k:03d}" for k in range(int(agent.max()) + 1))
+    with_agent = dataclasses.replace(room, agents=names, agent=agent.astype(np.int32),
+                                     present=room.present | {"agent"})
+    path = tmp_path / "agents.csv"
+    write_log(with_agent, path)
+    fit = fit_log(read_logs([str(path)]))
+    assert fit.staff is not None
+    assert fit.staff.source == "agents seen at work"
+    direct = estimate_staff(room, fit.window.compared, agent)
+    assert direct is not None
+    assert fit.staff.shape == direct.shape
 
 
 def test_calibration_finds_a_factor_near_one(room: ContactLog) -> None:

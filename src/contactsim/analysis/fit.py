@@ -203,9 +203,8 @@ def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
             name, kind, demand, mix, len(rows), int((outcome == ANSWERED).sum()),
             int((outcome == ABANDONED).sum()), int((outcome == CENSORED).sum()),
             patience, connect, redials)
-    agent = getattr(log, "agent", None)  # who answered, where the log says (-1: not said)
     fit = LogFit(log, window, channels, _categories(log), delays, base,
-                 staff=estimate_staff(log, used, agent if "agent" in log.present else None))
+                 staff=estimate_staff(log, used, log.agent))
     fit.warnings.extend(_warnings(fit))
     return fit
 
