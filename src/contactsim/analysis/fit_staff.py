@@ -4,7 +4,8 @@ A log has no roster, but it shows the room at work. Per whole day and hour, from
 contacts' service (from ``answered`` for ``talk_s`` plus ``wrap_s``):
 
 - **most in service at once** (any log with ``talk_s``): the most contacts in service together
-  at any moment (held at least a second) in the hour. When callers are kept waiting in the hour
+  in any second of the hour (counted second by second, so a log's rounded times make no
+  moments of false overlap). When callers are kept waiting in the hour
   everyone available is busy at those moments, so this is the staff available then (plus, after
   the team shrinks at the hour's start, those finishing a contact); in an hour where nobody
   waited it is a lower bound.
@@ -60,8 +61,8 @@ WAIT_MIN_S = 5.0
 MIN_WAITING_S = 60.0
 #: Hours a contact in service can be seen at work in, at most (a longer one is cut).
 MAX_SPAN_H = 24
-#: Rows per block of the event sweep (bounds memory on a year's log).
-BLOCK_ROWS = 1_000_000
+#: Days per block of the second-by-second count (bounds memory on a year's log).
+BLOCK_DAYS = 28
 #: The calibration's range for the factor and its number of simulations at most.
 FACTOR_RANGE = (0.1, 5.0)
 MAX_TRIALS = 8
@@ -150,44 +151,38 @@ def _service(log: ContactLog) -> tuple[np.ndarray, np.ndarray]:
 def _in_service_cells(log: ContactLog, days: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(days, 24) each: contact-seconds in service while a caller has waited WAIT_MIN_S or
-    more, the seconds of such moments, and the most contacts in service at once."""
+    more, the seconds of such moments, and the most contacts in service at once.
+
+    Counted second by second (a contact starting or ending within a second counts from its
+    start): so a log's rounded times make no moments of false overlap, and nothing is sorted.
+    The seconds go in blocks of :data:`BLOCK_DAYS` days, each starting from the counts the
+    blocks before it left, so a year's log needs little memory."""
     s_start, s_end = _service(log)
     took = (log.outcome == ANSWERED) | (log.outcome == ABANDONED)
     q = (log.arrived_local + log.connect_s)[took]
     w = log.wait_s[took]
     long = w > WAIT_MIN_S
-    w_start, w_end = (q + WAIT_MIN_S)[long], (q + w)[long]
-    first = int(days.min()) if len(days) else 0
-    cells = (int(days.max()) - first + 1 if len(days) else 0) * 24
+    first = int(days.min())
+    cells = (int(days.max()) - first + 1) * 24
+    origin = first * 86400.0
+    events = [np.clip(np.floor(x - origin), 0, cells * 3600).astype(np.int64)
+              for x in (s_start, s_end, (q + WAIT_MIN_S)[long], (q + w)[long])]
     num, den, peak = np.zeros(cells), np.zeros(cells), np.zeros(cells)
-    times = np.concatenate([s_start, s_end, w_start, w_end])
-    busy = np.concatenate([np.ones(len(s_start), np.int8), -np.ones(len(s_end), np.int8),
-                           np.zeros(len(w_start) * 2, np.int8)])
-    queue = np.concatenate([np.zeros(len(s_start) * 2, np.int8), np.ones(len(w_start), np.int8),
-                            -np.ones(len(w_end), np.int8)])
-    order = np.argsort(times, kind="stable")
-    del s_start, s_end, w_start, w_end
-    # in blocks, carrying the counts across, so a year's log sweeps in bounded memory
-    b_level = q_level = 0
-    for lo in range(0, len(order), BLOCK_ROWS):
-        idx = order[lo:lo + BLOCK_ROWS + 1]
-        t = times[idx]
-        b = b_level + np.cumsum(busy[idx], dtype=np.int64)
-        n_q = q_level + np.cumsum(queue[idx], dtype=np.int64)
-        dt = np.diff(t)
-        b, n_q, t0 = b[:-1], n_q[:-1], t[:-1]
-        cell = (np.floor_divide(t0, 3600).astype(np.int64) - first * 24)
-        ok = (cell >= 0) & (cell < cells) & (dt > 0)  # not the instant one ends, one starts
-        waiting = ok & (n_q > 0)
-        num += np.bincount(cell[waiting], weights=dt[waiting] * b[waiting], minlength=cells)
-        den += np.bincount(cell[waiting], weights=dt[waiting], minlength=cells)
-        held = ok & (dt >= 1.0)  # a log's times are rounded: overlaps of a moment are not
-        if held.any():  # cells rise with time: the most in service per run of one cell
-            c_ok, b_ok = cell[held], b[held]
-            u, at = np.unique(c_ok, return_index=True)
-            peak[u] = np.maximum(peak[u], np.maximum.reduceat(b_ok, at))
-        b_level = int(b_level + busy[order[lo:lo + BLOCK_ROWS]].sum(dtype=np.int64))
-        q_level = int(q_level + queue[order[lo:lo + BLOCK_ROWS]].sum(dtype=np.int64))
+    level = [0, 0]  # in service, waiting: at the start of the block
+    block = BLOCK_DAYS * 86400
+    for lo in range(0, cells * 3600, block):
+        hi = min(lo + block, cells * 3600)
+        counts = [np.bincount(e[(e >= lo) & (e < hi)] - lo, minlength=hi - lo)
+                  for e in events]
+        busy = level[0] + np.cumsum(counts[0] - counts[1])
+        queue = level[1] + np.cumsum(counts[2] - counts[3])
+        level = [int(busy[-1]), int(queue[-1])]
+        hours = slice(lo // 3600, hi // 3600)
+        waiting = (queue > 0).reshape(-1, 3600)
+        by_hour = busy.reshape(-1, 3600)
+        peak[hours] = by_hour.max(axis=1)
+        den[hours] = waiting.sum(axis=1)
+        num[hours] = (by_hour * waiting).sum(axis=1)
     n, d, p = (_first_hour_out(log, x, first)[days - first] for x in (num, den, peak))
     return n, d, p
 
@@ -202,28 +197,17 @@ def _first_hour_out(log: ContactLog, cells: np.ndarray, first: int) -> np.ndarra
     return out.reshape(-1, 24)
 
 
-def _spans(start: np.ndarray, end: np.ndarray, first: int
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each interval's hours (cells from ``first``'s midnight), as (which interval, cell,
-    seconds of it in the cell); an interval of more than MAX_SPAN_H hours is cut."""
+def _spans(start: np.ndarray, end: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each interval's hours, as (which interval, cell from ``first``'s midnight); an interval
+    of more than MAX_SPAN_H hours is cut."""
     c0 = np.floor_divide(start, 3600).astype(np.int64)
     c1 = np.floor_divide(np.maximum(end - 1e-3, start), 3600).astype(np.int64)
     span = np.clip(c1 - c0, 0, MAX_SPAN_H) + 1
+    if int(span.max(initial=1)) == 1:  # the usual case: every contact within one hour
+        return np.arange(len(start)), c0 - first * 24
     which = np.repeat(np.arange(len(start)), span)
-    cell = c0[which] + (np.arange(int(span.sum())) - np.repeat(np.cumsum(span) - span, span))
-    lo = np.maximum(start[which], cell * 3600.0)
-    hi = np.minimum(end[which], (cell + 1) * 3600.0)
-    return which, cell - first * 24, np.maximum(hi - lo, 0.0)
-
-
-def _carried_cells(log: ContactLog, days: np.ndarray) -> np.ndarray:
-    """(days, 24): the mean contacts in service over each day-hour (the load carried)."""
-    first = int(days.min())
-    cells = (int(days.max()) - first + 1) * 24
-    _, cell, secs = _spans(*_service(log), first)
-    ok = (cell >= 0) & (cell < cells)
-    load = np.bincount(cell[ok], weights=secs[ok], minlength=cells) / 3600.0
-    return _first_hour_out(log, load, first)[days - first]
+    cell = c0[which] + (np.arange(len(which)) - np.repeat(np.cumsum(span) - span, span))
+    return which, cell - first * 24
 
 
 def _agent_cells(log: ContactLog, agent: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -234,7 +218,7 @@ def _agent_cells(log: ContactLog, agent: np.ndarray, days: np.ndarray) -> np.nda
     s_start, s_end = _service(log)
     who = agent[log.outcome == ANSWERED]
     keep = who >= 0
-    which, cell, _ = _spans(s_start[keep], s_end[keep], first)
+    which, cell = _spans(s_start[keep], s_end[keep], first)
     who = who[keep][which]
     ok = (cell >= 0) & (cell < cells)
     k = int(agent.max()) + 1
