@@ -140,7 +140,11 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
         trial["pools"] = {DEFAULT_POOL: {"skills": list(doc["channels"]),
                                          "staff_by_hour": staff}}
         trial["run"].update(calibration_run(fit, doc))
-        return scenario_of(trial)
+        return scenario_of(trial, files)
+
+    # data files the fitted file names (the log's own values, where fit writes them)
+    files = {e.file: e.data for d in fit.durations()
+             if (e := getattr(d, "empirical", None)) is not None}
 
     run = calibration_run(fit, doc)
     first = run.get("start_date", fit.window.first)

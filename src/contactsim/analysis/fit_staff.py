@@ -246,15 +246,19 @@ def estimate_staff(log: ContactLog, days: np.ndarray,
 # --- calibration -------------------------------------------------------------------------------
 
 
-def scenario_of(doc: dict[str, Any]) -> Scenario:
-    """A scenario document (as ``fit`` builds it) loaded through the ordinary checks."""
-    fd, name = tempfile.mkstemp(suffix=".toml", prefix="contactsim-fit-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
+def scenario_of(doc: dict[str, Any], files: dict[str, bytes] | None = None) -> Scenario:
+    """A scenario document (as ``fit`` builds it) loaded through the ordinary checks, from a
+    temporary folder holding it and ``files`` (data files it names, by relative path)."""
+    with tempfile.TemporaryDirectory(prefix="contactsim-fit-") as folder:
+        for name, data in (files or {}).items():
+            path = os.path.join(folder, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(data)
+        path = os.path.join(folder, "scenario.toml")
+        with open(path, "wb") as handle:
             tomli_w.dump(doc, handle)
-        return load_scenario(name)
-    finally:
-        os.unlink(name)
+        return load_scenario(path)
 
 
 def _measure(log: ContactLog, days: np.ndarray, staffed: np.ndarray,
