@@ -120,6 +120,7 @@ def test_a_small_log_fits_and_its_folder(small: tuple[Path, Scenario, Path], tmp
     printed = capsys.readouterr().out
     assert "999: " in printed
     assert "a day (95% interval" in printed
+    assert "  staff: " in printed  # the pool's staff by hour, and how it was calibrated
     assert sorted(p.name for p in out.iterdir()) == [
         "demand.csv", "fit.json", "histograms.csv", "plots", "report.html", "scenario.toml",
         "survival.csv"]
