@@ -121,6 +121,7 @@ def test_a_small_log_fits_and_its_folder(small: tuple[Path, Scenario, Path], tmp
     printed = capsys.readouterr().out
     assert "999: " in printed
     assert "a day (95% interval" in printed
+    assert "  staff: " in printed  # the pool's staff by hour, and how it was calibrated
     assert sorted(p.name for p in out.iterdir()) == [
         "demand.csv", "fit.json", "histograms.csv", "plots", "report.html", "scenario.toml",
         "survival.csv"]
@@ -139,7 +140,11 @@ def test_a_small_log_fits_and_its_folder(small: tuple[Path, Scenario, Path], tmp
     text = (out / "scenario.toml").read_text()
     assert text.startswith("# Fitted by contactsim fit from the contact log(s):")
     assert f"# Rows: {summary['logs']['rows_read']:,} read" in text
-    assert "Erlang C" in text  # no --base: the default pool is said
+    assert "its staff_by_hour is estimated from the log" in text  # no --base: the pool is said
+    staff = summary["staff_by_hour"]
+    assert len(staff["estimate"]) == len(staff["written"]) == 168
+    assert staff["calibration"]["target"] == "abandoned share"
+    assert summary["default_pool"]["used"] is False
     fitted = load_scenario(out / "scenario.toml")
     assert set(fitted.channels) == {"999", "101", "web"}
     oa999, oa101 = fitted.channels["999"].on_abandon, fitted.channels["101"].on_abandon

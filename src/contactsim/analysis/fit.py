@@ -49,6 +49,7 @@ from contactsim.analysis.fit_shape import (
     day_hour_counts,
     decide,
 )
+from contactsim.analysis.fit_staff import StaffEstimate, estimate_staff
 from contactsim.config.spec import Scenario
 from contactsim.logs.model import ContactLog
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED
@@ -206,6 +207,8 @@ class LogFit:
     delays: dict[str, Duration]  # channel -> redial delay (where redials were looked for)
     base: Scenario | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Staff on duty by hour of the week, as the log shows it (None: no talk times).
+    staff: StaffEstimate | None = None
     day_cv: DayVariation | None = None  # None: fewer than 14 days used
 
     def durations(self) -> list[Duration]:
@@ -270,7 +273,7 @@ def fit_log(log: ContactLog, base: Scenario | None = None) -> LogFit:
             int((outcome == ABANDONED).sum()), int((outcome == CENSORED).sum()),
             patience, connect, redials, profile)
     fit = LogFit(log, window, channels, _categories(log), delays, base,
-                 day_cv=_day_cv(channels, used))
+                 day_cv=_day_cv(channels, used), staff=estimate_staff(log, used, log.agent))
     fit.warnings.extend(_warnings(fit) + notes)
     return fit
 

@@ -11,9 +11,12 @@ plain documented default a planner should replace:
 
 - answer targets and priorities: channel ``999`` 10 s and priority 1, other voice channels
   60 s and priority 2, digital channels 3600 s and priority 5;
-- one pool, ``handlers``, answering every channel, with a 24/7 team sized by Erlang C: the
-  fewest handlers that answer 90% of the busiest hour's contacts (all channels together, at
-  their mean handle and wrap-up time) within the shortest voice answer target;
+- one pool, ``handlers``, answering every channel, whose ``staff_by_hour`` is the log's
+  staff by hour of the week times one factor calibrated by simulation
+  (:mod:`contactsim.analysis.fit_staff`); only where the log cannot show them (no talk times),
+  a 24/7 team sized by Erlang C: the fewest handlers that answer 90% of the busiest hour's
+  contacts (all channels together, at their mean handle and wrap-up time) within the shortest
+  voice answer target;
 - a run of :data:`DEFAULT_DAYS` days after one warm-up day, 10 replications, seed 1.
 
 An estimate that could not be made (too few values) falls back: to the base's value where the
@@ -24,7 +27,8 @@ fallback is a warning in fit.json and the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +36,8 @@ import numpy as np
 from contactsim.analysis.erlang import agents_needed
 from contactsim.analysis.fit import ChannelFit, Duration, LogFit
 from contactsim.analysis.fit_shape import windows
+from contactsim.analysis.fit_staff import SIM_CONTACTS, StaffEstimate, calibrate, scenario_of
+from contactsim.config.spec import Scenario
 from contactsim.standard import TARGET_SL
 from contactsim.timebase import WEEKDAYS
 
@@ -48,6 +54,9 @@ class Defaults:
     busiest_per_hour: float
     handle_s: float
     target_s: float
+    #: The pool's staff by hour of the week, estimated from the log and calibrated (None: the
+    #: log could not say, and the pool is the Erlang C team).
+    staff: StaffEstimate | None = None
 
 
 def _weights(values: Any, digits: int = 4) -> list[float]:
@@ -112,9 +121,60 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
         doc["pools"] = {DEFAULT_POOL: {"skills": list(channels), "roster": [
             {"days": "mon-sun", "start": "00:00", "end": "24:00",
              "staff": defaults.pool_staff}]}}
+        staff = _staff_by_hour(fit, doc, notes)
+        if staff is not None:
+            doc["pools"] = {DEFAULT_POOL: {"skills": list(channels),
+                                           "staff_by_hour": staff.staff()}}
+            defaults = replace(defaults, staff=staff)
     return doc, notes, defaults
 
 
+def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffEstimate | None:
+    """The log's staff by hour of the week, its factor calibrated by simulating ``doc``
+    (short runs: :func:`calibration_run`); None where the log cannot say."""
+    est = fit.staff
+    if est is None or not any(x.estimate > 0 for x in est.shape):
+        notes.append("the log cannot show the staff on duty (no talk_s, or no answered "
+                     "contact): the pool is a 24/7 team sized by Erlang C")
+        return None
+    voice = [fit.log.channels.index(n) for n, t in doc["channels"].items()
+             if t["kind"] == "voice"]
+
+    def build(staff: list[float]) -> Scenario:
+        trial = copy.deepcopy(doc)
+        trial["pools"] = {DEFAULT_POOL: {"skills": list(doc["channels"]),
+                                         "staff_by_hour": staff}}
+        trial["run"].update(calibration_run(fit, doc))
+        return scenario_of(trial, files)
+
+    # data files the fitted file names (the log's own values, where fit writes them)
+    files = {e.file: e.data for d in fit.durations()
+             if (e := getattr(d, "empirical", None)) is not None}
+
+    run = calibration_run(fit, doc)
+    first = run.get("start_date", fit.window.first)
+    start = first.weekday() * 24
+    covered = np.zeros(168, dtype=bool)
+    covered[(start + np.arange(min(run["days"], 7) * 24)) % 168] = True
+    est = calibrate(est, fit.log, fit.window.compared, voice, build, covered)
+    if est.factor is None:
+        notes.append("the staff by hour could not be calibrated (no measure in the log's "
+                     "staffed hours); the estimate is written as it is")
+    return est
+
+
+def calibration_run(fit: LogFit, doc: dict[str, Any]) -> dict[str, Any]:
+    """The short run the factor is calibrated on: as many of the log's days as hold
+    SIM_CONTACTS contacts (one at least), one warm-up day, one replication, seed 1, from the
+    log's first whole day."""
+    per_day = sum(t["per_day"] for t in doc["channels"].values())
+    days = min(len(fit.window.compared), int(SIM_CONTACTS // max(per_day, 1.0)))
+    first = fit.window.first
+    run: dict[str, Any] = {"days": max(days, 1), "warmup_days": 1, "replications": 1,
+                           "seed": 1, "start_day": WEEKDAYS[first.weekday()]}
+    if "start_date" in doc.get("run", {}):
+        run["start_date"] = first
+    return run
 #: Channel names that read as an emergency line though not named ``999``.
 _EMERGENCY_WORDS = ("emergency", "112", "911", "000")
 

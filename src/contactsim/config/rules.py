@@ -187,7 +187,7 @@ def _check_pools(doc: dict[str, Any], ck: Checker) -> None:
             _names_exist(pool["skills"], channels, "channel", (*path, "skills"), ck)
             _names_exist(pool["interruptible_for"], channels, "channel",
                          (*path, "interruptible_for"), ck)
-        if _ok(pool["roster"], pool["scale"]):
+        if pool["roster"] is not None and _ok(pool["roster"], pool["scale"]):
             _check_roster(pool, path, ck)
         if _ok(pool["skills"], pool["interruptible_for"]) and pool["interruptible_for"]:
             _check_interruptible(pool, channels, path, ck)
@@ -235,7 +235,7 @@ def _check_roster(pool: dict[str, Any], path: Path, ck: Checker) -> None:
     scaled = " after scale" if pool["scale"] != 1 else ""
     if not any(heads):
         ck.error((*path, "roster"), "has no staff at any time of the week" + scaled)
-    elif sum(heads) > MAX_ON_DUTY:
+    elif sum(heads) > MAX_ON_DUTY and pool.get("staff_by_hour") is None:
         ck.error((*path, "roster"), f"rosters {sum(heads):,} people{scaled}; at most "
                  f"{MAX_ON_DUTY:,} may be on duty at once")
     staffed = [s for s, n in zip(pool["roster"], heads, strict=True) if n > 0]

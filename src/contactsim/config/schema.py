@@ -22,6 +22,7 @@ from contactsim.calendar import REGIONS, Calendar, SpecialDay, normalised
 from contactsim.config.build import NAME_FROM_KEY, Derived, Place, build, unbound
 from contactsim.config.distributions import MIN_SECONDS, Dist, Distribution
 from contactsim.config.kinds import (
+    INVALID,
     Boolean,
     Checker,
     Convert,
@@ -309,10 +310,58 @@ POOL = Table((
           "Voice channels for which these staff drop digital work (which resumes later) to "
           "take a waiting call.", default=(), example='["999"]'),
     Field("roster", TableList(SHIFT, min_len=1), "Shifts worked each week "
-          "(after scale, at most 100,000 people over all lines).",
-          required=True,
+          "(after scale, at most 100,000 people over all lines). Give this or "
+          "staff_by_hour.",
           example='[{ days = "mon-sun", start = "07:00", end = "17:00", staff = 9 }]'),
-), spec=PoolSpec, derived=(NAME_FROM_KEY,))
+    Field("staff_by_hour", Weights(168, "Monday 00:00-01:00 first, Sunday 23:00-24:00 last"),
+          "Instead of roster: the staff on duty in each hour of the week (what contactsim fit "
+          "writes). A fraction is that share of the hour with one more person (4.25: five "
+          "people for the first 15 minutes, then four). Each hour is a shift line of its own "
+          "for absence; no breaks_min (give the staff actually on duty).", unit="people",
+          example="[2, 2, 2, ..., 9.5, 11, ..., 3]"),
+), post=lambda t, path, ck: _staff_by_hour(t, path, ck), spec=PoolSpec,
+    derived=(NAME_FROM_KEY,))
+
+
+def _staff_by_hour(pool: dict[str, Any], path: Path, ck: Checker) -> None:
+    """Exactly one of roster and staff_by_hour; staff_by_hour becomes roster lines."""
+    hourly = pool["staff_by_hour"]
+    if (pool["roster"] is None) == (hourly is None):
+        ck.error(path, "give either roster (shift lines) or staff_by_hour (168 numbers), "
+                 + ("not both" if hourly is not None else "one of them is required"))
+        pool["roster"] = INVALID
+        return
+    if hourly is None:
+        return
+    if pool["breaks_min"] > 0:
+        ck.error((*path, "breaks_min"), "breaks do not apply to staff_by_hour: give the staff "
+                 "actually on duty each hour, breaks taken out, and remove breaks_min")
+    if max(hourly) > MAX_ON_DUTY:
+        ck.error((*path, "staff_by_hour"), f"puts {max(hourly):,.0f} people on duty at once; "
+                 f"at most {MAX_ON_DUTY:,}")
+        pool["roster"] = INVALID
+        return
+    pool["roster"] = hourly_lines(hourly)
+
+
+def hourly_lines(hourly: tuple[float, ...]) -> list[dict[str, Any]]:
+    """Shift lines (as checked) putting ``hourly[h]`` people on duty on average in hour ``h``:
+    the whole number all the hour, and one more for the fraction's share of it, from its start
+    (rounded to the minute)."""
+    lines: list[dict[str, Any]] = []
+    for h, staff in enumerate(hourly):
+        day, start = divmod(h, 24)
+        whole = int(staff)
+        extra = round((staff - whole) * 60)
+        if extra == 60:
+            whole, extra = whole + 1, 0
+        if whole:
+            lines.append({"days": (day,), "start": start * 60, "end": start * 60 + 60,
+                          "staff": whole})
+        if extra:
+            lines.append({"days": (day,), "start": start * 60, "end": start * 60 + extra,
+                          "staff": 1})
+    return lines
 
 PARTNER = Table((
     Field("hours", TableList(WINDOW),

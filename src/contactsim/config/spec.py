@@ -142,6 +142,8 @@ class PoolSpec:
     breaks_min: float
     interruptible_for: tuple[str, ...]
     roster: tuple[ShiftSpec, ...]
+    #: The 168 hourly figures the roster was made from (``staff_by_hour``), or None.
+    staff_by_hour: tuple[float, ...] | None = None
 
     @cached_property
     def headcounts(self) -> tuple[int, ...]:

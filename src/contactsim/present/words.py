@@ -455,6 +455,19 @@ def fit_text(summary: dict[str, Any]) -> str:
         if ch["patience"] is not None:
             line += f"; patience {_family(ch['patience'])}"
         lines.append(line)
+    lines += _staff_line(summary.get("staff_by_hour"))
     if summary["warnings"]:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in summary["warnings"]]
     return "\n".join(lines) + "\n"
+
+
+def _staff_line(staff: dict[str, Any] | None) -> list[str]:
+    """The fitted pool's staff by hour, where fit wrote it (no --base)."""
+    if staff is None or staff.get("calibration") is None:
+        return []
+    c = staff["calibration"]
+    f, o = c["factor"], c["observed"]
+    written = [x for x in staff["written"] if x > 0]
+    return [f"  staff: {min(written):g} to {max(written):g} on duty by hour of the week, "
+            f"{staff['source']} times {f['estimate']:.3f} (95% interval {f['ci_low']:.3f} to "
+            f"{f['ci_high']:.3f}), matching the log's {c['target']} {o['estimate']:.4g}"]

@@ -37,6 +37,7 @@ from contactsim.analysis.fit import ChannelFit, Duration, LogFit
 from contactsim.analysis.fit_demand import REDIAL_WINDOW_S, Interval
 from contactsim.analysis.fit_scenario import Defaults
 from contactsim.analysis.fit_shape import SEPARABLE_P, SHARED_RHO, DayCv
+from contactsim.analysis.fit_staff import StaffEstimate
 from contactsim.problems import ResultsError
 from contactsim.results.tables import Table, read_json, read_table
 from contactsim.results.write import write_csv
@@ -87,6 +88,34 @@ def duration_json(d: Duration) -> dict[str, Any]:
         "delta_aic": _num(x.aic - f.best.aic, 3), "ks": _num(x.ks, 5),
         "chosen": x is f.best} for x in f.table]
     return out
+
+
+def staff_json(est: StaffEstimate | None) -> dict[str, Any] | None:
+    """The staff by hour of the week in fit.json: each estimate with its interval, the
+    calibration's factor, target and trials, and the figures written."""
+    if est is None:
+        return None
+
+    def hours(xs: tuple[Interval, ...] | None) -> list[dict[str, float | None]] | None:
+        return None if xs is None else [x.json(3) for x in xs]
+
+    return {
+        "source": est.source, "days": est.days,
+        "rule": "per day and hour, the distinct agents seen at work (a contact in service in "
+                "the hour) where the log has agent, else the most contacts in service at once; "
+                "mean over the whole days of each weekday, t interval over them; times one "
+                "factor calibrated by simulation",
+        "estimate": hours(est.shape), "most_in_service_at_once": hours(est.peak),
+        "in_service_while_waiting": hours(est.in_service),
+        "agents_seen": hours(est.agents),
+        "calibration": None if est.factor is None else {
+            "target": est.target, "observed": None if est.observed is None
+            else est.observed.json(5),
+            "factor": est.factor.json(4), "simulated_at_factor": _num(est.simulated, 5),
+            "trials": [{"factor": round(k, 4), "simulated": _num(y, 5)}
+                       for k, y in est.trials]},
+        "written": est.staff(),
+    }
 
 
 def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
@@ -142,7 +171,9 @@ def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
             "mean_handle_and_wrap_s": round(defaults.handle_s, 1),
             "target_s": defaults.target_s,
             "rule": "Erlang C: fewest handlers answering 90% of the busiest hour's contacts "
-                    "within the shortest voice answer target, 24/7"},
+                    "within the shortest voice answer target, 24/7",
+            "used": defaults.staff is None},
+        "staff_by_hour": staff_json(defaults.staff if defaults is not None else fit.staff),
         "channels": channels,
         "categories": {k: {w: duration_json(d) for w, d in v.items()}
                        for k, v in fit.categories.items()},
@@ -278,6 +309,10 @@ def scenario_comments(fit: LogFit, doc: dict[str, Any]) -> dict[tuple[str, ...],
             out[("channels", name, "on_abandon")] = (
                 f"redial share {_ci(ch.redials.probability, digits=3)} (a call from the same "
                 "caller within 24 h of hanging up)")
+    for name, pool in doc.get("pools", {}).items():
+        if "staff_by_hour" in pool:
+            out[("pools", name, "staff_by_hour")] = (
+                "Monday 00:00 first; estimated from the log and calibrated (see the top)")
     for name in doc.get("categories", {}):
         for what, d in fit.categories[name].items():
             if _how(d):
@@ -309,13 +344,33 @@ def header_comment(fit: LogFit, base: str | None, defaults: Defaults | None) -> 
             "No --base was given, so what a log cannot say is a plain default; replace it:",
             "  answer targets and priorities: 999 10 s (priority 1), other voice 60 s (2),",
             "  digital 3600 s (5);",
-            f"  one 24/7 pool, handlers, of {defaults.pool_staff} answering every channel: "
-            "Erlang C's fewest handlers",
-            f"  for 90% within {defaults.target_s:g} s at the busiest hour "
-            f"({defaults.busiest_per_hour:.1f} contacts, mean "
-            f"{defaults.handle_s:.0f} s of handle and wrap-up).",
         ]
+        lines += _pool_lines(defaults)
     return "".join(f"# {x}\n".replace("# \n", "#\n") for x in lines) + "\n"
+
+
+def _pool_lines(defaults: Defaults) -> list[str]:
+    est = defaults.staff
+    if est is None:
+        return [f"  one 24/7 pool, handlers, of {defaults.pool_staff} answering every channel: "
+                "Erlang C's fewest handlers",
+                f"  for 90% within {defaults.target_s:g} s at the busiest hour "
+                f"({defaults.busiest_per_hour:.1f} contacts, mean "
+                f"{defaults.handle_s:.0f} s of handle and wrap-up)."]
+    out = ["  one pool, handlers, answering every channel; its staff_by_hour is estimated from "
+           "the log:",
+           f"  {est.source} in each hour of the week (mean over {est.days} whole days;",
+           "  fit.json holds each hour's 95% interval)"]
+    if est.factor is not None and est.observed is not None:
+        f, o = est.factor, est.observed
+        out += [f"  times {f.estimate:.3f} (95% interval {f.low:.3f} to {f.high:.3f}), one factor "
+                "chosen by simulating this",
+                f"  scenario so its {est.target} in the staffed hours matches the log's "
+                f"{o.estimate:.4g}",
+                f"  (simulated {est.simulated:.4g}; {len(est.trials)} short runs, same seed)."]
+    else:
+        out[-1] += "; not calibrated."
+    return out
 
 
 def write_fit(fit: LogFit, folder: Path, doc: dict[str, Any], notes: list[str],
