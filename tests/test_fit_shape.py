@@ -188,15 +188,16 @@ def test_hour_of_week_over_a_base_with_weekly(profiled: tuple[Scenario, LogFit, 
 def test_whole_days_follow_opening_hours(profiled: tuple[Scenario, LogFit, Path]) -> None:
     """A log of the line alone (open 08:00-18:00) has no contact near midnight: its first and
     last days are whole when they start and end near opening and closing."""
-    from dataclasses import replace
+    from dataclasses import fields, replace
 
     sc, _, _ = profiled
     _, log = simulate_log(sc, 0)
     line = log.channels.index("line")
     keep = log.channel == line
-    only = replace(log, **{f: getattr(log, f)[keep] for f in (
-        "channel", "category", "arrived_local", "arrived_utc", "outcome", "connect_s",
-        "wait_s", "talk_s", "wrap_s", "diverted_to", "caller")})
+    rows = len(log.channel)  # every per-row column, whichever the log has
+    only = replace(log, **{f.name: getattr(log, f.name)[keep] for f in fields(log)
+                           if isinstance(getattr(log, f.name), np.ndarray)
+                           and len(getattr(log, f.name)) == rows})
     fit = fit_log(only)
     assert not [d for d, why in fit.window.left_out if why.startswith("partial")]
     assert fit.channels["line"].profile.closed.any()
