@@ -1,6 +1,6 @@
 """The reports of a comparison and of a sweep: what changes, and where a channel meets 90%.
 
-A comparison's report (``templates/compare.html``) opens with the paragraph for a board paper,
+A comparison's report (``templates/compare.html``) opens with the piece for a board paper,
 then each headline measure per scenario with its change against the first scenario (the base)
 and whether that change is clear, then the staff, who answered what, diversions and officers,
 the change by month for runs pinned to dates, the plots and every row of ``compare.csv``. A
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contactsim.analysis.stats import Estimate
-from contactsim.present.board import board_paragraph
+from contactsim.present.board import board
 from contactsim.present.html import REPORT, drawn_text, embed, macro, render
 from contactsim.present.plots import MAX_CALENDARS, Plot, colour
 from contactsim.present.plots_whatif import draw_compare, draw_sweep
@@ -205,7 +205,7 @@ def compare_html(result: CompareResults, plots: Sequence[Plot]) -> str:
                                                                       result.runs),
         result=result, base=result.runs[0], colours=[colour(i) for i in range(len(result.runs))],
         warnings=[*result.notes, *(f"{r.name}: {w}" for r in result.runs for w in r.warnings)],
-        boards=[board_paragraph(result, i) for i in range(1, len(result.runs))],
+        boards=[board(result, i) for i in range(1, len(result.runs))],
         channels=[(c, channel_rows(result, c)) for c in common], pools=pool_rows(result),
         answered=answered_rows(result), diversions=diversion_rows(result),
         officers=officer_rows(result), monthly=monthly(result),
