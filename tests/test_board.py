@@ -37,7 +37,14 @@ from contactsim.present.board import (
     verdict,
 )
 from contactsim.present.progress import JobProgress, clock
-from contactsim.present.words import fmt, fmt_ci, fmt_target, is_clear
+from contactsim.present.words import (
+    fmt,
+    fmt_ci,
+    fmt_target,
+    is_clear,
+    replications_advice,
+    replications_for,
+)
 from contactsim.results.compare import plan_compare
 from contactsim.results.read import read_table
 from contactsim.results.write import write_tables
@@ -424,3 +431,47 @@ def test_compare_subprocess_stderr_is_clean_and_summary_has_staff(tmp_path: Path
                   "diversion rcrp:", "handovers failed per day"):
         assert words in done.stdout
     assert "Who answered what" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+
+
+# --- how many replications would settle an unsure verdict ------------------------------------
+
+
+def test_replications_for_one_point() -> None:
+    # The half-width falls as 1/sqrt(n): ±2 pts from 6 replications needs 6 x 2^2 = 24.
+    assert replications_for(Estimate(0.88, 0.86, 0.90, 6), 6) == 24
+    assert replications_for(Estimate(0.88, 0.865, 0.895, 10), 10) == 23  # 10 x 1.5^2 = 22.5
+    # A share's interval clipped at 100%: the unclipped side gives the half-width.
+    assert replications_for(Estimate(0.995, 0.975, 1.0, 5), 5) == 20
+    # Already within a point: no more than now; no interval at all: nothing to scale.
+    assert replications_for(Estimate(0.9, 0.895, 0.905, 10), 10) == 10
+    assert replications_for(Estimate(0.9, math.nan, math.nan, 1), 1) is None
+    assert replications_advice(Estimate(0.88, 0.86, 0.90, 6), 6) == (
+        "about 24 replications (now 6) would bring it to ±1 point (it is ±2.0 pts now)")
+
+
+@pytest.mark.parametrize(("target_s", "unsure"), [(240, True), (30, False)])
+def test_unsure_verdict_says_how_many_replications(tmp_path: Path, target_s: int, unsure: bool,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import mm_scenario
+
+    # Four replications of two days: the service level within 4 min is near 90%, its interval
+    # some ±4 pts wide; within 30 s it is far below 90% whatever the interval.
+    path = write(tmp_path, "mm.toml", mm_scenario(per_hour=30, handle_s=300, agents=4, days=2,
+                                                  reps=4, target_s=target_s))
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    sl = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))[
+        "channels"]["q"]["service_level"]
+    assert (sl["ci_low"] < 0.9 <= sl["ci_high"]) is unsure
+    half = max(sl["mean"] - sl["ci_low"], sl["ci_high"] - sl["mean"])
+    needed = math.ceil(4 * (half / 0.01) ** 2)
+    advice = f"about {needed} replications (now 4) would bring it to ±1 point"
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    if unsure:
+        assert needed > 4
+        assert (f"  note: q's service level interval spans 90%, so whether it meets the target "
+                f"is not certain: {advice}") in out
+        assert f"the 95% interval spans 90%; {advice}" in page
+    else:
+        assert "note: q's service level" not in out
+        assert "replications (now 4)" not in page

@@ -34,6 +34,8 @@ from contactsim.present.words import (
     fmt_ci,
     fmt_target,
     label,
+    replications_advice,
+    spans_target,
     target_label,
 )
 from contactsim.standard import TARGET_SL
@@ -81,7 +83,12 @@ def verdict(est: Estimate) -> str:
 
 def unsure(est: Estimate) -> bool:
     """Whether the 95% interval spans the 90% target (the verdict is not certain)."""
-    return math.isfinite(est.ci_low) and est.ci_low < TARGET_SL <= est.ci_high
+    return spans_target(est)
+
+
+def more_replications(est: Estimate) -> str:
+    """How many replications would pin a service level to ±1 point (``est.n`` ran)."""
+    return replications_advice(est, est.n)
 
 
 def _environment() -> Environment:
@@ -93,6 +100,7 @@ def _environment() -> Environment:
                        thousands=lambda n: f"{n:,}", interval=interval,
                        per_day=lambda e, days: e.scaled(1 / days))
     env.globals.update(verdict=verdict, unsure=unsure, target_label=target_label,
+                       more_replications=more_replications,
                        MEANINGS=MEANINGS, TARGET_PCT=f"{100 * TARGET_SL:.0f}%")
     env.tests["finite"] = lambda v: isinstance(v, int | float) and math.isfinite(v)
     return env
