@@ -275,6 +275,11 @@ def _diversions(result: CompareResults, i: int) -> list[str]:
         text = f"{name} diverts " + phrase("diverted", diverted, " contacts a day to partners")
         if failed.mean > 0:
             text += f", with {fmt('failed', failed.mean)} handovers a day failing"
+            split = [(why, per_day(m, measures[m], run.days)) for why, m in
+                     (("partner closed", "failed_closed"), ("partner busy", "failed_busy"))]
+            if all(math.isfinite(e.mean) for _, e in split):  # older runs have no split
+                text += " (" + ", ".join(f"{why} {fmt('failed', e.mean)}"
+                                         for why, e in split) + ")"
         out.append(text)
     return out
 

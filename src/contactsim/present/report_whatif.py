@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from contactsim.analysis.measures import DIVERSION_MEASURES
 from contactsim.analysis.stats import Estimate
 from contactsim.present.board import board
 from contactsim.present.html import REPORT, drawn_text, embed, macro, render
@@ -120,8 +121,8 @@ def officer_rows(result: CompareResults) -> list[list[Scenario | Cell]]:
 
 
 def diversion_rows(result: CompareResults) -> list[list[Scenario | Cell]]:
-    """Diverted contacts and failed handovers per day, per diversion and scenario, with the
-    change where the base has the diversion too."""
+    """Diverted contacts and failed handovers per day (all, partner closed, partner busy), per
+    diversion and scenario, with the change where the base has the diversion too."""
     names = list(dict.fromkeys(d for r in result.runs for d in r.measured.diversions))
     base = result.runs[0].measured.diversions
     rows: list[list[Scenario | Cell]] = []
@@ -131,7 +132,7 @@ def diversion_rows(result: CompareResults) -> list[list[Scenario | Cell]]:
             if measures is None:
                 continue
             cells = [_cell(result, i, "diversion", name, m, measures[m], run.days)
-                     for m in ("diverted", "failed")]
+                     for m in DIVERSION_MEASURES]
             if i and name not in base:  # nothing to change from: say so, not "-"
                 cells = [Cell(c.value, None, None, "diversion") for c in cells]
             rows.append([_scenario(result, i, f"{name}: "), *cells])

@@ -42,7 +42,8 @@ LABELS = {
     "abandon_rate": "abandoned (share of offered)", "band_lt10": "answered in under 10 s",
     "band_10_60": "answered in 10 to 60 s", "band_ge60": "answered in 60 s or more",
     "callbacks": "callbacks made", "redials": "redials", "diverted": "diverted to partners",
-    "failed": "handovers failed", "utilisation": "utilisation (busy / on duty)",
+    "failed": "handovers failed", "failed_closed": "handovers failed: partner closed",
+    "failed_busy": "handovers failed: partner busy", "utilisation": "utilisation (busy / on duty)",
     "staff_hours": "staff hours on duty", "busy_hours": "staff hours busy",
     "officer_hours": "officer hours per day",
     "closed_lost": "lost: arrived while closed", "closed_moved": "moved: arrived while closed",
@@ -247,11 +248,11 @@ def staff_lines(exp: Experiment) -> list[str]:
         lines.append(f"{pool:<{w}} {hours:>26} {use:>24}  {answered}")
     lines.append(f"officer hours per day: {est((r.officer_hours for r in reps), 'officer_hours')}")
     for name in sc.diversions:
-        lines.append(f"diversion {name}: "
-                     f"{est((r.diversions[name]['diverted'] for r in reps), 'diverted', 1 / days)}"
-                     " diverted per day, "
-                     f"{est((r.diversions[name]['failed'] for r in reps), 'failed', 1 / days)}"
-                     " handovers failed per day")
+        per_day = {m: est((r.diversions[name][m] for r in reps), m, 1 / days)
+                   for m in ("diverted", "failed", "failed_closed", "failed_busy")}
+        lines.append(f"diversion {name}: {per_day['diverted']} diverted per day, "
+                     f"{per_day['failed']} handovers failed per day (partner closed "
+                     f"{per_day['failed_closed']}, partner busy {per_day['failed_busy']})")
     return lines
 
 
