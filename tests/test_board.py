@@ -475,3 +475,20 @@ def test_unsure_verdict_says_how_many_replications(tmp_path: Path, target_s: int
     else:
         assert "note: q's service level" not in out
         assert "replications (now 4)" not in page
+
+
+def test_sweep_badge_counts_the_sweeps_replications(tmp_path: Path) -> None:
+    """A sweep's table rows carry no replication count of their own: the advice uses the
+    sweep's (4 here), not a placeholder."""
+    from conftest import mm_scenario
+
+    path = write(tmp_path, "mm.toml", mm_scenario(per_hour=30, handle_s=300, agents=4, days=2,
+                                                  reps=4, target_s=240))
+    out = tmp_path / "sweep"
+    assert cli.main(["sweep", str(path), "--vary", "pools.p.scale=1.0", "--out", str(out),
+                     "--quiet"]) == 0
+    sl = json.loads((out / "points" / "point-01" / "summary.json").read_text(
+        encoding="utf-8"))["channels"]["q"]["service_level"]
+    assert sl["ci_low"] < 0.9 <= sl["ci_high"]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "replications (now 4) would bring it to ±1 point" in page

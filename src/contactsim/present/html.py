@@ -35,6 +35,7 @@ from contactsim.present.words import (
     fmt_target,
     label,
     replications_advice,
+    replications_for,
     spans_target,
     target_label,
 )
@@ -87,8 +88,9 @@ def unsure(est: Estimate) -> bool:
 
 
 def more_replications(est: Estimate) -> str:
-    """How many replications would pin a service level to ±1 point (``est.n`` ran)."""
-    return replications_advice(est, est.n)
+    """How many replications would pin a service level to ±1 point (``est.n`` ran; nothing
+    said where that is not known)."""
+    return "" if replications_for(est, est.n) is None else replications_advice(est, est.n)
 
 
 def _environment() -> Environment:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from contactsim.analysis.measures import DIVERSION_MEASURES
@@ -226,8 +226,11 @@ def write_compare_report(folder: Path) -> Path:
 def sweep_rows(sweep: SweepResults) -> list[tuple[list[str], dict[str, Estimate]]]:
     """Each point and channel: the keys' values and the channel, and the headline estimates."""
     t = sweep.table
+    reps = sweep.run_facts[0]
+    n = int(reps) if reps.isdigit() else 0  # every point ran this many (for the badge's advice)
     return [([*(t.text(k)[i] for k in sweep.keys), t.text("channel")[i]],
-             {m: row_estimate(t, i, (f"{m}_mean", f"{m}_ci_low", f"{m}_ci_high"))
+             {m: replace(row_estimate(t, i, (f"{m}_mean", f"{m}_ci_low",
+                                                         f"{m}_ci_high")), n=n)
               for m in HEADLINE}) for i in range(len(t))]
 
 
