@@ -36,14 +36,13 @@ from contactsim.present.board import (
     public_words,
     verdict,
 )
+from contactsim.present.precision import replications_advice, replications_for
 from contactsim.present.progress import JobProgress, clock
 from contactsim.present.words import (
     fmt,
     fmt_ci,
     fmt_target,
     is_clear,
-    replications_advice,
-    replications_for,
 )
 from contactsim.results.compare import plan_compare
 from contactsim.results.read import read_table

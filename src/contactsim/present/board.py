@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from contactsim.analysis.stats import Estimate, paired_difference, welch
+from contactsim.present.precision import spans_target
 from contactsim.present.words import fmt, fmt_ci, fmt_target, is_clear
 from contactsim.results.board import REPEATS, planner_unit
 from contactsim.results.compare import is_paired, replication_values
@@ -134,9 +135,7 @@ def meets_words(sl: Estimate) -> str:
 
 def unsure_words(sl: Estimate) -> str:
     """``, not certainly (...)`` where the 95% interval spans 90%, as the report's badge says."""
-    if math.isfinite(sl.ci_low) and sl.ci_low < TARGET_SL <= sl.ci_high:
-        return ", not certainly (its 95% interval spans 90%)"
-    return ""
+    return ", not certainly (its 95% interval spans 90%)" if spans_target(sl) else ""
 
 
 def lead(result: CompareResults, i: int) -> str:

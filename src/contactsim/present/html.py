@@ -28,15 +28,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from contactsim.analysis.stats import Estimate
 from contactsim.present.drawing import MAX_DRAWN, Plot, not_drawn
+from contactsim.present.precision import replications_advice, replications_for, spans_target
 from contactsim.present.words import (
     MEANINGS,
     fmt,
     fmt_ci,
     fmt_target,
     label,
-    replications_advice,
-    replications_for,
-    spans_target,
     target_label,
 )
 from contactsim.standard import TARGET_SL
