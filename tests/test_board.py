@@ -29,13 +29,21 @@ from contactsim.jobs.whatif import run_compare
 from contactsim.present.board import (
     MONTH_DAYS,
     about,
-    board_paragraph,
+    board,
     difference,
+    for_public,
     per_day,
+    public_words,
     verdict,
 )
+from contactsim.present.precision import replications_advice, replications_for
 from contactsim.present.progress import JobProgress, clock
-from contactsim.present.words import fmt, fmt_ci, is_clear
+from contactsim.present.words import (
+    fmt,
+    fmt_ci,
+    fmt_target,
+    is_clear,
+)
 from contactsim.results.compare import plan_compare
 from contactsim.results.read import read_table
 from contactsim.results.write import write_tables
@@ -165,54 +173,102 @@ def test_pool_channel_counts_add_up_to_answered(tmp_path: Path) -> None:
 # --- the board paragraph and the comparison's summary.csv ------------------------------------
 
 
+ATTRITION = """\
+extends = "{base}"
+name = "20% handler attrition"
+[pools.handlers]
+scale = 0.8
+"""
+
+
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("board") / "cmp"
+    folder = tmp_path_factory.mktemp("board")
+    attrition = write(folder, "attrition.toml",
+                      ATTRITION.format(base=(ROOT / "scenarios" / "baseline.toml").as_posix()))
+    out = folder / "cmp"
     members = plan_compare([str(ROOT / "scenarios" / f"{n}.toml") for n in
-                            ("baseline", "rcrp", "extra-staff")], list(SHORT), out=out)
+                            ("baseline", "rcrp", "extra-staff")] + [str(attrition)],
+                           list(SHORT), out=out)
     run_compare(members, out, report=False)
     return out
 
 
-def test_board_paragraph_states_compares_figures_and_verdicts(comparison: Path) -> None:
+def test_board_states_compares_figures_and_verdicts(comparison: Path) -> None:
     from contactsim.results.read import read_compare
 
     result = read_compare(comparison)
-    for i in (1, 2):
-        text = board_paragraph(result, i)
+    for i in range(1, len(result.runs)):
+        b = board(result, i)
         label, run = result.labels[i], result.runs[i]
-        assert text.startswith(f"Against {result.runs[0].name} (the base), {run.name}: ")
+        assert b.text() == "\n".join([b.lead, *(f"- {x}" for x in b.bullets), b.note])
+        assert b.note.startswith(f"Against {result.runs[0].name} (the base). ")
+        # The lead: whether the scenario meets 90% of 999 calls within 10 s.
+        sl = run.estimate("channels", "999", "service_level")
+        word = "meets" if sl.mean >= 0.9 else "misses"
+        assert b.lead.startswith(f"{run.name} {word} the 999 standard (90% answered within "
+                                 f"10 s): {fmt('service_level', sl.mean)} (95% CI ")
         for ch in run.channels:
             change = difference(result, label, "channel", ch, "service_level")
-            said = (f"{ch} service level {fmt('service_level', run.estimate('channels', ch, 'service_level').mean)}, "  # noqa: E501
-                    f"{fmt_ci('service_level', change, signed=True).replace(' (', ' (95% CI ', 1)}, "  # noqa: E501
-                    + ("not a clear change" if not is_clear("service_level", change)
-                       else "a clear rise" if change.mean > 0 else "a clear fall"))
-            assert said in text, (said, text)
+            public = ("no clear change" if not is_clear("service_level", change) else
+                      "better for the public" if change.mean > 0 else "worse for the public")
+            said = (f"{ch}: {fmt('service_level', run.estimate('channels', ch, 'service_level').mean)}"  # noqa: E501
+                    f" answered within {fmt_target(run.target_s(ch))}, "
+                    f"{fmt_ci('service_level', change, signed=True).replace(' (', ' (95% CI ', 1)}"
+                    f" on the base: {public}")
+            assert sum(x.startswith(said) for x in b.bullets) == 1, (said, b.bullets)
         officers = difference(result, label, "officers", "all", "officer_hours")
-        if is_clear("officer_hours", officers) and officers.mean < 0:
-            released = fmt_ci("officer_hours", officers.scaled(-1)).split(" (")[0]
-            month = about(-officers.mean * MONTH_DAYS)
-            assert f"releases {released} officer hours a day (95% CI " in text
-            assert f"about {month} a month)" in text
-    rcrp = board_paragraph(result, 1)
-    assert "releases " in rcrp  # RCRP takes deployments away from officers
+        line = [x for x in b.bullets if "officer hours a day" in x]
+        assert len(line) == 1
+        if not is_clear("officer_hours", officers):
+            assert line[0] == ("officer hours a day "
+                               f"{fmt_ci('officer_hours', officers, signed=True).replace(' (', ' (95% CI ', 1)}"  # noqa: E501
+                               ": not a clear change")
+            continue
+        size = fmt_ci("officer_hours", officers.scaled(-1 if officers.mean < 0 else 1))
+        assert f"{size.split(' (')[0]} " in line[0]
+        assert f"about {about(abs(officers.mean) * MONTH_DAYS)} a month)" in line[0]
+    rcrp, extra, attrition = (board(result, i).bullets for i in (1, 2, 3))
     diverted = per_day("diverted", result.runs[1].estimate("diversions", "rcrp", "diverted"),
                        result.runs[1].days)
-    assert f"rcrp diverts {fmt_ci('diverted', diverted).split(' (')[0]} contacts a day" in rcrp
+    assert any(x.startswith(f"rcrp diverts {fmt_ci('diverted', diverted).split(' (')[0]} "
+                            "contacts a day") for x in rcrp)
+    # RCRP hands incidents to partners: officer hours released, through diversion.
+    assert any(x.startswith("releases ") and x.endswith(", through diversion to partners")
+               for x in rcrp)
+    # Fewer handlers: officer hours fall because callers hung up, which releases nothing.
+    officers = next(x for x in attrition if "officer hours" in x)
+    assert "releases" not in officers
+    assert "released" not in officers.replace("not hours released", "")
+    assert " fewer officer hours a day (95% CI " in officers
+    assert "because more callers hung up" in officers
+    assert any("of callers hung up" in x and x.endswith("worse for the public")
+               for x in attrition)
+    # More handlers: fewer hang up; officer hours rise, but not clearly in so short a run.
+    assert any(x.startswith("officer hours a day +") and x.endswith("not a clear change")
+               for x in extra)
+    assert any("of callers hung up" in x and x.endswith("better for the public")
+               for x in extra)
 
 
 def test_board_wording_follows_the_clear_rule() -> None:
-    released = "releases 66.0 officer hours a day (95% CI 60.0 to 72.0; about 2,000 a month)"
-    from contactsim.present.board import _officers
-
-    assert _officers(Estimate(-66.0, -72.0, -60.0, 10)) == released
     # An interval printed as reaching zero is not a clear change, however close.
     tiny = Estimate(0.003, 0.0004, 0.006, 10)
     assert fmt_ci("service_level", tiny, signed=True) == "+0.3 pts (0.0 to +0.6 pts)"
     assert verdict("service_level", tiny) == "not a clear change"
+    assert public_words("service_level", tiny) == "no clear change"
     assert verdict("service_level", Estimate(0.003, 0.001, 0.006, 10)) == "a clear rise"
     assert verdict("service_level", Estimate(-0.02, -0.03, -0.01, 10)) == "a clear fall"
+    # Better or worse for the public: up is better for service level, worse for hang-ups and
+    # waits; staff and utilisation are neither.
+    up, down = Estimate(0.02, 0.01, 0.03, 10), Estimate(-0.02, -0.03, -0.01, 10)
+    assert public_words("service_level", up) == "better for the public"
+    assert public_words("service_level", down) == "worse for the public"
+    assert public_words("abandon_rate", up) == "worse for the public"
+    assert public_words("mean_answer_s", Estimate(-5.0, -7.0, -3.0, 10)) == \
+        "better for the public"
+    assert for_public("utilisation", up) == ""
+    assert for_public("staff_hours", Estimate(20.0, 10.0, 30.0, 10)) == ""
     assert about(2006.4) == "2,000"
     assert about(7.46) == "7.5"
     assert about(343) == "340"
@@ -244,6 +300,7 @@ def test_compare_summary_csv_matches_compare_csv(comparison: Path) -> None:
         shown = est if unit in ("%", "s") else est.scaled(factor)
         assert changes.text("clear")[r] == ("yes" if is_clear(measure, shown) else "no")
         assert changes.text("change_unit")[r] == ("pts" if unit == "%" else unit)
+        assert changes.text("for_public")[r] == for_public(measure, shown)
         checked += 1
     assert checked > 100
     assert "pool_channel" in diffs.text("kind")
@@ -373,3 +430,64 @@ def test_compare_subprocess_stderr_is_clean_and_summary_has_staff(tmp_path: Path
                   "diversion rcrp:", "handovers failed per day"):
         assert words in done.stdout
     assert "Who answered what" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+
+
+# --- how many replications would settle an unsure verdict ------------------------------------
+
+
+def test_replications_for_one_point() -> None:
+    # The half-width falls as 1/sqrt(n): ±2 pts from 6 replications needs 6 x 2^2 = 24.
+    assert replications_for(Estimate(0.88, 0.86, 0.90, 6), 6) == 24
+    assert replications_for(Estimate(0.88, 0.865, 0.895, 10), 10) == 23  # 10 x 1.5^2 = 22.5
+    # A share's interval clipped at 100%: the unclipped side gives the half-width.
+    assert replications_for(Estimate(0.995, 0.975, 1.0, 5), 5) == 20
+    # Already within a point: no more than now; no interval at all: nothing to scale.
+    assert replications_for(Estimate(0.9, 0.895, 0.905, 10), 10) == 10
+    assert replications_for(Estimate(0.9, math.nan, math.nan, 1), 1) is None
+    assert replications_advice(Estimate(0.88, 0.86, 0.90, 6), 6) == (
+        "about 24 replications (now 6) would bring it to ±1 point (it is ±2.0 pts now)")
+
+
+@pytest.mark.parametrize(("target_s", "unsure"), [(240, True), (30, False)])
+def test_unsure_verdict_says_how_many_replications(tmp_path: Path, target_s: int, unsure: bool,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import mm_scenario
+
+    # Four replications of two days: the service level within 4 min is near 90%, its interval
+    # some ±4 pts wide; within 30 s it is far below 90% whatever the interval.
+    path = write(tmp_path, "mm.toml", mm_scenario(per_hour=30, handle_s=300, agents=4, days=2,
+                                                  reps=4, target_s=target_s))
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    sl = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))[
+        "channels"]["q"]["service_level"]
+    assert (sl["ci_low"] < 0.9 <= sl["ci_high"]) is unsure
+    half = max(sl["mean"] - sl["ci_low"], sl["ci_high"] - sl["mean"])
+    needed = math.ceil(4 * (half / 0.01) ** 2)
+    advice = f"about {needed} replications (now 4) would bring it to ±1 point"
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    if unsure:
+        assert needed > 4
+        assert (f"  note: q's service level interval spans 90%, so whether it meets the target "
+                f"is not certain: {advice}") in out
+        assert f"the 95% interval spans 90%; {advice}" in page
+    else:
+        assert "note: q's service level" not in out
+        assert "replications (now 4)" not in page
+
+
+def test_sweep_badge_counts_the_sweeps_replications(tmp_path: Path) -> None:
+    """A sweep's table rows carry no replication count of their own: the advice uses the
+    sweep's (4 here), not a placeholder."""
+    from conftest import mm_scenario
+
+    path = write(tmp_path, "mm.toml", mm_scenario(per_hour=30, handle_s=300, agents=4, days=2,
+                                                  reps=4, target_s=240))
+    out = tmp_path / "sweep"
+    assert cli.main(["sweep", str(path), "--vary", "pools.p.scale=1.0", "--out", str(out),
+                     "--quiet"]) == 0
+    sl = json.loads((out / "points" / "point-01" / "summary.json").read_text(
+        encoding="utf-8"))["channels"]["q"]["service_level"]
+    assert sl["ci_low"] < 0.9 <= sl["ci_high"]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "replications (now 4) would bring it to ±1 point" in page

@@ -4,7 +4,7 @@ One small real run is made per module; each test copies it, damages one file and
 ``plot`` exits 2 with one ``error: FILE: KEY: what is wrong`` line naming the damaged file, no
 traceback, and leaves the earlier report.html byte for byte as it was (nothing is drawn before
 the folder has been read and checked in full). Also here: ``reference --out`` written
-atomically on a full disk.
+atomically on a full disk, and ``plot`` on a full disk saying so in one line.
 """
 
 from __future__ import annotations
@@ -334,3 +334,39 @@ def test_a_replaced_file_has_an_ordinary_mode_or_keeps_its_own(tmp_path: Path) -
     assert kept.stat().st_mode & 0o777 == 0o640
     assert fresh.read_text(encoding="utf-8") == kept.read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.md", "kept.md"]
+
+
+# --- plot on a full disk ---------------------------------------------------------------------
+
+
+def test_plot_on_a_full_disk_says_one_line(made: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The copy of the tables fails on every file: shutil.copytree gathers the failures into
+    one shutil.Error holding a list as long as the folder. The error is one line naming the
+    folder, the first reason and the file it was copying; nothing is lost or left behind."""
+    folder = tmp_path / "run"
+    shutil.copytree(made, folder)
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    copied = sum(1 for p in folder.rglob("*") if p.is_file() and p.parent.name != "plots"
+                 and p.name != "report.html")
+    assert copied > 5
+
+    def full_disk(src: str, dst: str, *, follow_symlinks: bool = True) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device", dst)
+
+    monkeypatch.setattr(shutil, "copyfile", full_disk)
+    code = cli.main(["plot", str(folder)])
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"error: {folder}: cannot write results: No space left on device; "
+                          f"{copied - 1} more files failed too (copying {folder}/"), err
+    assert err.endswith("); earlier results were left as they were\n"), err
+    assert "[(" not in err
+    assert ".partial-" not in err
+    assert len(err) < 400
+    after = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

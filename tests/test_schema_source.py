@@ -78,7 +78,7 @@ DERIVED = {
 
 def test_every_table_names_the_dataclass_it_builds() -> None:
     found = list(tables(SCENARIO))
-    assert len(found) == 15  # scenario, run, channel, on_abandon, category, pool, shift, ...
+    assert len(found) == 16  # scenario, run, channel, on_abandon, category, pool, shift, ...
     for key, table in found:
         assert table.spec is not None, key
         assert dataclasses.is_dataclass(table.spec), key
@@ -171,7 +171,8 @@ BASE: dict[str, Any] = {
     },
     "partners": {"nhs": {}, "line": {"hours": [{**ALL_DAY}]}},
     "surges": [{"channel": "999", "day": 0, "start": "10:00", "minutes": 30, "calls": 20}],
-    "diversions": {"rcrp": {"categories": ["welfare"], "share": 0.3, "at": "triage"}},
+    "diversions": {"rcrp": {"categories": ["welfare"], "share": 0.3, "at": "triage",
+                            "hours": [{**ALL_DAY}]}},
 }
 
 ABSENT = object()  # as a value: leave the key out of the file
@@ -179,6 +180,7 @@ ABSENT = object()  # as a value: leave the key out of the file
 C999, ON101, HANDLERS, SHIFT = ("channels", "999"), ("channels", "101", "on_abandon"), \
     ("pools", "handlers"), ("pools", "handlers", "roster", 0)
 HOURS, SURGE, RCRP = ("partners", "line", "hours", 0), ("surges", 0), ("diversions", "rcrp")
+DIV_HOURS = (*RCRP, "hours", 0)
 C112, OPEN0 = ("channels", "112"), ("channels", "112", "open", 0)
 
 # Each case: the schema key, the edits to BASE (key path -> new value), and the attributes of
@@ -286,6 +288,11 @@ CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
     ("diversions.*.at", {(*RCRP, "at"): "pre_queue"}, [(*RCRP, "at")]),
     ("diversions.*.partner", {(*RCRP, "partner"): "nhs"}, [(*RCRP, "partner")]),
     ("diversions.*.triage_s", {(*RCRP, "triage_s"): 60}, [(*RCRP, "triage_s")]),
+    ("diversions.*.hours", {(*RCRP, "hours"): ABSENT}, [(*RCRP, "hours")]),
+    ("diversions.*.hours[].days", {(*DIV_HOURS, "days"): "mon"}, [(*DIV_HOURS, "days")]),
+    ("diversions.*.hours[].start", {(*DIV_HOURS, "start"): "09:00"},
+     [(*DIV_HOURS, "start_min")]),
+    ("diversions.*.hours[].end", {(*DIV_HOURS, "end"): "17:00"}, [(*DIV_HOURS, "end_min")]),
 ]
 
 

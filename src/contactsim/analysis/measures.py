@@ -49,9 +49,10 @@ CLOSED_MEASURES = ("closed_lost", "closed_moved")
 #: Channel measures by hour of the week (hourly.csv).
 HOURLY_MEASURES = (*CHANNEL_MEASURES, "arrivals", "diverted", "redials")
 POOL_MEASURES = ("utilisation", "staff_hours", "busy_hours")
-#: Per diversion: contacts handed to the partner (or taken before the queue), and handovers
-#: that failed because the partner was closed or had nobody free.
-DIVERSION_MEASURES = ("diverted", "failed")
+#: Per diversion: contacts handed to the partner (or taken before the queue), handovers that
+#: failed, and of those the ones the partner was closed for and had nobody free for (they add
+#: up to ``failed``). A diversion outside its own ``hours`` is not attempted: in none of them.
+DIVERSION_MEASURES = ("diverted", "failed", "failed_closed", "failed_busy")
 POOL_HOURLY = ("staff_on_duty", "staff_busy", "utilisation")
 #: Who answered what, per pool and channel (summary.json ``pool_channel``, pool_channel.csv):
 #: contacts answered over the measured days, and per day.
@@ -83,7 +84,7 @@ class Replication:
     cdf: dict[str, np.ndarray]  # channel -> share of offered answered within CDF_GRID_S
     pools: dict[str, dict[str, float]]
     pools_hourly: dict[str, dict[str, np.ndarray]]
-    diversions: dict[str, dict[str, float]]  # name -> diverted, failed
+    diversions: dict[str, dict[str, float]]  # name -> DIVERSION_MEASURES
     diversions_hourly: dict[str, dict[str, np.ndarray]]
     officer_hours: float  # per day, all channels
     warnings: list[str] = field(default_factory=list)
@@ -182,11 +183,11 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
                 "staff_busy": busy / out.window_s,
                 "utilisation": busy / present,
             }
-    diversions = {name: {"diverted": float(out.diversions[j, :, 0].sum()),
-                         "failed": float(out.diversions[j, :, 1].sum())}
+    diversions = {name: {m: float(out.diversions[j, :, k].sum())
+                         for k, m in enumerate(DIVERSION_MEASURES)}
                   for j, name in enumerate(scenario.diversions)}
-    diversions_hourly = {name: {"diverted": out.diversions[j, :, 0].copy(),
-                                "failed": out.diversions[j, :, 1].copy()}
+    diversions_hourly = {name: {m: out.diversions[j, :, k].copy()
+                                for k, m in enumerate(DIVERSION_MEASURES)}
                          for j, name in enumerate(scenario.diversions)}
     return Replication(index, channels, hourly, cdf, pools, pools_hourly, diversions,
                        diversions_hourly, float(out.officer_hours.sum()) / days,

@@ -408,6 +408,10 @@ DIVERSION = Table((
           required=True, example='"triage"'),
     Field("partner", Text(nonempty=True), "Partner agency that takes them; absent: always "
           "accepted.", example='"mh_crisis_line"'),
+    Field("hours", TableList(WINDOW, min_len=1), "When the scheme runs, in the roster's shape: "
+          "a contact arriving outside these hours is not diverted and goes on as with no "
+          "policy (not counted as a failed handover). Absent: always.",
+          example='[{ days = "mon-fri", start = "08:00", end = "20:00" }]'),
     Field("triage_s", Dist(), "Handler time before the handover, instead of the handle time "
           "(triage only; never longer than the contact's own handle time).",
           unit="s", example='{ dist = "lognormal", mean = 180, sd = 60 }',

@@ -210,6 +210,8 @@ class DiversionSpec:
     at: str  # "pre_queue" or "triage"
     partner: str | None
     triage_s: Distribution
+    #: When the scheme runs (weekly windows); None: always.
+    hours: tuple[WindowSpec, ...] | None = None
 
     @property
     def pre_queue(self) -> bool:

@@ -50,7 +50,7 @@ from contactsim.timebase import DAY_S
 #: The array type of each log column: channel, category (int16), arrived, queued, end
 #: (float64), outcome (int8), talk_s, wrap_s (float64), caller (int64), agent (int32).
 _CODES = ("h", "h", "d", "d", "d", "b", "d", "d", "q", "i")
-_TALK = 6
+_OUTCOME, _TALK = 5, 6
 
 
 class LoggingRoom(ControlRoom):
@@ -127,7 +127,9 @@ class LoggingRoom(ControlRoom):
     def _pre_queue(self, c: Contact) -> None:
         policy, before = c.div, self.n_rows
         super()._pre_queue(c)
-        if self.n_rows > before:  # taken (and measured): the row _resolve just wrote
+        # taken (and measured): the row _resolve just wrote (a contact that went on may
+        # have been answered at once instead)
+        if self.n_rows > before and self.columns[_OUTCOME][before] == DIVERTED:
             self.diverted_to[before] = policy
 
     def _handover(self, h: Handler) -> None:

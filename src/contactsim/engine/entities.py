@@ -182,7 +182,9 @@ class ModelOutput:
     present_s: np.ndarray  # (pools, 168) staff-seconds on duty in the window, by hour of week
     busy_s: np.ndarray  # (pools, 168) staff-seconds busy in the window, by hour of week
     window_s: np.ndarray  # (168,) seconds of the measured window falling in each hour of week
-    diversions: np.ndarray  # (diversions, 168, 2): diverted and failed, by hour of arrival
+    #: (diversions, 168, 4) by hour of arrival: diverted, failed, and of the failed those the
+    #: partner was closed for and those it had nobody free for
+    diversions: np.ndarray
     callbacks: np.ndarray  # (channels,) callbacks made for measured abandoned calls
     officer_hours: np.ndarray  # (channels,) officer hours for measured contacts
     warnings: tuple[str, ...]

@@ -1,33 +1,40 @@
-"""Board-ready figures of a comparison: a paragraph to paste, and the changes as a table.
+"""Board-ready figures of a comparison: a piece to paste, and the changes as a table.
 
-A planner writing a board paper needs the comparison in two forms: a few sentences that state
-what the change buys, with its uncertainty ("Against the baseline, RCRP releases 66 officer
-hours a day (95% CI 60 to 72; about 2,000 a month); 999 service level +0.3 pts (95% CI -0.2 to
-+0.8 pts), not a clear change"), and the changes in a spreadsheet (the comparison folder's
-``summary.csv``). Both are built from compare.csv and the members' summary.json only, in the
-planner's units (:mod:`contactsim.results.board`), and a change is called clear by the one
-rule the report uses (:func:`contactsim.present.words.is_clear`: its 95% interval, as printed,
-excludes zero).
+A planner writing a board paper needs the comparison in two forms: a lead and a few bullets
+that state what the change buys, with its uncertainty, and the changes in a spreadsheet (the
+comparison folder's ``summary.csv``). The lead says whether the scenario meets or misses 90%
+on 999 (within 10 s); each bullet words a clear change as better or worse for the public where
+the public feels it (service level, answer times, callers hanging up). Officer hours are
+*released* only where diversion released them: when they fall because more callers hung up,
+nothing was released (those incidents were not dealt with) and the bullet says so ("13.9
+fewer officer hours a day ..., because more callers hung up"). Both forms are built from
+compare.csv and the members' saved tables only, in the planner's units
+(:mod:`contactsim.results.board`), and a change is called clear by the one rule the report
+uses (:func:`contactsim.present.words.is_clear`: its 95% interval, as printed, excludes zero).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contactsim.analysis.stats import Estimate
-from contactsim.present.words import fmt, fmt_ci, is_clear
+from contactsim.analysis.stats import Estimate, paired_difference, welch
+from contactsim.present.precision import spans_target
+from contactsim.present.words import fmt, fmt_ci, fmt_target, is_clear
 from contactsim.results.board import REPEATS, planner_unit
+from contactsim.results.compare import is_paired, replication_values
 from contactsim.results.read import CompareResults, RunResults, Table, row_estimate
 from contactsim.results.write import write_csv
+from contactsim.standard import TARGET_S, TARGET_SL
 
 #: Days in an average month, for "about 2,000 a month".
 MONTH_DAYS = 365.25 / 12
 CHANGES_CSV = "summary.csv"
 CHANGES_COLUMNS = ("scenario", "base", "measure", "channel", "pool", "diversion", "base_mean",
                    "scenario_mean", "unit", "change", "ci_low", "ci_high", "change_unit",
-                   "clear", "method")
+                   "clear", "method", "for_public")
 NAN = Estimate(math.nan, math.nan, math.nan, 0)
 
 
@@ -76,16 +83,179 @@ def phrase(measure: str, est: Estimate, words: str, *, signed: bool = False,
     return f"{mean}{words}" + (f" ({inside})" if inside else "")
 
 
-def _officers(change: Estimate) -> str:
+#: Measures where a rise is better for the public, and where a fall is; any other change (staff,
+#: utilisation, demand, diversions) is neither, and is called a clear rise or fall.
+BETTER_UP = frozenset({"service_level", "band_lt10", "answered"})
+BETTER_DOWN = frozenset({"abandon_rate", "abandoned", "mean_answer_s", "mean_wait_s",
+                         "p90_answer_s", "p99_answer_s", "band_ge60", "closed_lost"})
+
+
+def for_public(measure: str, change: Estimate) -> str:
+    """``better``, ``worse`` (for the public) or ``""``: a clear change of a measure the
+    public feels (service level, answer times, callers hanging up), by the report's rule."""
+    if measure not in BETTER_UP | BETTER_DOWN or not is_clear(measure, change):
+        return ""
+    return "better" if (change.mean > 0) == (measure in BETTER_UP) else "worse"
+
+
+def public_words(measure: str, change: Estimate) -> str:
+    """``better for the public``, ``worse for the public`` or ``no clear change``."""
+    side = for_public(measure, change)
+    return f"{side} for the public" if side else "no clear change"
+
+
+@dataclass(frozen=True)
+class Board:
+    """What a scenario changes, for a board paper: a lead sentence, bullets and a note."""
+
+    lead: str
+    bullets: tuple[str, ...]
+    note: str
+
+    def text(self) -> str:
+        """Plain text to paste: the lead, one ``- `` line per bullet, the note."""
+        return "\n".join([self.lead, *(f"- {b}" for b in self.bullets), self.note])
+
+
+def headline_channel(run: RunResults) -> str | None:
+    """The channel a scenario is led with: 999 where it has one, else its first channel."""
+    return "999" if "999" in run.channels else (run.channels[0] if run.channels else None)
+
+
+def standard_words(channel: str, target_s: float) -> str:
+    if channel == "999" and target_s == TARGET_S:
+        return "the 999 standard (90% answered within 10 s)"
+    return f"90% answered within {fmt_target(target_s)} on {channel}"
+
+
+def meets_words(sl: Estimate) -> str:
+    """``meets`` or ``misses`` 90%, by the report's badge rule (the mean against 90%)."""
+    return "meets" if sl.mean >= TARGET_SL else "misses"
+
+
+def unsure_words(sl: Estimate) -> str:
+    """``, not certainly (...)`` where the 95% interval spans 90%, as the report's badge says."""
+    return ", not certainly (its 95% interval spans 90%)" if spans_target(sl) else ""
+
+
+def lead(result: CompareResults, i: int) -> str:
+    """``RCRP misses the 999 standard (...): 82.2% (95% CI ...); the base ... 79.7%.``"""
+    base, run = result.runs[0], result.runs[i]
+    channel = headline_channel(run)
+    if channel is None:
+        return f"{run.name}: no channels to judge against 90%."
+    sl = run.measured.channels[channel].service_level
+    if not math.isfinite(sl.mean):
+        return f"{run.name}: no {channel} contacts to judge against 90%."
+    text = (f"{run.name} {meets_words(sl)} {standard_words(channel, run.target_s(channel))}: "
+            f"{phrase('service_level', sl, '')}{unsure_words(sl)}")
+    if channel in base.measured.channels:
+        was = base.measured.channels[channel].service_level
+        if math.isfinite(was.mean):
+            same = (was.mean >= TARGET_SL) == (sl.mean >= TARGET_SL)
+            text += (f"; the base, {base.name}, {meets_words(was)} it{' too' if same else ''},"
+                     f" at {fmt('service_level', was.mean)}")
+    return text + "."
+
+
+def _channel_bullet(result: CompareResults, i: int, channel: str) -> str | None:
+    """``999: 70.5% within 10 s, -9.1 pts (95% CI ...): worse for the public; ...``"""
+    run, label = result.runs[i], result.labels[i]
+    measures = run.measured.channels[channel]
+    sl = difference(result, label, "channel", channel, "service_level")
+    if not math.isfinite(sl.mean):
+        return None
+    text = (f"{channel}: {fmt('service_level', measures.service_level.mean)} answered within "
+            f"{fmt_target(run.target_s(channel))}, {with_ci('service_level', sl, signed=True)} "
+            f"on the base: {public_words('service_level', sl)}")
+    gave_up = difference(result, label, "channel", channel, "abandon_rate")
+    if for_public("abandon_rate", gave_up):
+        text += (f"; {fmt('abandon_rate', measures.abandon_rate.mean)} of callers hung up, "
+                 f"{with_ci('abandon_rate', gave_up, signed=True)}: "
+                 f"{public_words('abandon_rate', gave_up)}")
+    return text
+
+
+def _clear_change(result: CompareResults, i: int, kind: str, measure: str, sign: int) -> bool:
+    """Whether any channel (or diversion) of scenario ``i`` clearly moves ``measure`` in the
+    direction ``sign`` (+1 up, -1 down) against the base."""
+    run = result.runs[i]
+    names = run.channels if kind == "channel" else list(run.measured.diversions)
+    return any(is_clear(measure, ch) and ch.mean * sign > 0 for ch in (
+        per_day(measure, difference(result, result.labels[i], kind, n, measure), run.days)
+        for n in names))
+
+
+def _diverts(result: CompareResults, i: int, sign: int) -> bool:
+    """Whether scenario ``i`` diverts clearly more (``sign`` +1) or fewer (-1) contacts to
+    partners than the base, counting diversions only one of them has."""
+    base, run = result.runs[0].measured.diversions, result.runs[i].measured.diversions
+    own, other = (run, base) if sign > 0 else (base, run)
+    if any(n not in other and m.diverted.mean > 0 for n, m in own.items()):
+        return True
+    return _clear_change(result, i, "diversion", "diverted", sign)
+
+
+def officer_causes(result: CompareResults, i: int, change: Estimate) -> tuple[bool, list[str]]:
+    """Why officer hours moved: (whether diversion released any, the other reasons).
+
+    Officer hours fall when diversion hands incidents to partners (hours *released*), when
+    more callers hang up (their incidents are not dealt with: nothing is released) or when
+    fewer contacts arrive; they rise for the opposite reasons.
+    """
+    sign = 1 if change.mean > 0 else -1
+    released = sign < 0 and _diverts(result, i, 1)
+    reasons = []
+    if sign > 0 and _diverts(result, i, -1):
+        reasons.append("fewer contacts are diverted to partners")
+    if _clear_change(result, i, "channel", "abandoned", -sign):
+        reasons.append("more callers hung up" if sign < 0 else
+                       "fewer callers hung up, so more incidents are dealt with")
+    if _new_contacts(result, i, sign):
+        reasons.append("more contacts arrive" if sign > 0 else "fewer contacts arrive")
+    return released, reasons
+
+
+def _new_contacts(result: CompareResults, i: int, sign: int) -> bool:
+    """Whether any channel clearly gets more (``sign`` +1) or fewer (-1) new contacts:
+    arrivals less redials, replication by replication (fewer redials are callers hanging up
+    less, not less demand)."""
+    base, run = result.runs[0], result.runs[i]
+    a, b = replication_values(base), replication_values(run)
+    for ch in (c for c in run.channels if c in base.channels):
+        keys = [("channel", ch, m) for m in ("arrivals", "redials")]
+        if not all(k in a and k in b for k in keys):
+            continue
+        new_a, new_b = (v[keys[0]] - v[keys[1]] for v in (a, b))
+        change = (paired_difference(new_a, new_b) if is_paired(base, run)
+                  else welch(new_a, new_b))
+        change = per_day("arrivals", change, run.days)
+        if is_clear("arrivals", change) and change.mean * sign > 0:
+            return True
+    return False
+
+
+def officers_bullet(result: CompareResults, i: int, change: Estimate) -> str:
+    """Officer hours a day: released only where diversion released them."""
     m = "officer_hours"
     if not is_clear(m, change):
-        return f"officer hours a day {with_ci(m, change, signed=True)}, not a clear change"
-    if change.mean < 0:
-        released = Estimate(-change.mean, -change.ci_high, -change.ci_low, change.n)
-        return "releases " + phrase(m, released, " officer hours a day",
-                                    extra=f"about {about(released.mean * MONTH_DAYS)} a month")
-    return "needs " + phrase(m, change, " more officer hours a day",
-                             extra=f"about {about(change.mean * MONTH_DAYS)} a month")
+        return f"officer hours a day {with_ci(m, change, signed=True)}: not a clear change"
+    released, reasons = officer_causes(result, i, change)
+    size = change if change.mean > 0 else Estimate(-change.mean, -change.ci_high,
+                                                   -change.ci_low, change.n)
+    month = f"about {about(size.mean * MONTH_DAYS)} a month"
+    if change.mean > 0:
+        text = "needs " + phrase(m, size, " more officer hours a day", extra=month)
+        return text + (", because " + " and ".join(reasons) if reasons else "")
+    if released and not reasons:
+        return "releases " + phrase(m, size, " officer hours a day", extra=month) + \
+            ", through diversion to partners"
+    text = phrase(m, size, " fewer officer hours a day", extra=month)
+    if released:
+        return (text + ": partly released by diversion to partners, partly because "
+                + " and ".join(reasons) + ", which releases nothing")
+    return text + (", because " + " and ".join(reasons) if reasons else "") + \
+        " (not hours released: fewer incidents are dealt with)"
 
 
 def _diversions(result: CompareResults, i: int) -> list[str]:
@@ -98,46 +268,59 @@ def _diversions(result: CompareResults, i: int) -> list[str]:
             change = per_day("diverted", difference(result, result.labels[i], "diversion",
                                                     name, "diverted"), run.days)
             out.append(f"{name} diverts {fmt('diverted', diverted.mean)} contacts a day "
-                       f"({with_ci('diverted', change, signed=True)} on the base, "
-                       f"{verdict('diverted', change)})")
+                       f"to partners, {with_ci('diverted', change, signed=True)} on the base: "
+                       f"{verdict('diverted', change)}")
             continue
         text = f"{name} diverts " + phrase("diverted", diverted, " contacts a day to partners")
         if failed.mean > 0:
             text += f", with {fmt('failed', failed.mean)} handovers a day failing"
+            split = [(why, per_day(m, measures[m], run.days)) for why, m in
+                     (("partner closed", "failed_closed"), ("partner busy", "failed_busy"))]
+            if all(math.isfinite(e.mean) for _, e in split):  # older runs have no split
+                text += " (" + ", ".join(f"{why} {fmt('failed', e.mean)}"
+                                         for why, e in split) + ")"
         out.append(text)
     return out
 
 
-def board_paragraph(result: CompareResults, i: int) -> str:
-    """What scenario ``i`` (not the base) changes, in sentences for a board paper."""
+def _pools(result: CompareResults, i: int) -> list[str]:
     base, run, label = result.runs[0], result.runs[i], result.labels[i]
-    parts = []
-    officers = difference(result, label, "officers", "all", "officer_hours")
-    if math.isfinite(officers.mean):
-        parts.append(_officers(officers))
-    parts += _diversions(result, i)
-    for channel in (c for c in base.channels if c in run.channels):
-        sl = run.measured.channels[channel].service_level
-        change = difference(result, label, "channel", channel, "service_level")
-        if math.isfinite(change.mean):
-            parts.append(f"{channel} service level {fmt('service_level', sl.mean)}, "
-                         f"{with_ci('service_level', change, signed=True)}, "
-                         f"{verdict('service_level', change)}")
+    out = []
     for pool in (p for p in base.pools if p in run.pools):
+        parts = []
         hours = per_day("staff_hours", difference(result, label, "pool", pool, "staff_hours"),
                         run.days)
         base_hours = base.measured.pools[pool].staff_hours.mean / max(base.days, 1e-9)
         if is_clear("staff_hours", hours) and abs(hours.mean) >= 0.01 * abs(base_hours):
-            parts.append(f"{pool} on duty " + phrase("staff_hours", hours, " staff hours a day",
-                                                     signed=True))
+            parts.append(phrase("staff_hours", hours, " staff hours on duty a day",
+                                signed=True))
         use = difference(result, label, "pool", pool, "utilisation")
         if math.isfinite(use.mean):
-            parts.append(f"{pool} utilisation {with_ci('utilisation', use, signed=True)}, "
+            parts.append(f"utilisation {with_ci('utilisation', use, signed=True)}, "
                          f"{verdict('utilisation', use)}")
-    if not parts:
-        return f"Against {base.name}, {run.name} shows no figures to compare."
-    return (f"Against {base.name} (the base), {run.name}: " + "; ".join(parts) + ". "
-            + how_paired(result))
+        if parts:
+            out.append(f"{pool}: " + "; ".join(parts))
+    return out
+
+
+def board(result: CompareResults, i: int) -> Board:
+    """What scenario ``i`` (not the base) changes, for a board paper: led by whether it meets
+    90% on 999, then each channel (better or worse for the public), officer hours (released
+    only where diversion released them), diversions and staff."""
+    run, label = result.runs[i], result.labels[i]
+    bullets = [b for b in (_channel_bullet(result, i, c) for c in result.runs[0].channels
+                           if c in run.channels) if b]
+    officers = difference(result, label, "officers", "all", "officer_hours")
+    if math.isfinite(officers.mean):
+        bullets.append(officers_bullet(result, i, officers))
+    bullets += _diversions(result, i) + _pools(result, i)
+    return Board(lead(result, i), tuple(bullets),
+                 f"Against {result.runs[0].name} (the base). {how_paired(result)}")
+
+
+def board_paragraph(result: CompareResults, i: int) -> str:
+    """:func:`board` as plain text, to paste."""
+    return board(result, i).text()
 
 
 def how_paired(result: CompareResults) -> str:
@@ -181,7 +364,7 @@ def change_rows(table: Table, runs: dict[str, RunResults]) -> list[list[Any]]:
                      _cell(float(table.numbers("scenario_mean")[r]) * factor), unit,
                      _cell(shown.mean), _cell(shown.ci_low), _cell(shown.ci_high),
                      "pts" if unit == "%" else unit, "yes" if clear else "no",
-                     table.text("method")[r]])
+                     table.text("method")[r], for_public(measure, change)])
     return rows
 
 

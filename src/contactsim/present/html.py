@@ -28,6 +28,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from contactsim.analysis.stats import Estimate
 from contactsim.present.drawing import MAX_DRAWN, Plot, not_drawn
+from contactsim.present.precision import replications_advice, replications_for, spans_target
 from contactsim.present.words import (
     MEANINGS,
     fmt,
@@ -81,7 +82,13 @@ def verdict(est: Estimate) -> str:
 
 def unsure(est: Estimate) -> bool:
     """Whether the 95% interval spans the 90% target (the verdict is not certain)."""
-    return math.isfinite(est.ci_low) and est.ci_low < TARGET_SL <= est.ci_high
+    return spans_target(est)
+
+
+def more_replications(est: Estimate) -> str:
+    """How many replications would pin a service level to ±1 point (``est.n`` ran; nothing
+    said where that is not known)."""
+    return "" if replications_for(est, est.n) is None else replications_advice(est, est.n)
 
 
 def _environment() -> Environment:
@@ -93,6 +100,7 @@ def _environment() -> Environment:
                        thousands=lambda n: f"{n:,}", interval=interval,
                        per_day=lambda e, days: e.scaled(1 / days))
     env.globals.update(verdict=verdict, unsure=unsure, target_label=target_label,
+                       more_replications=more_replications,
                        MEANINGS=MEANINGS, TARGET_PCT=f"{100 * TARGET_SL:.0f}%")
     env.tests["finite"] = lambda v: isinstance(v, int | float) and math.isfinite(v)
     return env

@@ -1,6 +1,6 @@
 """The reports of a comparison and of a sweep: what changes, and where a channel meets 90%.
 
-A comparison's report (``templates/compare.html``) opens with the paragraph for a board paper,
+A comparison's report (``templates/compare.html``) opens with the piece for a board paper,
 then each headline measure per scenario with its change against the first scenario (the base)
 and whether that change is clear, then the staff, who answered what, diversions and officers,
 the change by month for runs pinned to dates, the plots and every row of ``compare.csv``. A
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from contactsim.analysis.measures import DIVERSION_MEASURES
 from contactsim.analysis.stats import Estimate
-from contactsim.present.board import board_paragraph
+from contactsim.present.board import board
 from contactsim.present.html import REPORT, drawn_text, embed, macro, render
 from contactsim.present.plots import MAX_CALENDARS, Plot, colour
 from contactsim.present.plots_whatif import draw_compare, draw_sweep
@@ -120,8 +121,8 @@ def officer_rows(result: CompareResults) -> list[list[Scenario | Cell]]:
 
 
 def diversion_rows(result: CompareResults) -> list[list[Scenario | Cell]]:
-    """Diverted contacts and failed handovers per day, per diversion and scenario, with the
-    change where the base has the diversion too."""
+    """Diverted contacts and failed handovers per day (all, partner closed, partner busy), per
+    diversion and scenario, with the change where the base has the diversion too."""
     names = list(dict.fromkeys(d for r in result.runs for d in r.measured.diversions))
     base = result.runs[0].measured.diversions
     rows: list[list[Scenario | Cell]] = []
@@ -131,7 +132,7 @@ def diversion_rows(result: CompareResults) -> list[list[Scenario | Cell]]:
             if measures is None:
                 continue
             cells = [_cell(result, i, "diversion", name, m, measures[m], run.days)
-                     for m in ("diverted", "failed")]
+                     for m in DIVERSION_MEASURES]
             if i and name not in base:  # nothing to change from: say so, not "-"
                 cells = [Cell(c.value, None, None, "diversion") for c in cells]
             rows.append([_scenario(result, i, f"{name}: "), *cells])
@@ -205,7 +206,7 @@ def compare_html(result: CompareResults, plots: Sequence[Plot]) -> str:
                                                                       result.runs),
         result=result, base=result.runs[0], colours=[colour(i) for i in range(len(result.runs))],
         warnings=[*result.notes, *(f"{r.name}: {w}" for r in result.runs for w in r.warnings)],
-        boards=[board_paragraph(result, i) for i in range(1, len(result.runs))],
+        boards=[board(result, i) for i in range(1, len(result.runs))],
         channels=[(c, channel_rows(result, c)) for c in common], pools=pool_rows(result),
         answered=answered_rows(result), diversions=diversion_rows(result),
         officers=officer_rows(result), monthly=monthly(result),
@@ -225,8 +226,11 @@ def write_compare_report(folder: Path) -> Path:
 def sweep_rows(sweep: SweepResults) -> list[tuple[list[str], dict[str, Estimate]]]:
     """Each point and channel: the keys' values and the channel, and the headline estimates."""
     t = sweep.table
+    reps = sweep.run_facts[0]
+    n = int(reps) if reps.isdigit() else 0  # every point ran this many (for the badge's advice)
     return [([*(t.text(k)[i] for k in sweep.keys), t.text("channel")[i]],
-             {m: row_estimate(t, i, (f"{m}_mean", f"{m}_ci_low", f"{m}_ci_high"))
+             {m: replace(row_estimate(t, i, (f"{m}_mean", f"{m}_ci_low",
+                                                         f"{m}_ci_high")), n=n)
               for m in HEADLINE}) for i in range(len(t))]
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from contactsim.analysis.experiment import Experiment
 from contactsim.analysis.measures import measure_estimate
 from contactsim.analysis.stats import Estimate
+from contactsim.present.precision import replications_advice, spans_target
 from contactsim.results.compare import meets_from
 from contactsim.results.read import (
     HEADLINE,
@@ -42,7 +43,8 @@ LABELS = {
     "abandon_rate": "abandoned (share of offered)", "band_lt10": "answered in under 10 s",
     "band_10_60": "answered in 10 to 60 s", "band_ge60": "answered in 60 s or more",
     "callbacks": "callbacks made", "redials": "redials", "diverted": "diverted to partners",
-    "failed": "handovers failed", "utilisation": "utilisation (busy / on duty)",
+    "failed": "handovers failed", "failed_closed": "handovers failed: partner closed",
+    "failed_busy": "handovers failed: partner busy", "utilisation": "utilisation (busy / on duty)",
     "staff_hours": "staff hours on duty", "busy_hours": "staff hours busy",
     "officer_hours": "officer hours per day",
     "closed_lost": "lost: arrived while closed", "closed_moved": "moved: arrived while closed",
@@ -182,6 +184,11 @@ def print_summary(exp: Experiment, folder: Path, out: TextIO) -> None:
                   f"{fmt_ci('service_level', sl):>26} {fmt_ci('mean_answer_s', ma):>26} "
                   f"{fmt_ci('abandon_rate', ab):>24}\n")
     out.write("".join(f"  {line}\n" for line in staff_lines(exp)))
+    for name in sc.channels:
+        sl = measure_estimate((r.channels[name]["service_level"] for r in reps), "service_level")
+        if spans_target(sl):
+            out.write(f"  note: {name}'s service level interval spans 90%, so whether it meets "
+                      f"the target is not certain: {replications_advice(sl, len(reps))}\n")
     for warning in exp.warnings:
         out.write(f"  warning: {warning}\n")
     out.write(f"  results: {folder}/\n")
@@ -208,11 +215,11 @@ def staff_lines(exp: Experiment) -> list[str]:
         lines.append(f"{pool:<{w}} {hours:>26} {use:>24}  {answered}")
     lines.append(f"officer hours per day: {est((r.officer_hours for r in reps), 'officer_hours')}")
     for name in sc.diversions:
-        lines.append(f"diversion {name}: "
-                     f"{est((r.diversions[name]['diverted'] for r in reps), 'diverted', 1 / days)}"
-                     " diverted per day, "
-                     f"{est((r.diversions[name]['failed'] for r in reps), 'failed', 1 / days)}"
-                     " handovers failed per day")
+        per_day = {m: est((r.diversions[name][m] for r in reps), m, 1 / days)
+                   for m in ("diverted", "failed", "failed_closed", "failed_busy")}
+        lines.append(f"diversion {name}: {per_day['diverted']} diverted per day, "
+                     f"{per_day['failed']} handovers failed per day (partner closed "
+                     f"{per_day['failed_closed']}, partner busy {per_day['failed_busy']})")
     return lines
 
 

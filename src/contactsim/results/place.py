@@ -13,6 +13,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -28,10 +29,33 @@ class OutputError(OSError):
     """The results folder cannot be written (unwritable, full, not a folder); nothing was lost."""
 
     def __init__(self, target: Path, exc: OSError) -> None:
-        reason = exc.strerror or str(exc)
-        where = f" ({exc.filename})" if exc.filename and Path(exc.filename) != target else ""
+        reason, filename = why(exc)
+        where = f" ({filename})" if filename and Path(filename) != target else ""
         super().__init__(exc.errno, f"{target}: cannot write results: {reason}{where}")
         self.target = target
+
+
+#: ``[Errno 28] No space left on device: '/x/y'``: how an OSError reads once made a string.
+_OS_ERROR_TEXT = re.compile(r"^\[Errno -?\d+\] (?P<reason>.*?)(?:: '(?P<file>.*)')?$", re.S)
+
+
+def why(exc: OSError) -> tuple[str, str | None]:
+    """An OSError's reason in a line, and the file it names.
+
+    A folder copy (``shutil.copytree``) that fails on many files raises one ``shutil.Error``
+    holding a list of ``(source, target, reason)``, as long as the folder: the first reason
+    is given, with the file it was copying and how many more failed.
+    """
+    failures = exc.args[0] if isinstance(exc, shutil.Error) and exc.args else None
+    if isinstance(failures, list) and failures and isinstance(failures[0], tuple) \
+            and len(failures[0]) == 3:
+        source, _, text = failures[0]
+        found = _OS_ERROR_TEXT.match(str(text))
+        reason = found.group("reason") if found else str(text).splitlines()[0][:200]
+        more = len(failures) - 1
+        return (reason + (f"; {more:,} more file{'s' if more > 1 else ''} failed too" if more
+                          else ""), f"copying {source}")
+    return exc.strerror or str(exc), exc.filename
 
 
 #: Longest a run waits for another contactsim run to finish swapping its results into the same

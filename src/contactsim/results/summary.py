@@ -94,7 +94,8 @@ class PoolMeasures(Measures):
 
 
 class DiversionMeasures(Measures):
-    """One diversion to a partner: contacts handed over and handovers failed."""
+    """One diversion to a partner: contacts handed over and handovers failed (a run of an
+    older contactsim has no split of those into partner closed and partner busy: NaN)."""
 
     @property
     def diverted(self) -> Estimate:
@@ -103,6 +104,16 @@ class DiversionMeasures(Measures):
     @property
     def failed(self) -> Estimate:
         return self["failed"]
+
+    @property
+    def failed_closed(self) -> Estimate:
+        """Handovers that failed because the partner was closed (part of ``failed``)."""
+        return self["failed_closed"]
+
+    @property
+    def failed_busy(self) -> Estimate:
+        """Handovers that failed because the partner had nobody free (part of ``failed``)."""
+        return self["failed_busy"]
 
 
 @dataclass(frozen=True)
