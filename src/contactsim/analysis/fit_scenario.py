@@ -123,8 +123,7 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
              "staff": defaults.pool_staff}]}}
         staff = _staff_by_hour(fit, doc, notes)
         if staff is not None:
-            doc["pools"] = {DEFAULT_POOL: {"skills": list(channels),
-                                           "staff_by_hour": staff.staff()}}
+            doc["pools"] = {DEFAULT_POOL: _pool(list(channels), staff.staff(), staff)}
             defaults = replace(defaults, staff=staff)
     return doc, notes, defaults
 
@@ -142,8 +141,7 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
 
     def build(staff: list[float]) -> Scenario:
         trial = copy.deepcopy(doc)
-        trial["pools"] = {DEFAULT_POOL: {"skills": list(doc["channels"]),
-                                         "staff_by_hour": staff}}
+        trial["pools"] = {DEFAULT_POOL: _pool(list(doc["channels"]), staff, est)}
         trial["run"].update(calibration_run(fit, doc))
         return scenario_of(trial, files)
 
@@ -161,6 +159,14 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
         notes.append("the staff by hour could not be calibrated (no measure in the log's "
                      "staffed hours); the estimate is written as it is")
     return est
+
+
+def _pool(skills: list[str], staff: list[float], est: StaffEstimate) -> dict[str, Any]:
+    """The fitted pool's table: staff_by_hour, and the log's absence where it shows one."""
+    out: dict[str, Any] = {"skills": skills, "staff_by_hour": staff}
+    if est.absence >= 0.001:
+        out["absence"] = est.absence
+    return out
 
 
 def calibration_run(fit: LogFit, doc: dict[str, Any]) -> dict[str, Any]:
