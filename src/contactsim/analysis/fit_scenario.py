@@ -13,7 +13,8 @@ plain documented default a planner should replace:
   60 s and priority 2, digital channels 3600 s and priority 5;
 - one pool, ``handlers``, answering every channel, whose ``staff_by_hour`` is the log's
   staff by hour of the week times one factor calibrated by simulation
-  (:mod:`contactsim.analysis.fit_staff`); only where the log cannot show them (no talk times),
+  (:mod:`contactsim.analysis.fit_staff`), with the pool's ``absence`` where the log's days
+  show the staff vary; only where the log cannot show them (no talk times),
   a 24/7 team sized by Erlang C: the fewest handlers that answer 90% of the busiest hour's
   contacts (all channels together, at their mean handle and wrap-up time) within the shortest
   voice answer target;

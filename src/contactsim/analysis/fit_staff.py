@@ -33,6 +33,11 @@ default one); where no caller abandons (a digital-only log) the mean answer time
 instead. One factor, not one per hour: 168 free factors would fit the month's noise (better
 in-sample, worse on new days). The factor's interval is the log's measure's 95% interval (days
 as clusters) carried through the simulated curve.
+
+The staff also vary between days of the same weekday (people off sick, on courses, swapped),
+which a fixed ``staff_by_hour`` does not: the pool's ``absence`` is estimated from that spread
+(:func:`absence_of`), written beside the staff and simulated in the calibration, so the factor
+is chosen with it.
 """
 
 from __future__ import annotations
