@@ -124,7 +124,7 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
              "staff": defaults.pool_staff}]}}
         staff = _staff_by_hour(fit, doc, notes)
         if staff is not None:
-            doc["pools"] = {DEFAULT_POOL: _pool(list(channels), staff.staff(), staff)}
+            doc["pools"] = {DEFAULT_POOL: _pool(list(channels), staff.staff(), staff.absence)}
             defaults = replace(defaults, staff=staff)
     return doc, notes, defaults
 
@@ -140,9 +140,11 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
     voice = [fit.log.channels.index(n) for n, t in doc["channels"].items()
              if t["kind"] == "voice"]
 
+    absence = est.absence
+
     def build(staff: list[float]) -> Scenario:
         trial = copy.deepcopy(doc)
-        trial["pools"] = {DEFAULT_POOL: _pool(list(doc["channels"]), staff, est)}
+        trial["pools"] = {DEFAULT_POOL: _pool(list(doc["channels"]), staff, absence)}
         trial["run"].update(calibration_run(fit, doc))
         return scenario_of(trial, files)
 
@@ -162,11 +164,11 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
     return est
 
 
-def _pool(skills: list[str], staff: list[float], est: StaffEstimate) -> dict[str, Any]:
+def _pool(skills: list[str], staff: list[float], absence: float) -> dict[str, Any]:
     """The fitted pool's table: staff_by_hour, and the log's absence where it shows one."""
     out: dict[str, Any] = {"skills": skills, "staff_by_hour": staff}
-    if est.absence >= 0.001:
-        out["absence"] = est.absence
+    if absence >= 0.001:
+        out["absence"] = absence
     return out
 
 
