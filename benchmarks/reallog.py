@@ -13,6 +13,10 @@ The month is converted to contactsim's contact log (docs/contact-log.md), one ch
 - ``arrived`` = ``vru_exit`` (the answer clock starts when the caller leaves the recorded
   menus), ``queued`` = ``q_start`` (or ``vru_exit`` for a call answered at once);
 - ``answered`` = ``ser_start`` for outcome AGENT; ``abandoned`` = ``q_exit`` for HANG;
+- an AGENT row with no service record (``ser_start``, ``ser_exit`` and ``ser_time`` all zero:
+  50 rows of February) is answered at ``q_exit`` (at ``vru_exit`` where it never queued) with
+  no ``talk_s``: read as times, its zeros would put the answer at the next midnight, up to 12
+  hours after the call, and a few such calls make an hour's mean answer time minutes long;
 - ``talk_s`` = ``ser_time``; ``category`` = ``type``; ``caller`` = ``customer_id`` (0 = none);
   ``agent`` = ``server`` (NO_SERVER = none);
 - the systems' clocks disagree by a second or two (``ser_start`` before ``q_exit``): a later
@@ -56,6 +60,12 @@ def _clock(day: dt.date, text: str, after: dt.datetime | None) -> dt.datetime:
     return t
 
 
+def _no_service_record(r: dict[str, str]) -> bool:
+    """An AGENT row whose service times are all zero (50 rows of February 1999): read as
+    times they would put the answer at the next midnight, up to 12 hours after the call."""
+    return r["ser_start"] in ZERO and r["ser_exit"] in ZERO and r["ser_time"] in ("", "0")
+
+
 def convert(source: Path) -> tuple[list[dict[str, str]], Counter[str]]:
     """The month's offered calls as contact-log rows (ordered by arrival), and what was done."""
     rows: list[tuple[dt.datetime, dict[str, str]]] = []
@@ -81,7 +91,14 @@ def convert(source: Path) -> tuple[list[dict[str, str]], Counter[str]]:
             row = {"arrived": arrived.strftime(stamp), "channel": "bank",
                    "category": r["type"], "queued": queued.strftime(stamp), "answered": "",
                    "abandoned": "", "talk_s": "", "caller": "", "agent": ""}
-            if outcome == "AGENT":
+            if outcome == "AGENT" and _no_service_record(r):
+                # served, but the service record is lost: answered when the caller left the
+                # queue (at once where never queued), talk time unknown
+                counts["answered without a service record (talk unknown)"] += 1
+                left = queued if r["q_start"] in ZERO else _clock(day, r["q_exit"], queued)
+                row["answered"] = max(left, queued).strftime(stamp)
+                row["agent"] = "" if r["server"] == "NO_SERVER" else r["server"]
+            elif outcome == "AGENT":
                 answered = _clock(day, r["ser_start"], arrived)
                 if answered < queued:
                     counts["answered clamped to queued"] += 1

@@ -199,3 +199,28 @@ def test_calibration_finds_a_factor_near_one(room: ContactLog) -> None:
     observed = defaults.staff.observed
     assert observed is not None
     assert observed.low <= defaults.staff.simulated <= observed.high
+
+
+def test_absence_is_estimated_from_the_days_spread(room: ContactLog, tmp_path: Path) -> None:
+    """A team whose people each miss a whole hour with chance 0.15 (the pool's absence) shows
+    it in the spread of the staff present over days of the same weekday; a fixed team does not.
+
+    Why the bounds: in a day-hour where callers waited everyone present is busy at once, so the
+    most in service at once is the staff present (plus, after a drop, those finishing a
+    contact: the fixed team's whole figure, 0.025 here). Present ~ Binomial(n, 1 - p), so
+    variance over mean is p; the days kept are the short-handed ones (those with callers
+    waiting), which leaves out some of the days with more people present, so the estimate falls
+    below p (0.11-0.13 measured over three seeds and 14 or 28 days), never above p plus the
+    fixed team's figure. The written pool carries it."""
+    fixed = fit_log(room).staff
+    assert fixed is not None
+    assert fixed.absence < 0.05
+    path = tmp_path / "absent.toml"
+    path.write_text(scenario_text([float(x) for x in TRUTH], extra="absence = 0.15"),
+                    encoding="utf-8")
+    _, log = simulate_log(load_scenario(path), replication=0)
+    fit = fit_log(log)
+    assert fit.staff is not None
+    assert 0.075 <= fit.staff.absence <= 0.15 + fixed.absence
+    doc, _, _ = fitted_document(fit, name="t", base_ref=None)
+    assert doc["pools"]["handlers"]["absence"] == fit.staff.absence

@@ -13,7 +13,8 @@ plain documented default a planner should replace:
   60 s and priority 2, digital channels 3600 s and priority 5;
 - one pool, ``handlers``, answering every channel, whose ``staff_by_hour`` is the log's
   staff by hour of the week times one factor calibrated by simulation
-  (:mod:`contactsim.analysis.fit_staff`); only where the log cannot show them (no talk times),
+  (:mod:`contactsim.analysis.fit_staff`), with the pool's ``absence`` where the log's days
+  show the staff vary; only where the log cannot show them (no talk times),
   a 24/7 team sized by Erlang C: the fewest handlers that answer 90% of the busiest hour's
   contacts (all channels together, at their mean handle and wrap-up time) within the shortest
   voice answer target;
@@ -123,8 +124,7 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
              "staff": defaults.pool_staff}]}}
         staff = _staff_by_hour(fit, doc, notes)
         if staff is not None:
-            doc["pools"] = {DEFAULT_POOL: {"skills": list(channels),
-                                           "staff_by_hour": staff.staff()}}
+            doc["pools"] = {DEFAULT_POOL: _pool(list(channels), staff.staff(), staff.absence)}
             defaults = replace(defaults, staff=staff)
     return doc, notes, defaults
 
@@ -140,10 +140,11 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
     voice = [fit.log.channels.index(n) for n, t in doc["channels"].items()
              if t["kind"] == "voice"]
 
+    absence = est.absence
+
     def build(staff: list[float]) -> Scenario:
         trial = copy.deepcopy(doc)
-        trial["pools"] = {DEFAULT_POOL: {"skills": list(doc["channels"]),
-                                         "staff_by_hour": staff}}
+        trial["pools"] = {DEFAULT_POOL: _pool(list(doc["channels"]), staff, absence)}
         trial["run"].update(calibration_run(fit, doc))
         return scenario_of(trial, files)
 
@@ -161,6 +162,14 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
         notes.append("the staff by hour could not be calibrated (no measure in the log's "
                      "staffed hours); the estimate is written as it is")
     return est
+
+
+def _pool(skills: list[str], staff: list[float], absence: float) -> dict[str, Any]:
+    """The fitted pool's table: staff_by_hour, and the log's absence where it shows one."""
+    out: dict[str, Any] = {"skills": skills, "staff_by_hour": staff}
+    if absence >= 0.001:
+        out["absence"] = absence
+    return out
 
 
 def calibration_run(fit: LogFit, doc: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,11 @@ default one); where no caller abandons (a digital-only log) the mean answer time
 instead. One factor, not one per hour: 168 free factors would fit the month's noise (better
 in-sample, worse on new days). The factor's interval is the log's measure's 95% interval (days
 as clusters) carried through the simulated curve.
+
+The staff also vary between days of the same weekday (people off sick, on courses, swapped),
+which a fixed ``staff_by_hour`` does not: the pool's ``absence`` is estimated from that spread
+(:func:`absence_of`), written beside the staff and simulated in the calibration, so the factor
+is chosen with it.
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ MIN_WAITING_S = 60.0
 MAX_SPAN_H = 24
 #: Days per block of the second-by-second count (bounds memory on a year's log).
 BLOCK_DAYS = 28
+#: The absence estimated is kept at most this (a spread wider than half the team missing is not
+#: a team's absence).
+MAX_ABSENCE = 0.5
 #: The calibration's range for the factor and its number of simulations at most.
 FACTOR_RANGE = (0.1, 5.0)
 MAX_TRIALS = 8
@@ -81,6 +89,9 @@ class StaffEstimate:
     in_service: tuple[Interval, ...]  # 168: in service while callers were kept waiting
     agents: tuple[Interval, ...] | None  # 168: agents seen at work, where the log has them
     days: int
+    #: The pool's ``absence``: how far the staff short-handed hours show vary between days of
+    #: the same weekday beyond what a fixed team allows (0: none seen; see :func:`absence_of`).
+    absence: float = 0.0
     target: str = ""                  # "abandoned share" or "mean answer time (s)"
     observed: Interval | None = None  # the log's figure of the target
     factor: Interval | None = None
@@ -240,7 +251,31 @@ def estimate_staff(log: ContactLog, days: np.ndarray,
     if agent is not None and (agent >= 0).any():
         agents = _by_hour_of_week(_agent_cells(log, np.asarray(agent, np.int64), days), days)
     return StaffEstimate("agents seen at work" if agents else "most in service at once",
-                         agents or peak, peak, in_service, agents, len(days))
+                         agents or peak, peak, in_service, agents, len(days),
+                         absence=absence_of(peak_cells, den, days))
+
+
+def absence_of(peak: np.ndarray, waiting_s: np.ndarray, days: np.ndarray) -> float:
+    """The chance a person is missing, from the days' spread of the staff on duty.
+
+    In a day-hour where callers were kept waiting :data:`MIN_WAITING_S` or more, everyone on
+    duty was busy at once, so the most in service at once is the staff present then. With a
+    team of ``n`` each missing with chance ``p`` (the scenario's ``absence``), those present
+    number ``n (1 - p)`` on average with variance ``n p (1 - p)``: their variance over mean is
+    ``p``. So ``p`` is the sum, over hours of the week with two or more such days, of the
+    variance of those days' figures over the sum of their means; kept within 0 to
+    :data:`MAX_ABSENCE`, 0 where no hour has two such days, and rounded to 0.001."""
+    weekday = (days + 3) % 7
+    var = mean = 0.0
+    for h in range(168):
+        on = (weekday == h // 24) & (waiting_s[:, h % 24] >= MIN_WAITING_S)
+        x = peak[on, h % 24]
+        x = x[np.isfinite(x)]
+        if len(x) >= 2:
+            var += float(x.var(ddof=1))
+            mean += float(x.mean())
+    p = min(var / mean, MAX_ABSENCE) if mean > 0 else 0.0
+    return round(p, 3)
 
 
 # --- calibration -------------------------------------------------------------------------------
