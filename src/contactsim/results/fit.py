@@ -104,7 +104,9 @@ def staff_json(est: StaffEstimate | None) -> dict[str, Any] | None:
         "rule": "per day and hour, the distinct agents seen at work (a contact in service in "
                 "the hour) where the log has agent, else the most contacts in service at once; "
                 "mean over the whole days of each weekday, t interval over them; times one "
-                "factor calibrated by simulation",
+                "factor calibrated by simulation; the pool's absence from how far the staff "
+                "present in hours when callers waited vary between days of one weekday",
+        "absence": round(est.absence, 4),
         "estimate": hours(est.shape), "most_in_service_at_once": hours(est.peak),
         "in_service_while_waiting": hours(est.in_service),
         "agents_seen": hours(est.agents),
@@ -370,6 +372,9 @@ def _pool_lines(defaults: Defaults) -> list[str]:
                 f"  (simulated {est.simulated:.4g}; {len(est.trials)} short runs, same seed)."]
     else:
         out[-1] += "; not calibrated."
+    if est.absence >= 0.001:
+        out.append(f"  absence {est.absence:.3f}: the staff present in hours when callers waited "
+                   "vary this much more between days of one weekday than a fixed team does.")
     return out
 
 
