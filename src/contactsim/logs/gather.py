@@ -72,13 +72,14 @@ class _Codes:
         self.size = 0
         self.empty = 0  # rows of the leading batches with no name at all: not stored yet
 
-    def add(self, column: pa.ChunkedArray) -> None:
+    def add(self, column: pa.ChunkedArray) -> np.ndarray | None:
+        """Codes the batch; the mask of its cells holding a line break (None: none do)."""
         if self.fill is None and column.null_count == len(column):  # a column the log lacks
             if self.codes.n:
                 self.codes.add(np.full(len(column), -1, dtype=np.int32))
             else:
                 self.empty += len(column)
-            return
+            return None
         if self.empty:
             self.codes.add(np.full(self.empty, -1, dtype=np.int32))
             self.empty = 0
@@ -86,10 +87,16 @@ class _Codes:
             column = pc.fill_null(column, self.fill)
         encoded = pc.dictionary_encode(column.combine_chunks())
         codes = np.array(pc.fill_null(encoded.indices, -1).to_numpy(), dtype=np.int32)
+        # The distinct names only: a quoted line break (refused, DESIGN §10) costs a log
+        # without one a scan of its names.
+        breaks = np.flatnonzero(np.asarray(pc.match_substring_regex(
+            encoded.dictionary, "[\r\n]").to_numpy(zero_copy_only=False), dtype=bool))
+        broken = np.isin(codes, breaks) if len(breaks) else None
         codes[codes >= 0] += self.size
         self.size += len(encoded.dictionary)
         self.dictionaries.append(encoded.dictionary)
         self.codes.add(codes)
+        return broken
 
     def finish(self, ordered: bool) -> tuple[tuple[str, ...], np.ndarray]:
         """The distinct names (sorted if ``ordered``, else in order of first appearance) and
@@ -166,6 +173,9 @@ class Gatherer:
         for name in TIMESTAMPS:
             local, bad = cells.parse_times(text[name], self.date_format)
             flag(f"unparseable {name}", bad)
+            outside = cells.outside_years(local)
+            flag(f"{name} outside the years", outside)
+            local[outside] = np.nan  # the time zone's table covers only the years a scenario can
             earliest, latest = london.local_to_utc(local)
             flag(f"{name} in the skipped hour", np.isnan(earliest) & ~np.isnan(local))
             fold = np.flatnonzero((earliest != latest) & ~np.isnan(earliest))
@@ -178,9 +188,12 @@ class Gatherer:
             values, bad, not_finite = cells.parse_seconds(text[name])
             flag(f"non-numeric {name}", bad)
             flag(f"{name} not finite", not_finite)
+            flag(f"{name} too long", values > cells.MAX_SECONDS)
             self.columns[name].add(values)
         for name, codes in self.named.items():
-            codes.add(text[name])
+            broken = codes.add(text[name])
+            if broken is not None:
+                flag("line break", broken)
         self.n += int(keep.sum())
 
     def finish(self) -> Gathered:

@@ -11,9 +11,44 @@ helpers at the end select the rows kept and renumber their codes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 
 import numpy as np
+
+#: What a scenario accepts as a channel, category or partner name (``config.kinds._NAME``).
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_\-]+")
+
+
+def scenario_name(name: str) -> str:
+    """``name`` as a scenario can hold it: each run of other characters than letters, digits,
+    ``_`` and ``-`` (spaces, control characters, NUL) one ``_``, never a leading ``-``."""
+    if _NAME.fullmatch(name):
+        return name
+    fixed = _NOT_NAME.sub("_", name)
+    return "_" + fixed if fixed.startswith("-") else fixed
+
+
+def as_scenario_names(column: str, names: tuple[str, ...], codes: np.ndarray, longest: int,
+                      prefer: Collection[str] = ()) -> tuple[tuple[str, ...], np.ndarray,
+                                                             list[str]]:
+    """:func:`recode` of ``names`` into names a scenario accepts (names longer than
+    ``longest`` are left for the reader to refuse), with a warning saying which were rewritten."""
+    fixed = {name: scenario_name(name) for name in names if len(name) <= longest}
+    changed = {name: new for name, new in fixed.items() if new != name}
+    if not changed:
+        return names, codes, []
+    counts = np.bincount(codes[codes >= 0], minlength=len(names))
+    rows = {name: int(counts[k]) for k, name in enumerate(names) if name in changed}
+    said = ", ".join(f"{name!r} ({rows[name]:,} rows) as {new!r}"
+                     for name, new in list(changed.items())[:10])
+    more = f" and {len(changed) - 10:,} more" if len(changed) > 10 else ""
+    found, recoded, warnings = recode(column, names, codes,
+                                      {name.casefold(): new for name, new in changed.items()},
+                                      prefer)
+    return found, recoded, [f"{column}: read {said}{more} (scenario names may use letters, "
+                            "digits, '_' and '-' only)", *warnings]
 
 
 def recode(column: str, names: tuple[str, ...], codes: np.ndarray, values: Mapping[str, str],
