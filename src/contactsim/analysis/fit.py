@@ -50,6 +50,7 @@ from contactsim.analysis.fit_shape import (
     decide,
 )
 from contactsim.analysis.fit_staff import StaffEstimate, estimate_staff
+from contactsim.config.profiles import MAX_DAY_CV
 from contactsim.config.spec import Scenario
 from contactsim.logs.model import ContactLog
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED
@@ -342,4 +343,8 @@ def _warnings(fit: LogFit) -> list[str]:
                 out.append(f"patience on channel {ch.name}: {share:.1%} of callers were "
                            "answered before they hung up, so the fitted patience rests on the "
                            "few who did; its tail is uncertain")
+    if fit.day_cv is not None and fit.day_cv.capped():
+        out.append(f"day_cv: the log's counts vary from day to day more than a scenario holds "
+                   f"(day_cv at most {MAX_DAY_CV:g}; days with almost no contacts, or a stray "
+                   "date?); written as " f"{MAX_DAY_CV:g}")
     return list(dict.fromkeys(out))

@@ -37,6 +37,7 @@ from contactsim.analysis.erlang import agents_needed
 from contactsim.analysis.fit import ChannelFit, Duration, LogFit
 from contactsim.analysis.fit_shape import windows
 from contactsim.analysis.fit_staff import SIM_CONTACTS, StaffEstimate, calibrate, scenario_of
+from contactsim.config.schema import MAX_ON_DUTY
 from contactsim.config.spec import Scenario
 from contactsim.standard import TARGET_SL
 from contactsim.timebase import WEEKDAYS
@@ -157,6 +158,10 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
     covered = np.zeros(168, dtype=bool)
     covered[(start + np.arange(min(run["days"], 7) * 24)) % 168] = True
     est = calibrate(est, fit.log, fit.window.compared, voice, build, covered)
+    if est.capped():
+        notes.append(f"the log's staff by hour reaches more than {MAX_ON_DUTY:,} people on "
+                     "duty at once (contacts in service together: a burst with one time, or "
+                     f"talk times far too long?); written as at most {MAX_ON_DUTY:,}")
     if est.factor is None:
         notes.append("the staff by hour could not be calibrated (no measure in the log's "
                      "staffed hours); the estimate is written as it is")
