@@ -12,10 +12,10 @@ import random
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from contactsim.analysis.backtest_days import MAX_GAP_DAYS
+from contactsim.analysis.fit import LEAST_PATIENCE_S
 from contactsim.cli import main
 from contactsim.config import kinds
 from contactsim.config.distributions import MAX_SECONDS
@@ -282,15 +282,27 @@ def test_day_cv_beyond_the_scenarios_bound_is_capped_with_a_warning(tmp_path: Pa
         assert any("day_cv" in w for w in fit.warnings)
 
 
-def test_hang_ups_all_at_zero_seconds_fit(tmp_path: Path) -> None:
-    lines = [line.replace(",101,", ",101,") for line in rows(channel="101")]
-    zero = []
-    for line in lines:
-        parts = line.split(",")
-        if parts[4]:
-            parts[4] = parts[0]
-        zero.append(",".join(parts))
-    fit = run_fit_job([str(write(tmp_path / "z.csv", rows() + zero))], tmp_path / "out",
-                      report=False)
+def test_a_channel_whose_hang_ups_are_all_at_zero_seconds_fits(tmp_path: Path) -> None:
+    hang_ups = [f"2024-01-{8 + d:02d} {k % 24:02d}:{k:02d}:00,101,,,2024-01-{8 + d:02d} "
+                f"{k % 24:02d}:{k:02d}:00,,,,h{d}-{k},crime" for d in range(3) for k in range(30)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = run_fit_job([str(write(tmp_path / "z.csv", sorted(rows() + hang_ups)))],
+                          tmp_path / "out", report=False)
+    patience = fit.channels["101"].patience
+    assert patience is not None
+    assert patience.constant == LEAST_PATIENCE_S
+    assert "every one of the 90 hang-ups was at 0 s" in patience.warning
+    assert any("every one of the 90 hang-ups" in w for w in fit.warnings)
+    assert "patience = 1.0" in (tmp_path / "out" / "scenario.toml").read_text()
+
+
+def test_a_busy_hour_of_valid_long_calls_fits_without_a_warning(tmp_path: Path) -> None:
+    long = [f"2024-01-09 10:{m:02d}:00,999,,2024-01-09 10:{m:02d}:05,,2500000,30,,b{m},crime"
+            for m in range(60)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = run_fit_job([str(write(tmp_path / "l.csv", sorted(rows() + long)))],
+                          tmp_path / "out", report=False)
+    assert fit.log.rows_read == 240
     assert (tmp_path / "out" / "scenario.toml").is_file()
-    assert np.all(fit.log.wait_s[fit.log.outcome == 2] >= 0)

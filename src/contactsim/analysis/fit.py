@@ -113,6 +113,11 @@ class Duration:
         return self.constant
 
 
+#: The patience written where every hang-up the log shows was at 0 s: a scenario's patience must
+#: be above 0.
+LEAST_PATIENCE_S = 1.0
+
+
 def fit_duration(what: str, owner: str, values: np.ndarray,
                  censored: np.ndarray | None = None, days: np.ndarray | None = None
                  ) -> Duration:
@@ -130,6 +135,11 @@ def fit_duration(what: str, owner: str, values: np.ndarray,
         return Duration(what, owner, len(x), 0, None, None,
                         f"{words}: no values in the log to estimate it from", edges, density)
     if not cens.any() and float(np.ptp(seen)) == 0:
+        if what == "patience" and seen[0] < LEAST_PATIENCE_S:  # a scenario's patience is > 0
+            return Duration(what, owner, len(x), len(seen), None, LEAST_PATIENCE_S, (
+                f"{words}: every one of the {len(seen):,} hang-ups was at {seen[0]:g} s (ended "
+                "as it arrived: a routing artefact, or the wrong column?); written as "
+                f"{LEAST_PATIENCE_S:g} s, the least a scenario's patience can be"), edges, density)
         return Duration(what, owner, len(x), len(seen), None, float(seen[0]), "", edges,
                         density)
     fitted = fit_durations(x, cens)
