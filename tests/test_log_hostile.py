@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from contactsim.analysis.backtest_days import MAX_GAP_DAYS
@@ -306,3 +308,41 @@ def test_a_busy_hour_of_valid_long_calls_fits_without_a_warning(tmp_path: Path) 
                           tmp_path / "out", report=False)
     assert fit.log.rows_read == 240
     assert (tmp_path / "out" / "scenario.toml").is_file()
+
+
+def test_one_absurd_talk_time_is_left_out_and_counted(tmp_path: Path) -> None:
+    lines = rows(days=7)
+    answered = [k for k, line in enumerate(lines) if line.split(",")[5]]
+    parts = lines[answered[10]].split(",")
+    parts[5] = "2000000"  # 23 days: within the scenario's bound, absurd for a call
+    lines[answered[10]] = ",".join(parts)
+    fit = run_fit_job([str(write(tmp_path / "a.csv", lines))], tmp_path / "out", report=False)
+    handle = fit.categories["crime"]["handle"]
+    assert handle.n == len(answered) - 1
+    assert "1 value(s) of" in handle.warning
+    assert "the longest 2,000,000 s" in handle.warning
+    assert any("left out as implausible" in w for w in fit.warnings)
+    assert handle.mean is not None
+    assert 60 <= handle.mean.estimate <= 600  # the rows' talk times are 60 to 599 s
+
+
+def test_a_numpy_warning_inside_fit_prints_nothing_under_quiet(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import contactsim.analysis.fit as fitting
+
+    real = fitting.fit_log
+
+    def noisy(*args: object, **kwargs: object) -> object:
+        np.log(np.zeros(1))  # RuntimeWarning: divide by zero, as a degenerate log can give
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fitting, "fit_log", noisy)
+    log = write(tmp_path / "q.csv", rows())
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # shown on stderr, as the command line shows them
+        warnings.showwarning = lambda message, category, filename, lineno, file=None, \
+            line=None: sys.stderr.write(warnings.formatwarning(message, category, filename,
+                                                               lineno, line))
+        assert main(["fit", str(log), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")

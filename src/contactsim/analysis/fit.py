@@ -24,7 +24,7 @@ marked with a warning and the scenario falls back (see ``fallback`` in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -118,9 +118,41 @@ class Duration:
 LEAST_PATIENCE_S = 1.0
 
 
+#: A handle or wrap-up time this many times the median of its category's (or more) is left out
+#: of the fit as implausible, counted in a warning: one absurd time (a clock's overflow, a
+#: call left open for days) would otherwise move the fitted mean by hours.
+OUTLIER_TIMES = 1000.0
+#: Values needed before the median is trusted to judge outliers.
+OUTLIER_LEAST_N = 20
+
+
 def fit_duration(what: str, owner: str, values: np.ndarray,
                  censored: np.ndarray | None = None, days: np.ndarray | None = None
                  ) -> Duration:
+    """:func:`_fit_duration`, handle and wrap-up times less those :data:`OUTLIER_TIMES` the
+    median or more (counted in the duration's warning)."""
+    x = np.asarray(values, dtype=float)
+    if what not in ("handle", "wrap_up") or censored is not None:
+        return _fit_duration(what, owner, x, censored, days)
+    given = x[np.isfinite(x) & (x > 0)]
+    if len(given) < OUTLIER_LEAST_N:
+        return _fit_duration(what, owner, x, censored, days)
+    median = float(np.median(given))
+    far = x >= OUTLIER_TIMES * median
+    if not far.any():
+        return _fit_duration(what, owner, x, censored, days)
+    fitted = _fit_duration(what, owner, x[~far], None, None if days is None else
+                           np.asarray(days)[~far])
+    note = (f"{_WORDS[what].format(owner=owner)}: {int(far.sum()):,} value(s) of "
+            f"{OUTLIER_TIMES * median:,.0f} s or more ({OUTLIER_TIMES:g} times the median, "
+            f"{median:,.0f} s; the longest {float(x[far].max()):,.0f} s) left out as "
+            "implausible: check those rows of the log")
+    return replace(fitted, warning="; ".join(w for w in (note, fitted.warning) if w))
+
+
+def _fit_duration(what: str, owner: str, values: np.ndarray,
+                  censored: np.ndarray | None = None, days: np.ndarray | None = None
+                  ) -> Duration:
     """Fit ``values`` (``censored[i]``: a lower bound; ``days[i]``: its day, the unit of the
     sample mean's interval) or say why it cannot be done."""
     x = np.asarray(values, dtype=float)

@@ -75,7 +75,11 @@ def read_head(file: str) -> tuple[str, int]:
             from None
     body = text.removeprefix("\ufeff")
     start = body.lstrip("\r\n")
-    return start.split("\n", 1)[0].rstrip("\r"), body[:len(body) - len(start)].count("\n")
+    first = start.split("\n", 1)[0].rstrip("\r")
+    if "\r" in first:
+        raise _bad(file, "its lines end with a carriage return alone (as old Mac software "
+                   "wrote them); save the export with Windows or Unix line ends")
+    return first, body[:len(body) - len(start)].count("\n")
 
 
 def damaged(exc: BaseException) -> str:
