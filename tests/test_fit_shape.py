@@ -196,7 +196,8 @@ def test_whole_days_follow_opening_hours(profiled: tuple[Scenario, LogFit, Path]
     keep = log.channel == line
     only = replace(log, **{f: getattr(log, f)[keep] for f in (
         "channel", "category", "arrived_local", "arrived_utc", "outcome", "connect_s",
-        "wait_s", "talk_s", "wrap_s", "diverted_to", "caller")})
+        "wait_s", "talk_s", "wrap_s", "diverted_to", "caller",
+        *(["agent"] if log.agent is not None else []))})
     fit = fit_log(only)
     assert not [d for d, why in fit.window.left_out if why.startswith("partial")]
     assert fit.channels["line"].profile.closed.any()
