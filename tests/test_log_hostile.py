@@ -8,8 +8,10 @@ warning and ``fit`` writes a scenario that loads.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import sys
+import tomllib
 import warnings
 from pathlib import Path
 
@@ -269,9 +271,11 @@ def test_a_burst_of_contacts_in_one_second_is_capped_with_a_note(tmp_path: Path)
         warnings.simplefilter("error")
         fit = run_fit_job([str(log)], tmp_path / "out", report=False)
     assert fit.log.rows_read == 180 + 150_000
-    text = (tmp_path / "out" / "scenario.toml").read_text()
-    assert "staff_by_hour" in text or "roster" in text
-    assert MAX_ON_DUTY == 100_000
+    staff = tomllib.loads((tmp_path / "out" / "scenario.toml").read_text())[
+        "pools"]["handlers"]["staff_by_hour"]
+    assert max(staff) == MAX_ON_DUTY  # 150,000 in service at once, cut to the most allowed
+    said = json.loads((tmp_path / "out" / "fit.json").read_text())["warnings"]
+    assert any(f"more than {MAX_ON_DUTY:,} people on duty at once" in w for w in said)
 
 
 def test_day_cv_beyond_the_scenarios_bound_is_capped_with_a_warning(tmp_path: Path) -> None:
