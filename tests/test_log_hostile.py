@@ -350,3 +350,15 @@ def test_a_numpy_warning_inside_fit_prints_nothing_under_quiet(
                                                                lineno, line))
         assert main(["fit", str(log), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert capsys.readouterr() == ("", "")
+
+
+def test_valid_but_huge_talk_times_size_the_pool_at_the_most_allowed(tmp_path: Path) -> None:
+    """2.5 million seconds a call (within the 30-day bound), 4,000 calls a day: Erlang C's
+    offered load is about 125,000 agents, beyond the most a scenario holds."""
+    from contactsim.config.schema import MAX_ON_DUTY
+
+    log = write(tmp_path / "e.csv", rows(days=2, per_day=4000, talk=2_500_000))
+    run_fit_job([str(log)], tmp_path / "out", report=False)
+    said = json.loads((tmp_path / "out" / "fit.json").read_text())["warnings"]
+    assert any(f"needs more than {MAX_ON_DUTY:,} people on duty" in w for w in said)
+    assert (tmp_path / "out" / "scenario.toml").is_file()
