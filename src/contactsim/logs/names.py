@@ -6,7 +6,7 @@ Exports spell the same thing differently: a queue called ``EMERGENCY`` where the
 ignoring case); then names that differ only by case are read as one, with a warning that says
 which spellings were joined and how many rows each had. Everything here works on the few
 distinct names, and touches the rows' codes once, only when a name changed. The small
-helpers at the end select the rows kept and renumber their codes.
+helpers at the end select the rows kept, renumber their codes and drop exact repeats of a row.
 """
 
 from __future__ import annotations
@@ -120,3 +120,29 @@ def renumber(keys: np.ndarray) -> np.ndarray:
     rank[np.argsort(first)] = np.arange(len(first))
     out[given] = rank[inverse]
     return out
+
+
+def without_repeats(parts: list[np.ndarray], good: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """``good`` (indices into columns of ``n`` rows) less exact repeats of an earlier row in
+    every one of ``parts``, and how many were dropped: rows are hashed, and only those whose
+    hash another shares are compared value by value."""
+    pick = picker(good, n)
+    mix = np.zeros(len(good), dtype=np.uint64)
+    for k, part in enumerate(parts):
+        bits = np.nan_to_num(np.asarray(pick(part), dtype=np.float64), nan=-1.5e308)
+        mix ^= bits.view(np.uint64)
+        del bits
+        mix *= np.uint64(0x9E3779B97F4A7C15 + 2 * k)
+        mix ^= mix >> np.uint64(29)
+    _, inverse, counts = np.unique(mix, return_inverse=True, return_counts=True)
+    del mix
+    alike = np.flatnonzero(counts[inverse] > 1)  # rows whose hash another row shares
+    del inverse, counts
+    if not len(alike):
+        return good, 0
+    # Rows with equal hashes are compared value by value: only exact repeats are dropped.
+    stack = np.stack([np.nan_to_num(np.asarray(p, dtype=np.float64)[good[alike]],
+                                    nan=-1.5e308) for p in parts], axis=1)
+    _, first = np.unique(stack, axis=0, return_index=True)
+    drop = np.setdiff1d(alike, alike[first])
+    return np.delete(good, drop), len(drop)

@@ -44,7 +44,15 @@ from contactsim.logs.columns import (
 )
 from contactsim.logs.gather import Gathered, Gatherer
 from contactsim.logs.model import TIMESTAMPS, ContactLog
-from contactsim.logs.names import as_scenario_names, picker, recode, reindex, renumber, used_codes
+from contactsim.logs.names import (
+    as_scenario_names,
+    picker,
+    recode,
+    reindex,
+    renumber,
+    used_codes,
+    without_repeats,
+)
 from contactsim.logs.skew import Clamps
 from contactsim.logs.stream import LogFile
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
@@ -363,26 +371,7 @@ class _Rows:
         parts = [self.local["arrived"], self.channel, self.category, self.diverted_to,
                  *(self.utc[name] for name in TIMESTAMPS[1:]), *self.seconds.values(),
                  self.caller, *([self.agent] if agent else [])]
-        pick = picker(good, self.n)
-        mix = np.zeros(len(good), dtype=np.uint64)
-        for k, part in enumerate(parts):
-            bits = np.nan_to_num(np.asarray(pick(part), dtype=np.float64), nan=-1.5e308)
-            mix ^= bits.view(np.uint64)
-            del bits
-            mix *= np.uint64(0x9E3779B97F4A7C15 + 2 * k)
-            mix ^= mix >> np.uint64(29)
-        _, inverse, counts = np.unique(mix, return_inverse=True, return_counts=True)
-        del mix
-        alike = np.flatnonzero(counts[inverse] > 1)  # rows whose hash another row shares
-        del inverse, counts
-        if not len(alike):
-            return good, 0
-        # Rows with equal hashes are compared value by value: only exact repeats are dropped.
-        stack = np.stack([np.nan_to_num(np.asarray(p, dtype=np.float64)[good[alike]],
-                                        nan=-1.5e308) for p in parts], axis=1)
-        _, first = np.unique(stack, axis=0, return_index=True)
-        drop = np.setdiff1d(alike, alike[first])
-        return np.delete(good, drop), len(drop)
+        return without_repeats(parts, good, self.n)
 
     def _build(self, names: tuple[str, ...], have: set[str], good: np.ndarray, rows_read: int,
                skipped: dict[str, int], duplicates: int) -> ContactLog:
