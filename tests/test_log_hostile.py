@@ -241,7 +241,7 @@ def test_a_row_longer_than_a_block_says_so(tmp_path: Path, monkeypatch: pytest.M
 
 def test_a_quoted_line_break_is_refused_on_its_line(tmp_path: Path) -> None:
     lines = rows()
-    lines.insert(5, '2024-01-08 23:59:58,999,,2024-01-08 23:59:59,,100,10,,"c\nx",crime')
+    lines.insert(5, '2024-01-08 23:59:58,999,,2024-01-08 23:59:59,,100,10,,c9,"mental\nhealth"')
     key, message = one_problem(write(tmp_path / "q.csv", lines))
     assert key == "row 7"
     assert "line break" in message
