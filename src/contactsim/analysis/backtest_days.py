@@ -54,6 +54,35 @@ class Window:
                         dtype=np.int64)
 
 
+#: A run of days this long with no contact at all splits a log into periods: no control room is
+#: silent for four weeks, so one side is a stray date (a back-test and a fit need one period).
+MAX_GAP_DAYS = 28
+
+
+def _check_gaps(local: np.ndarray, start: float, where: str) -> None:
+    """ScenarioError, naming the dates, where the log's days hold a gap of MAX_GAP_DAYS."""
+    first = math.floor(start / DAY_S)
+    per_day = np.bincount((np.floor_divide(local, DAY_S) - first).astype(np.int64))
+    busy = np.flatnonzero(per_day)
+    gaps = np.flatnonzero(np.diff(busy) > MAX_GAP_DAYS)
+    if not len(gaps):
+        return
+    k = int(gaps[np.argmax(np.diff(busy)[gaps])])  # the longest gap
+    before, after = int(per_day[:busy[k] + 1].sum()), int(per_day[busy[k + 1]:].sum())
+
+    def day(i: int) -> datetime.date:
+        return _EPOCH + datetime.timedelta(days=first + int(i))
+
+    side = (f"the {before:,} row(s) from {day(busy[0])} to {day(busy[k])}" if before <= after
+            else f"the {after:,} row(s) from {day(busy[k + 1])} to {day(busy[-1])}")
+    raise ScenarioError([Problem(where, FILE_KEY, (
+        f"the log's dates run from {day(busy[0])} to {day(busy[-1])}, but no contact arrives "
+        f"from {day(busy[k] + 1)} to {day(busy[k + 1] - 1)} "
+        f"({int(busy[k + 1] - busy[k] - 1):,} days): the log's date range, not the scenario, "
+        f"is the problem. Are {side} a stray date? Trim the log to one period of days (or "
+        "correct those rows' dates)"))])
+
+
 def log_window(log: ContactLog, open_hours: np.ndarray | None = None) -> Window:
     """The log's whole local days (see the module's notes); ScenarioError if none.
 
@@ -69,6 +98,7 @@ def log_window(log: ContactLog, open_hours: np.ndarray | None = None) -> Window:
     # log.first_date and log.last_date, without working out every row's day
     log_first = _EPOCH + datetime.timedelta(days=math.floor(start / DAY_S))
     log_last = _EPOCH + datetime.timedelta(days=math.floor(end / DAY_S))
+    _check_gaps(local, start, where)
     first_day, last_day = log_first, log_last
     opens, closes = _day_edges(open_hours, first_day, last_day)
     left_out: list[tuple[datetime.date, str]] = []

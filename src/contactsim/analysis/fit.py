@@ -24,7 +24,7 @@ marked with a warning and the scenario falls back (see ``fallback`` in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -50,6 +50,7 @@ from contactsim.analysis.fit_shape import (
     decide,
 )
 from contactsim.analysis.fit_staff import StaffEstimate, estimate_staff
+from contactsim.config.profiles import MAX_DAY_CV
 from contactsim.config.spec import Scenario
 from contactsim.logs.model import ContactLog
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED
@@ -112,9 +113,46 @@ class Duration:
         return self.constant
 
 
+#: The patience written where every hang-up the log shows was at 0 s: a scenario's patience must
+#: be above 0.
+LEAST_PATIENCE_S = 1.0
+
+
+#: A handle or wrap-up time this many times the median of its category's (or more) is left out
+#: of the fit as implausible, counted in a warning: one absurd time (a clock's overflow, a
+#: call left open for days) would otherwise move the fitted mean by hours.
+OUTLIER_TIMES = 1000.0
+#: Values needed before the median is trusted to judge outliers.
+OUTLIER_LEAST_N = 20
+
+
 def fit_duration(what: str, owner: str, values: np.ndarray,
                  censored: np.ndarray | None = None, days: np.ndarray | None = None
                  ) -> Duration:
+    """:func:`_fit_duration`, handle and wrap-up times less those :data:`OUTLIER_TIMES` the
+    median or more (counted in the duration's warning)."""
+    x = np.asarray(values, dtype=float)
+    if what not in ("handle", "wrap_up") or censored is not None:
+        return _fit_duration(what, owner, x, censored, days)
+    given = x[np.isfinite(x) & (x > 0)]
+    if len(given) < OUTLIER_LEAST_N:
+        return _fit_duration(what, owner, x, censored, days)
+    median = float(np.median(given))
+    far = x >= OUTLIER_TIMES * median
+    if not far.any():
+        return _fit_duration(what, owner, x, censored, days)
+    fitted = _fit_duration(what, owner, x[~far], None, None if days is None else
+                           np.asarray(days)[~far])
+    note = (f"{_WORDS[what].format(owner=owner)}: {int(far.sum()):,} value(s) of "
+            f"{OUTLIER_TIMES * median:,.0f} s or more ({OUTLIER_TIMES:g} times the median, "
+            f"{median:,.0f} s; the longest {float(x[far].max()):,.0f} s) left out as "
+            "implausible: check those rows of the log")
+    return replace(fitted, warning="; ".join(w for w in (note, fitted.warning) if w))
+
+
+def _fit_duration(what: str, owner: str, values: np.ndarray,
+                  censored: np.ndarray | None = None, days: np.ndarray | None = None
+                  ) -> Duration:
     """Fit ``values`` (``censored[i]``: a lower bound; ``days[i]``: its day, the unit of the
     sample mean's interval) or say why it cannot be done."""
     x = np.asarray(values, dtype=float)
@@ -129,6 +167,11 @@ def fit_duration(what: str, owner: str, values: np.ndarray,
         return Duration(what, owner, len(x), 0, None, None,
                         f"{words}: no values in the log to estimate it from", edges, density)
     if not cens.any() and float(np.ptp(seen)) == 0:
+        if what == "patience" and seen[0] < LEAST_PATIENCE_S:  # a scenario's patience is > 0
+            return Duration(what, owner, len(x), len(seen), None, LEAST_PATIENCE_S, (
+                f"{words}: every one of the {len(seen):,} hang-ups was at {seen[0]:g} s (ended "
+                "as it arrived: a routing artefact, or the wrong column?); written as "
+                f"{LEAST_PATIENCE_S:g} s, the least a scenario's patience can be"), edges, density)
         return Duration(what, owner, len(x), len(seen), None, float(seen[0]), "", edges,
                         density)
     fitted = fit_durations(x, cens)
@@ -342,4 +385,8 @@ def _warnings(fit: LogFit) -> list[str]:
                 out.append(f"patience on channel {ch.name}: {share:.1%} of callers were "
                            "answered before they hung up, so the fitted patience rests on the "
                            "few who did; its tail is uncertain")
+    if fit.day_cv is not None and fit.day_cv.capped():
+        out.append(f"day_cv: the log's counts vary from day to day more than a scenario holds "
+                   f"(day_cv at most {MAX_DAY_CV:g}; days with almost no contacts, or a stray "
+                   "date?); written as " f"{MAX_DAY_CV:g}")
     return list(dict.fromkeys(out))

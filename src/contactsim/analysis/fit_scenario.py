@@ -34,10 +34,11 @@ from typing import Any
 
 import numpy as np
 
-from contactsim.analysis.erlang import agents_needed
+from contactsim.analysis.erlang import ErlangInputError, agents_needed
 from contactsim.analysis.fit import ChannelFit, Duration, LogFit
 from contactsim.analysis.fit_shape import windows
 from contactsim.analysis.fit_staff import SIM_CONTACTS, StaffEstimate, calibrate, scenario_of
+from contactsim.config.schema import MAX_ON_DUTY
 from contactsim.config.spec import Scenario
 from contactsim.standard import TARGET_SL
 from contactsim.timebase import WEEKDAYS
@@ -117,6 +118,11 @@ def fitted_document(fit: LogFit, *, name: str, base_ref: str | None
     if base is None:
         notes += _emergency(channels)
         defaults = _defaults(fit, doc)
+        if defaults.pool_staff >= MAX_ON_DUTY:
+            notes.append(f"the log's busiest hour ({defaults.busiest_per_hour:,.0f} contacts) "
+                         f"at its mean handle time ({defaults.handle_s:,.0f} s) needs more than "
+                         f"{MAX_ON_DUTY:,} people on duty, the most a scenario holds: are its "
+                         f"talk times far too long? The pool is written as {MAX_ON_DUTY:,}")
         run = doc.setdefault("run", {})
         run.update({"days": DEFAULT_DAYS, "warmup_days": 1, "replications": 10, "seed": 1})
         doc["pools"] = {DEFAULT_POOL: {"skills": list(channels), "roster": [
@@ -158,6 +164,10 @@ def _staff_by_hour(fit: LogFit, doc: dict[str, Any], notes: list[str]) -> StaffE
     covered = np.zeros(168, dtype=bool)
     covered[(start + np.arange(min(run["days"], 7) * 24)) % 168] = True
     est = calibrate(est, fit.log, fit.window.compared, voice, build, covered)
+    if est.capped():
+        notes.append(f"the log's staff by hour reaches more than {MAX_ON_DUTY:,} people on "
+                     "duty at once (contacts in service together: a burst with one time, or "
+                     f"talk times far too long?); written as at most {MAX_ON_DUTY:,}")
     if est.factor is None:
         notes.append("the staff by hour could not be calibrated (no measure in the log's "
                      "staffed hours); the estimate is written as it is")
@@ -340,7 +350,10 @@ def _defaults(fit: LogFit, doc: dict[str, Any]) -> Defaults:
     voice = [t["answer_target_s"] for t in channels.values() if t["kind"] == "voice"]
     target = min(voice) if voice else min(t["answer_target_s"] for t in channels.values())
     busiest = float(per_hour.max())
-    staff = agents_needed(max(busiest, 1e-6), max(handle_s, 1e-3), target, TARGET_SL) \
-        if busiest > 0 else 1
+    try:
+        staff = agents_needed(max(busiest, 1e-6), max(handle_s, 1e-3), target, TARGET_SL,
+                              max_agents=MAX_ON_DUTY) if busiest > 0 else 1
+    except ErlangInputError:  # an offered load beyond MAX_ON_DUTY agents: said by a note
+        staff = MAX_ON_DUTY
     return Defaults(max(int(staff), 1), busiest, handle_s, target)
 

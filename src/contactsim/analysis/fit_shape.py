@@ -35,6 +35,7 @@ import numpy as np
 from scipy import stats
 
 from contactsim.analysis.fit_demand import Demand, months_of
+from contactsim.config.profiles import MAX_DAY_CV
 from contactsim.timebase import HOURS_PER_WEEK, WEEKDAYS
 
 #: Separability is rejected below this p-value (a strict level: a fitted profile of 168
@@ -276,10 +277,19 @@ class DayVariation:
     def written(self) -> dict[str, float]:
         """channel (or "" for the shared [demand] key) -> day_cv written."""
         if self.decision == "shared" and self.shared is not None:
-            return {"": round(self.shared.estimate, 4)}
+            return {"": round(min(self.shared.estimate, MAX_DAY_CV), 4)}
         if self.decision == "per channel":
-            return {k: round(v.estimate, 4) for k, v in self.own.items() if v.low > 0}
+            return {k: round(min(v.estimate, MAX_DAY_CV), 4) for k, v in self.own.items()
+                    if v.low > 0}
         return {}
+
+    def capped(self) -> list[str]:
+        """The channels (or "" for the shared one) whose day_cv was cut to MAX_DAY_CV."""
+        if self.decision == "shared" and self.shared is not None:
+            return [""] if self.shared.estimate > MAX_DAY_CV else []
+        if self.decision == "per channel":
+            return [k for k, v in self.own.items() if v.low > 0 and v.estimate > MAX_DAY_CV]
+        return []
 
 
 def decide(names: Sequence[str], daily: Sequence[np.ndarray], weekday: np.ndarray,

@@ -55,6 +55,7 @@ from scipy import stats
 
 from contactsim.analysis.fit_demand import Interval, ratio_interval
 from contactsim.config.loading import load_scenario
+from contactsim.config.schema import MAX_ON_DUTY
 from contactsim.config.spec import Scenario
 from contactsim.engine.room import simulate
 from contactsim.logs.model import ContactLog
@@ -99,11 +100,19 @@ class StaffEstimate:
     trials: tuple[tuple[float, float], ...] = field(default_factory=tuple)
 
     def staff(self, factor: float | None = None) -> list[float]:
-        """168 figures for ``staff_by_hour``: the factor times the shape, to 0.01."""
+        """168 figures for ``staff_by_hour``: the factor times the shape, to 0.01, at most
+        MAX_ON_DUTY (the most a scenario holds; a burst of contacts in one moment can seem
+        to need more: the fit says so, :meth:`capped`)."""
         k = (self.factor.estimate if self.factor is not None else 1.0) if factor is None \
             else factor
-        return [round(max(k * x.estimate, 0.0), 2) if math.isfinite(x.estimate) else 0.0
-                for x in self.shape]
+        return [min(round(max(k * x.estimate, 0.0), 2), MAX_ON_DUTY)
+                if math.isfinite(x.estimate) else 0.0 for x in self.shape]
+
+    def capped(self) -> bool:
+        """Whether some hour's staff was cut to MAX_ON_DUTY."""
+        k = self.factor.estimate if self.factor is not None else 1.0
+        return any(math.isfinite(x.estimate) and k * x.estimate > MAX_ON_DUTY
+                   for x in self.shape)
 
 
 def _mean_interval(values: np.ndarray) -> Interval:

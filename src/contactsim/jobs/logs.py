@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -160,8 +161,11 @@ def fit_job(logs: Sequence[str], out: Path, *, base: str | None = None,
     from contactsim.present.words import fit_text
     from contactsim.results.fit import read_fit
 
-    run_fit_job(logs, out, base=base, columns=columns, skip_bad_rows=skip_bad_rows,
-                clock_skew_s=clock_skew_s)
+    with warnings.catch_warnings():
+        if quiet:  # nothing but errors: numpy's and scipy's runtime warnings are not
+            warnings.simplefilter("ignore")
+        run_fit_job(logs, out, base=base, columns=columns, skip_bad_rows=skip_bad_rows,
+                    clock_skew_s=clock_skew_s)
     if not quiet:
         sys.stdout.write(fit_text(read_fit(out).summary))
         print(f"  scenario: {out / 'scenario.toml'}")

@@ -32,6 +32,20 @@ _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _NOT_FINITE = r"(?i)^[+-]?(nan|inf|infinity)$"
 _DAY_FIRST = r"^\d{1,2}/\d{1,2}/\d{2,4}"
 
+#: The years a scenario can hold (``config.kinds.FIRST_YEAR`` and ``LAST_YEAR``; logs may not
+#: import config, and tests/test_log_hostile.py checks the two agree): a time outside them is
+#: a row problem, never a fitted scenario that does not load.
+FIRST_YEAR, LAST_YEAR = 1950, 2090
+#: Wall-clock seconds since 1970 of the first instant of FIRST_YEAR and of the year after LAST_YEAR.
+EARLIEST_S = -631_152_000.0  # 1950-01-01 00:00
+LATEST_S = 3_818_448_000.0  # 2091-01-01 00:00
+#: The longest duration a scenario can hold (``config.distributions.MAX_SECONDS``, 30 days): a
+#: talk time, wrap-up or wait beyond it is a row problem.
+MAX_SECONDS = 30 * 86_400.0
+#: Longest name of a channel, category or partner read (a row's whole text is a few hundred
+#: bytes; a longer cell is a column shifted or a damaged export).
+MAX_NAME_CHARS = 100
+
 
 def clean(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Trimmed text, with empty (or all-blank) cells as null."""
@@ -91,6 +105,11 @@ def _parse(column: pa.ChunkedArray, iso: pa.ChunkedArray) -> tuple[np.ndarray, n
         seconds = _checked_times(text)
     bad = present(column) & np.isnan(seconds)
     return seconds, bad
+
+
+def outside_years(seconds: np.ndarray) -> np.ndarray:
+    """The cells dated outside FIRST_YEAR to LAST_YEAR (NaN is not)."""
+    return (seconds < EARLIEST_S) | (seconds >= LATEST_S)
 
 
 def time_hint(cell: str, date_format: str = "iso") -> str:

@@ -28,6 +28,10 @@ NAMED = {"channel": None, "category": UNKNOWN_CATEGORY, "diverted_to": None, "ca
          "agent": None}
 #: The name columns whose names are not kept, only which rows share one (as numbers).
 KEYS = ("caller",)
+#: The name columns a scenario names (a quoted line break is looked for in their few distinct
+#: names; timestamps and seconds holding one fail to parse; callers and agents, nearly one
+#: name a row, are not searched).
+SCENARIO_NAMES = ("channel", "category", "diverted_to")
 SECONDS = ("talk_s", "wrap_s")
 
 
@@ -72,13 +76,15 @@ class _Codes:
         self.size = 0
         self.empty = 0  # rows of the leading batches with no name at all: not stored yet
 
-    def add(self, column: pa.ChunkedArray) -> None:
+    def add(self, column: pa.ChunkedArray, *, breaks: bool = False) -> np.ndarray | None:
+        """Codes the batch; with ``breaks``, the mask of its cells holding a line break (None:
+        none do, or not looked for)."""
         if self.fill is None and column.null_count == len(column):  # a column the log lacks
             if self.codes.n:
                 self.codes.add(np.full(len(column), -1, dtype=np.int32))
             else:
                 self.empty += len(column)
-            return
+            return None
         if self.empty:
             self.codes.add(np.full(self.empty, -1, dtype=np.int32))
             self.empty = 0
@@ -86,10 +92,18 @@ class _Codes:
             column = pc.fill_null(column, self.fill)
         encoded = pc.dictionary_encode(column.combine_chunks())
         codes = np.array(pc.fill_null(encoded.indices, -1).to_numpy(), dtype=np.int32)
+        # The distinct names only: a quoted line break (refused, DESIGN §10) costs a log
+        # without one a scan of its names.
+        broken = None
+        if breaks:
+            found = np.flatnonzero(np.asarray(pc.match_substring_regex(
+                encoded.dictionary, "[\r\n]").to_numpy(zero_copy_only=False), dtype=bool))
+            broken = np.isin(codes, found) if len(found) else None
         codes[codes >= 0] += self.size
         self.size += len(encoded.dictionary)
         self.dictionaries.append(encoded.dictionary)
         self.codes.add(codes)
+        return broken
 
     def finish(self, ordered: bool) -> tuple[tuple[str, ...], np.ndarray]:
         """The distinct names (sorted if ``ordered``, else in order of first appearance) and
@@ -166,6 +180,9 @@ class Gatherer:
         for name in TIMESTAMPS:
             local, bad = cells.parse_times(text[name], self.date_format)
             flag(f"unparseable {name}", bad)
+            outside = cells.outside_years(local)
+            flag(f"{name} outside the years", outside)
+            local[outside] = np.nan  # the time zone's table covers only the years a scenario can
             earliest, latest = london.local_to_utc(local)
             flag(f"{name} in the skipped hour", np.isnan(earliest) & ~np.isnan(local))
             fold = np.flatnonzero((earliest != latest) & ~np.isnan(earliest))
@@ -178,9 +195,12 @@ class Gatherer:
             values, bad, not_finite = cells.parse_seconds(text[name])
             flag(f"non-numeric {name}", bad)
             flag(f"{name} not finite", not_finite)
+            flag(f"{name} too long", values > cells.MAX_SECONDS)
             self.columns[name].add(values)
         for name, codes in self.named.items():
-            codes.add(text[name])
+            broken = codes.add(text[name], breaks=name in SCENARIO_NAMES)
+            if broken is not None:
+                flag("line break", broken)
         self.n += int(keep.sum())
 
     def finish(self) -> Gathered:

@@ -44,7 +44,15 @@ from contactsim.logs.columns import (
 )
 from contactsim.logs.gather import Gathered, Gatherer
 from contactsim.logs.model import TIMESTAMPS, ContactLog
-from contactsim.logs.names import picker, recode, reindex, renumber, used_codes
+from contactsim.logs.names import (
+    as_scenario_names,
+    picker,
+    recode,
+    reindex,
+    renumber,
+    used_codes,
+    without_repeats,
+)
 from contactsim.logs.skew import Clamps
 from contactsim.logs.stream import LogFile
 from contactsim.outcomes import ABANDONED, ANSWERED, CENSORED, DIVERTED
@@ -60,6 +68,7 @@ MAX_PROBLEMS = 20
 #: second (GMT) pass; smaller ones are taken for rows written slightly out of order.
 STEP_BACK_S = 600.0
 _RAGGED = "wrong number of cells"
+_LONGEST = f"30 days ({cells.MAX_SECONDS:,.0f} s)"
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,9 @@ class _Rows:
         got = self.got
         self.local: dict[str, np.ndarray] = {}
         self.utc: dict[str, np.ndarray] = {}
+        self.flag(self.flagged("line break"), "", "line break", lambda i: (
+            "a quoted cell holds a line break, which a log may not (it would put every later "
+            "row on the wrong line): remove line breaks from cells when exporting"))
         self._arrivals()
         self.channels, self.channel = self._names("channel", channels or ())
         self.flag(self.channel < 0, "channel", "missing channel",
@@ -184,7 +196,13 @@ class _Rows:
         found, codes, warnings = recode(column, self.got.names[column],
                                               self.got.codes[column],
                                               self.settings.values.get(column, {}), prefer)
-        self.warnings += warnings
+        found, codes, fixed = as_scenario_names(column, found, codes, cells.MAX_NAME_CHARS,
+                                                prefer)
+        self.warnings += warnings + fixed
+        long = np.array([len(name) > cells.MAX_NAME_CHARS for name in found] + [False])
+        self.flag(long[codes], column, f"{column} name too long", lambda i: (
+            f"a name of {len(self.cell(column, i)):,} characters; names are at most "
+            f"{cells.MAX_NAME_CHARS} (is a column shifted, or the export damaged?)"))
         return found, codes
 
     def _unknown_channels(self, channels: Collection[str]) -> None:
@@ -203,6 +221,7 @@ class _Rows:
         self.flag(self.flagged("missing arrived"), "arrived", "missing arrived",
                   lambda i: "empty; every contact needs the time it arrived")
         self._bad_times("arrived")
+        self._outside("arrived")
         self._skipped_hour("arrived")
         local, utc = self.got.local, self.got.earliest["arrived"]
         repeated, latest = self.got.folds["arrived"]
@@ -223,6 +242,13 @@ class _Rows:
             f"{describe(self.cell(name, i))} is not a timestamp: expected "
             f"{cells.FORMAT_WORDS[how]}" + cells.time_hint(self.cell(name, i), how)))
 
+    def _outside(self, name: str) -> None:
+        reason = f"{name} outside the years"
+        self.flag(self.flagged(reason), name, reason, lambda i: (
+            f"{describe(self.cell(name, i))} is dated outside {cells.FIRST_YEAR}-"
+            f"{cells.LAST_YEAR}, the years a scenario can hold: correct the export's date (or "
+            "its date_format), or leave such rows out with --skip-bad-rows"))
+
     def _skipped_hour(self, name: str) -> None:
         def words(i: int) -> str:
             date = self.cell(name, i)[:10]
@@ -233,6 +259,7 @@ class _Rows:
 
     def _later_time(self, name: str) -> None:
         self._bad_times(name)
+        self._outside(name)
         self._skipped_hour(name)
         utc = self.got.earliest[name]
         # Where the wall clock is in the repeated hour: the first instant not before arrival
@@ -250,6 +277,10 @@ class _Rows:
             f"{describe(self.cell(name, i))} is not a finite number of seconds"))
         self.flag(self.seconds[name] < 0, name, f"negative {name}", lambda i: (
             f"{self.cell(name, i)} is negative; a duration is 0 or more seconds"))
+        self.flag(self.flagged(f"{name} too long"), name, f"{name} too long", lambda i: (
+            f"{describe(self.cell(name, i))} seconds is longer than {_LONGEST}, the longest "
+            "duration a scenario can hold: is the column in milliseconds, or the row damaged? "
+            "(--skip-bad-rows leaves such rows out)"))
 
     def _order(self) -> None:
         utc = self.utc
@@ -270,6 +301,17 @@ class _Rows:
             early = np.less(utc[name], start, where=given, out=np.zeros_like(given))
             for mask, other in ((early & queued, "queued"), (early & ~queued, "arrived")):
                 self._early(mask, name, other, start)
+            late = np.greater(utc[name] - utc["arrived"], cells.MAX_SECONDS, where=given,
+                              out=np.zeros_like(given))
+            self.flag(late, name, f"{name} too late", self._late(name))
+        late = np.greater(utc["queued"] - utc["arrived"], cells.MAX_SECONDS, where=queued,
+                          out=np.zeros_like(queued))
+        self.flag(late, "queued", "queued too late", self._late("queued"))
+
+    def _late(self, name: str) -> Callable[[int], str]:
+        return lambda i: (f"{self.cell(name, i)} is more than {_LONGEST} after arrived "
+                          f"({self.cell('arrived', i)}), longer than a scenario can hold; is "
+                          "the row's date wrong? (--skip-bad-rows leaves such rows out)")
 
     def _early(self, early: np.ndarray, name: str, other: str, start: np.ndarray) -> None:
         """Rows whose ``name`` is before ``start`` (their ``other``): clamped to it and counted
@@ -329,26 +371,7 @@ class _Rows:
         parts = [self.local["arrived"], self.channel, self.category, self.diverted_to,
                  *(self.utc[name] for name in TIMESTAMPS[1:]), *self.seconds.values(),
                  self.caller, *([self.agent] if agent else [])]
-        pick = picker(good, self.n)
-        mix = np.zeros(len(good), dtype=np.uint64)
-        for k, part in enumerate(parts):
-            bits = np.nan_to_num(np.asarray(pick(part), dtype=np.float64), nan=-1.5e308)
-            mix ^= bits.view(np.uint64)
-            del bits
-            mix *= np.uint64(0x9E3779B97F4A7C15 + 2 * k)
-            mix ^= mix >> np.uint64(29)
-        _, inverse, counts = np.unique(mix, return_inverse=True, return_counts=True)
-        del mix
-        alike = np.flatnonzero(counts[inverse] > 1)  # rows whose hash another row shares
-        del inverse, counts
-        if not len(alike):
-            return good, 0
-        # Rows with equal hashes are compared value by value: only exact repeats are dropped.
-        stack = np.stack([np.nan_to_num(np.asarray(p, dtype=np.float64)[good[alike]],
-                                        nan=-1.5e308) for p in parts], axis=1)
-        _, first = np.unique(stack, axis=0, return_index=True)
-        drop = np.setdiff1d(alike, alike[first])
-        return np.delete(good, drop), len(drop)
+        return without_repeats(parts, good, self.n)
 
     def _build(self, names: tuple[str, ...], have: set[str], good: np.ndarray, rows_read: int,
                skipped: dict[str, int], duplicates: int) -> ContactLog:
@@ -396,7 +419,8 @@ class _Rows:
                     layouts[f] = source.layout(info.name, len(info.ragged), info.width)
                 line = int(layouts[f][0][min(int(self.row[i]), len(layouts[f][0]) - 1)])
                 found.append((f, line, k, Problem(self.files[f].name,
-                                                  f"row {line}: {issue.column}",
+                                                  f"row {line}: {issue.column}"
+                                                  if issue.column else f"row {line}",
                                                   issue.words(int(i)))))
         for f, info in enumerate(self.files):
             total += len(info.ragged)

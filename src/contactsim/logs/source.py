@@ -19,6 +19,8 @@ from contactsim.problems import FILE_KEY, Problem, ScenarioError
 _GZIP = b"\x1f\x8b"
 #: How much of a file is looked at for its header and for signs that it is not text.
 HEAD_BYTES = 1 << 16
+#: The reader's block (:data:`contactsim.logs.stream.BLOCK_BYTES`), in words.
+BLOCK_WORDS = "16 MiB"
 
 
 def _bad(file: str, message: str) -> ScenarioError:
@@ -73,7 +75,11 @@ def read_head(file: str) -> tuple[str, int]:
             from None
     body = text.removeprefix("\ufeff")
     start = body.lstrip("\r\n")
-    return start.split("\n", 1)[0].rstrip("\r"), body[:len(body) - len(start)].count("\n")
+    first = start.split("\n", 1)[0].rstrip("\r")
+    if "\r" in first:
+        raise _bad(file, "its lines end with a carriage return alone (as old Mac software "
+                   "wrote them); save the export with Windows or Unix line ends")
+    return first, body[:len(body) - len(start)].count("\n")
 
 
 def damaged(exc: BaseException) -> str:
@@ -83,6 +89,9 @@ def damaged(exc: BaseException) -> str:
         return "the gzip-compressed file is damaged or cut short; export it again"
     if "UTF8" in text or "UTF-8" in text:
         return "is not UTF-8 text; save the export as UTF-8"
+    if "straddl" in text or "block" in text.lower():
+        return (f"a row is longer than {BLOCK_WORDS} (a contact's row is a few hundred bytes): "
+                "is a quote left open, or the export damaged?")
     return text.splitlines()[0] if text else type(exc).__name__
 
 
@@ -98,8 +107,10 @@ def layout(file: str, ragged: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     ends = np.flatnonzero(data == 10)
     starts = np.concatenate([[0], ends + 1])
     ends = np.concatenate([ends, [len(data)]])
-    length = ends - starts - (data[np.maximum(ends - 1, 0)] == 13)
+    # A line is blank when it holds only spaces, tabs and line ends (the reader skips it).
+    seen = np.concatenate([[0], np.cumsum(~np.isin(data, (9, 10, 13, 32)))])
     bom = len(data) >= 3 and data[:3].tobytes() == b"\xef\xbb\xbf"
+    length = seen[ends] - seen[starts]
     length[0] -= 3 * bom
     lines = np.flatnonzero(length > 0)[1:]  # after the header
     keep = np.ones(len(lines), dtype=bool)

@@ -47,6 +47,8 @@ class LogFile:
         self.rows, self.ragged = 0, []
 
         def set_aside(row: pacsv.InvalidRow) -> str:
+            if not row.text.strip():  # a line of spaces: blank, as an empty line is
+                return "skip"
             self.ragged.append((row.actual_columns, row.expected_columns))
             return "skip"
 
