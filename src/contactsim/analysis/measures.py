@@ -127,9 +127,10 @@ def contact_measures(answer_s: np.ndarray, wait_s: np.ndarray, outcome: np.ndarr
     }
 
 
-def _hourly(rec: Records, mask: np.ndarray, target_s: float) -> dict[str, np.ndarray]:
+def _hourly(rec: Records, answer_s: np.ndarray, mask: np.ndarray,
+            target_s: float) -> dict[str, np.ndarray]:
     hours = rec.hour[mask]
-    answer, wait, outcome = rec.answer_s[mask], rec.wait_s[mask], rec.outcome[mask]
+    answer, wait, outcome = answer_s[mask], rec.wait_s[mask], rec.outcome[mask]
     origin = rec.origin[mask]
     order = np.argsort(hours, kind="stable")
     bounds = np.searchsorted(hours[order], np.arange(HOURS_PER_WEEK + 1))
@@ -166,7 +167,7 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
         channels[name]["officer_hours"] = float(out.officer_hours[k]) / days
         if out.closed is not None:
             channels[name].update(zip(CLOSED_MEASURES, out.closed[k].tolist(), strict=True))
-        hourly[name] = _hourly(rec, mask, spec.answer_target_s)
+        hourly[name] = _hourly(rec, answer_s, mask, spec.answer_target_s)
         cdf[name] = _cdf(answer_s[mask], rec.outcome[mask])
     pools: dict[str, dict[str, float]] = {}
     pools_hourly: dict[str, dict[str, np.ndarray]] = {}

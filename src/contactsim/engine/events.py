@@ -111,7 +111,8 @@ class EventLoop:
         times, items = self.times[self.i:], self.items[self.i:]
         try:
             while True:
-                for t, item in zip(times, items):  # the engine's hottest loop
+                # (times has one more: the infinity that ends it)
+                for t, item in zip(times, items, strict=False):  # the engine's hottest loop
                     while queue and queue[0][0] <= t:  # the calls due by this arrival
                         self.now, _, call = heappop(queue)
                         call.fn(call)

@@ -285,11 +285,22 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             p.leaving -= 1
             p.leave(h, self.env.now)
             return
+        queues = p.queues
+        if len(queues) == 1:  # the common case: one queue, its oldest still waiting
+            items = queues[0].items
+            while items:
+                c = items.popleft()
+                if c.state == WAITING:
+                    self._start(h, c)
+                    return
+            h.idle_since = self.env.now
+            p.idle.append(h)
+            return
         # The waiting contact with the lowest priority, oldest first, among the pool's work
         # (queues are sorted by priority; abandoned contacts are dropped as they are met).
         best: Contact | None = None
         best_q: Queue | None = None
-        for q in p.queues:
+        for q in queues:
             if best_q is not None and q.priority > best_q.priority:
                 break
             items = q.items
