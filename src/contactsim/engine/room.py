@@ -1,4 +1,4 @@
-"""The control room as a discrete-event model on SimPy: its hot path and its run.
+"""The control room as a discrete-event model: its hot path and its run.
 
 Callers ring 999, 101 or report online. A diversion policy may take some before they reach the
 queue. The rest are connected by the network (the national 999 clock is already running), may
