@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from contactsim.analysis.measures import Replication, replication_measures
-from contactsim.analysis.pool import worker_pool
 from contactsim.analysis.warnings import scenario_warnings
 from contactsim.config.spec import Scenario
 from contactsim.engine import simulate
@@ -146,6 +145,9 @@ def _replications(scenario: Scenario, n: int, workers: int) -> Iterator[Replicat
         for i in range(n):
             yield run_replication(scenario, i)
         return
+    # Here, not at the top: multiprocessing is 10 ms of start-up a one-worker run needs not.
+    from contactsim.analysis.pool import worker_pool
+
     with worker_pool(workers) as pool:
         yield from pool.imap_unordered(_task, [(scenario, i) for i in range(n)])
 

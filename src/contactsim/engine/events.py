@@ -108,22 +108,22 @@ class EventLoop:
     def run(self) -> None:
         """Run arrivals and scheduled calls in time order until :meth:`stop` takes effect."""
         queue, arrive, next_batch = self.queue, self.arrive, self.next_batch
-        times, items, i = self.times, self.items, self.i
-        last = len(items)
+        times, items = self.times[self.i:], self.items[self.i:]
         try:
-            while True:  # the engine's hottest loop
-                t = times[i]
-                while queue and queue[0][0] <= t:  # the calls due by the next arrival
-                    self.now, _, call = heappop(queue)
-                    call.fn(call)
-                if i == last:
+            while True:
+                # (times has one more: the infinity that ends it)
+                for t, item in zip(times, items, strict=False):  # the engine's hottest loop
+                    while queue and queue[0][0] <= t:  # the calls due by this arrival
+                        self.now, _, call = heappop(queue)
+                        call.fn(call)
+                    self.now = t
+                    arrive(item)
+                if not items:  # no arrivals left: the calls still due
+                    while queue:
+                        self.now, _, call = heappop(queue)
+                        call.fn(call)
                     raise RuntimeError("nothing left to run, and nothing stopped the run")
-                self.now = t
-                i += 1
-                arrive(items[i - 1])
-                if i == last:  # the batch has run out: the next, at once
-                    times, items = next_batch()
-                    i, last = 0, len(items)
+                times, items = next_batch()  # the batch has run out: the next, at once
         except _Stop:
             return
 
