@@ -14,7 +14,7 @@ mean 120 s, and the target is 10 s. Each way simulates at least ``--calls`` meas
 It prints each one's service level, abandonment and mean wait beside the exact Erlang A figures,
 and the speed ratios, by wall-clock time and by CPU time (the CPU figures are the steadier on a
 busy machine: another program's load slows the wall clock, not the CPU time a run needs).
-Run: ``python benchmarks/engine.py`` (``pip install -e '.[bench]'`` for Ciw), or
+Run: ``python benchmarks/engine.py`` (``pip install -e '.[bench]'`` first: SimPy and Ciw), or
 ``--calls 200000`` for a quick look.
 """
 

@@ -285,7 +285,8 @@ def _how(d: Duration | None) -> str:
     if d is None or d.mean is None:
         return ""
     if d.constant is not None:
-        return "every value in the log is this"
+        return ("every value in the log is this" if not d.warning else
+                "not from the log: see the warnings in fit.json")
     if d.empirical is not None:
         return f"the log's own values (no family holds them); mean {_ci(d.mean, ' s')}"
     assert d.fitted is not None
