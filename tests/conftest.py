@@ -77,8 +77,8 @@ roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 2 } ]
 
 def problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
     """The problems loading ``path`` (with ``overrides``) reports, one string each."""
-    from contactsim.config.kinds import ScenarioError
     from contactsim.config.loading import load_scenario
+    from contactsim.problems import ScenarioError
 
     with pytest.raises(ScenarioError) as info:
         load_scenario(path, overrides)

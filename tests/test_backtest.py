@@ -39,12 +39,12 @@ from contactsim.analysis.backtest_checks import checks
 from contactsim.analysis.backtest_findings import findings, hours_label, spans, verdict
 from contactsim.analysis.experiment import run_replication
 from contactsim.cli import main
-from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario, with_changes
 from contactsim.config.spec import Scenario
 from contactsim.engine.contactlog import simulate_log
 from contactsim.logs.model import ContactLog
 from contactsim.logs.write import write_log
+from contactsim.problems import ScenarioError
 from contactsim.results.backtest import BACKTEST_CSV, COLUMNS, write_backtest
 
 #: Small and quick: two channels, three days, three replications.

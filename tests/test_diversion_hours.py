@@ -17,8 +17,8 @@ import pytest
 
 from conftest import ROOT, write
 from contactsim.analysis.experiment import run_experiment
-from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario
+from contactsim.problems import ScenarioError
 from contactsim.results.write import write_tables
 from contactsim.timebase import HOURS_PER_WEEK
 

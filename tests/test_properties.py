@@ -37,12 +37,14 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import MINIMAL, ROOT
-from contactsim.config.kinds import Kind, ListOf, Named, Problem, ScenarioError, Table, TableList
+from contactsim.config.kinds import Kind, ListOf
 from contactsim.config.loading import load_scenario
 from contactsim.config.schema import SCENARIO
+from contactsim.config.tables import Named, Table, TableList
 from contactsim.engine import ControlRoom, simulate
 from contactsim.engine.records import ABANDONED, ANSWERED, CENSORED, DIVERTED
 from contactsim.engine.room import collector_paused
+from contactsim.problems import Problem, ScenarioError
 
 EXAMPLES = {"documents": 600, "overrides": 500, "mutations": 600, "simulate": 100,
             "huge_roster": 40}

@@ -14,10 +14,10 @@ import pytest
 
 from conftest import MINIMAL, ROOT, problems, write
 from contactsim.config.distributions import Distribution
-from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario, parse_value, with_changes
 from contactsim.config.spec import Scenario
 from contactsim.present.reference import reference_markdown
+from contactsim.problems import ScenarioError
 
 
 def test_minimal_scenario_defaults(minimal: Path) -> None:

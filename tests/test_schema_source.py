@@ -26,10 +26,11 @@ import pytest
 import tomli_w
 
 from contactsim.config.build import NAME_FROM_KEY, Derived, unbound
-from contactsim.config.kinds import Field, Kind, ListOf, Named, Number, Table, TableList, Text
+from contactsim.config.kinds import Kind, ListOf, Number, Text
 from contactsim.config.loading import load_scenario
 from contactsim.config.schema import SCENARIO
 from contactsim.config.spec import Scenario
+from contactsim.config.tables import Field, Named, Table, TableList
 
 # --- structure -----------------------------------------------------------------------------
 

@@ -19,11 +19,11 @@ from conftest import MINIMAL, write
 from contactsim.analysis.experiment import run_experiment
 from contactsim.analysis.measures import contact_measures
 from contactsim.cli import build_parser, main
-from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import FlagOverride, load_scenario
 from contactsim.engine.records import ABANDONED, ANSWERED
 from contactsim.present.report import run_html
 from contactsim.present.words import MEANINGS, fmt_ci, label, print_summary
+from contactsim.problems import ScenarioError
 from contactsim.results.read import read_run
 from contactsim.results.write import write_tables
 

@@ -17,9 +17,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from contactsim.config.kinds import Problem, ScenarioError
 from contactsim.config.loading import load_scenario, parse_override, parse_value, with_changes
 from contactsim.config.spec import Scenario
+from contactsim.problems import Problem, ScenarioError
 
 # --- sweep ----------------------------------------------------------------------------------
 

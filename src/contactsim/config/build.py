@@ -1,7 +1,7 @@
 """Building the typed scenario from the checked document, by walking the schema.
 
 Each key a planner may write is declared once, in :mod:`contactsim.config.schema`: its type,
-bounds, default, docs, and where it lands. A :class:`~contactsim.config.kinds.Table` names the
+bounds, default, docs, and where it lands. A :class:`~contactsim.config.tables.Table` names the
 frozen dataclass it builds (``CHANNEL`` builds a :class:`~contactsim.config.spec.ChannelSpec`);
 each of its fields lands in the dataclass field of the same name unless it says otherwise
 (``start`` lands in ``start_min``; ``extends`` lands nowhere, since loading consumes it) and may
@@ -28,7 +28,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from contactsim.config.kinds import Kind, ListOf, Named, Table, TableList
+from contactsim.config.kinds import Kind, ListOf
+from contactsim.config.tables import Named, Table, TableList
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from contactsim.config.kinds import INVALID, Checker, Path, Shares, Table, plural, suggestion
+from contactsim.config.kinds import INVALID, Checker, Path, plural, suggestion
 from contactsim.config.schema import CHANNEL, MAX_CONTACTS, MAX_ON_DUTY, SURGE
 from contactsim.config.spec import round_to_total
+from contactsim.config.tables import Shares, Table
 from contactsim.problems import not_a_file
 from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
 

@@ -25,18 +25,12 @@ from contactsim.config.kinds import (
     INVALID,
     Boolean,
     Checker,
-    Convert,
     Date,
     DayOfYear,
     Days,
-    Field,
     ListOf,
-    Named,
     Number,
     Path,
-    Shares,
-    Table,
-    TableList,
     Text,
     TimeOfDay,
     Weights,
@@ -64,6 +58,7 @@ from contactsim.config.spec import (
     SurgeSpec,
     WindowSpec,
 )
+from contactsim.config.tables import Convert, Field, Named, Shares, Table, TableList
 from contactsim.standard import TARGET_S
 from contactsim.timebase import HOURS_PER_WEEK, MIN_PER_DAY, WEEKDAYS
 
@@ -71,7 +66,7 @@ from contactsim.timebase import HOURS_PER_WEEK, MIN_PER_DAY, WEEKDAYS
 #: exhaust memory (each contact is kept as a record) long before it finished.
 MAX_CONTACTS = 100_000_000
 #: Most diversion policies a scenario may define (a contact's policy is packed into its record
-#: code beside its channel and category, each at most kinds.MAX_NAMED).
+#: code beside its channel and category, each at most tables.MAX_NAMED).
 MAX_DIVERSIONS = 1_000
 #: Most people a pool may have rostered at once (the sum of its scaled shift lines).
 MAX_ON_DUTY = 100_000

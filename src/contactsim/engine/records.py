@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from contactsim.config.kinds import MAX_NAMED
 from contactsim.config.schema import MAX_DIVERSIONS
+from contactsim.config.tables import MAX_NAMED
 
 # The engine's record codes, named here too (re-exported).
 from contactsim.outcomes import (

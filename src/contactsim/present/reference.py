@@ -10,8 +10,9 @@ from typing import Any
 
 from contactsim.config import distributions, loading
 from contactsim.config.distributions import KINDS, PARAMS, Distribution
-from contactsim.config.kinds import MAX_WEIGHT, Field, Named, Table, TableList
+from contactsim.config.kinds import MAX_WEIGHT
 from contactsim.config.schema import MAX_CONTACTS, MAX_ON_DUTY, SCENARIO
+from contactsim.config.tables import Field, Named, Table, TableList
 from contactsim.engine import MAX_TRIES, MAX_WAITING
 
 INTRO = """\

@@ -35,10 +35,9 @@ from contactsim.analysis.stats import (
     welch_from_summary,
 )
 from contactsim.analysis.whatif import Point, Vary
-from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario, with_changes
 from contactsim.config.spec import Scenario
-from contactsim.problems import Problem
+from contactsim.problems import Problem, ScenarioError
 from contactsim.results.read import (
     COMPARE_CSV,
     COMPARE_JSON,

@@ -25,9 +25,8 @@ from contactsim import __version__
 from contactsim.analysis.stats import Estimate
 from contactsim.calendar import holidays_in_run, simulated_days
 from contactsim.config.datafile import empirical_files, file_sha256
-from contactsim.config.kinds import ScenarioError
 from contactsim.config.loading import load_scenario
-from contactsim.problems import ResultsError as ResultsError, dotted
+from contactsim.problems import ResultsError as ResultsError, ScenarioError, dotted
 from contactsim.results.checks import (
     HOUR_COLUMN,
     TableSpec,
