@@ -67,7 +67,7 @@ def backtest_job(file: str, logs: Sequence[str], out: Path, *, columns: str | No
                  quiet: bool = False) -> None:
     """``contactsim backtest``: :func:`run_backtest_job` with a progress line, and the
     coverage found in a few lines."""
-    from contactsim.present.words import backtest_text
+    from contactsim.present.log_words import backtest_text
     from contactsim.results.backtest import read_backtest
 
     scenario = load_scenario(file)
@@ -158,7 +158,7 @@ def fit_job(logs: Sequence[str], out: Path, *, base: str | None = None,
             columns: str | None = None, skip_bad_rows: bool = False,
             clock_skew_s: float | None = None, quiet: bool = False) -> None:
     """``contactsim fit``: :func:`run_fit_job`, and what was fitted in a few lines."""
-    from contactsim.present.words import fit_text
+    from contactsim.present.log_words import fit_text
     from contactsim.results.fit import read_fit
 
     with warnings.catch_warnings():
