@@ -120,37 +120,40 @@ def staff_json(est: StaffEstimate | None) -> dict[str, Any] | None:
     }
 
 
+def channel_json(fit: LogFit, ch: ChannelFit) -> dict[str, Any]:
+    """One channel of fit.json: its counts, demand, mix, profile, durations and redials."""
+    d = ch.demand
+    entry: dict[str, Any] = {
+        "kind": ch.kind, "rows": ch.contacts, "answered": ch.answered,
+        "abandoned": ch.abandoned, "in_progress_left_out": ch.in_progress,
+        "contacts_counted": d.contacts, "days": d.days,
+        "per_day": d.per_day.json(3),
+        "per_day_calendar_weight": round(d.calendar_weight, 6),
+        "weekly": None if d.weekly is None else [w.json(4) for w in d.weekly],
+        "hourly": [h.json(4) for h in d.hourly],
+        "monthly": None if d.monthly is None else {
+            str(m): d.monthly[m].json(4) for m in range(1, 13)},
+        "mix": {k: v.json(5) for k, v in ch.mix.items()},
+        **_profile_json(ch),
+        "patience": None if ch.patience is None else duration_json(ch.patience),
+        "connect_s": None if ch.connect is None else duration_json(ch.connect),
+    }
+    if ch.redials is not None:
+        r = ch.redials
+        delay = fit.delays.get(ch.name)
+        entry["redial"] = {"window_s": REDIAL_WINDOW_S, "abandoned": r.abandoned,
+                           "redialled": r.redialled, "probability": r.probability.json(5),
+                           "unkeyed_hangups": d.unkeyed_hangups,
+                           "unkeyed_redials_taken_out": round(d.unkeyed_redials, 1),
+                           "delay": None if delay is None else duration_json(delay)}
+    return entry
+
+
 def fit_summary(fit: LogFit, notes: list[str], defaults: Defaults | None,
                 base: str | None) -> dict[str, Any]:
     """fit.json of a fit."""
     log, window = fit.log, fit.window
-    channels: dict[str, Any] = {}
-    for ch in fit.channels.values():
-        d = ch.demand
-        entry: dict[str, Any] = {
-            "kind": ch.kind, "rows": ch.contacts, "answered": ch.answered,
-            "abandoned": ch.abandoned, "in_progress_left_out": ch.in_progress,
-            "contacts_counted": d.contacts, "days": d.days,
-            "per_day": d.per_day.json(3),
-            "per_day_calendar_weight": round(d.calendar_weight, 6),
-            "weekly": None if d.weekly is None else [w.json(4) for w in d.weekly],
-            "hourly": [h.json(4) for h in d.hourly],
-            "monthly": None if d.monthly is None else {
-                str(m): d.monthly[m].json(4) for m in range(1, 13)},
-            "mix": {k: v.json(5) for k, v in ch.mix.items()},
-            **_profile_json(ch),
-            "patience": None if ch.patience is None else duration_json(ch.patience),
-            "connect_s": None if ch.connect is None else duration_json(ch.connect),
-        }
-        if ch.redials is not None:
-            r = ch.redials
-            delay = fit.delays.get(ch.name)
-            entry["redial"] = {"window_s": REDIAL_WINDOW_S, "abandoned": r.abandoned,
-                               "redialled": r.redialled, "probability": r.probability.json(5),
-                               "unkeyed_hangups": d.unkeyed_hangups,
-                               "unkeyed_redials_taken_out": round(d.unkeyed_redials, 1),
-                               "delay": None if delay is None else duration_json(delay)}
-        channels[ch.name] = entry
+    channels = {ch.name: channel_json(fit, ch) for ch in fit.channels.values()}
     return {
         "contactsim_version": __version__,
         "kind": KIND,
