@@ -25,7 +25,7 @@ from contactsim.analysis.fit import fit_log
 from contactsim.analysis.fit_scenario import fitted_document
 from contactsim.analysis.fit_staff import estimate_staff
 from contactsim.config.loading import load_scenario
-from contactsim.config.schema import hourly_lines
+from contactsim.config.profiles import hourly_lines
 from contactsim.engine.contactlog import simulate_log
 from contactsim.engine.roster import rostered_by_hour
 from contactsim.logs.model import ContactLog

@@ -90,3 +90,23 @@ class Closed(Kind):
         if to is INVALID or share is INVALID:
             return INVALID
         return ClosedSpec(to=to, share=share)
+
+
+def hourly_lines(hourly: tuple[float, ...]) -> list[dict[str, Any]]:
+    """Shift lines (as checked) putting ``hourly[h]`` people on duty on average in hour ``h``:
+    the whole number all the hour, and one more for the fraction's share of it, from its start
+    (rounded to the minute)."""
+    lines: list[dict[str, Any]] = []
+    for h, staff in enumerate(hourly):
+        day, start = divmod(h, 24)
+        whole = int(staff)
+        extra = round((staff - whole) * 60)
+        if extra == 60:
+            whole, extra = whole + 1, 0
+        if whole:
+            lines.append({"days": (day,), "start": start * 60, "end": start * 60 + 60,
+                          "staff": whole})
+        if extra:
+            lines.append({"days": (day,), "start": start * 60, "end": start * 60 + extra,
+                          "staff": 1})
+    return lines

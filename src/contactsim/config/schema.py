@@ -14,11 +14,11 @@ files, ``extends`` and ``--set`` in :mod:`contactsim.config.loading`.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from contactsim.calendar import REGIONS, Calendar, SpecialDay, normalised
+from contactsim.calendar import REGIONS, Calendar, SpecialDay
+from contactsim.config import convert
 from contactsim.config.build import NAME_FROM_KEY, Derived, Place, build, unbound
 from contactsim.config.distributions import MIN_SECONDS, Dist, Distribution
 from contactsim.config.kinds import (
@@ -42,6 +42,7 @@ from contactsim.config.profiles import (
     HourOfWeek,
     closed_rule,
     demand_or_none,
+    hourly_lines,
 )
 from contactsim.config.spec import (
     CALLBACK_ORDERS,
@@ -58,7 +59,7 @@ from contactsim.config.spec import (
     SurgeSpec,
     WindowSpec,
 )
-from contactsim.config.tables import Convert, Field, Named, Shares, Table, TableList
+from contactsim.config.tables import Field, Named, Shares, Table, TableList
 from contactsim.standard import TARGET_S
 from contactsim.timebase import HOURS_PER_WEEK, MIN_PER_DAY, WEEKDAYS
 
@@ -70,61 +71,6 @@ MAX_CONTACTS = 100_000_000
 MAX_DIVERSIONS = 1_000
 #: Most people a pool may have rostered at once (the sum of its scaled shift lines).
 MAX_ON_DUTY = 100_000
-
-# --- how checked values land in the dataclasses ---------------------------------------------
-
-
-def _mean_one(n: int) -> Convert:
-    """Profile weights scaled to mean 1 over their ``n`` slots; absent: a flat profile."""
-    def convert(weights: tuple[float, ...] | None) -> tuple[float, ...]:
-        if weights is None:
-            return (1.0,) * n
-        total = sum(weights)
-        return tuple(w * n / total for w in weights)
-    return convert
-
-
-def _mean_one_or_none(n: int) -> Convert:
-    """Weights scaled to mean 1 (summed exactly, so equal weights give exactly 1); absent: None."""
-    def convert(weights: tuple[float, ...] | None) -> tuple[float, ...] | None:
-        return None if weights is None else normalised(weights, n)
-    return convert
-
-
-def _flat_if_absent(n: int) -> Convert:
-    def convert(weights: tuple[float, ...] | None) -> tuple[float, ...]:
-        return (1.0,) * n if weights is None else normalised(weights, n)
-    return convert
-
-
-def _tuple_or_none(names: list[str] | None) -> tuple[str, ...] | None:
-    return None if names is None else tuple(names)
-
-
-def _time_zero_weekday(run: Mapping[str, Any], _place: Place) -> int:
-    """Weekday of time 0: start_day's, or with start_date, warmup_days before that date."""
-    start: datetime.date | None = run["start_date"]
-    if start is None:
-        return WEEKDAYS.index(run["start_day"] or "mon")
-    return (start - datetime.timedelta(days=int(run["warmup_days"]))).weekday()
-
-
-def _shares_above_zero(mix: dict[str, float]) -> tuple[tuple[str, float], ...]:
-    # a category with share 0 is never drawn, so the built mix leaves it out
-    return tuple((name, share) for name, share in mix.items() if share > 0)
-
-
-def _shares_or_none(mix: dict[str, float] | None) -> tuple[tuple[str, float], ...] | None:
-    return None if mix is None else tuple(mix.items())
-
-
-def _zero_if_absent(dist: Distribution | None) -> Distribution:
-    return Distribution.constant(0.0) if dist is None else dist
-
-
-def _empty_if_absent(tables: dict[str, Any] | None) -> dict[str, Any]:
-    return {} if tables is None else tables
-
 
 # --- the schema -----------------------------------------------------------------------------
 
@@ -175,7 +121,7 @@ RUN = Table((
     Field("start_date", Date(), "Pins the run to real dates and turns the calendar on: the "
           "first measured day (warm-up days come before it). Absent: no calendar, every week "
           "alike.", example='"2025-06-01"'),
-), spec=RunSpec, derived=(Derived("start_day", _time_zero_weekday,
+), spec=RunSpec, derived=(Derived("start_day", convert.time_zero_weekday,
                                   "start_day's weekday, or time 0's with start_date"),))
 
 ON_ABANDON = Table((
@@ -213,10 +159,10 @@ CHANNEL = Table((
           required=True, unit="contacts/day", example="330"),
     Field("hourly", Weights(24, "00:00-01:00 to 23:00-24:00"),
           "Shape of the day; need not sum to 1. Absent: flat.", unit="weights",
-          example="[0.6, 0.5, ..., 0.85]", convert=_mean_one(24)),
+          example="[0.6, 0.5, ..., 0.85]", convert=convert.mean_one(24)),
     Field("weekly", Weights(7, "Monday to Sunday"),
           "Shape of the week, always Monday to Sunday. Absent: flat.", unit="weights",
-          example="[0.95, 0.93, 0.95, 0.97, 1.07, 1.1, 1.03]", convert=_mean_one(7)),
+          example="[0.95, 0.93, 0.95, 0.97, 1.07, 1.1, 1.03]", convert=convert.mean_one(7)),
     Field("priority", Number(ge=0, le=1000, integer=True),
           "Lower is answered first; ties are first come, first served.", default=1,
           example="1"),
@@ -233,13 +179,13 @@ CHANNEL = Table((
           unit="s", example='{ dist = "exponential", mean = 90 }'),
     Field("mix", Shares("category", "categories"), "Categories of demand and their shares "
           "(sum to 1). May be left out when only one category is defined.", unit="shares",
-          example="{ crime = 0.6, info = 0.4 }", convert=_shares_above_zero),
+          example="{ crime = 0.6, info = 0.4 }", convert=convert.shares_above_zero),
     Field("on_abandon", ON_ABANDON, "What callers who abandon do next (voice channels).",
           example="{ callback = 0.9 }"),
     Field("monthly", Weights(12, "January to December"), "This channel's own shape of the "
           "year, instead of the calendar's monthly (needs run.start_date). Absent: the "
           "calendar's.", unit="weights", example="[0.93, 0.90, ..., 1.01]",
-          convert=_mean_one_or_none(12)),
+          convert=convert.mean_one_or_none(12)),
     Field("hour_of_week", HourOfWeek(), f"Shape of the whole week, hour by hour ({WEEK_ORDER}, "
           "whatever start_day is), where days differ in shape; scaled so the week holds 7 x "
           "per_day. Replaces weekly and hourly: not in the same file as them, but a file "
@@ -247,7 +193,8 @@ CHANNEL = Table((
           "weight a line, a header allowed, pinned by sha256 like an empirical file). Calendar "
           "months, bank holidays (the bank_holiday_profile day's 24 hours) and special days "
           "apply on top. Absent: weekly x hourly.", unit="weights",
-          example='{ file = "101-hour-of-week.csv" }', convert=_mean_one_or_none(HOURS_PER_WEEK)),
+          example='{ file = "101-hour-of-week.csv" }',
+          convert=convert.mean_one_or_none(HOURS_PER_WEEK)),
     Field("open", TableList(WINDOW, min_len=1), "Opening hours, in the roster's shape; a "
           "contact arriving outside them is not offered: see closed. Absent: always open.",
           example='[{ days = "sun-thu", start = "07:00", end = "24:00" }]'),
@@ -339,24 +286,6 @@ def _staff_by_hour(pool: dict[str, Any], path: Path, ck: Checker) -> None:
     pool["roster"] = hourly_lines(hourly)
 
 
-def hourly_lines(hourly: tuple[float, ...]) -> list[dict[str, Any]]:
-    """Shift lines (as checked) putting ``hourly[h]`` people on duty on average in hour ``h``:
-    the whole number all the hour, and one more for the fraction's share of it, from its start
-    (rounded to the minute)."""
-    lines: list[dict[str, Any]] = []
-    for h, staff in enumerate(hourly):
-        day, start = divmod(h, 24)
-        whole = int(staff)
-        extra = round((staff - whole) * 60)
-        if extra == 60:
-            whole, extra = whole + 1, 0
-        if whole:
-            lines.append({"days": (day,), "start": start * 60, "end": start * 60 + 60,
-                          "staff": whole})
-        if extra:
-            lines.append({"days": (day,), "start": start * 60, "end": start * 60 + extra,
-                          "staff": 1})
-    return lines
 
 PARTNER = Table((
     Field("hours", TableList(WINDOW),
@@ -386,7 +315,8 @@ SURGE = Table((
           "Expected extra calls, spread over the window "
           "(Poisson).", required=True, unit="calls", example="150"),
     Field("mix", Shares("category", "categories"), "Categories of the extra calls; absent: the "
-          "channel's mix.", unit="shares", example="{ traffic = 1.0 }", convert=_shares_or_none),
+          "channel's mix.", unit="shares", example="{ traffic = 1.0 }",
+          convert=convert.shares_or_none),
 ), spec=SurgeSpec)
 
 DIVERSION = Table((
@@ -410,7 +340,7 @@ DIVERSION = Table((
     Field("triage_s", Dist(), "Handler time before the handover, instead of the handle time "
           "(triage only; never longer than the contact's own handle time).",
           unit="s", example='{ dist = "lognormal", mean = 180, sd = 60 }',
-          convert=_zero_if_absent),  # absent, not 0, in the file: a pre-queue rule has none
+          convert=convert.zero_if_absent),  # absent, not 0, in the file: a pre-queue rule has none
 ), spec=DiversionSpec, derived=(NAME_FROM_KEY, Derived(
     "channels", lambda d, place: tuple(d["channels"] or place.doc["channels"]),
     "the channels listed, or every channel of the scenario when none are")))
@@ -429,16 +359,16 @@ SPECIAL_DAY = Table((
           "on one date multiply).", default=1.0, example="1.4"),
     Field("hourly", Weights(24, "00:00-01:00 to 23:00-24:00"), "Its own shape of the day; "
           "need not sum to 1. Absent: the channel's hourly.", unit="weights",
-          example="[0.6, 0.5, ..., 2.0]", convert=_mean_one_or_none(24)),
+          example="[0.6, 0.5, ..., 2.0]", convert=convert.mean_one_or_none(24)),
     Field("channels", ListOf(Text(nonempty=True), min_len=1, unique=True),
-          "Channels it applies to; absent: all.", example='["999"]', convert=_tuple_or_none),
+          "Channels it applies to; absent: all.", example='["999"]', convert=convert.tuple_or_none),
 ), spec=SpecialDay, derived=(_day_part(0), _day_part(1), _day_part(2)))
 
 CALENDAR = Table((
     Field("monthly", Weights(12, "January to December"), "Shape of the year; scaled to mean 1 "
           "over the twelve months, so per_day stays the average day. Absent: flat.",
           unit="weights", example="[0.93, 0.90, 0.95, 0.98, 1.03, 1.05, 1.10, 1.08, 1.00, "
-          "1.00, 0.97, 1.01]", convert=_flat_if_absent(12)),
+          "1.00, 0.97, 1.01]", convert=convert.flat_if_absent(12)),
     Field("bank_holidays", Text(choices=tuple(REGIONS)), "Whose bank holidays (from the "
           "holidays package); absent: none.", example='"england-and-wales"'),
     Field("bank_holiday_profile", Text(choices=WEEKDAYS), "The weekday whose weekly weight a "
@@ -469,10 +399,10 @@ SCENARIO = Table((
           required=True),
     Field("pools", Named(POOL, "pool", min_len=1), "Pools of staff.", required=True),
     Field("partners", Named(PARTNER, "partner"), "Partner agencies contacts are handed to.",
-          default=None, convert=_empty_if_absent),
+          default=None, convert=convert.empty_if_absent),
     Field("surges", TableList(SURGE), "Bursts of extra calls about one incident.", default=()),
     Field("diversions", Named(DIVERSION, "diversion", max_len=MAX_DIVERSIONS), "Diversion "
-          "policies (Right Care, Right Person).", default=None, convert=_empty_if_absent),
+          "policies (Right Care, Right Person).", default=None, convert=convert.empty_if_absent),
     Field("calendar", CALENDAR, "Seasons, bank holidays and special days (with "
           "run.start_date).", default=None),
     Field("demand", DEMAND, "Demand shared across channels: day-to-day variation.",
