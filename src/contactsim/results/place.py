@@ -134,7 +134,14 @@ def _check_replaceable(target: Path) -> None:
     if target.resolve() in (here, *here.parents):
         raise IsADirectoryError(errno.EISDIR, "it is the current folder or holds it; give a "
                                 "folder of its own, such as results/my-run", str(target))
-    if any(target.iterdir()) and not is_own_folder(target):
+    try:
+        foreign = any(target.iterdir()) and not is_own_folder(target)
+    except FileNotFoundError:
+        # The folder (or a part of it) went while being looked at: another contactsim run
+        # swapping its results in. Nothing of the planner's is there to lose, and the check is
+        # made again under the swap lock.
+        return
+    if foreign:
         raise FileExistsError(errno.EEXIST, "the folder holds files that are not contactsim "
                               "results, and new results replace the whole folder; give a new "
                               "or empty folder", str(target))
@@ -167,6 +174,8 @@ def is_own_folder(folder: Path) -> bool:
     try:
         held = read_json(folder / marker)
     except ResultsError:
+        if not (folder / marker).exists():  # gone while read: another run's swap
+            raise FileNotFoundError(errno.ENOENT, "swapped while read", str(folder)) from None
         return False
     if not MARKER_KEYS.get(marker, set()) <= held.keys():
         return False
