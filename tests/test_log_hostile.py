@@ -209,6 +209,7 @@ def test_a_name_with_a_space_fits_a_scenario_that_loads(tmp_path: Path) -> None:
     assert any("'mental health'" in w for w in fit.log.warnings)
 
 
+@pytest.mark.slow  # a 17 MiB cell; 150,000 contacts fitted
 @pytest.mark.parametrize(("column", "size"), [("channel", 1_000_000), ("category", 17 << 20)])
 def test_a_huge_name_is_refused_naming_the_logs_row(tmp_path: Path, column: str, size: int,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
@@ -261,6 +262,7 @@ def test_a_line_of_spaces_is_blank(tmp_path: Path) -> None:
 
 # --- fit's own clamps --------------------------------------------------------------------------
 
+@pytest.mark.slow  # a 17 MiB cell; 150,000 contacts fitted
 def test_a_burst_of_contacts_in_one_second_is_capped_with_a_note(tmp_path: Path) -> None:
     burst = [f"2024-01-09 10:00:00,999,,2024-01-09 10:00:01,,300,30,,q{k},crime"
              for k in range(150_000)]

@@ -198,6 +198,7 @@ def test_skew_in_the_repeated_autumn_hour_is_not_an_hour(tmp_path: Path) -> None
     assert log.connect_s[0] == 0
 
 
+@pytest.mark.slow  # the command line in subprocesses
 def test_cli_refuses_skew_beyond_the_flag_in_one_line(tmp_path: Path) -> None:
     rows = ["2024-03-04 10:00:00,999,2024-03-04 10:00:04,2024-03-04 10:00:01,,60,,,,"]
     log_file = tmp_path / "log.csv"
@@ -318,6 +319,7 @@ def test_spellings_that_differ_only_by_case_are_one_with_a_warning(tmp_path: Pat
                                "scenario's 'online' (they differ only by case)")
 
 
+@pytest.mark.slow  # the command line in subprocesses
 def test_fit_and_backtest_say_what_was_clamped_and_folded(
         simulated: tuple[Path, ContactLog], tmp_path: Path) -> None:
     path, _ = simulated
@@ -378,6 +380,7 @@ def test_agent_column_read_coded_and_written_back(tmp_path: Path) -> None:
     same(read_logs([tmp_path / "back.csv"]), log, but=("files", "present"))
 
 
+@pytest.mark.slow  # the command line in subprocesses
 def test_cli_refuses_a_bad_columns_file_in_one_line(tmp_path: Path) -> None:
     corpus = ROOT / "tests" / "bad_logs"
     columns = corpus / "maps" / "bad_date_format.toml"

@@ -74,6 +74,7 @@ def test_out_replaces_a_folder_only_if_contactsim_wrote_it(
     assert "holds files that are not contactsim results" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # three runs with their reports
 def test_out_replaces_contactsims_own_folder(tmp_path: Path) -> None:
     scenario = write(tmp_path, "m.toml", MINIMAL)
     out = tmp_path / "r"
