@@ -31,6 +31,13 @@ import numpy as np
 
 from contactsim.timebase import HOURS_PER_DAY, WEEKDAYS
 
+#: Years a run may start in, and a contact log may be dated in. The holidays package knows bank
+#: holidays up to 2100, and a run is at most 3,660 days (ten years), so a run starting by 2090
+#: ends within what it knows. The scenario's dates (config) and a log's (logs) are both held to
+#: these.
+FIRST_YEAR: Final = 1950
+LAST_YEAR: Final = 2090
+
 #: Bank-holiday regions a scenario may name, as (country, subdivision) for the holidays package.
 #: Wales shares England's bank holidays, so "ENG" stands for both.
 REGIONS: Final[Mapping[str, tuple[str, str]]] = {

@@ -15,6 +15,8 @@ import numpy as np
 HOUR_S: Final = 3600.0
 DAY_S: Final = 86_400.0
 WEEK_S: Final = 7 * DAY_S
+#: Longest duration a scenario or a contact log may hold: 30 days, far above any real contact.
+MAX_DURATION_S: Final = 30 * DAY_S
 HOURS_PER_DAY: Final = 24
 HOURS_PER_WEEK: Final = 168
 MIN_PER_DAY: Final = 1440

@@ -39,6 +39,7 @@ from contactsim.problems import (
     is_number,
     suggestion,
 )
+from contactsim.timebase import MAX_DURATION_S
 
 KINDS = ("constant", "exponential", "lognormal", "gamma", "weibull", "uniform", "empirical")
 
@@ -53,8 +54,8 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "empirical": ("values", "file", "sha256"),
 }
 
-#: Longest duration any distribution parameter may take: 30 days, far above any real contact.
-MAX_SECONDS = 30 * 86_400.0
+#: Longest duration any distribution parameter may take (timebase.MAX_DURATION_S, 30 days).
+MAX_SECONDS = MAX_DURATION_S
 
 #: Largest sd / mean of a lognormal, gamma or Weibull: far beyond real durations, and it keeps the
 #: underlying parameters finite (a lognormal's sigma overflows near 1e154).

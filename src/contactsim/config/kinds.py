@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from contactsim.calendar import parse_day
+from contactsim.calendar import FIRST_YEAR, LAST_YEAR, parse_day
 from contactsim.problems import (
     INVALID,
     SET_ORIGIN,
@@ -291,9 +291,6 @@ class ListOf(Kind):
         return tuple(out)
 
 
-#: Years a run may start in. The holidays package knows bank holidays up to 2100, and a run
-#: is at most 3,660 days (ten years), so a run starting by 2090 ends within what it knows.
-FIRST_YEAR, LAST_YEAR = 1950, 2090
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 

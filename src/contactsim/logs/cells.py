@@ -8,9 +8,14 @@ every bad row without a Python loop over the rows.
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from contactsim.calendar import FIRST_YEAR as FIRST_YEAR, LAST_YEAR as LAST_YEAR
+from contactsim.timebase import MAX_DURATION_S
 
 #: What a timestamp must look like (the ``T`` of ISO 8601 is accepted in place of the space).
 TIME_WORDS = "YYYY-MM-DD HH:MM:SS, optionally with fractions of a second (.fff)"
@@ -32,16 +37,15 @@ _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _NOT_FINITE = r"(?i)^[+-]?(nan|inf|infinity)$"
 _DAY_FIRST = r"^\d{1,2}/\d{1,2}/\d{2,4}"
 
-#: The years a scenario can hold (``config.kinds.FIRST_YEAR`` and ``LAST_YEAR``; logs may not
-#: import config, and tests/test_log_hostile.py checks the two agree): a time outside them is
-#: a row problem, never a fitted scenario that does not load.
-FIRST_YEAR, LAST_YEAR = 1950, 2090
-#: Wall-clock seconds since 1970 of the first instant of FIRST_YEAR and of the year after LAST_YEAR.
-EARLIEST_S = -631_152_000.0  # 1950-01-01 00:00
-LATEST_S = 3_818_448_000.0  # 2091-01-01 00:00
-#: The longest duration a scenario can hold (``config.distributions.MAX_SECONDS``, 30 days): a
-#: talk time, wrap-up or wait beyond it is a row problem.
-MAX_SECONDS = 30 * 86_400.0
+#: Wall-clock seconds since 1970 of the first instant of FIRST_YEAR and of the year after
+#: LAST_YEAR (calendar: the years a scenario can hold): a time outside them is a row problem,
+#: never a fitted scenario that does not load.
+EARLIEST_S = (datetime.datetime(FIRST_YEAR, 1, 1) - datetime.datetime(1970, 1, 1)).total_seconds()
+LATEST_S = (datetime.datetime(LAST_YEAR + 1, 1, 1)
+            - datetime.datetime(1970, 1, 1)).total_seconds()
+#: The longest duration a scenario can hold (timebase.MAX_DURATION_S, 30 days): a talk time,
+#: wrap-up or wait beyond it is a row problem.
+MAX_SECONDS = MAX_DURATION_S
 #: Longest name of a channel, category or partner read (a row's whole text is a few hundred
 #: bytes; a longer cell is a column shifted or a damaged export).
 MAX_NAME_CHARS = 100
