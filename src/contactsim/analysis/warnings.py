@@ -147,11 +147,12 @@ def cover_warnings(scenario: Scenario) -> list[str]:
     """Voice channels left with nobody on duty who can answer them while they are open (a gap
     between shifts)."""
     out = []
+    by_pool = {p.name: rostered_by_minute(p) for p in scenario.pools.values()}
     for name, ch in scenario.channels.items():
         if not ch.is_voice or ch.per_day <= 0:
             continue
-        pools = [p for p in scenario.pools.values() if name in p.skills]
-        on_duty = sum((rostered_by_minute(p) for p in pools), np.zeros(7 * MIN_PER_DAY))
+        on_duty = sum((by_pool[p.name] for p in scenario.pools.values() if name in p.skills),
+                      np.zeros(7 * MIN_PER_DAY))
         gaps = uncovered_windows(np.where(open_minutes(ch.open), on_duty, 1))  # closed: no gap
         if gaps:
             shown = "; ".join(gaps[:6]) + ("; ..." if len(gaps) > 6 else "")
