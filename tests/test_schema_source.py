@@ -79,7 +79,7 @@ DERIVED = {
 
 def test_every_table_names_the_dataclass_it_builds() -> None:
     found = list(tables(SCENARIO))
-    assert len(found) == 16  # scenario, run, channel, on_abandon, category, pool, shift, ...
+    assert len(found) == 18  # scenario, run, channel, on_abandon, category, pool, shift, ...
     for key, table in found:
         assert table.spec is not None, key
         assert dataclasses.is_dataclass(table.spec), key
@@ -184,6 +184,19 @@ HOURS, SURGE, RCRP = ("partners", "line", "hours", 0), ("surges", 0), ("diversio
 DIV_HOURS = (*RCRP, "hours", 0)
 C112, OPEN0 = ("channels", "112"), ("channels", "112", "open", 0)
 
+def edited(doc: dict[str, Any], edits: dict[Path_, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    for path, value in edits.items():
+        node: Any = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
+        if value is ABSENT:
+            del node[path[-1]]
+        else:
+            node[path[-1]] = copy.deepcopy(value)
+    return out
+
+
 # Each case: the schema key, the edits to BASE (key path -> new value), and the attributes of
 # the built Scenario that must differ (attribute paths; everything else must be equal).
 Path_ = tuple[str | int, ...]
@@ -253,6 +266,8 @@ CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
     ("pools.*.scale", {(*HANDLERS, "scale"): 2}, [(*HANDLERS, "scale")]),
     ("pools.*.absence", {(*HANDLERS, "absence"): 0.1}, [(*HANDLERS, "absence")]),
     ("pools.*.breaks_min", {(*HANDLERS, "breaks_min"): 30}, [(*HANDLERS, "breaks_min")]),
+    ("pools.*.cost_per_hour", {(*HANDLERS, "cost_per_hour"): 25},
+     [(*HANDLERS, "cost_per_hour")]),
     ("pools.*.interruptible_for", {("pools", "desk", "interruptible_for"): ["999"]},
      [("pools", "desk", "interruptible_for")]),
     ("pools.*.roster", {(*HANDLERS, "roster"): [{**ALL_DAY, "staff": 3}] * 2},
@@ -298,9 +313,13 @@ CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
 
 
 #: The calendar's keys, changed from a base pinned to dates with one special day.
-CAL_BASE: dict[str, Any] = {**BASE, "run": {"start_date": "2025-06-04"},
-                            "calendar": {"days": [{"date": "12-31", "factor": 1.2}]}}
-CAL, DAY0 = ("calendar",), ("calendar", "days", 0)
+#: (With a workforce for the handlers: its keys need the start date.)
+WF = (*HANDLERS, "workforce")
+CAL_BASE: dict[str, Any] = edited({**BASE, "run": {"start_date": "2025-06-04"},
+                                   "calendar": {"days": [{"date": "12-31", "factor": 1.2}]}},
+                                  {WF: {"headcount": 3, "intakes": [{"date": "2025-07-01",
+                                                                     "people": 2}]}})
+CAL, DAY0, INTAKE0 = ("calendar",), ("calendar", "days", 0), (*WF, "intakes", 0)
 CAL_CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
     ("run.start_date", {("run", "start_date"): "2025-06-05"},
      [("run", "start_date"), ("run", "start_day"), (*CAL, "start_date")]),
@@ -317,20 +336,23 @@ CAL_CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
     ("calendar.days[].factor", {(*DAY0, "factor"): 1.5}, [(*DAY0, "factor")]),
     ("calendar.days[].hourly", {(*DAY0, "hourly"): [1] * 12 + [3] * 12}, [(*DAY0, "hourly")]),
     ("calendar.days[].channels", {(*DAY0, "channels"): ["999"]}, [(*DAY0, "channels")]),
+    ("pools.*.workforce", {WF: ABSENT}, [WF]),
+    ("pools.*.workforce.headcount", {(*WF, "headcount"): 4},
+     [(*WF, "headcount"), (*WF, "roster_for")]),
+    ("pools.*.workforce.roster_for", {(*WF, "roster_for"): 4}, [(*WF, "roster_for")]),
+    ("pools.*.workforce.attrition", {(*WF, "attrition"): 0.1}, [(*WF, "attrition")]),
+    ("pools.*.workforce.intakes", {(*WF, "intakes"): []}, [(*WF, "intakes")]),
+    ("pools.*.workforce.intakes[].date", {(*INTAKE0, "date"): "2025-07-02"},
+     [(*INTAKE0, "date")]),
+    ("pools.*.workforce.intakes[].people", {(*INTAKE0, "people"): 3}, [(*INTAKE0, "people")]),
+    ("pools.*.workforce.training_weeks", {(*WF, "training_weeks"): 4},
+     [(*WF, "training_weeks")]),
+    ("pools.*.workforce.ramp_weeks", {(*WF, "ramp_weeks"): 4}, [(*WF, "ramp_weeks")]),
+    ("pools.*.workforce.ramp_factor", {(*WF, "ramp_factor"): 1.5}, [(*WF, "ramp_factor")]),
+    ("pools.*.workforce.no_courses", {(*WF, "no_courses"): ["jan"]}, [(*WF, "no_courses")]),
+    ("pools.*.workforce.cost_per_recruit", {(*WF, "cost_per_recruit"): 1000},
+     [(*WF, "cost_per_recruit")]),
 ]
-
-
-def edited(doc: dict[str, Any], edits: dict[Path_, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(doc)
-    for path, value in edits.items():
-        node: Any = out
-        for part in path[:-1]:
-            node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
-        if value is ABSENT:
-            del node[path[-1]]
-        else:
-            node[path[-1]] = copy.deepcopy(value)
-    return out
 
 
 def load(folder: Path, doc: dict[str, Any]) -> Scenario:

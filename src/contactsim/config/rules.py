@@ -17,6 +17,7 @@ from contactsim.config.kinds import INVALID, Checker, Path, plural, suggestion
 from contactsim.config.schema import CHANNEL, MAX_CONTACTS, MAX_ON_DUTY, SURGE
 from contactsim.config.spec import round_to_total
 from contactsim.config.tables import Shares, Table
+from contactsim.config.workforce import check_workforce_dates
 from contactsim.problems import not_a_file
 from contactsim.timebase import MIN_PER_DAY, WEEKDAYS
 
@@ -85,6 +86,7 @@ def cross_check(doc: dict[str, Any], ck: Checker) -> None:
     _check_surges(doc, ck)
     _check_volume(doc, ck)
     _check_calendar(doc, ck)
+    check_workforce_dates(doc, ck)
 
 
 def _check_volume(doc: dict[str, Any], ck: Checker) -> None:

@@ -60,6 +60,7 @@ from contactsim.config.spec import (
     WindowSpec,
 )
 from contactsim.config.tables import Field, Named, Shares, Table, TableList
+from contactsim.config.workforce import WORKFORCE
 from contactsim.standard import TARGET_S
 from contactsim.timebase import HOURS_PER_WEEK, MIN_PER_DAY, WEEKDAYS
 
@@ -261,6 +262,11 @@ POOL = Table((
           "people for the first 15 minutes, then four). Each hour is a shift line of its own "
           "for absence; no breaks_min (give the staff actually on duty).", unit="people",
           example="[2, 2, 2, ..., 9.5, 11, ..., 3]"),
+    Field("workforce", WORKFORCE, "People over months (needs run.start_date): leavers, "
+          "recruits, training and ramp-up; each day the roster's staff scale with the people "
+          "available. Absent: the same roster every week.", example="{ headcount = 60 }"),
+    Field("cost_per_hour", Number(ge=0, le=10_000), "Pounds per staff hour on duty (training "
+          "hours included). Absent: the pool is not costed.", unit="GBP/hour", example="25"),
 ), post=lambda t, path, ck: _staff_by_hour(t, path, ck), spec=PoolSpec,
     derived=(NAME_FROM_KEY,))
 

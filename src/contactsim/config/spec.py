@@ -133,6 +133,35 @@ class ShiftSpec:
             self.end_min + MIN_PER_DAY - self.start_min)
 
 
+#: Month names of ``no_courses``, January first (a month's number is its index + 1).
+MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+               "dec")
+
+
+@dataclass(frozen=True)
+class IntakeSpec:
+    """A course of recruits starting on ``date`` (as written; see ``no_courses``)."""
+
+    date: datetime.date
+    people: int
+
+
+@dataclass(frozen=True)
+class WorkforceSpec:
+    """A pool's people over months (``[pools.NAME.workforce]``, DESIGN §11): the engine's
+    pipeline is :mod:`contactsim.engine.workforce`."""
+
+    headcount: int  # in post on run.start_date
+    roster_for: int  # the headcount the roster's staff numbers describe
+    attrition: float  # share leaving a year
+    intakes: tuple[IntakeSpec, ...]
+    training_weeks: float  # paid, off the roster
+    ramp_weeks: float  # on the roster, slower
+    ramp_factor: float  # handle time x this on the first day on the roster, falling to 1
+    no_courses: tuple[int, ...]  # months (1 = January) in which no course starts
+    cost_per_recruit: float | None  # pounds; None: not costed
+
+
 @dataclass(frozen=True)
 class PoolSpec:
     name: str
@@ -144,6 +173,9 @@ class PoolSpec:
     roster: tuple[ShiftSpec, ...]
     #: The 168 hourly figures the roster was made from (``staff_by_hour``), or None.
     staff_by_hour: tuple[float, ...] | None = None
+    #: People over months (None: the roster is the same every week of the run).
+    workforce: WorkforceSpec | None = None
+    cost_per_hour: float | None = None  # pounds per staff hour on duty; None: not costed
 
     @cached_property
     def headcounts(self) -> tuple[int, ...]:

@@ -27,6 +27,7 @@ from contactsim.engine.records import HOUR_MASK, HOUR_SHIFT, Records
 
 if TYPE_CHECKING:
     from contactsim.engine.demand import DayContacts
+    from contactsim.engine.workforce import Pipeline
 
 # Contact states.
 WAITING, IN_SERVICE, GONE = 0, 1, 2
@@ -194,3 +195,5 @@ class ModelOutput:
     #: (channels, 2) measured contacts that arrived while their channel was closed: lost, and
     #: moved to another channel; None when no channel has opening hours.
     closed: np.ndarray | None = None
+    #: pool -> its workforce day by day (pools with ``[pools.NAME.workforce]``); None: none.
+    workforce: dict[str, Pipeline] | None = None

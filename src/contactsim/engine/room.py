@@ -64,6 +64,7 @@ from contactsim.engine.officers import Officers
 from contactsim.engine.overload import OverloadMixin
 from contactsim.engine.records import ANSWERED, OUTCOME_SHIFT, RecordBuffer
 from contactsim.engine.staff import StaffMixin
+from contactsim.engine.staffing import Staffing
 from contactsim.engine.streams import Streams
 from contactsim.timebase import DAY_S
 
@@ -96,6 +97,10 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self.stopping = False  # the run is over (the loop stops once the calls due now have run)
         self._init_channels()
         self._init_pools()
+        self.staffing = Staffing(scenario, self.streams)  # people over months (staffing.py)
+        if self.staffing.ramping:  # only then: no wrapper on the hot path without a workforce
+            self._start = self.staffing.ramped(  # type: ignore[method-assign,assignment]
+                self.env, self._start)
         # Events due at the same moment run in the order they were scheduled, so this order
         # (roster, window, drain limit, then the first arrival) is part of the results.
         self._init_staff()
@@ -344,7 +349,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             officer_hours=np.array(self.officers.hours), warnings=tuple(self.warnings),
             answered_by=np.array([p.answered for p in self.pools], dtype=float).reshape(
                 len(self.pools), len(self.channel_names)),
-            closed=self.demand.closed_counts())
+            closed=self.demand.closed_counts(), workforce=self.staffing.pipelines or None)
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:

@@ -10,13 +10,15 @@ staff go first and busy staff go when the contact in hand ends.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
 from contactsim.config.spec import PoolSpec
 from contactsim.timebase import DAY_S, HOURS_PER_WEEK, WEEK_S
 
+#: One shift on one day: ``(start_s, end_s, headcount)``.
+Shift = tuple[float, float, int]
 #: Breaks are taken in spells of at most this many minutes.
 BREAK_SPELL_MIN = 15
 
@@ -37,14 +39,19 @@ def shift_instances(pool: PoolSpec, week: int,
 
 
 def week_changes(pool: PoolSpec, week: int, start_day: int,
-                 absence: np.random.Generator | None = None) -> list[tuple[float, int]]:
+                 absence: np.random.Generator | None = None,
+                 scale: Callable[[Iterable[Shift]], list[Shift]] | None = None,
+                 ) -> list[tuple[float, int]]:
     """Changes in staff on duty (time, +/- people) from the shifts starting in ``week``.
 
     With ``absence`` (the pool's stream), each rostered person is missing for the whole shift
     with the pool's absence probability. Breaks take people off duty for staggered spells.
+    ``scale`` (a workforce's: see :mod:`~contactsim.engine.staffing`) rescales the week's
+    shift headcounts first.
     """
     changes: list[tuple[float, int]] = []
-    for start, end, staff in shift_instances(pool, week, start_day):
+    shifts = shift_instances(pool, week, start_day)
+    for start, end, staff in (shifts if scale is None else scale(shifts)):
         present = staff
         if pool.absence > 0 and absence is not None:
             present = int(absence.binomial(staff, 1.0 - pool.absence))

@@ -90,7 +90,8 @@ class StaffMixin(RoomState):
     def _add_roster_week(self, week: int) -> None:
         for p in self.pools:
             spec = self.scenario.pools[p.name]
-            for t, delta in week_changes(spec, week, self.start_day, self.absence[p.index]):
+            for t, delta in week_changes(spec, week, self.start_day, self.absence[p.index],
+                                         self.staffing.scalers[p.index]):
                 t = max(t, 0.0)
                 if t in p.changes:
                     p.changes[t] += delta

@@ -27,6 +27,7 @@ from contactsim.engine.streams import Streams
 
 if TYPE_CHECKING:
     from contactsim.engine.staff import HourlyTables
+    from contactsim.engine.staffing import Staffing
 
 
 class RoomState:
@@ -53,6 +54,7 @@ class RoomState:
     pools: list[PoolState]
     pre_queue: list[bool]  # by diversion: acts before the queue (else at triage)
     tables: HourlyTables  # staff on duty and busy by hour of the week (see staff.py)
+    staffing: Staffing  # people over months (see staffing.py)
 
     if TYPE_CHECKING:
         # Implemented in room.py.

@@ -148,3 +148,8 @@ class StreamName:
     @staticmethod
     def absence(pool: str) -> str:
         return f"absence:{pool}"
+
+    @staticmethod
+    def leavers(pool: str) -> str:
+        """Who leaves a pool's workforce, month by month (``[pools.NAME.workforce]``)."""
+        return f"workforce:leavers:{pool}"
