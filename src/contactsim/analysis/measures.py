@@ -30,6 +30,7 @@ import numpy as np
 
 from contactsim.analysis.daily import Sums, day_sums
 from contactsim.analysis.stats import Estimate, mean_ci
+from contactsim.analysis.workforce import Months, replication_cost, workforce_months
 from contactsim.config.spec import Scenario
 from contactsim.engine import ModelOutput
 from contactsim.engine.records import ABANDONED, ANSWERED, DIVERTED, REDIAL, SWITCH, Records
@@ -94,6 +95,10 @@ class Replication:
     #: Who answered what: pool -> channel -> measured contacts it answered (totals over the
     #: measured days), for every channel the pool can answer; they add up to ``answered``.
     pool_channel: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: With a workforce: pool -> measure -> one value a month (see analysis.workforce).
+    workforce: Months | None = None
+    #: A year's cost by part, where the scenario prices anything (see analysis.workforce).
+    cost: dict[str, float] | None = None
 
 
 def _ratio(num: float, den: float) -> float:
@@ -194,7 +199,10 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
     return Replication(index, channels, hourly, cdf, pools, pools_hourly, diversions,
                        diversions_hourly, float(out.officer_hours.sum()) / days,
                        list(out.warnings), _daily(scenario, rec),
-                       _pool_channel(scenario, out.answered_by))
+                       _pool_channel(scenario, out.answered_by),
+                       workforce_months(scenario, out.workforce),
+                       replication_cost(scenario, {p: v["staff_hours"] for p, v in
+                                                   pools.items()}, out.workforce))
 
 
 def answering_pairs(scenario: Scenario) -> list[tuple[str, str]]:

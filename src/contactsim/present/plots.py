@@ -68,6 +68,7 @@ from contactsim.present.words import (
     fmt_target,
     target_label,
 )
+from contactsim.present.workforce import draw_workforce
 from contactsim.results.read import (
     Band,
     RunResults,
@@ -349,6 +350,7 @@ def draw_run(run: RunResults, folder: Path) -> list[Plot]:
                         "free (the handler then dealt with the contact in full)."
                         + not_drawn(diversions.distinct("diversion"), "diversion")))
     out.extend(draw_calendar(run, folder))
+    out.extend(draw_workforce(run, folder))
     if run.pools:
         out.append(Plot(save_figure(staff_figure(run), folder, "staff.png"),
                         "Staff on duty and busy",

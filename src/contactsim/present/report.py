@@ -35,6 +35,7 @@ from contactsim.present.plots import (
 )
 from contactsim.present.report_whatif import write_compare_report, write_sweep_report
 from contactsim.present.words import fmt, fmt_ci
+from contactsim.present.workforce import WORKFORCE_PNG, workforce_section
 from contactsim.results.read import (
     RunResults,
     check_regular,
@@ -98,8 +99,10 @@ def _union(sections: Sequence[Sequence[str]]) -> list[str]:
 def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
     m = run.measured
     pool_measures = _union([p.names for p in m.pools.values()])
-    weekly = [p for p in plots if not p.file.startswith("plots/calendar_")]
+    weekly = [p for p in plots if not p.file.startswith(("plots/calendar_",
+                                                         f"plots/{WORKFORCE_PNG}"))]
     calendar_plots = [p for p in plots if p.file.startswith("plots/calendar_")]
+    workforce_plots = [p for p in plots if p.file == f"plots/{WORKFORCE_PNG}"]
     tables = calendars(run)
     return render(
         "run.html", title=f"contactsim: {run.name}", run=run,
@@ -109,6 +112,7 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
         diversion_measures=_union([d.names for d in m.diversions.values()]),
         answered_by=answered_by(run), calendars=tables,
         calendar_figures=embed(run.folder, calendar_plots) if tables else [],
+        workforce=workforce_section(run), workforce_figures=embed(run.folder, workforce_plots),
         figures=embed(run.folder, weekly), not_drawn=drawn_text(run.channels, run.pools))
 
 

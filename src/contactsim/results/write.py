@@ -56,6 +56,7 @@ from contactsim.results.place import (
     umask as umask,
     write_atomically as write_atomically,
 )
+from contactsim.results.workforce import workforce_summary, workforce_tables
 from contactsim.timebase import HOURS_PER_WEEK
 
 SUMMARY = "summary.json"
@@ -160,6 +161,8 @@ def summary(exp: Experiment) -> dict[str, Any]:
                                   m) for m in POOL_CHANNEL_MEASURES} for ch in channels}
             for p, channels in pool_channels(sc).items()
         },
+        # Additive (DESIGN §11), only with a workforce or a price: workforce, cost.
+        **workforce_summary(exp),
     }
 
 
@@ -236,6 +239,8 @@ def write_tables(exp: Experiment, folder: Path) -> None:
                ([r.index, ch, float(x), float(y)] for r in reps for ch in sc.channels
                 for x, y in zip(CDF_GRID_S, r.cdf[ch], strict=True)))
     write_calendar_tables(exp, folder)
+    for name, (header, rows) in workforce_tables(exp).items():
+        write_csv(folder / name, header, rows)
 
 
 def write_calendar_tables(exp: Experiment, folder: Path) -> None:
