@@ -16,6 +16,7 @@ import numpy as np
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import open_minutes
 from contactsim.engine.roster import rostered_by_hour, rostered_by_minute
+from contactsim.engine.workforce import moved_intakes
 from contactsim.timebase import DAY_NAMES, MIN_PER_DAY
 
 #: Work above this share of the staff time available is flagged.
@@ -66,7 +67,19 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     """Everything worth a planner's attention in a valid scenario, before it runs."""
     return (capacity_warnings(scenario) + unused_warnings(scenario)
             + duration_warnings(scenario) + cover_warnings(scenario) + mix_warnings(scenario)
-            + scale_warnings(scenario))
+            + scale_warnings(scenario) + course_warnings(scenario))
+
+
+def course_warnings(scenario: Scenario) -> list[str]:
+    """Intakes dated in a ``no_courses`` month: each moves to the next allowed month."""
+    out = []
+    for name, pool in scenario.pools.items():
+        if pool.workforce is None:
+            continue
+        for intake, day in moved_intakes(pool.workforce):
+            out.append(f"pools.{name}.workforce: the intake of {intake.people} on {intake.date} "
+                       f"falls in a no_courses month; its course starts on {day} instead.")
+    return out
 
 
 def scale_warnings(scenario: Scenario) -> list[str]:

@@ -303,6 +303,24 @@ def _pools(result: CompareResults, i: int) -> list[str]:
     return out
 
 
+def cost_bullet(result: CompareResults, i: int) -> list[str]:
+    """The change in a year's cost and the pounds per point of 999 service level gained;
+    nothing where either run prices nothing (a scenario without costs says nothing of money)."""
+    label = result.labels[i]
+    cost = difference(result, label, "cost", "year", "total")
+    if not math.isfinite(cost.mean):
+        return []
+    text = (f"Cost: {'+' if cost.mean >= 0 else '-'}£{abs(cost.mean):,.0f} a year (95% CI "
+            f"£{cost.ci_low:,.0f} to £{cost.ci_high:,.0f})")
+    sl = difference(result, label, "channel", "999", "service_level")
+    if math.isfinite(sl.ci_low) and sl.ci_low > 0:
+        text += (f"; £{cost.mean / (100 * sl.mean):,.0f} a year per point of 999 service "
+                 "level gained")
+    elif math.isfinite(sl.mean):
+        text += "; the 999 service level does not clearly rise, so there is no price per point"
+    return [text]
+
+
 def board(result: CompareResults, i: int) -> Board:
     """What scenario ``i`` (not the base) changes, for a board paper: led by whether it meets
     90% on 999, then each channel (better or worse for the public), officer hours (released
@@ -313,7 +331,7 @@ def board(result: CompareResults, i: int) -> Board:
     officers = difference(result, label, "officers", "all", "officer_hours")
     if math.isfinite(officers.mean):
         bullets.append(officers_bullet(result, i, officers))
-    bullets += _diversions(result, i) + _pools(result, i)
+    bullets += _diversions(result, i) + _pools(result, i) + cost_bullet(result, i)
     return Board(lead(result, i), tuple(bullets),
                  f"Against {result.runs[0].name} (the base). {how_paired(result)}")
 

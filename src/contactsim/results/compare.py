@@ -191,6 +191,9 @@ def replication_values(run: RunResults) -> dict[Key, np.ndarray]:
             found = _by_replication(rows, "channel", ignored=("pool",))
             out.update({("pool_channel", pool_channel_name(pool, ch), m): v
                         for (_, ch, m), v in found.items()})
+    cost = run.table("cost")  # a year's pounds by part, where the run prices anything
+    if cost is not None and cost.has("cost"):
+        out.update(_by_replication(cost, "cost"))
     officers = run.table("officers")
     if officers is not None and officers.has("officer_hours_per_day"):
         order = np.argsort(officers.numbers("replication"), kind="stable")
@@ -234,6 +237,9 @@ def summary_values(run: RunResults) -> dict[Key, Estimate]:
                 out[(kind, name, measure)] = estimate_from(node, n)
     if isinstance(s.get("officer_hours"), dict):
         out[("officers", "all", "officer_hours")] = estimate_from(s["officer_hours"], n)
+    for part, node in (s.get("cost") or {}).items():
+        if isinstance(node, dict):
+            out[("cost", "year", part)] = estimate_from(node, n)
     for pool, channels in (s.get("pool_channel") or {}).items():
         for channel, measures in (channels or {}).items():
             for measure, node in (measures or {}).items():
