@@ -194,3 +194,13 @@ def test_ramping_recruits_raise_mean_handle_time_as_stated(tmp_path: Path) -> No
     mean, half = float(np.mean(handle)), stats.t.ppf(0.975, 9) * float(stats.sem(handle))
     assert abs(mean - 300 * factor) <= half
     assert mean - half > 300 * 1.2  # clearly slower than the usual 300 s
+
+
+def test_an_intake_in_a_no_courses_month_is_moved_with_a_warning(tmp_path: Path) -> None:
+    from contactsim.analysis.warnings import scenario_warnings
+
+    sc = room(tmp_path, "[pools.handlers.workforce]\nheadcount = 20\n"
+              'intakes = [{ date = "2025-01-08", people = 3 }]\nno_courses = ["jan"]\n')
+    assert [w for w in scenario_warnings(sc) if "no_courses" in w] == [
+        "pools.handlers.workforce: the intake of 3 on 2025-01-08 falls in a no_courses month; "
+        "its course starts on 2025-02-01 instead."]

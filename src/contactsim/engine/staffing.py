@@ -55,8 +55,8 @@ class Staffing:
 
     ``pipelines``: pool name -> its drawn :class:`Pipeline` (pools with a workforce only);
     ``scalers``: by pool index, the roster scaler for :func:`~contactsim.engine.roster.
-    week_changes`, or None; ``ramps``: by pool index, the handle factor by simulated day, or
-    None where nobody ramps.
+    week_changes`, or None; ``ramps``: by pool index, the handle factor of each simulated day
+    (warm-up days first, at the start date's factor), or None where nobody ramps.
     """
 
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
@@ -76,7 +76,8 @@ class Staffing:
             self.pipelines[name] = pipe
             self.scalers.append(self._scaler(spec, pipe))
             slow = spec.ramp_factor > 1 and pipe.handle_factor.max() > 1
-            self.ramps.append([float(f) for f in pipe.handle_factor] if slow else None)
+            factors = [float(f) for f in pipe.handle_factor]
+            self.ramps.append([factors[0]] * self.warmup_days + factors if slow else None)
 
     def _day(self, t: float, n_days: int) -> int:
         """The measured day of simulated time ``t``, held within the measured days."""
@@ -107,7 +108,8 @@ class Staffing:
             if not c.answered:
                 factors = ramps[h.pool.index]
                 if factors is not None:
-                    c.work *= factors[self._day(env.now, len(factors))]
+                    day = int(env.now // DAY_S)  # simulated day; past the last: the last's
+                    c.work *= factors[day] if day < len(factors) else factors[-1]
             start(h, c)
 
         return ramped_start
