@@ -204,3 +204,15 @@ def test_an_intake_in_a_no_courses_month_is_moved_with_a_warning(tmp_path: Path)
     assert [w for w in scenario_warnings(sc) if "no_courses" in w] == [
         "pools.handlers.workforce: the intake of 3 on 2025-01-08 falls in a no_courses month; "
         "its course starts on 2025-02-01 instead."]
+
+
+def test_recruits_come_on_duty_on_the_day_their_training_ends(tmp_path: Path) -> None:
+    sc = room(tmp_path, "[pools.handlers.workforce]\nheadcount = 20\ntraining_weeks = 0.4285\n"
+              'intakes = [{ date = "2025-01-06", people = 10 }]\n', absence=0)
+    out = simulate(sc, 0)  # Monday 6 January to Sunday 12th; 3 days' training (7 x 0.4285)
+    per_day = out.present_s[0].reshape(7, 24).sum(axis=1) / 3600
+    # 12 and 8 on the roster for 20 people; with 30 available from Thursday: 18 and 12. The
+    # night shift starting on Wednesday is Wednesday's, so it runs into Thursday at 8.
+    assert per_day[:3].tolist() == pytest.approx([7 * 8 + 12 * 12 + 5 * 8] * 3)
+    assert per_day[3] == pytest.approx(7 * 8 + 12 * 18 + 5 * 12)
+    assert per_day[4:].tolist() == pytest.approx([7 * 12 + 12 * 18 + 5 * 12] * 3)

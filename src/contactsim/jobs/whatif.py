@@ -75,6 +75,10 @@ def compare_job(items: Sequence[str], out: Path, overrides: Sequence[str],
     result = run_compare(members, out, runner=runner(opts), report=opts.report)
     if not opts.quiet:
         sys.stdout.write(comparison_text(result))
+        from contactsim.present.board import cost_bullet
+
+        for i, label in enumerate(result.labels[1:], 1):  # only runs that price anything
+            sys.stdout.writelines(f"  {label}: {said}\n" for said in cost_bullet(result, i))
         where(out, opts.report)
 
 
