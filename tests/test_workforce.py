@@ -124,8 +124,10 @@ def test_a_part_month_at_the_start_has_its_share_of_the_year() -> None:
 
 @pytest.mark.parametrize(("wanted", "expected"), [
     ([4.5, 4.5, 2.0], [5, 4, 2]),  # 11 people: one of the two halves, the earlier line
-    ([2.4, 2.4, 2.4], [3, 2, 2]),  # 7.2 -> 7
-    ([0.6, 0.6, 0.6], [1, 1, 0]),  # 1.8 -> 2
+    ([2.4, 2.4, 2.4], [2, 3, 2]),  # 7.2 -> 7, the extra one where cumulative rounding puts it
+    ([0.6, 0.6, 0.6], [1, 0, 1]),  # 1.8 -> 2, spread out
+    ([1.5] * 6, [2, 1, 2, 1, 2, 1]),  # a staff_by_hour day at 50%: every other hour
+    ([0.7, 2.2, 1.9], [1, 2, 2]),  # 4.8 -> 5: remainders .9 and .7 first
     ([3.0, 5.0], [3, 5]),
 ])
 def test_a_days_shifts_are_rounded_to_the_days_total(wanted: list[float],

@@ -6,10 +6,12 @@ the roster (:mod:`contactsim.engine.workforce` draws them, per replication, from
 ``roster_for`` people, so each shift starting on a day is scaled by ``available / roster_for``
 for that day, and the day's shifts are rounded together so the day's total is right: the
 total is the scaled total rounded half up, each shift gets the whole part of its own scaled
-number, and the people left over go one each to the shifts with the largest remainders
-(earlier shift lines first among equals). Absence and breaks then apply to the scaled numbers
-as they do to a fixed roster. Warm-up days use the start date's people, and the days after the
-measured window (while the run drains) the last measured day's.
+number, and the people left over go one each to the shifts with the largest remainders (the
+largest-remainder method). Among equal remainders (a ``staff_by_hour`` pool's 24 lines of 1.5
+people) the extra people are spread along the day as cumulative rounding would place them,
+every other hour, rather than all given to the first hours. Absence and breaks then apply to
+the scaled numbers as they do to a fixed roster. Warm-up days use the start date's people, and
+the days after the measured window (while the run drains) the last measured day's.
 
 New handlers are slower: a pool whose recruits ramp up has, each day, the mean handle-time
 factor of its available people (the ramping share at their own factor, the rest at 1). Each
@@ -23,6 +25,7 @@ exactly those of a room with no workforce at all.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable
 
@@ -39,12 +42,20 @@ Scaler = Callable[[Shifts], list[tuple[float, float, int]]]
 Start = Callable[[Handler, Contact], None]
 
 
+def _half_up(x: float) -> int:
+    return math.floor(x + 0.5 + 1e-9)
+
+
 def shares_to_total(wanted: list[float]) -> list[int]:
     """Whole numbers near ``wanted`` adding up to their total rounded half up: each rounded
-    down, then one more for the largest remainders (earlier first among equals)."""
+    down, then one more for the largest remainders; among equal remainders, first those that
+    cumulative rounding gives one more, then the earlier."""
     out = [math.floor(w + 1e-9) for w in wanted]
-    short = math.floor(sum(wanted) + 0.5 + 1e-9) - sum(out)
-    order = sorted(range(len(wanted)), key=lambda i: (-(wanted[i] - out[i]), i))
+    short = _half_up(sum(wanted)) - sum(out)
+    cum = [_half_up(x) for x in itertools.accumulate(wanted, initial=0.0)]
+    spread = [cum[i + 1] - cum[i] - out[i] for i in range(len(wanted))]
+    order = sorted(range(len(wanted)), key=lambda i: (-round(wanted[i] - out[i], 9),
+                                                       -spread[i], i))
     for i in order[:max(short, 0)]:
         out[i] += 1
     return out
