@@ -20,7 +20,8 @@ place: a pool's time integrals (:class:`~contactsim.engine.entities.PoolState`),
 (:class:`~contactsim.engine.officers.Officers`), the hourly staff tables
 (:class:`~contactsim.engine.staff.HourlyTables`), diversion counts and partners
 (:class:`~contactsim.engine.diversion.DiversionCounts`,
-:class:`~contactsim.engine.diversion.Partner`).
+:class:`~contactsim.engine.diversion.Partner`), and people over months, which scale the roster
+and slow new handlers (:class:`~contactsim.engine.staffing.Staffing`).
 
 Who answered: a :class:`~contactsim.engine.entities.Handler` knows its pool (``h.pool``, with
 its ``index`` and ``name``) and its desk number there (``h.index``), so a hook on
