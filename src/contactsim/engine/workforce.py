@@ -119,7 +119,7 @@ class Pipeline:
         """By month (``month[d]`` is day d's month index): stocks on the month's last day,
         flows summed over its days."""
         last = np.zeros(n_months, dtype=np.int64)
-        last[month] = np.arange(len(month))  # the last day of each month wins
+        np.maximum.at(last, month, np.arange(len(month)))  # each month's last day
         out = {name: getattr(self, name)[last].astype(float) for name in STOCKS}
         out.update({name: np.bincount(month, weights=getattr(self, name),
                                       minlength=n_months) for name in FLOWS})
