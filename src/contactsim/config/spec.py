@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contactsim.calendar import Calendar
 from contactsim.config.distributions import Distribution
 from contactsim.timebase import MIN_PER_DAY
+
+if TYPE_CHECKING:
+    from contactsim.config.dispatch import DispatchSpec, GradeSpec, OfficersSpec
 
 #: Where a channel's callbacks queue (``on_abandon.callback_priority``): behind its live calls
 #: (the default), or among them at the channel's priority.
@@ -117,6 +120,12 @@ class CategorySpec:
     non_police: bool
     deploy: float
     officer_hours: float
+    #: Shares of the deployments by grade (with [officers]); None: every one priority.
+    grade: GradeSpec | None = None
+    #: Handler time added to a deployment graded resolved (resolution without deployment).
+    rwd_s: Distribution = field(default_factory=lambda: Distribution.constant(0.0))
+    #: Time on scene per deployment with [officers]; None: officer_hours, constant.
+    on_scene_s: Distribution | None = None
 
 
 @dataclass(frozen=True)
@@ -235,3 +244,6 @@ class Scenario:
     file: str
     document: dict[str, Any]
     demand: DemandSpec = NO_DEMAND
+    #: Response officers (DESIGN §12); empty: officer hours are only added up.
+    officers: dict[str, OfficersSpec] = field(default_factory=dict)
+    dispatch: DispatchSpec | None = None  # targets and chase calls; None: the defaults
