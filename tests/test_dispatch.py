@@ -227,7 +227,8 @@ def test_no_officers_changes_nothing_else(tmp_path: Path) -> None:
     sets = ["run.days=2", "run.warmup_days=0.5"]
     a, b = simulate(load_scenario(base, sets), 0), simulate(load_scenario(officers, sets), 0)
     assert a.dispatch is None
-    assert b.dispatch is not None and b.dispatch.incidents.sum() > 0
+    assert b.dispatch is not None
+    assert b.dispatch.incidents.sum() > 0
     ra, rb = a.records, b.records
     for field in ("channel", "category", "hour", "outcome", "origin", "policy", "wait_s",
                   "connect_s"):

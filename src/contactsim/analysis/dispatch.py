@@ -19,8 +19,7 @@ import math
 
 import numpy as np
 
-from contactsim.config.dispatch import ATTENDED, DEFAULT_TARGETS
-from contactsim.config.spec import Scenario
+from contactsim.config.spec import ATTENDED, DEFAULT_TARGETS, Scenario
 from contactsim.engine.dispatch import DispatchOutput
 
 #: Measures of each attended grade (summary.json ``dispatch.GRADE``, dispatch.csv).

@@ -5,7 +5,8 @@
 (the contacts ``deploy`` picks) among ``immediate``, ``priority``, ``scheduled`` and
 ``resolved`` (resolved without deployment: the handler spends ``rwd_s`` more, no officer goes).
 ``[dispatch]`` holds the attendance targets and ``[dispatch.chase]`` the callers who ring again
-while they wait for an officer. The engine's side is :mod:`contactsim.engine.dispatch`.
+while they wait for an officer. The types they build are in :mod:`contactsim.config.spec`;
+the engine's side is :mod:`contactsim.engine.dispatch`.
 
 Only :mod:`contactsim.config.schema` adds these tables to a scenario, and
 :func:`check_dispatch` the rules that span tables (a chase channel that exists, a ``chase``
@@ -14,71 +15,22 @@ category for its handle time, officers for a dispatch to send).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from contactsim.config.build import NAME_FROM_KEY
 from contactsim.config.distributions import Dist, Distribution
 from contactsim.config.kinds import INVALID, Checker, Number, Path, Text
-from contactsim.config.spec import ShiftSpec
+from contactsim.config.spec import (
+    CHASE_CATEGORY,
+    DEFAULT_TARGETS,
+    GRADES,
+    ChaseSpec,
+    DispatchSpec,
+    GradeSpec,
+    OfficersSpec,
+    TargetsSpec,
+)
 from contactsim.config.tables import Field, Table, TableList
-
-#: The grades of an incident, most urgent first; ``resolved`` sends no officer.
-GRADES = ("immediate", "priority", "scheduled", "resolved")
-#: The grades an officer attends (dispatch order: most urgent first).
-ATTENDED = GRADES[:3]
-#: The category a chase call carries (its handle time is that category's).
-CHASE_CATEGORY = "chase"
-
-
-@dataclass(frozen=True)
-class GradeSpec:
-    """Shares of a category's deployments by grade (they add up to 1)."""
-
-    immediate: float
-    priority: float
-    scheduled: float
-    resolved: float
-
-    def shares(self) -> tuple[float, float, float, float]:
-        return (self.immediate, self.priority, self.scheduled, self.resolved)
-
-
-#: A category with deployments but no ``grade``: every deployment is a priority one.
-ALL_PRIORITY = GradeSpec(0.0, 1.0, 0.0, 0.0)
-
-
-@dataclass(frozen=True)
-class OfficersSpec:
-    name: str
-    roster: tuple[ShiftSpec, ...]
-    travel_s: Distribution
-
-
-@dataclass(frozen=True)
-class TargetsSpec:
-    """Seconds from a call's answer to an officer's arrival, by grade; None: no target."""
-
-    immediate: float | None
-    priority: float | None
-    scheduled: float | None
-
-    def by_grade(self) -> tuple[float | None, float | None, float | None]:
-        return (self.immediate, self.priority, self.scheduled)
-
-
-@dataclass(frozen=True)
-class ChaseSpec:
-    after_s: float
-    share: float
-    channel: str
-    repeat_s: float
-
-
-@dataclass(frozen=True)
-class DispatchSpec:
-    targets: TargetsSpec
-    chase: ChaseSpec | None
 
 
 def _share(grade: str) -> Field:
@@ -94,9 +46,6 @@ def _check_grade(t: dict[str, Any], path: Path, ck: Checker) -> None:
 
 
 GRADE = Table(tuple(_share(g) for g in GRADES), post=_check_grade, spec=GradeSpec)
-
-#: The targets with no [dispatch] targets: the attendance standards of DESIGN §12.
-DEFAULT_TARGETS = TargetsSpec(900.0, 3600.0, None)
 
 TARGETS = Table(tuple(
     Field(g, Number(gt=0, le=30 * 86_400, least=1), f"Seconds from answer to arrival for a "

@@ -11,14 +11,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from contactsim.calendar import Calendar
 from contactsim.config.distributions import Distribution
 from contactsim.timebase import MIN_PER_DAY
-
-if TYPE_CHECKING:
-    from contactsim.config.dispatch import DispatchSpec, GradeSpec, OfficersSpec
 
 #: Where a channel's callbacks queue (``on_abandon.callback_priority``): behind its live calls
 #: (the default), or among them at the channel's priority.
@@ -225,6 +222,70 @@ class DiversionSpec:
     @property
     def pre_queue(self) -> bool:
         return self.at == "pre_queue"
+
+
+# --- officers, dispatch and chase calls (DESIGN §12; keys in config/dispatch.py) -----------
+
+#: The grades of an incident, most urgent first; ``resolved`` sends no officer.
+GRADES = ("immediate", "priority", "scheduled", "resolved")
+#: The grades an officer attends (dispatch order: most urgent first).
+ATTENDED = GRADES[:3]
+#: The category a chase call carries (its handle time is that category's).
+CHASE_CATEGORY = "chase"
+
+
+@dataclass(frozen=True)
+class GradeSpec:
+    """Shares of a category's deployments by grade (they add up to 1)."""
+
+    immediate: float
+    priority: float
+    scheduled: float
+    resolved: float
+
+    def shares(self) -> tuple[float, float, float, float]:
+        return (self.immediate, self.priority, self.scheduled, self.resolved)
+
+
+#: A category with deployments but no ``grade``: every deployment is a priority one.
+ALL_PRIORITY = GradeSpec(0.0, 1.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class OfficersSpec:
+    name: str
+    roster: tuple[ShiftSpec, ...]
+    travel_s: Distribution
+
+
+@dataclass(frozen=True)
+class TargetsSpec:
+    """Seconds from a call's answer to an officer's arrival, by grade; None: no target."""
+
+    immediate: float | None
+    priority: float | None
+    scheduled: float | None
+
+    def by_grade(self) -> tuple[float | None, float | None, float | None]:
+        return (self.immediate, self.priority, self.scheduled)
+
+
+@dataclass(frozen=True)
+class ChaseSpec:
+    after_s: float
+    share: float
+    channel: str
+    repeat_s: float
+
+
+@dataclass(frozen=True)
+class DispatchSpec:
+    targets: TargetsSpec
+    chase: ChaseSpec | None
+
+
+#: The targets with no [dispatch] targets: the attendance standards of DESIGN §12.
+DEFAULT_TARGETS = TargetsSpec(900.0, 3600.0, None)
 
 
 @dataclass(frozen=True)

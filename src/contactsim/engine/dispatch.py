@@ -40,9 +40,8 @@ from itertools import accumulate
 
 import numpy as np
 
-from contactsim.config.dispatch import ALL_PRIORITY, ATTENDED, CHASE_CATEGORY, OfficersSpec
 from contactsim.config.distributions import UNIFORM, Distribution, Draws
-from contactsim.config.spec import PoolSpec
+from contactsim.config.spec import ALL_PRIORITY, ATTENDED, CHASE_CATEGORY, OfficersSpec, PoolSpec
 from contactsim.engine.entities import Contact
 from contactsim.engine.events import Call
 from contactsim.engine.officers import Officers
