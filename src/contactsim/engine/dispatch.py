@@ -22,8 +22,9 @@ Chase calls (``[dispatch.chase]``): ``after_s`` after the answer a caller whose 
 arrived rings again, with probability ``share`` (one draw per incident); one who does rings
 again every ``repeat_s`` until the officer arrives. A chase call is a contact on the chase
 channel of category ``chase`` (its handle time), drawn from streams of its own, which needs no
-officer; it queues, abandons and redials like any other contact. Warm-up incidents load the
-officers and chase too, so the measured window starts from a realistic state; the measures
+officer and which no diversion takes; it queues, abandons and redials like any other contact.
+Warm-up incidents load the officers and chase too, so the measured window starts from a
+realistic state; the measures
 count measured incidents (answered from a contact that arrived in the window), each followed
 until its officer arrives (the run goes on until then, as it does for contacts).
 
@@ -45,7 +46,7 @@ from contactsim.config.spec import ALL_PRIORITY, ATTENDED, CHASE_CATEGORY, Offic
 from contactsim.engine.entities import Contact
 from contactsim.engine.events import Call
 from contactsim.engine.officers import Officers
-from contactsim.engine.records import NORMAL
+from contactsim.engine.records import HOUR_SHIFT, NORMAL, pack_tags
 from contactsim.engine.roster import week_changes
 from contactsim.engine.state import RoomState
 from contactsim.engine.streams import StreamName
@@ -124,14 +125,32 @@ class Dispatch(Officers):
         self.chase = chase
         self.chase_calls = 0
         if chase is not None:
-            self.chase_u = demand.draws(StreamName.chase(), UNIFORM)
-            self.chase_channel = room.channel_names.index(chase.channel)
-            self.chase_category = list(sc.categories).index(CHASE_CATEGORY)
+            self._init_chase(chase.channel)
         for week in (-1, 0, 1):
             self._add_roster_week(week)
         Call(self.env, WEEK_S * 2 - room.start_day * DAY_S, self._on_roster_week, 2)
         Call(self.env, room.warmup_s, self._on_window_edge, None)
         Call(self.env, room.end_s, self._on_window_edge, None)
+
+    def _init_chase(self, channel: str) -> None:
+        """The chase calls' draws: whether a caller chases, and each call's attributes, from
+        streams named as a batch of contacts' (``chase:connect:101``, ...), drawn in blocks."""
+        sc, demand, names = self.room.scenario, self.room.demand, StreamName
+        ch, cat = sc.channels[channel], sc.categories[CHASE_CATEGORY]
+        self.chase_u = demand.draws(names.chase(), UNIFORM)
+        self.chase_channel = k = self.room.channel_names.index(channel)
+        self.chase_connect = demand.draws(names.contact(names.CHASE, "connect", channel),
+                                          ch.connect_s)
+        self.chase_ivr = demand.draws(names.contact(names.CHASE, "ivr", channel), ch.ivr_s)
+        self.chase_patience = None if ch.patience is None else demand.draws(
+            names.contact(names.CHASE, "patience", channel), ch.patience)
+        self.chase_work = demand.draws(names.handle(names.CHASE, channel, cat.name), cat.handle)
+        self.chase_wrap = demand.draws(names.wrap_up(names.CHASE, channel, cat.name),
+                                       cat.wrap_up)
+        one = np.ones(1, dtype=np.int64)
+        self.chase_category = list(sc.categories).index(cat.name)
+        self.chase_tag = int(pack_tags(k * one, self.chase_category * one,
+                                       0 * one, NORMAL * one, -1 * one)[0])
 
     # --- incidents ---------------------------------------------------------------------------
 
@@ -142,8 +161,12 @@ class Dispatch(Officers):
             return
         cat, now = c.cat, self.env.now
         u = self.grade_u[cat].next()
-        grade = next((g for g, edge in enumerate(self.cum[cat]) if u < edge), RESOLVED)
-        if grade == RESOLVED:
+        grade = 0
+        for edge in self.cum[cat]:
+            if u < edge:
+                break
+            grade += 1
+        if grade >= RESOLVED:
             c.wrap += self.rwd[cat].next()
             self.resolved += c.measured
             return
@@ -160,8 +183,9 @@ class Dispatch(Officers):
             self._send(pool, incident)
         else:
             self.queues[grade].append(incident)
-        if self.chase is not None:
-            Call(self.env, self.chase.after_s, self._on_chase, incident)
+        chase = self.chase
+        if chase is not None and incident.arrival > now + chase.after_s:  # may still wait
+            Call(self.env, chase.after_s, self._on_chase, incident)
 
     def _send(self, pool: OfficerPool, incident: Incident) -> None:
         """An officer of ``pool`` sets off for ``incident``."""
@@ -220,23 +244,25 @@ class Dispatch(Officers):
         Call(self.env, chase.repeat_s, self._on_chase, incident)
 
     def _chase_call(self, now: float) -> None:
-        """A chase call arrives on the chase channel now: a contact like any other."""
+        """A chase call arrives on the chase channel now: a contact like any other, except
+        that no diversion takes it and it needs no officer (its incident is already with the
+        police)."""
         room = self.room
         k = self.chase_channel
         measured = room.warmup_s <= now < room.end_s
         if room.demand.shut_out(k, now, measured):
             return
-        row = room.demand.attributes(k, np.array([now]), NORMAL, StreamName.CHASE,
-                                     category=self.chase_category)
-        c = Contact.day_batch(row, np.array([measured]))[0]
-        c.deploy = False  # a chase call is about an incident already waiting
+        connect = self.chase_connect.next()
+        patience = self.chase_patience
+        c = Contact(ch=k, cat=self.chase_category, join=now + connect + self.chase_ivr.next(),
+                    connect=connect, patience=math.inf if patience is None else patience.next(),
+                    work=self.chase_work.next(), wrap=self.chase_wrap.next(), div=-1,
+                    triage=0.0, tag=self.chase_tag | int(now // HOUR_S) << HOUR_SHIFT,
+                    measured=measured, deploy=False)
         if measured:
             room.open += 1
             self.chase_calls += 1
-        if c.div >= 0 and room.pre_queue[c.div]:
-            room._pre_queue(c)
-        else:
-            room._join(c)
+        room._join(c)
 
     # --- the roster and the window -----------------------------------------------------------
 
