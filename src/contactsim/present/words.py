@@ -48,6 +48,11 @@ LABELS = {
     "staff_hours": "staff hours on duty", "busy_hours": "staff hours busy",
     "officer_hours": "officer hours per day",
     "closed_lost": "lost: arrived while closed", "closed_moved": "moved: arrived while closed",
+    "attended_within_target": "attended within target", "mean_arrival_s": "mean time to arrival",
+    "p90_arrival_s": "90th percentile time to arrival", "incidents_per_day": "incidents per day",
+    "officer_utilisation": "officer utilisation (travelling or on scene / on duty)",
+    "chase_per_day": "chase calls per day", "resolved_per_day": "resolved without deployment "
+    "per day", "incidents_waiting": "incidents waiting for an officer (mean)",
 }
 
 #: What a measure is, where its name alone leaves room for doubt (DESIGN section 5). The two
@@ -63,7 +68,8 @@ MEANINGS = {
     "p99_answer_s": "answer time (connection plus queue) that 99% of answered contacts beat",
 }
 
-SHARES = {"service_level", "abandon_rate", "utilisation"}
+SHARES = {"service_level", "abandon_rate", "utilisation", "attended_within_target",
+          "officer_utilisation"}
 
 
 def label(measure: str) -> str:
