@@ -19,8 +19,9 @@ back a caller who hung up). Its grade is drawn from its category's ``grade`` sha
   officers leave first, busy ones when the job in hand ends.
 
 Chase calls (``[dispatch.chase]``): ``after_s`` after the answer a caller whose officer has not
-arrived rings again, with probability ``share`` (one draw per incident); one who does rings
-again every ``repeat_s`` until the officer arrives. A chase call is a contact on the chase
+arrived rings again, with probability ``share`` (one draw per incident whose officer is not
+due by then, made when it is dispatched or queued); one who does rings again every
+``repeat_s`` until the officer arrives. A chase call is a contact on the chase
 channel of category ``chase`` (its handle time), drawn from streams of its own, which needs no
 officer and which no diversion takes; it queues, abandons and redials like any other contact.
 Warm-up incidents load the officers and chase too, so the measured window starts from a
@@ -70,7 +71,9 @@ class DispatchOutput:
 
 
 class Incident:
-    __slots__ = ("arrival", "chasing", "created", "grade", "measured", "on_scene")
+    """An incident waiting for an officer (or whose caller will chase)."""
+
+    __slots__ = ("arrival", "created", "grade", "measured", "on_scene")
 
     def __init__(self, grade: int, created: float, on_scene: float, measured: bool) -> None:
         self.grade = grade
@@ -78,7 +81,6 @@ class Incident:
         self.on_scene = on_scene
         self.measured = measured
         self.arrival = math.inf  # when the officer arrives (known once dispatched)
-        self.chasing = False
 
 
 class OfficerPool:
@@ -159,7 +161,7 @@ class Dispatch(Officers):
         an idle officer, or queue it."""
         if not c.deploy:
             return
-        cat, now = c.cat, self.env.now
+        cat, now, measured = c.cat, self.env.now, c.measured
         u = self.grade_u[cat].next()
         grade = 0
         for edge in self.cum[cat]:
@@ -168,37 +170,54 @@ class Dispatch(Officers):
             grade += 1
         if grade >= RESOLVED:
             c.wrap += self.rwd[cat].next()
-            self.resolved += c.measured
+            self.resolved += measured
             return
         on_scene = self.on_scene[cat].next()
-        incident = Incident(grade, now, on_scene, c.measured)
-        if c.measured:
+        if measured:
             self.hours[c.ch] += on_scene / HOUR_S
             self.incidents[grade] += 1
             if self.room.stopping:  # the run ends now: never attended (counted as failing)
                 return
-            self.room.open += 1
-        pool = next((p for p in self.pools if p.present > p.busy), None)
-        if pool is not None:
-            self._send(pool, incident)
+        for pool in self.pools:
+            if pool.present > pool.busy:  # an officer sets off at once
+                arrival = self._send(pool, grade, now, on_scene, measured)
+                incident = None
+                break
         else:
+            incident = Incident(grade, now, on_scene, measured)
             self.queues[grade].append(incident)
+            arrival = math.inf
+            if measured:
+                self.room.open += 1  # the run goes on until the officer arrives
         chase = self.chase
-        if chase is not None and incident.arrival > now + chase.after_s:  # may still wait
+        if chase is not None and arrival > now + chase.after_s \
+                and self.chase_u.next() < chase.share:  # a caller who will ring again
+            if incident is None:
+                incident = Incident(grade, now, on_scene, measured)
+                incident.arrival = arrival
             Call(self.env, chase.after_s, self._on_chase, incident)
 
-    def _send(self, pool: OfficerPool, incident: Incident) -> None:
-        """An officer of ``pool`` sets off for ``incident``."""
+    def _send(self, pool: OfficerPool, grade: int, created: float, on_scene: float,
+              measured: bool) -> float:
+        """An officer of ``pool`` sets off for an incident answered at ``created``; returns
+        when the officer arrives."""
         now = self.env.now
         self._integrate(now)
         pool.busy += 1
         self.busy += 1
         travel = pool.travel.next()
-        incident.arrival = now + travel
-        self.waits.append((incident.created, now))
-        Call(self.env, travel + incident.on_scene, self._on_job_end, pool)
+        if now > created:
+            self.waits.append((created, now))
+        Call(self.env, travel + on_scene, self._on_job_end, pool)
+        if measured:
+            self.arrivals[grade].append(now + travel - created)
+        return now + travel
+
+    def _send_waiting(self, pool: OfficerPool, incident: Incident) -> None:
+        """An officer of ``pool`` sets off for ``incident``, which has been waiting."""
+        incident.arrival = self._send(pool, incident.grade, incident.created, incident.on_scene,
+                                      incident.measured)
         if incident.measured:
-            self.arrivals[incident.grade].append(incident.arrival - incident.created)
             room = self.room
             room.open -= 1
             if not room.open:
@@ -223,23 +242,20 @@ class Dispatch(Officers):
             return
         incident = self._next()
         if incident is not None:
-            self._send(pool, incident)
+            self._send_waiting(pool, incident)
 
     # --- chase calls -------------------------------------------------------------------------
 
     def _on_chase(self, ev: Call) -> None:
-        """A caller still waiting may ring again (one draw per incident), then every
-        ``repeat_s`` until the officer arrives."""
+        """A caller still waiting for an officer rings again, and again every ``repeat_s``
+        until the officer arrives (whether this caller chases at all was drawn once, when
+        the incident was dispatched or queued)."""
         incident: Incident = ev._value
         chase = self.chase
         assert chase is not None
         now = self.env.now
         if incident.arrival <= now:
             return
-        if not incident.chasing:
-            if self.chase_u.next() >= chase.share:
-                return
-            incident.chasing = True
         self._chase_call(now)
         Call(self.env, chase.repeat_s, self._on_chase, incident)
 
@@ -293,7 +309,7 @@ class Dispatch(Officers):
                 incident = self._next()
                 if incident is None:
                     break
-                self._send(p, incident)
+                self._send_waiting(p, incident)
         elif delta < 0:
             gone = min(-delta, p.present - p.busy)
             p.present -= gone
