@@ -366,7 +366,8 @@ def waiting_by_hour(waits: list[tuple[float, float]], lo: float, hi: float,
         before = np.concatenate([[0.0], np.cumsum(x)])[n]
         return edges * n - before
 
-    integral = np.diff(area(a) - area(b))
+    # (never below 0: the two areas are large and close, so rounding can leave -1e-12)
+    integral = np.maximum(np.diff(area(a) - area(b)), 0.0)
     hours = (np.floor(edges[:-1] / HOUR_S).astype(np.int64) + 24 * start_day) % HOURS_PER_WEEK
     np.add.at(out, hours, integral)
     return out
