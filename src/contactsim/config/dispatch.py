@@ -47,6 +47,19 @@ def _check_grade(t: dict[str, Any], path: Path, ck: Checker) -> None:
 
 GRADE = Table(tuple(_share(g) for g in GRADES), post=_check_grade, spec=GradeSpec)
 
+#: A category's keys for dispatch, in [categories.NAME] after deploy and officer_hours.
+CATEGORY_DISPATCH = (
+    Field("grade", GRADE, "With [officers]: shares of the deployments graded immediate, "
+          "priority, scheduled and resolved (resolved sends no officer: the handler spends "
+          "rwd_s more instead). Absent: all priority.",
+          example="{ immediate = 0.3, priority = 0.4, scheduled = 0.2, resolved = 0.1 }"),
+    Field("rwd_s", Dist(), "Handler time added to a deployment graded resolved.",
+          default=Distribution.constant(0.0), unit="s", example="600"),
+    Field("on_scene_s", Dist(positive=True), "With [officers]: time on scene per deployment, "
+          "drawn; absent: officer_hours, constant.", unit="s",
+          example='{ dist = "exponential", mean = 9000 }'),
+)
+
 TARGETS = Table(tuple(
     Field(g, Number(gt=0, le=30 * 86_400, least=1), f"Seconds from answer to arrival for a "
           f"{g} incident; absent: no target.", default=d, unit="s", example=str(d or 86_400))

@@ -20,7 +20,7 @@ from typing import Any
 from contactsim.calendar import REGIONS, Calendar, SpecialDay
 from contactsim.config import convert
 from contactsim.config.build import NAME_FROM_KEY, Derived, Place, build, unbound
-from contactsim.config.dispatch import DISPATCH, GRADE, officers_table
+from contactsim.config.dispatch import CATEGORY_DISPATCH, DISPATCH, officers_table
 from contactsim.config.distributions import MIN_SECONDS, Dist, Distribution
 from contactsim.config.kinds import (
     INVALID,
@@ -231,15 +231,7 @@ CATEGORY = Table((
     Field("officer_hours", Number(ge=0, le=1000, least=0.001),
           "Officer hours per deployment (with [officers]: the time on scene).", default=0.0,
           unit="hours", example="2.5"),
-    Field("grade", GRADE, "With [officers]: shares of the deployments graded immediate, "
-          "priority, scheduled and resolved (resolved sends no officer: the handler spends "
-          "rwd_s more instead). Absent: all priority.",
-          example="{ immediate = 0.3, priority = 0.4, scheduled = 0.2, resolved = 0.1 }"),
-    Field("rwd_s", Dist(), "Handler time added to a deployment graded resolved.",
-          default=Distribution.constant(0.0), unit="s", example="600"),
-    Field("on_scene_s", Dist(positive=True), "With [officers]: time on scene per deployment, "
-          "drawn; absent: officer_hours, constant.", unit="s",
-          example='{ dist = "exponential", mean = 9000 }'),
+    *CATEGORY_DISPATCH,  # grade, rwd_s, on_scene_s (DESIGN §12)
 ), spec=CategorySpec, derived=(NAME_FROM_KEY,))
 
 POOL = Table((

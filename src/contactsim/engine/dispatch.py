@@ -119,7 +119,8 @@ class Dispatch(Officers):
         self.incidents = [0] * len(ATTENDED)
         self.resolved = 0
         self.arrivals: list[list[float]] = [[] for _ in ATTENDED]
-        self.waits: list[tuple[float, float]] = []  # (created, dispatched) of every incident
+        #: (answered, dispatched) of every incident that had to wait
+        self.waits: list[tuple[float, float]] = []
         self.present = self.busy = 0
         self.t = self.present_area = self.busy_area = 0.0
         self.window: list[tuple[float, float]] = []  # the areas at the window's start and end
