@@ -248,3 +248,23 @@ def test_waiting_by_hour_integrates_the_intervals() -> None:
     assert np.allclose(out, want)
     # start_day shifts the hour of the week: time 0 on a Tuesday
     assert math.isclose(waiting_by_hour([(0.0, h)], 0.0, h, 1)[24], h)
+
+
+def test_no_officers_on_duty_means_none_attended_and_a_warning(tmp_path: Path) -> None:
+    """With nobody on duty no incident is ever attended: every one counts as missing its
+    target, the run stops at the drain limit and says so, and each waiting caller chases at
+    most 10 times (MAX_TRIES) rather than ringing for ever."""
+    text = CHASE.format(share=1.0).replace("staff = 500", "staff = 0")
+    text = text.replace("days = 3\n", "days = 1\n").replace("replications = 4", "replications = 1")
+    sc = load(tmp_path, text)
+    out = simulate(sc, 0)
+    d = out.dispatch
+    assert d is not None
+    assert d.incidents.sum() > 10
+    assert all(len(a) == 0 for a in d.arrival_s)
+    assert any("still waiting for an officer" in w for w in out.warnings)
+    m = replication_measures(sc, 0, out)
+    assert m.dispatch is not None
+    assert m.dispatch["immediate"]["attended_within_target"] == 0.0
+    # the chase calls in the window come from the window's own incidents: at most 10 each
+    assert 0 < d.chase <= 10 * d.incidents.sum()

@@ -21,13 +21,15 @@ back a caller who hung up). Its grade is drawn from its category's ``grade`` sha
 Chase calls (``[dispatch.chase]``): ``after_s`` after the answer a caller whose officer has not
 arrived rings again, with probability ``share`` (one draw per incident whose officer is not
 due by then, made when it is dispatched or queued); one who does rings again every
-``repeat_s`` until the officer arrives. A chase call is a contact on the chase
-channel of category ``chase`` (its handle time), drawn from streams of its own, which needs no
-officer and which no diversion takes; it queues, abandons and redials like any other contact.
-Warm-up incidents load the officers and chase too, so the measured window starts from a
-realistic state; the measures
-count measured incidents (answered from a contact that arrived in the window), each followed
-until its officer arrives (the run goes on until then, as it does for contacts).
+``repeat_s`` until the officer arrives, at most :data:`~contactsim.engine.abandon.MAX_TRIES`
+(10) times in all, as a caller who keeps hanging up gives up. A chase call is a contact on the
+chase channel of category ``chase`` (its handle time), drawn from streams of its own, which
+needs no officer and which no diversion takes; it queues, abandons and redials like any other
+contact. Warm-up incidents load the officers and chase too, so the measured window starts from
+a realistic state; the measures count measured incidents (answered from a contact that arrived
+in the window), each followed until its officer arrives (the run goes on until then, as it
+does for contacts; an incident still waiting when an overloaded run stops counts as never
+attended, and a warning says how many).
 
 Every draw comes from streams of its own (``dispatch:...``, ``chase:...``), so the contacts'
 draws are those of the same scenario without officers.
@@ -44,6 +46,7 @@ import numpy as np
 
 from contactsim.config.distributions import UNIFORM, Distribution, Draws
 from contactsim.config.spec import ALL_PRIORITY, ATTENDED, CHASE_CATEGORY, OfficersSpec, PoolSpec
+from contactsim.engine.abandon import MAX_TRIES
 from contactsim.engine.entities import Contact
 from contactsim.engine.events import Call
 from contactsim.engine.officers import Officers
@@ -73,7 +76,7 @@ class DispatchOutput:
 class Incident:
     """An incident waiting for an officer (or whose caller will chase)."""
 
-    __slots__ = ("arrival", "created", "grade", "measured", "on_scene")
+    __slots__ = ("arrival", "chases", "created", "grade", "measured", "on_scene")
 
     def __init__(self, grade: int, created: float, on_scene: float, measured: bool) -> None:
         self.grade = grade
@@ -81,6 +84,7 @@ class Incident:
         self.on_scene = on_scene
         self.measured = measured
         self.arrival = math.inf  # when the officer arrives (known once dispatched)
+        self.chases = 0  # chase calls its caller has made
 
 
 class OfficerPool:
@@ -258,7 +262,9 @@ class Dispatch(Officers):
         if incident.arrival <= now:
             return
         self._chase_call(now)
-        Call(self.env, chase.repeat_s, self._on_chase, incident)
+        incident.chases += 1
+        if incident.chases < MAX_TRIES:  # then the caller gives up ringing
+            Call(self.env, chase.repeat_s, self._on_chase, incident)
 
     def _chase_call(self, now: float) -> None:
         """A chase call arrives on the chase channel now: a contact like any other, except

@@ -341,6 +341,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
     def run(self) -> ModelOutput:
         self.env.run()
         tables = self.tables
+        # (before the warnings are taken: incidents never attended add one)
+        dispatch = self.officers.output() if isinstance(self.officers, Dispatch) else None
         return ModelOutput(
             records=self.records.freeze(), present_s=tables.present_s, busy_s=tables.busy_s,
             window_s=tables.window_s, diversions=self.diversion_counts.array(),
@@ -348,8 +350,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             officer_hours=np.array(self.officers.hours), warnings=tuple(self.warnings),
             answered_by=np.array([p.answered for p in self.pools], dtype=float).reshape(
                 len(self.pools), len(self.channel_names)),
-            closed=self.demand.closed_counts(),
-            dispatch=self.officers.output() if isinstance(self.officers, Dispatch) else None)
+            closed=self.demand.closed_counts(), dispatch=dispatch)
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:
