@@ -26,7 +26,7 @@ import numpy as np
 from contactsim.analysis.stats import Estimate, paired_difference, welch
 from contactsim.present.precision import spans_target
 from contactsim.present.words import fmt, fmt_ci, fmt_target, is_clear
-from contactsim.results.board import REPEATS, planner_unit
+from contactsim.results.board import REPEATS, dispatch_measure, planner_unit
 from contactsim.results.compare import Key, is_paired, replication_values
 from contactsim.results.read import CompareResults, RunResults, Table, row_estimate
 from contactsim.results.write import write_csv
@@ -413,8 +413,10 @@ def change_rows(table: Table, runs: dict[str, RunResults]) -> list[list[Any]]:
         change = row_estimate(table, r, ("difference", "ci_low", "ci_high"))
         clear = is_clear(measure, per_day(measure, change, days))
         shown = change.scaled(factor)
-        rows.append([table.text("scenario")[r], table.text("base")[r], measure,
-                     *_names(table.text("kind")[r], table.text("name")[r]),
+        kind, name = table.text("kind")[r], table.text("name")[r]
+        rows.append([table.text("scenario")[r], table.text("base")[r],
+                     dispatch_measure(name, measure) if kind == "dispatch" else measure,
+                     *_names(kind, name),
                      _cell(float(table.numbers("base_mean")[r]) * factor),
                      _cell(float(table.numbers("scenario_mean")[r]) * factor), unit,
                      _cell(shown.mean), _cell(shown.ci_low), _cell(shown.ci_high),
