@@ -67,6 +67,15 @@ def test_tables_per_replication(pair: tuple[Path, str]) -> None:
     summary = json.loads((folder / "baseline-officers" / "summary.json").read_text())
     chase = [float(r["chase_per_day"]) for r in table if r["dispatch"] == "all"]
     assert sum(chase) / 3 == pytest.approx(summary["dispatch"]["chase_per_day"]["mean"])
+    planner = {r["measure"]: r for r in rows(folder / "baseline-officers" / "summary.csv")}
+    row = planner["dispatch.immediate.attended_within_target"]
+    assert row["unit"] == "%"
+    assert float(row["mean"]) == pytest.approx(
+        100 * summary["dispatch"]["immediate"]["attended_within_target"]["mean"], abs=1e-3)
+    assert planner["dispatch.chase_per_day"]["unit"] == "contacts per day"
+    changes = {r["measure"] for r in rows(folder / "summary.csv")}
+    assert {"dispatch.immediate.attended_within_target",
+            "dispatch.priority.attended_within_target", "dispatch.chase_per_day"} <= changes
     hourly = rows(folder / "baseline-officers" / "dispatch_hourly.csv")
     assert len(hourly) == 3 * 168
     assert all(float(r["incidents_waiting"]) >= 0 for r in hourly if r["incidents_waiting"])
