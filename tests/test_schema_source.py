@@ -70,6 +70,7 @@ DERIVED = {
     "categories.*": {"name"},
     "pools.*": {"name"},
     "partners.*": {"name"},
+    "officers.*": {"name"},
     "diversions.*": {"name", "channels"},
     "run": {"start_day"},
     "calendar": {"start_date", "warmup_days"},
@@ -79,7 +80,10 @@ DERIVED = {
 
 def test_every_table_names_the_dataclass_it_builds() -> None:
     found = list(tables(SCENARIO))
-    assert len(found) == 18  # scenario, run, channel, on_abandon, category, pool, shift, ...
+    # scenario, run, channel, on_abandon, category, pool, shift, ...; officers (DESIGN §12):
+    # category grade, officers, their roster's shift, dispatch, its targets and chase; a pool's
+    # workforce and its intakes (DESIGN §11)
+    assert len(found) == 24
     for key, table in found:
         assert table.spec is not None, key
         assert dataclasses.is_dataclass(table.spec), key
@@ -355,6 +359,62 @@ CAL_CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
 ]
 
 
+#: The officers' keys (DESIGN §12), changed from a base with officers, a graded category, a
+#: chase category and a dispatch table with its chase calls.
+OFF_BASE: dict[str, Any] = {
+    **BASE,
+    "categories": {"crime": {"handle": 300, "deploy": 0.5, "grade": {"immediate": 1.0}},
+                   "welfare": {"handle": 600}, "chase": {"handle": 60}},
+    "officers": {"response": {"roster": [{**ALL_DAY, "staff": 4}]}},
+    "dispatch": {"targets": {"immediate": 1200}, "chase": {"channel": "101"}},
+}
+CRIME, GRADE = ("categories", "crime"), ("categories", "crime", "grade")
+RESPONSE, OFF_SHIFT = ("officers", "response"), ("officers", "response", "roster", 0)
+TARGETS, CHASE = ("dispatch", "targets"), ("dispatch", "chase")
+OFF_CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
+    ("categories.*.grade", {(*CRIME, "grade"): ABSENT}, [GRADE]),
+    *((f"categories.*.grade.{g}", {GRADE: {g: 0.5, other: 0.5}}, [(*GRADE, g), (*GRADE, other)])
+      for g, other in (("immediate", "priority"), ("priority", "immediate"),
+                       ("scheduled", "immediate"), ("resolved", "immediate"))),
+    ("categories.*.rwd_s", {(*CRIME, "rwd_s"): 300}, [(*CRIME, "rwd_s")]),
+    ("categories.*.on_scene_s", {(*CRIME, "on_scene_s"): 3600}, [(*CRIME, "on_scene_s")]),
+    ("officers", {("officers", "extra"): {"roster": [{**ALL_DAY, "staff": 1}]}},
+     [("officers", "extra")]),
+    ("officers.*.roster", {(*RESPONSE, "roster"): [{**ALL_DAY, "staff": 2}]},
+     [(*OFF_SHIFT, "staff")]),
+    ("officers.*.roster[].days", {(*OFF_SHIFT, "days"): "mon"}, [(*OFF_SHIFT, "days")]),
+    ("officers.*.roster[].start", {(*OFF_SHIFT, "start"): "09:00"},
+     [(*OFF_SHIFT, "start_min")]),
+    ("officers.*.roster[].end", {(*OFF_SHIFT, "end"): "17:00"}, [(*OFF_SHIFT, "end_min")]),
+    ("officers.*.roster[].staff", {(*OFF_SHIFT, "staff"): 9}, [(*OFF_SHIFT, "staff")]),
+    ("officers.*.travel_s", {(*RESPONSE, "travel_s"): 600}, [(*RESPONSE, "travel_s")]),
+    ("dispatch", {("dispatch",): {"chase": {"channel": "101"}}}, [(*TARGETS, "immediate")]),
+    ("dispatch.targets", {TARGETS: ABSENT}, [(*TARGETS, "immediate")]),
+    ("dispatch.targets.immediate", {(*TARGETS, "immediate"): 600}, [(*TARGETS, "immediate")]),
+    ("dispatch.targets.priority", {(*TARGETS, "priority"): 7200}, [(*TARGETS, "priority")]),
+    ("dispatch.targets.scheduled", {(*TARGETS, "scheduled"): 86400},
+     [(*TARGETS, "scheduled")]),
+    ("dispatch.chase", {CHASE: ABSENT}, [CHASE]),
+    ("dispatch.chase.after_s", {(*CHASE, "after_s"): 600}, [(*CHASE, "after_s")]),
+    ("dispatch.chase.share", {(*CHASE, "share"): 0.5}, [(*CHASE, "share")]),
+    ("dispatch.chase.channel", {(*CHASE, "channel"): "999"}, [(*CHASE, "channel")]),
+    ("dispatch.chase.repeat_s", {(*CHASE, "repeat_s"): 600}, [(*CHASE, "repeat_s")]),
+]
+
+
+def edited(doc: dict[str, Any], edits: dict[Path_, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    for path, value in edits.items():
+        node: Any = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
+        if value is ABSENT:
+            del node[path[-1]]
+        else:
+            node[path[-1]] = copy.deepcopy(value)
+    return out
+
+
 def load(folder: Path, doc: dict[str, Any]) -> Scenario:
     folder.mkdir()
     file = folder / "s.toml"
@@ -388,7 +448,7 @@ def differences(a: Scenario, b: Scenario) -> set[Path_]:
 
 
 def test_every_key_has_a_case() -> None:
-    every = CASES + CAL_CASES
+    every = CASES + CAL_CASES + OFF_CASES
     assert sorted({c[0] for c in every} | {"extends"}) == sorted(schema_keys())
     assert len({c[0] for c in every}) == len(every)
 
@@ -436,3 +496,21 @@ def test_each_calendar_key_changes_exactly_its_attribute(cal_base: Scenario, tmp
     assert changed, f"setting {key} changed nothing in the built scenario"
     stray = {p for p in changed if not any(p[:len(e)] == e for e in expected)}
     assert not stray, f"setting {key} changed other attributes: {sorted(map(str, stray))}"
+
+
+@pytest.fixture(scope="module")
+def off_base(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return load(tmp_path_factory.mktemp("off") / "s", OFF_BASE)
+
+
+@pytest.mark.parametrize(("key", "edits", "expected"), OFF_CASES, ids=[c[0] for c in OFF_CASES])
+def test_each_officers_key_changes_exactly_its_attribute(off_base: Scenario, tmp_path: Path,
+                                                         key: str, edits: dict[Path_, Any],
+                                                         expected: list[Path_]) -> None:
+    variant = load(tmp_path / "variant", edited(OFF_BASE, edits))
+    changed = differences(off_base, variant)
+    assert changed, f"setting {key} changed nothing in the built scenario"
+    stray = {p for p in changed if not any(p[:len(e)] == e for e in expected)}
+    assert not stray, f"setting {key} changed other attributes: {sorted(map(str, stray))}"
+    missed = [e for e in expected if not any(p[:len(e)] == e for p in changed)]
+    assert not missed, f"setting {key} did not change {missed}"

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from contactsim.analysis.daily import Sums, day_sums
+from contactsim.analysis.dispatch import SHARES as DISPATCH_SHARES, dispatch_measures
 from contactsim.analysis.stats import Estimate, mean_ci
 from contactsim.analysis.workforce import Months, replication_cost, workforce_months
 from contactsim.config.spec import Scenario
@@ -61,7 +62,7 @@ POOL_CHANNEL_MEASURES = ("answered", "answered_per_day")
 #: Measures that are shares (0 to 1); every measure is at least 0. Confidence intervals are
 #: clipped to these ranges, so a rare abandonment reads 0.1% (0.0-0.3), not (-0.1-0.3).
 SHARE_MEASURES = frozenset({"service_level", "abandon_rate", "band_lt10", "band_10_60",
-                            "band_ge60", "utilisation"})
+                            "band_ge60", "utilisation", *DISPATCH_SHARES})
 
 
 def measure_estimate(values: Iterable[float], measure: str) -> Estimate:
@@ -99,6 +100,10 @@ class Replication:
     workforce: Months | None = None
     #: A year's cost by part, where the scenario prices anything (see analysis.workforce).
     cost: dict[str, float] | None = None
+    #: With [officers]: grade or "all" -> measure (see analysis.dispatch), and the mean
+    #: incidents waiting for an officer by hour of the week; None without officers.
+    dispatch: dict[str, dict[str, float]] | None = None
+    dispatch_hourly: np.ndarray | None = None
 
 
 def _ratio(num: float, den: float) -> float:
@@ -196,13 +201,17 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
     diversions_hourly = {name: {m: out.diversions[j, :, k].copy()
                                 for k, m in enumerate(DIVERSION_MEASURES)}
                          for j, name in enumerate(scenario.diversions)}
-    return Replication(index, channels, hourly, cdf, pools, pools_hourly, diversions,
-                       diversions_hourly, float(out.officer_hours.sum()) / days,
-                       list(out.warnings), _daily(scenario, rec),
-                       _pool_channel(scenario, out.answered_by),
-                       workforce_months(scenario, out.workforce),
-                       replication_cost(scenario, {p: v["staff_hours"] for p, v in
-                                                   pools.items()}, out.workforce))
+    rep = Replication(index, channels, hourly, cdf, pools, pools_hourly, diversions,
+                      diversions_hourly, float(out.officer_hours.sum()) / days,
+                      list(out.warnings), _daily(scenario, rec),
+                      _pool_channel(scenario, out.answered_by),
+                      workforce_months(scenario, out.workforce),
+                      replication_cost(scenario, {p: v["staff_hours"] for p, v in
+                                                  pools.items()}, out.workforce))
+    if out.dispatch is not None:
+        rep.dispatch, rep.dispatch_hourly = dispatch_measures(scenario, out.dispatch,
+                                                              out.window_s)
+    return rep
 
 
 def answering_pairs(scenario: Scenario) -> list[tuple[str, str]]:

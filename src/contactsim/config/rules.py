@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from contactsim.config.dispatch import check_dispatch
 from contactsim.config.kinds import INVALID, Checker, Path, plural, suggestion
 from contactsim.config.schema import CHANNEL, MAX_CONTACTS, MAX_ON_DUTY, SURGE
 from contactsim.config.spec import round_to_total
@@ -87,6 +88,7 @@ def cross_check(doc: dict[str, Any], ck: Checker) -> None:
     _check_volume(doc, ck)
     _check_calendar(doc, ck)
     check_workforce_dates(doc, ck)
+    check_dispatch(doc, ck)
 
 
 def _check_volume(doc: dict[str, Any], ck: Checker) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from contactsim.calendar import REGIONS, Calendar, SpecialDay
 from contactsim.config import convert
 from contactsim.config.build import NAME_FROM_KEY, Derived, Place, build, unbound
+from contactsim.config.dispatch import CATEGORY_DISPATCH, DISPATCH, officers_table
 from contactsim.config.distributions import MIN_SECONDS, Dist, Distribution
 from contactsim.config.kinds import (
     INVALID,
@@ -229,8 +230,9 @@ CATEGORY = Table((
     Field("deploy", Number(ge=0, le=1), "Share of handled contacts needing an officer "
           "(diverted contacts need none).", default=0.0, example="0.6"),
     Field("officer_hours", Number(ge=0, le=1000, least=0.001),
-          "Officer hours per deployment.", default=0.0,
+          "Officer hours per deployment (with [officers]: the time on scene).", default=0.0,
           unit="hours", example="2.5"),
+    *CATEGORY_DISPATCH,  # grade, rwd_s, on_scene_s (DESIGN §12)
 ), spec=CategorySpec, derived=(NAME_FROM_KEY,))
 
 POOL = Table((
@@ -413,6 +415,11 @@ SCENARIO = Table((
           "run.start_date).", default=None),
     Field("demand", DEMAND, "Demand shared across channels: day-to-day variation.",
           default=None, convert=demand_or_none),
+    Field("officers", Named(officers_table(SHIFT), "officer pool"), "Response officers "
+          "(DESIGN §12): incidents queue for them by grade. Absent: officer hours are only "
+          "added up.", default=None, convert=convert.empty_if_absent),
+    Field("dispatch", DISPATCH, "Attendance targets and chase calls (with [officers]).",
+          default=None),
 ), spec=Scenario, derived=(
     Derived("file", lambda t, place: t["source"] or place.file,
             "the file it was resolved from (source), else the file read"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -117,6 +117,12 @@ class CategorySpec:
     non_police: bool
     deploy: float
     officer_hours: float
+    #: Shares of the deployments by grade (with [officers]); None: every one priority.
+    grade: GradeSpec | None = None
+    #: Handler time added to a deployment graded resolved (resolution without deployment).
+    rwd_s: Distribution = field(default_factory=lambda: Distribution.constant(0.0))
+    #: Time on scene per deployment with [officers]; None: officer_hours, constant.
+    on_scene_s: Distribution | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,70 @@ class DiversionSpec:
         return self.at == "pre_queue"
 
 
+# --- officers, dispatch and chase calls (DESIGN §12; keys in config/dispatch.py) -----------
+
+#: The grades of an incident, most urgent first; ``resolved`` sends no officer.
+GRADES = ("immediate", "priority", "scheduled", "resolved")
+#: The grades an officer attends (dispatch order: most urgent first).
+ATTENDED = GRADES[:3]
+#: The category a chase call carries (its handle time is that category's).
+CHASE_CATEGORY = "chase"
+
+
+@dataclass(frozen=True)
+class GradeSpec:
+    """Shares of a category's deployments by grade (they add up to 1)."""
+
+    immediate: float
+    priority: float
+    scheduled: float
+    resolved: float
+
+    def shares(self) -> tuple[float, float, float, float]:
+        return (self.immediate, self.priority, self.scheduled, self.resolved)
+
+
+#: A category with deployments but no ``grade``: every deployment is a priority one.
+ALL_PRIORITY = GradeSpec(0.0, 1.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class OfficersSpec:
+    name: str
+    roster: tuple[ShiftSpec, ...]
+    travel_s: Distribution
+
+
+@dataclass(frozen=True)
+class TargetsSpec:
+    """Seconds from a call's answer to an officer's arrival, by grade; None: no target."""
+
+    immediate: float | None
+    priority: float | None
+    scheduled: float | None
+
+    def by_grade(self) -> tuple[float | None, float | None, float | None]:
+        return (self.immediate, self.priority, self.scheduled)
+
+
+@dataclass(frozen=True)
+class ChaseSpec:
+    after_s: float
+    share: float
+    channel: str
+    repeat_s: float
+
+
+@dataclass(frozen=True)
+class DispatchSpec:
+    targets: TargetsSpec
+    chase: ChaseSpec | None
+
+
+#: The targets with no [dispatch] targets: the attendance standards of DESIGN §12.
+DEFAULT_TARGETS = TargetsSpec(900.0, 3600.0, None)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario. ``document`` is the resolved TOML (extends and --set applied)."""
@@ -267,3 +337,6 @@ class Scenario:
     file: str
     document: dict[str, Any]
     demand: DemandSpec = NO_DEMAND
+    #: Response officers (DESIGN §12); empty: officer hours are only added up.
+    officers: dict[str, OfficersSpec] = field(default_factory=dict)
+    dispatch: DispatchSpec | None = None  # targets and chase calls; None: the defaults

@@ -115,7 +115,7 @@ class AbandonMixin(RoomState):
         now = self.env.now
         row = self.demand.retry(k, cat, now, origin)
         measured = self.warmup_s <= now < self.end_s
-        c = Contact.day_batch(row, np.array([measured]))[0]
+        c = Contact.day_batch(row, np.array([measured]), self.deploy_all)[0]
         c.tries = tries
         c.caller = getattr(previous, "caller", -1)
         if c.div >= 0 and self.pre_queue[c.div]:

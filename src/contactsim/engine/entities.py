@@ -27,6 +27,7 @@ from contactsim.engine.records import HOUR_MASK, HOUR_SHIFT, Records
 
 if TYPE_CHECKING:
     from contactsim.engine.demand import DayContacts
+    from contactsim.engine.dispatch import DispatchOutput
     from contactsim.engine.workforce import Pipeline
 
 # Contact states.
@@ -73,14 +74,16 @@ class Contact:
         return (self.tag >> HOUR_SHIFT) & HOUR_MASK
 
     @staticmethod
-    def day_batch(rows: DayContacts, measured: np.ndarray) -> list[Contact]:
+    def day_batch(rows: DayContacts, measured: np.ndarray,
+                  deploy_all: bool = False) -> list[Contact]:
         """A contact for each row, in order: ``measured`` says which arrived in the measured
-        window (only those can need an officer)."""
+        window (only those can need an officer, unless ``deploy_all``: with [officers], warm-up
+        incidents load the officers too)."""
         # map() over the columns, by position: building ~100,000 contacts a day by keyword
         # costs more.
         return list(map(Contact, *(getattr(rows, name).tolist() for name in _DRAWN),
                         rows.tags().tolist(), measured.tolist(),
-                        (rows.deploy & measured).tolist()))
+                        (rows.deploy if deploy_all else rows.deploy & measured).tolist()))
 
 
 _NAMES = [f.name for f in fields(Contact)]
@@ -197,3 +200,5 @@ class ModelOutput:
     closed: np.ndarray | None = None
     #: pool -> its workforce day by day (pools with ``[pools.NAME.workforce]``); None: none.
     workforce: dict[str, Pipeline] | None = None
+    #: Officers, attendance and chase calls (with [officers]); None without.
+    dispatch: DispatchOutput | None = None

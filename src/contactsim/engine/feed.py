@@ -65,7 +65,7 @@ class FeedMixin(RoomState):
         merged = fresh.select(np.argsort(fresh.time, kind="stable"))
         self.pending = merged
         measured = merged.arrival >= self.warmup_s
-        self.contacts = Contact.day_batch(merged, measured)
+        self.contacts = Contact.day_batch(merged, measured, self.deploy_all)
         self.times = merged.time.tolist()
         boundary = self.day * DAY_S
         self.safe = (len(self.times) if boundary >= self.end_s

@@ -4,6 +4,8 @@ A contact of a category that needs an officer (drawn with the demand: ``Contact.
 measured contacts only) commits that category's officer hours once the police deal with it: when
 it is answered, unless a triage diversion is still to act on it; when its triage handover fails;
 or when the room rings back a caller who hung up. A contact diverted to a partner needs none.
+With ``[officers]`` the room holds a :class:`~contactsim.engine.dispatch.Dispatch` instead,
+which keeps the same hours and sends officers to the incidents (DESIGN §12).
 """
 
 from __future__ import annotations

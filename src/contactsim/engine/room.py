@@ -47,6 +47,7 @@ import numpy as np
 from contactsim.config.spec import WITH_LIVE, ChannelSpec, Scenario
 from contactsim.engine.abandon import AbandonMixin
 from contactsim.engine.demand import Demand
+from contactsim.engine.dispatch import Dispatch
 from contactsim.engine.diversion import DiversionMixin
 from contactsim.engine.entities import (
     IN_SERVICE,
@@ -96,6 +97,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self.window_closed = False
         self.arrivals_done = False
         self.stopping = False  # the run is over (the loop stops once the calls due now have run)
+        self.deploy_all = bool(scenario.officers)  # warm-up contacts need officers too
         self._init_channels()
         self._init_pools()
         self.staffing = Staffing(scenario, self.streams)  # people over months (staffing.py)
@@ -116,7 +118,9 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self.callback_queues = [Queue(channel=i, priority=self._callback_priority(ch))
                                 for i, ch in enumerate(chans)]
         self.digital = [not ch.is_voice for ch in chans]
-        self.officers = Officers(self.scenario)
+        # With [officers], incidents queue for them (dispatch.py); without, officer hours
+        # are only added up. Either way the room calls officers.deploy(c) and nothing else.
+        self.officers = Dispatch(self) if self.scenario.officers else Officers(self.scenario)
         self._init_abandon()
         self._init_diversions()
 
@@ -237,6 +241,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         p = h.pool
         if not c.answered:
             c.answered = True
+            if c.deploy and c.div < 0:  # (first: an incident may keep the run open)
+                self.officers.deploy(c)
             if c.measured:  # RecordBuffer.add, inlined
                 self._code(c.tag | ANSWERED_CODE)
                 self._wait(now - c.join)
@@ -245,8 +251,6 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
                 self.open -= 1
                 if not self.open:
                     self._maybe_finish()
-            if c.deploy and c.div < 0:
-                self.officers.deploy(c)
         c.state = IN_SERVICE
         # p.busy_change(now, 1) and env.schedule(h, duration), inlined: this runs for every
         # contact answered (the same arithmetic, so the same results to the last bit).
@@ -343,6 +347,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
     def run(self) -> ModelOutput:
         self.env.run()
         tables = self.tables
+        # (before the warnings are taken: incidents never attended add one)
+        dispatch = self.officers.output() if isinstance(self.officers, Dispatch) else None
         return ModelOutput(
             records=self.records.freeze(), present_s=tables.present_s, busy_s=tables.busy_s,
             window_s=tables.window_s, diversions=self.diversion_counts.array(),
@@ -350,7 +356,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             officer_hours=np.array(self.officers.hours), warnings=tuple(self.warnings),
             answered_by=np.array([p.answered for p in self.pools], dtype=float).reshape(
                 len(self.pools), len(self.channel_names)),
-            closed=self.demand.closed_counts(), workforce=self.staffing.pipelines or None)
+            closed=self.demand.closed_counts(), workforce=self.staffing.pipelines or None,
+            dispatch=dispatch)
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:

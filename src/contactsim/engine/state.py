@@ -47,6 +47,7 @@ class RoomState:
     window_closed: bool  # the measured window is over
     arrivals_done: bool  # every contact has arrived (or overload stopped the arrivals)
     stopping: bool  # the run is over
+    deploy_all: bool  # with [officers]: warm-up contacts need officers too
     queues: list[Queue]  # by channel
     callback_queues: list[Queue]  # by channel: outbound work for callers who hung up
     digital: list[bool]  # by channel: not voice, so an interruptible desk may drop it

@@ -153,3 +153,31 @@ class StreamName:
     def leavers(pool: str) -> str:
         """Who leaves a pool's workforce, month by month (``[pools.NAME.workforce]``)."""
         return f"workforce:leavers:{pool}"
+    # --- dispatch: officers, grades and chase calls (DESIGN §12) ---------------------------
+
+    #: The prefix of chase calls' contacts (a caller ringing again while waiting for an
+    #: officer): ``chase:handle:101:chase``.
+    CHASE = "chase:"
+
+    @staticmethod
+    def grade(category: str) -> str:
+        """The grade of a deployment of ``category``."""
+        return f"dispatch:grade:{category}"
+
+    @staticmethod
+    def on_scene(category: str) -> str:
+        return f"dispatch:on_scene:{category}"
+
+    @staticmethod
+    def rwd(category: str) -> str:
+        """Handler time of a deployment of ``category`` resolved without deployment."""
+        return f"dispatch:rwd:{category}"
+
+    @staticmethod
+    def travel(officers: str) -> str:
+        return f"dispatch:travel:{officers}"
+
+    @staticmethod
+    def chase() -> str:
+        """Whether a caller still waiting for an officer rings again."""
+        return "dispatch:chase"

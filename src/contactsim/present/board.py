@@ -16,15 +16,18 @@ uses (:func:`contactsim.present.words.is_clear`: its 95% interval, as printed, e
 from __future__ import annotations
 
 import math
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from contactsim.analysis.stats import Estimate, paired_difference, welch
 from contactsim.present.precision import spans_target
 from contactsim.present.words import fmt, fmt_ci, fmt_target, is_clear
-from contactsim.results.board import REPEATS, planner_unit
-from contactsim.results.compare import is_paired, replication_values
+from contactsim.results.board import REPEATS, dispatch_measure, planner_unit
+from contactsim.results.compare import Key, is_paired, replication_values
 from contactsim.results.read import CompareResults, RunResults, Table, row_estimate
 from contactsim.results.write import write_csv
 from contactsim.standard import TARGET_S, TARGET_SL
@@ -85,9 +88,10 @@ def phrase(measure: str, est: Estimate, words: str, *, signed: bool = False,
 
 #: Measures where a rise is better for the public, and where a fall is; any other change (staff,
 #: utilisation, demand, diversions) is neither, and is called a clear rise or fall.
-BETTER_UP = frozenset({"service_level", "band_lt10", "answered"})
+BETTER_UP = frozenset({"service_level", "band_lt10", "answered", "attended_within_target"})
 BETTER_DOWN = frozenset({"abandon_rate", "abandoned", "mean_answer_s", "mean_wait_s",
-                         "p90_answer_s", "p99_answer_s", "band_ge60", "closed_lost"})
+                         "p90_answer_s", "p99_answer_s", "band_ge60", "closed_lost",
+                         "mean_arrival_s", "p90_arrival_s", "chase_per_day"})
 
 
 def for_public(measure: str, change: Estimate) -> str:
@@ -226,13 +230,27 @@ def _new_contacts(result: CompareResults, i: int, sign: int) -> bool:
         keys = [("channel", ch, m) for m in ("arrivals", "redials")]
         if not all(k in a and k in b for k in keys):
             continue
-        new_a, new_b = (v[keys[0]] - v[keys[1]] for v in (a, b))
+        new_a, new_b = (v[keys[0]] - v[keys[1]] - _chase_calls(r, v, ch)
+                        for r, v in ((base, a), (run, b)))
         change = (paired_difference(new_a, new_b) if is_paired(base, run)
                   else welch(new_a, new_b))
         change = per_day("arrivals", change, run.days)
         if is_clear("arrivals", change) and change.mean * sign > 0:
             return True
     return False
+
+
+def _chase_calls(run: RunResults, values: dict[Key, np.ndarray], channel: str) -> Any:
+    """The chase calls arriving on ``channel`` in each replication (0 without any): callers
+    ringing again about an incident, not new contacts (DESIGN §12)."""
+    try:
+        chase = tomllib.loads(run.scenario_text).get("dispatch", {}).get("chase", {})
+    except tomllib.TOMLDecodeError:
+        return 0.0
+    key = ("dispatch", "all", "chase_per_day")
+    if chase.get("channel") != channel or key not in values:
+        return 0.0
+    return values[key] * run.days
 
 
 def officers_bullet(result: CompareResults, i: int, change: Estimate) -> str:
@@ -256,6 +274,42 @@ def officers_bullet(result: CompareResults, i: int, change: Estimate) -> str:
                 + " and ".join(reasons) + ", which releases nothing")
     return text + (", because " + " and ".join(reasons) if reasons else "") + \
         " (not hours released: fewer incidents are dealt with)"
+
+
+def _dispatch(result: CompareResults, i: int) -> list[str]:
+    """With officers in both (DESIGN §12): attendance within target by grade, and the chase
+    calls, each from the base's figure to the scenario's with the change's interval."""
+    base, run, label = result.runs[0], result.runs[i], result.labels[i]
+    if not isinstance(base.summary.get("dispatch"), dict) or \
+            not isinstance(run.summary.get("dispatch"), dict):
+        return []
+    parts = []
+    for grade, node in run.summary["dispatch"].items():
+        if not isinstance(node, dict) or "attended_within_target" not in node:
+            continue
+        change = difference(result, label, "dispatch", grade, "attended_within_target")
+        if math.isfinite(change.mean):
+            parts.append(_moved(result, i, grade, "attended_within_target", change,
+                                f"{grade} incidents attended within target"))
+    chase = difference(result, label, "dispatch", "all", "chase_per_day")
+    if math.isfinite(chase.mean):
+        parts.append(_moved(result, i, "all", "chase_per_day", chase, "chase calls a day"))
+    return ["officers: " + "; ".join(parts)] if parts else []
+
+
+def _moved(result: CompareResults, i: int, name: str, measure: str, change: Estimate,
+           words: str) -> str:
+    """``WORDS 71.8% -> 75.3% (+3.4 pts, 95% CI ...), better``."""
+    def mean(run: RunResults) -> float:
+        node = run.summary["dispatch"]
+        node = node.get(name, {}) if name != "all" else node
+        value = (node.get(measure) or {}).get("mean")
+        return float(value) if isinstance(value, int | float) else math.nan
+
+    good = for_public(measure, change)
+    return (f"{words} {fmt(measure, mean(result.runs[0]))} -> {fmt(measure, mean(result.runs[i]))}"
+            f" ({with_ci(measure, change, signed=True).replace(' (', ', ', 1)}"
+            + (f", {good}" if good else f", {verdict(measure, change)}"))
 
 
 def _diversions(result: CompareResults, i: int) -> list[str]:
@@ -331,6 +385,7 @@ def board(result: CompareResults, i: int) -> Board:
     officers = difference(result, label, "officers", "all", "officer_hours")
     if math.isfinite(officers.mean):
         bullets.append(officers_bullet(result, i, officers))
+    bullets += _dispatch(result, i)
     bullets += _diversions(result, i) + _pools(result, i) + cost_bullet(result, i)
     return Board(lead(result, i), tuple(bullets),
                  f"Against {result.runs[0].name} (the base). {how_paired(result)}")
@@ -376,8 +431,10 @@ def change_rows(table: Table, runs: dict[str, RunResults]) -> list[list[Any]]:
         change = row_estimate(table, r, ("difference", "ci_low", "ci_high"))
         clear = is_clear(measure, per_day(measure, change, days))
         shown = change.scaled(factor)
-        rows.append([table.text("scenario")[r], table.text("base")[r], measure,
-                     *_names(table.text("kind")[r], table.text("name")[r]),
+        kind, name = table.text("kind")[r], table.text("name")[r]
+        rows.append([table.text("scenario")[r], table.text("base")[r],
+                     dispatch_measure(name, measure) if kind == "dispatch" else measure,
+                     *_names(kind, name),
                      _cell(float(table.numbers("base_mean")[r]) * factor),
                      _cell(float(table.numbers("scenario_mean")[r]) * factor), unit,
                      _cell(shown.mean), _cell(shown.ci_low), _cell(shown.ci_high),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +35,12 @@ from contactsim.present.plots import (
     draw_run,
 )
 from contactsim.present.report_whatif import write_compare_report, write_sweep_report
-from contactsim.present.words import fmt, fmt_ci
+from contactsim.present.words import fmt, fmt_ci, fmt_target, label
 from contactsim.present.workforce import WORKFORCE_PNG, workforce_section
 from contactsim.results.read import (
     RunResults,
     check_regular,
+    estimate_from,
     folder_kind,
     read_compare,
     read_run,
@@ -92,6 +94,43 @@ def answered_by(run: RunResults) -> list[list[str]]:
     return rows
 
 
+#: The dispatch table's columns after the grade (DESIGN §12).
+DISPATCH_GRADE = ("attended_within_target", "mean_arrival_s", "p90_arrival_s",
+                  "incidents_per_day")
+
+
+def dispatch_rows(run: RunResults) -> tuple[list[list[str]], list[list[str]]]:
+    """With officers: per grade its target and measures, and the officers' overall measures
+    (each mean with its 95% interval); two empty lists without."""
+    node = run.summary.get("dispatch")
+    if not isinstance(node, dict):
+        return [], []
+    n = run.measured.replications
+    grades, overall = [], []
+    targets = dispatch_targets(run)
+    for name, value in node.items():
+        if not isinstance(value, dict):
+            continue
+        if "mean" in value:
+            overall.append([label(name), fmt_ci(name, estimate_from(value, n))])
+            continue
+        target = targets.get(name)
+        grades.append([name, "-" if target is None else fmt_target(target), *(
+            fmt_ci(m, estimate_from(value[m], n)) if m in value else "-"
+            for m in DISPATCH_GRADE)])
+    return grades, overall
+
+
+def dispatch_targets(run: RunResults) -> dict[str, float]:
+    """The attendance targets the run was judged against (from its scenario.toml)."""
+    try:
+        doc = tomllib.loads(run.scenario_text)
+    except tomllib.TOMLDecodeError:
+        return {}
+    found = doc.get("dispatch", {}).get("targets", {"immediate": 900, "priority": 3600})
+    return {k: float(v) for k, v in found.items() if isinstance(v, int | float)}
+
+
 def _union(sections: Sequence[Sequence[str]]) -> list[str]:
     return list(dict.fromkeys(name for names in sections for name in names))
 
@@ -104,13 +143,16 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
     calendar_plots = [p for p in plots if p.file.startswith("plots/calendar_")]
     workforce_plots = [p for p in plots if p.file == f"plots/{WORKFORCE_PNG}"]
     tables = calendars(run)
+    grades, overall = dispatch_rows(run)
     return render(
         "run.html", title=f"contactsim: {run.name}", run=run,
         channel_measures=_union([c.names for c in m.channels.values()]),
         pool_measures=pool_measures,
         per_day_hours="staff_hours" in pool_measures and m.days > 0,
         diversion_measures=_union([d.names for d in m.diversions.values()]),
-        answered_by=answered_by(run), calendars=tables,
+        answered_by=answered_by(run), calendars=tables, dispatch_grades=grades,
+        dispatch_overall=overall,
+        dispatch_columns=["grade", "target", *(label(m) for m in DISPATCH_GRADE)],
         calendar_figures=embed(run.folder, calendar_plots) if tables else [],
         workforce=workforce_section(run), workforce_figures=embed(run.folder, workforce_plots),
         figures=embed(run.folder, weekly), not_drawn=drawn_text(run.channels, run.pools))

@@ -25,6 +25,7 @@ from contactsim.results.read import (
     RunResults,
     SweepResults,
     Table,
+    estimate_from,
     row_estimate,
 )
 from contactsim.standard import TARGET_S, TARGET_SL
@@ -48,6 +49,11 @@ LABELS = {
     "staff_hours": "staff hours on duty", "busy_hours": "staff hours busy",
     "officer_hours": "officer hours per day",
     "closed_lost": "lost: arrived while closed", "closed_moved": "moved: arrived while closed",
+    "attended_within_target": "attended within target", "mean_arrival_s": "mean time to arrival",
+    "p90_arrival_s": "90th percentile time to arrival", "incidents_per_day": "incidents per day",
+    "officer_utilisation": "officer utilisation (travelling or on scene / on duty)",
+    "chase_per_day": "chase calls per day", "resolved_per_day": "resolved without deployment "
+    "per day", "incidents_waiting": "incidents waiting for an officer (mean)",
 }
 
 #: What a measure is, where its name alone leaves room for doubt (DESIGN section 5). The two
@@ -63,7 +69,8 @@ MEANINGS = {
     "p99_answer_s": "answer time (connection plus queue) that 99% of answered contacts beat",
 }
 
-SHARES = {"service_level", "abandon_rate", "utilisation"}
+SHARES = {"service_level", "abandon_rate", "utilisation", "attended_within_target",
+          "officer_utilisation"}
 
 
 def label(measure: str) -> str:
@@ -241,6 +248,12 @@ def comparison_text(result: CompareResults) -> str:
         ("channel", c, "channels", HEADLINE) for c in first.channels]
     groups += [("pool", p, "pools", ("utilisation", "busy_hours")) for p in first.pools]
     groups.append(("officers", "all", "", ("officer_hours",)))
+    dispatch = first.summary.get("dispatch")
+    if isinstance(dispatch, dict):  # with officers (DESIGN §12)
+        groups += [("dispatch", g, "dispatch", ("attended_within_target",))
+                   for g, node in dispatch.items()
+                   if isinstance(node, dict) and "attended_within_target" in node]
+        groups.append(("dispatch", "all", "dispatch", ("chase_per_day",)))
     for kind, name, section, measures in groups:
         for measure in measures:
             lines.append("")
@@ -266,19 +279,24 @@ def _width(names: Iterable[str], least: int) -> int:
 
 
 def _estimate(run: RunResults, section: str, name: str, measure: str) -> Estimate:
-    """A channel's or pool's measure, or the officer hours (section "")."""
+    """A channel's or pool's measure, a dispatch figure, or the officer hours (section "")."""
     m = run.measured
     if section == "channels":
         return m.channels[name][measure]
     if section == "pools":
         return m.pools[name][measure]
+    if section == "dispatch":
+        node = run.summary.get("dispatch") or {}
+        node = node if name == "all" else node.get(name) or {}
+        return estimate_from(node.get(measure), m.replications)
     return m.officer_hours
 
 
 def _measure_name(measure: str) -> str:
     return {"service_level": "service level", "mean_answer_s": "mean answer time",
             "abandon_rate": "abandoned", "officer_hours": "officer hours/day",
-            "busy_hours": "hours busy/day"}.get(
+            "busy_hours": "hours busy/day", "attended_within_target": "attended in target",
+            "chase_per_day": "chase calls/day"}.get(
                 measure, measure)
 
 

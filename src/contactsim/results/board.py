@@ -27,8 +27,9 @@ from contactsim.analysis.stats import Estimate
 
 SUMMARY_CSV = "summary.csv"
 COLUMNS = ("measure", "channel", "pool", "diversion", "mean", "ci_low", "ci_high", "unit")
-#: Figures already per day in summary.json.
-PER_DAY = frozenset({"officer_hours"})
+#: Figures already per day in summary.json (officer hours; dispatch's counts, DESIGN §12).
+PER_DAY = frozenset({"officer_hours", "chase_per_day", "incidents_per_day",
+                     "resolved_per_day"})
 #: Totals of hours over the measured days, shown per day.
 HOURS = frozenset({"staff_hours", "busy_hours", "officer_hours"})
 #: Figures that repeat another row of summary.csv in the same units.
@@ -47,6 +48,8 @@ def planner_unit(measure: str, days: float) -> tuple[float, str]:
         return 100.0, "%"
     if measure.endswith("_s"):
         return 1.0, "s"
+    if measure == "incidents_waiting":  # a mean over time, not a count
+        return 1.0, "incidents"
     per_day = 1.0 if measure in PER_DAY or days <= 0 else 1 / days
     return per_day, "hours per day" if measure in HOURS else "contacts per day"
 
@@ -83,6 +86,23 @@ def figures(summary: dict[str, Any]) -> Iterator[tuple[str, str, str, str, Estim
         for channel, measures in (channels or {}).items():
             for measure, node in (measures or {}).items():
                 yield measure, channel, pool, "", _estimate(node)
+    for name, node in (summary.get("dispatch") or {}).items():  # with officers (DESIGN §12)
+        if isinstance(node, dict) and "mean" in node:
+            yield dispatch_measure("all", name), "", "", "", _estimate(node)
+        elif isinstance(node, dict):
+            for measure, inner in node.items():
+                yield dispatch_measure(name, measure), "", "", "", _estimate(inner)
+
+
+def dispatch_measure(name: str, measure: str) -> str:
+    """summary.csv's name of a dispatch figure: its path in summary.json,
+    ``dispatch.immediate.attended_within_target`` or ``dispatch.chase_per_day``."""
+    return f"dispatch.{measure}" if name == "all" else f"dispatch.{name}.{measure}"
+
+
+def base_measure(measure: str) -> str:
+    """The measure a summary.csv name stands for (``dispatch.GRADE.M`` is ``M``)."""
+    return measure.rsplit(".", 1)[-1]
 
 
 def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
@@ -92,7 +112,7 @@ def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
     for measure, channel, pool, diversion, est in figures(summary):
         if measure in REPEATS:
             continue
-        shown, unit = planner_estimate(measure, est, days)
+        shown, unit = planner_estimate(base_measure(measure), est, days)
         rows.append([measure, channel, pool, diversion, _cell(shown.mean),
                      _cell(shown.ci_low), _cell(shown.ci_high), unit])
     return rows

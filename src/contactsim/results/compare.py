@@ -199,6 +199,10 @@ def replication_values(run: RunResults) -> dict[Key, np.ndarray]:
         order = np.argsort(officers.numbers("replication"), kind="stable")
         out[("officers", "all", "officer_hours")] = officers.numbers(
             "officer_hours_per_day")[order]
+    dispatch = run.table("dispatch")
+    if dispatch is not None and dispatch.has("dispatch"):
+        out.update((key, v) for key, v in _by_replication(dispatch, "dispatch").items()
+                   if not np.isnan(v).all())  # (the cells of measures a row does not have)
     return out
 
 
@@ -240,6 +244,11 @@ def summary_values(run: RunResults) -> dict[Key, Estimate]:
     for part, node in (s.get("cost") or {}).items():
         if isinstance(node, dict):
             out[("cost", "year", part)] = estimate_from(node, n)
+    for name, node in (s.get("dispatch") or {}).items():  # a grade's measures, or an overall one
+        if isinstance(node, dict) and "mean" in node:
+            out[("dispatch", "all", name)] = estimate_from(node, n)
+        elif isinstance(node, dict):
+            out.update((("dispatch", name, m), estimate_from(v, n)) for m, v in node.items())
     for pool, channels in (s.get("pool_channel") or {}).items():
         for channel, measures in (channels or {}).items():
             for measure, node in (measures or {}).items():

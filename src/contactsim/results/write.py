@@ -23,6 +23,12 @@ import tomli_w
 
 from contactsim import __version__
 from contactsim.analysis.daily import PERIOD_MEASURES, grouped, month_groups, period_measures
+from contactsim.analysis.dispatch import (
+    ALL as DISPATCH_ALL,
+    GRADE_MEASURES,
+    OVERALL_MEASURES,
+    names as dispatch_names,
+)
 from contactsim.analysis.experiment import Experiment
 from contactsim.analysis.measures import (
     CDF_GRID_S,
@@ -129,9 +135,9 @@ def _retries_to(source: ChannelSpec, channel: str) -> bool:
 
 
 def summary(exp: Experiment) -> dict[str, Any]:
-    """The contract for tools (DESIGN §6)."""
+    """The contract for tools (DESIGN §6; ``dispatch`` only with officers, §12)."""
     sc, reps = exp.scenario, exp.replications
-    return {
+    figures = {
         "contactsim_version": __version__,
         "scenario": {"name": sc.name, "file": sc.file,
                      "sha256": scenario_sha256(sc.document)},
@@ -164,6 +170,22 @@ def summary(exp: Experiment) -> dict[str, Any]:
         # Additive (DESIGN §11), only with a workforce or a price: workforce, cost.
         **workforce_summary(exp),
     }
+    if sc.officers:
+        figures["dispatch"] = dispatch_summary(exp)
+    return figures
+
+
+def dispatch_summary(exp: Experiment) -> dict[str, Any]:
+    """``dispatch``: per grade its measures, then the officers' overall ones at the top."""
+    reps = [r.dispatch for r in exp.replications if r.dispatch is not None]
+    out: dict[str, Any] = {}
+    for name, measures in dispatch_names(exp.scenario):
+        figures = {m: _estimate((r[name][m] for r in reps), m) for m in measures}
+        if name == DISPATCH_ALL:
+            out.update(figures)
+        else:
+            out[name] = figures
+    return out
 
 
 def pool_channels(sc: Scenario) -> dict[str, list[str]]:
@@ -241,6 +263,31 @@ def write_tables(exp: Experiment, folder: Path) -> None:
     write_calendar_tables(exp, folder)
     for name, (header, rows) in workforce_tables(exp).items():
         write_csv(folder / name, header, rows)
+    write_dispatch_tables(exp, folder)
+
+
+#: dispatch.csv's measure columns: each grade's, then the overall ones (empty where they do
+#: not apply).
+DISPATCH_COLUMNS = (*GRADE_MEASURES, *OVERALL_MEASURES)
+
+
+def write_dispatch_tables(exp: Experiment, folder: Path) -> None:
+    """dispatch.csv (by replication and grade, or "all") and dispatch_hourly.csv (mean
+    incidents waiting for an officer by hour of the week), with officers."""
+    sc, reps = exp.scenario, exp.replications
+    if not sc.officers:
+        return
+    rows = []
+    for r in reps:
+        assert r.dispatch is not None
+        for name, _ in dispatch_names(sc):
+            rows.append([r.index, name, *(float(r.dispatch[name].get(m, math.nan))
+                                          for m in DISPATCH_COLUMNS)])
+    write_csv(folder / "dispatch.csv", ["replication", "dispatch", *DISPATCH_COLUMNS], rows)
+    write_csv(folder / "dispatch_hourly.csv", ["replication", "hour_of_week",
+                                               "incidents_waiting"],
+              ([r.index, h, float(r.dispatch_hourly[h])] for r in reps
+               if r.dispatch_hourly is not None for h in range(HOURS_PER_WEEK)))
 
 
 def write_calendar_tables(exp: Experiment, folder: Path) -> None:

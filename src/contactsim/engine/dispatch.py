@@ -1,0 +1,380 @@
+"""Dispatch: response officers, the incidents that wait for them, and callers who ring again.
+
+With ``[officers]`` (DESIGN §12) a contact that needs an officer (``deploy``) becomes an
+incident when it is answered (when its triage handover fails; or when the room decides to ring
+back a caller who hung up). Its grade is drawn from its category's ``grade`` shares. A
+``resolved`` incident sends nobody: the handler spends the category's ``rwd_s`` more on the call
+(added to its wrap-up; a callback's is not). Any other waits for an officer:
+
+- Order: the most urgent grade first (immediate, priority, scheduled), oldest first within a
+  grade. No preemption: an officer on a scheduled job finishes it even when an immediate
+  incident waits (forces do divert officers, but rarely from a job already on scene; a model
+  that preempts would need a rule for what the interrupted job costs).
+- An incident goes to an idle officer at once (officer pools in the scenario's order); an
+  officer who finishes takes the next waiting incident.
+- The officer travels (``travel_s`` of the pool) and stays on scene for the category's
+  ``on_scene_s`` (absent: ``officer_hours``, constant). Time to arrival is counted from the
+  call's answer; an incident is attended when the officer arrives.
+- Officers come on and off duty by their roster, as handlers do (no absence or breaks): idle
+  officers leave first, busy ones when the job in hand ends.
+
+Chase calls (``[dispatch.chase]``): ``after_s`` after the answer a caller whose officer has not
+arrived rings again, with probability ``share`` (one draw per incident whose officer is not
+due by then, made when it is dispatched or queued); one who does rings again every
+``repeat_s`` until the officer arrives, at most :data:`~contactsim.engine.abandon.MAX_TRIES`
+(10) times in all, as a caller who keeps hanging up gives up. A chase call is a contact on the
+chase channel of category ``chase`` (its handle time), drawn from streams of its own, which
+needs no officer and which no diversion takes; it queues, abandons and redials like any other
+contact. Warm-up incidents load the officers and chase too, so the measured window starts from
+a realistic state; the measures count measured incidents (answered from a contact that arrived
+in the window), each followed until its officer arrives (the run goes on until then, as it
+does for contacts; an incident still waiting when an overloaded run stops counts as never
+attended, and a warning says how many).
+
+Every draw comes from streams of its own (``dispatch:...``, ``chase:...``), so the contacts'
+draws are those of the same scenario without officers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from itertools import accumulate
+
+import numpy as np
+
+from contactsim.config.distributions import UNIFORM, Distribution, Draws
+from contactsim.config.spec import ALL_PRIORITY, ATTENDED, CHASE_CATEGORY, OfficersSpec, PoolSpec
+from contactsim.engine.abandon import MAX_TRIES
+from contactsim.engine.entities import Contact
+from contactsim.engine.events import Call
+from contactsim.engine.officers import Officers
+from contactsim.engine.records import HOUR_SHIFT, NORMAL, pack_tags
+from contactsim.engine.roster import week_changes
+from contactsim.engine.state import RoomState
+from contactsim.engine.streams import StreamName
+from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S
+
+#: A deployment's grade index: ATTENDED's order, then resolved.
+RESOLVED = len(ATTENDED)
+
+
+@dataclass(frozen=True)
+class DispatchOutput:
+    """What the officers did in one replication (measured incidents only)."""
+
+    incidents: np.ndarray  # (3,) measured incidents by attended grade
+    resolved: float  # measured deployments resolved without an officer
+    arrival_s: tuple[np.ndarray, ...]  # by grade: answer to arrival of each attended incident
+    waiting_s: np.ndarray  # (168,) incident-seconds waiting for an officer, by hour of week
+    present_s: float  # officer-seconds on duty in the measured window
+    busy_s: float  # officer-seconds busy (travelling or on scene) in the window
+    chase: float  # chase calls arriving in the measured window
+
+
+class Incident:
+    """An incident waiting for an officer (or whose caller will chase)."""
+
+    __slots__ = ("arrival", "chases", "created", "grade", "measured", "on_scene")
+
+    def __init__(self, grade: int, created: float, on_scene: float, measured: bool) -> None:
+        self.grade = grade
+        self.created = created
+        self.on_scene = on_scene
+        self.measured = measured
+        self.arrival = math.inf  # when the officer arrives (known once dispatched)
+        self.chases = 0  # chase calls its caller has made
+
+
+class OfficerPool:
+    __slots__ = ("busy", "changes", "leaving", "present", "spec", "travel")
+
+    def __init__(self, spec: OfficersSpec, travel: Draws) -> None:
+        self.spec = PoolSpec(name=spec.name, skills=(), scale=1.0, absence=0.0, breaks_min=0.0,
+                             interruptible_for=(), roster=spec.roster)
+        self.travel = travel
+        self.present = 0
+        self.busy = 0
+        self.leaving = 0  # busy officers who go off duty when their job ends
+        self.changes: dict[float, int] = {}
+
+
+class Dispatch(Officers):
+    """The officers' live state: takes the place of :class:`Officers` (the same ``deploy``
+    and ``hours``) when a scenario has ``[officers]``."""
+
+    def __init__(self, room: RoomState) -> None:
+        sc = room.scenario
+        super().__init__(sc)
+        self.room = room
+        self.env = room.env
+        demand = room.demand
+        cats = list(sc.categories.values())
+        self.cum = [list(accumulate((c.grade or ALL_PRIORITY).shares())) for c in cats]
+        self.grade_u = [demand.draws(StreamName.grade(c.name), UNIFORM) for c in cats]
+        self.rwd = [demand.draws(StreamName.rwd(c.name), c.rwd_s) for c in cats]
+        self.on_scene = [demand.draws(StreamName.on_scene(c.name), c.on_scene_s or
+                                      Distribution.constant(c.officer_hours * HOUR_S))
+                         for c in cats]
+        self.pools = [OfficerPool(spec, demand.draws(StreamName.travel(name), spec.travel_s))
+                      for name, spec in sc.officers.items()]
+        self.queues: list[deque[Incident]] = [deque() for _ in ATTENDED]
+        self.incidents = [0] * len(ATTENDED)
+        self.resolved = 0
+        self.arrivals: list[list[float]] = [[] for _ in ATTENDED]
+        #: (answered, dispatched) of every incident that had to wait
+        self.waits: list[tuple[float, float]] = []
+        self.present = self.busy = 0
+        self.t = self.present_area = self.busy_area = 0.0
+        self.window: list[tuple[float, float]] = []  # the areas at the window's start and end
+        chase = sc.dispatch.chase if sc.dispatch is not None else None
+        self.chase = chase
+        self.chase_calls = 0
+        if chase is not None:
+            self._init_chase(chase.channel)
+        for week in (-1, 0, 1):
+            self._add_roster_week(week)
+        Call(self.env, WEEK_S * 2 - room.start_day * DAY_S, self._on_roster_week, 2)
+        Call(self.env, room.warmup_s, self._on_window_edge, None)
+        Call(self.env, room.end_s, self._on_window_edge, None)
+
+    def _init_chase(self, channel: str) -> None:
+        """The chase calls' draws: whether a caller chases, and each call's attributes, from
+        streams named as a batch of contacts' (``chase:connect:101``, ...), drawn in blocks."""
+        sc, demand, names = self.room.scenario, self.room.demand, StreamName
+        ch, cat = sc.channels[channel], sc.categories[CHASE_CATEGORY]
+        self.chase_u = demand.draws(names.chase(), UNIFORM)
+        self.chase_channel = k = self.room.channel_names.index(channel)
+        self.chase_connect = demand.draws(names.contact(names.CHASE, "connect", channel),
+                                          ch.connect_s)
+        self.chase_ivr = demand.draws(names.contact(names.CHASE, "ivr", channel), ch.ivr_s)
+        self.chase_patience = None if ch.patience is None else demand.draws(
+            names.contact(names.CHASE, "patience", channel), ch.patience)
+        self.chase_work = demand.draws(names.handle(names.CHASE, channel, cat.name), cat.handle)
+        self.chase_wrap = demand.draws(names.wrap_up(names.CHASE, channel, cat.name),
+                                       cat.wrap_up)
+        one = np.ones(1, dtype=np.int64)
+        self.chase_category = list(sc.categories).index(cat.name)
+        self.chase_tag = int(pack_tags(k * one, self.chase_category * one,
+                                       0 * one, NORMAL * one, -1 * one)[0])
+
+    # --- incidents ---------------------------------------------------------------------------
+
+    def deploy(self, c: Contact) -> None:
+        """``c`` needs an officer (if ``c.deploy``): grade it, then resolve it by phone, send
+        an idle officer, or queue it."""
+        if not c.deploy:
+            return
+        cat, now, measured = c.cat, self.env.now, c.measured
+        u = self.grade_u[cat].next()
+        grade = 0
+        for edge in self.cum[cat]:
+            if u < edge:
+                break
+            grade += 1
+        if grade >= RESOLVED:
+            c.wrap += self.rwd[cat].next()
+            self.resolved += measured
+            return
+        on_scene = self.on_scene[cat].next()
+        if measured:
+            self.hours[c.ch] += on_scene / HOUR_S
+            self.incidents[grade] += 1
+            if self.room.stopping:  # the run ends now: never attended (counted as failing)
+                return
+        for pool in self.pools:
+            if pool.present > pool.busy:  # an officer sets off at once
+                arrival = self._send(pool, grade, now, on_scene, measured)
+                incident = None
+                break
+        else:
+            incident = Incident(grade, now, on_scene, measured)
+            self.queues[grade].append(incident)
+            arrival = math.inf
+            if measured:
+                self.room.open += 1  # the run goes on until the officer arrives
+        chase = self.chase
+        if chase is not None and arrival > now + chase.after_s \
+                and self.chase_u.next() < chase.share:  # a caller who will ring again
+            if incident is None:
+                incident = Incident(grade, now, on_scene, measured)
+                incident.arrival = arrival
+            Call(self.env, chase.after_s, self._on_chase, incident)
+
+    def _send(self, pool: OfficerPool, grade: int, created: float, on_scene: float,
+              measured: bool) -> float:
+        """An officer of ``pool`` sets off for an incident answered at ``created``; returns
+        when the officer arrives."""
+        now = self.env.now
+        self._integrate(now)
+        pool.busy += 1
+        self.busy += 1
+        travel = pool.travel.next()
+        if now > created:
+            self.waits.append((created, now))
+        Call(self.env, travel + on_scene, self._on_job_end, pool)
+        if measured:
+            self.arrivals[grade].append(now + travel - created)
+        return now + travel
+
+    def _send_waiting(self, pool: OfficerPool, incident: Incident) -> None:
+        """An officer of ``pool`` sets off for ``incident``, which has been waiting."""
+        incident.arrival = self._send(pool, incident.grade, incident.created, incident.on_scene,
+                                      incident.measured)
+        if incident.measured:
+            room = self.room
+            room.open -= 1
+            if not room.open:
+                room._maybe_finish()
+
+    def _next(self) -> Incident | None:
+        """The oldest incident of the most urgent grade waiting, if any."""
+        for q in self.queues:
+            if q:
+                return q.popleft()
+        return None
+
+    def _on_job_end(self, ev: Call) -> None:
+        pool: OfficerPool = ev._value
+        self._integrate(self.env.now)
+        pool.busy -= 1
+        self.busy -= 1
+        if pool.leaving:
+            pool.leaving -= 1
+            pool.present -= 1
+            self.present -= 1
+            return
+        incident = self._next()
+        if incident is not None:
+            self._send_waiting(pool, incident)
+
+    # --- chase calls -------------------------------------------------------------------------
+
+    def _on_chase(self, ev: Call) -> None:
+        """A caller still waiting for an officer rings again, and again every ``repeat_s``
+        until the officer arrives (whether this caller chases at all was drawn once, when
+        the incident was dispatched or queued)."""
+        incident: Incident = ev._value
+        chase = self.chase
+        assert chase is not None
+        now = self.env.now
+        if incident.arrival <= now:
+            return
+        self._chase_call(now)
+        incident.chases += 1
+        if incident.chases < MAX_TRIES:  # then the caller gives up ringing
+            Call(self.env, chase.repeat_s, self._on_chase, incident)
+
+    def _chase_call(self, now: float) -> None:
+        """A chase call arrives on the chase channel now: a contact like any other, except
+        that no diversion takes it and it needs no officer (its incident is already with the
+        police)."""
+        room = self.room
+        k = self.chase_channel
+        measured = room.warmup_s <= now < room.end_s
+        if room.demand.shut_out(k, now, measured):
+            return
+        connect = self.chase_connect.next()
+        patience = self.chase_patience
+        c = Contact(ch=k, cat=self.chase_category, join=now + connect + self.chase_ivr.next(),
+                    connect=connect, patience=math.inf if patience is None else patience.next(),
+                    work=self.chase_work.next(), wrap=self.chase_wrap.next(), div=-1,
+                    triage=0.0, tag=self.chase_tag | int(now // HOUR_S) << HOUR_SHIFT,
+                    measured=measured, deploy=False)
+        if measured:
+            room.open += 1
+            self.chase_calls += 1
+        room._join(c)
+
+    # --- the roster and the window -----------------------------------------------------------
+
+    def _add_roster_week(self, week: int) -> None:
+        for p in self.pools:
+            for t, delta in week_changes(p.spec, week, self.room.start_day):
+                t = max(t, 0.0)
+                if t in p.changes:
+                    p.changes[t] += delta
+                else:
+                    p.changes[t] = delta
+                    Call(self.env, t - self.env.now, self._on_roster_change, (p, t))
+
+    def _on_roster_week(self, ev: Call) -> None:
+        self._add_roster_week(ev._value)
+        Call(self.env, WEEK_S, self._on_roster_week, ev._value + 1)
+
+    def _on_roster_change(self, ev: Call) -> None:
+        p, t = ev._value
+        delta = p.changes.pop(t)
+        self._integrate(self.env.now)
+        if delta > 0:
+            stay = min(delta, p.leaving)  # officers due to leave stay on instead
+            p.leaving -= stay
+            p.present += delta - stay
+            self.present += delta - stay
+            for _ in range(delta - stay):
+                incident = self._next()
+                if incident is None:
+                    break
+                self._send_waiting(p, incident)
+        elif delta < 0:
+            gone = min(-delta, p.present - p.busy)
+            p.present -= gone
+            self.present -= gone
+            p.leaving += -delta - gone
+
+    def _integrate(self, now: float) -> None:
+        self.present_area += self.present * (now - self.t)
+        self.busy_area += self.busy * (now - self.t)
+        self.t = now
+
+    def _on_window_edge(self, _: Call) -> None:
+        self._integrate(self.env.now)
+        self.window.append((self.present_area, self.busy_area))
+
+    # --- the output --------------------------------------------------------------------------
+
+    def output(self) -> DispatchOutput:
+        """The replication's figures (incidents still waiting count as never attended)."""
+        now = self.env.now
+        self._integrate(now)
+        start = self.window[0] if self.window else (self.present_area, self.busy_area)
+        end = self.window[1] if len(self.window) > 1 else (self.present_area, self.busy_area)
+        waits = self.waits + [(i.created, now) for q in self.queues for i in q]
+        unattended = sum(self.incidents) - sum(len(a) for a in self.arrivals)
+        if unattended:
+            self.room.warnings.append(
+                f"{unattended} measured incidents were still waiting for an officer when the "
+                "run stopped: they count as not attended within target.")
+        return DispatchOutput(
+            incidents=np.array(self.incidents, dtype=float), resolved=float(self.resolved),
+            arrival_s=tuple(np.array(a) for a in self.arrivals),
+            waiting_s=waiting_by_hour(waits, self.room.warmup_s, self.room.end_s,
+                                      self.room.start_day),
+            present_s=end[0] - start[0], busy_s=end[1] - start[1],
+            chase=float(self.chase_calls))
+
+
+def waiting_by_hour(waits: list[tuple[float, float]], lo: float, hi: float,
+                    start_day: int) -> np.ndarray:
+    """Seconds spent waiting within ``[lo, hi)`` by the intervals ``waits``, by hour of the
+    week (time 0 falls on ``start_day``)."""
+    out = np.zeros(HOURS_PER_WEEK)
+    if not waits or hi <= lo:
+        return out
+    a = np.sort(np.array([w[0] for w in waits]))
+    b = np.sort(np.array([w[1] for w in waits]))
+    first = math.floor(lo / HOUR_S) + 1
+    edges = np.concatenate([[lo], np.arange(first, math.ceil(hi / HOUR_S)) * HOUR_S, [hi]])
+    edges = edges[edges <= hi]
+
+    def area(x: np.ndarray) -> np.ndarray:  # sum over intervals of max(0, t - x_i), at edges
+        n = np.searchsorted(x, edges, side="left")
+        before = np.concatenate([[0.0], np.cumsum(x)])[n]
+        return edges * n - before
+
+    # (never below 0: the two areas are large and close, so rounding can leave -1e-12)
+    integral = np.maximum(np.diff(area(a) - area(b)), 0.0)
+    hours = (np.floor(edges[:-1] / HOUR_S).astype(np.int64) + 24 * start_day) % HOURS_PER_WEEK
+    np.add.at(out, hours, integral)
+    return out
