@@ -144,6 +144,10 @@ class PoolSpec:
     roster: tuple[ShiftSpec, ...]
     #: The 168 hourly figures the roster was made from (``staff_by_hour``), or None.
     staff_by_hour: tuple[float, ...] | None = None
+    #: Planner units for contactsim staff only: leave and training off the roster, hours a week
+    #: of a full-time post.
+    leave: float = 0.0
+    contracted_hours: float = 37.0
 
     @cached_property
     def headcounts(self) -> tuple[int, ...]:
