@@ -167,6 +167,7 @@ class Plan:
     erlang_a: np.ndarray  # people to roster by the formula (on duty / availability)
     rostered: np.ndarray  # the scenario's own roster: mean staff in each hour
     search: Search
+    requirement: np.ndarray  # people to roster each hour: the suggestion covers it
     candidates: list[Candidate]  # every roster verified at full precision, in order
     chosen: Candidate  # the suggestion
     workforce: Workforce
@@ -177,7 +178,7 @@ class Plan:
 
     @property
     def required(self) -> np.ndarray:
-        return self.search.required
+        return self.requirement
 
     @property
     def iterations(self) -> int:

@@ -65,13 +65,16 @@ def verify(sim: Simulator, shifts: Sequence[Shift], label: str, kind: str,
 
 
 def verified(sim: Simulator, need: np.ndarray, patterns: Sequence[tuple[int, int]],
-             ) -> list[Candidate]:
+             ) -> list[tuple[Candidate, np.ndarray]]:
     """The roster covering ``need``, verified; where it misses the target over the week or
-    leaves hours clearly short, those hours get one more person than it gave them and the
-    roster is chosen and verified again, at most :data:`REPAIR_ROUNDS` times."""
+    leaves hours clearly below it (all 168 judged together), the hours below it get one more
+    person than it gave them and the roster is chosen and verified again, at most
+    :data:`REPAIR_ROUNDS` times. An hour whose mean falls a little short while no hour is
+    clearly short is chance as likely as not: it is reported (a band), not staffed up. Each with the requirement
+    it covers."""
     shifts = covering(need, patterns)
     found, short = verify(sim, shifts, "covering the requirement", "requirement")
-    tried = [found]
+    tried = [(found, need)]
     for repair in range(1, REPAIR_ROUNDS + 1):
         if found.meets(sim.request.target) and not found.short_hours:
             break
@@ -79,7 +82,7 @@ def verified(sim: Simulator, need: np.ndarray, patterns: Sequence[tuple[int, int
         shifts = covering(need, patterns)
         label = f"covering the requirement, {repair} repair{'s' * (repair > 1)}"
         found, short = verify(sim, shifts, label, "repaired")
-        tried.append(found)
+        tried.append((found, need))
     return tried
 
 
@@ -90,12 +93,14 @@ def regularity(shifts: Sequence[Shift]) -> tuple[int, int, int]:
 
 def recommend(candidates: Sequence[Candidate], target: float) -> Candidate:
     """The candidate to suggest: of those that meet the target over the week, the one with the
-    fewest hours clearly short, then the fewest staff hours (then the more regular roster).
-    If none meets the target, the one with the highest service level."""
+    fewest hours clearly short, then the fewest hours below the target, then the fewest staff
+    hours (then the more regular roster). If none meets the target, the one with the highest
+    service level."""
     meeting = [c for c in candidates if c.meets(target)]
     if not meeting:
         return max(candidates, key=lambda c: c.service_level.mean)
-    return min(meeting, key=lambda c: (c.short_hours, *regularity(c.shifts)))
+    return min(meeting, key=lambda c: (c.short_hours, sum(b.hours for b in c.bands),
+                                       *regularity(c.shifts)))
 
 
 def pattern_words(shifts: Sequence[Shift]) -> str:

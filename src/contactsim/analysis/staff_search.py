@@ -28,10 +28,11 @@ from contactsim.config.spec import Scenario
 from contactsim.problems import ScenarioError
 from contactsim.timebase import HOURS_PER_WEEK
 
-#: How far below the target (in standard errors of the hour's pooled calls) a screened hour's
-#: service level must lie before it is given more people: one, so that a quiet hour whose few
-#: calls happened to wait is not staffed up on chance alone, while a clearly short one is.
-SCREEN_Z = 1.0
+#: How far below the target (in standard errors) a screened hour's service level must lie
+#: before it is given more people: two, so that a quiet hour whose few calls happened to wait
+#: is seldom staffed up on chance alone (about 2% of hours sitting right at the target), while
+#: a clearly short one is. What screening misses, verification at full precision catches.
+SCREEN_Z = 2.0
 
 # --- simulating a staffing ----------------------------------------------------------------
 
@@ -141,11 +142,17 @@ def pooled_hourly(exp: Experiment, channel: str) -> tuple[np.ndarray, np.ndarray
 
 def screened_short(exp: Experiment, channel: str, target: float) -> np.ndarray:
     """Hours whose pooled service level lies more than :data:`SCREEN_Z` standard errors below
-    the target (hours with no calls are never short)."""
+    the target (hours with no calls are never short). The standard error is the larger of the
+    binomial one on the pooled calls and the one from the spread over replications (calls in
+    the same hour wait together, so the binomial alone is too small)."""
     p, calls = pooled_hourly(exp, channel)
+    sl = np.array([r.hourly[channel]["service_level"] for r in exp.replications])
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(np.clip(p * (1 - p), 0.0, None) / calls)
-        short = p + SCREEN_Z * np.maximum(se, 0.5 / calls) < target
+        n = (~np.isnan(sl)).sum(axis=0)
+        spread = np.nanstd(sl, axis=0, ddof=1) / np.sqrt(n) if len(sl) > 1 else 0.0
+        binomial = np.sqrt(np.clip(p * (1 - p), 0.0, None) / calls)
+        se = np.fmax(np.nan_to_num(spread), np.maximum(binomial, 0.5 / calls))
+        short = p + SCREEN_Z * se < target
     return np.asarray(short & (calls > 0), dtype=bool)
 
 

@@ -112,6 +112,9 @@ def plan(request: Request, sc: Scenario, log: Callable[[str], None] = lambda _: 
     found = search(sim, start, load, share, patterns, screen)
     log("verifying the roster with every replication")
     tried = verified(sim, found.required, patterns)
-    chosen = recommend(tried, request.target)
-    return Plan(request, sc, pool, start, rostered_by_hour(sc.pools[pool]), found, tried,
-                chosen, workforce(sc, pool, share), tuple(patterns), on_duty, screen)
+    candidates = [c for c, _ in tried]
+    chosen = recommend(candidates, request.target)
+    need = tried[candidates.index(chosen)][1]
+    return Plan(request, sc, pool, start, rostered_by_hour(sc.pools[pool]), found, need,
+                candidates, chosen, workforce(sc, pool, share), tuple(patterns), on_duty,
+                screen)

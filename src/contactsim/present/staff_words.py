@@ -28,6 +28,8 @@ class BandLike(Protocol):
     def hours(self) -> int: ...
     @property
     def service_level(self) -> float: ...
+    @property
+    def clearly(self) -> bool: ...
 
 
 def hour_name(hour: int) -> str:
@@ -58,8 +60,11 @@ def bands_note(bands: Sequence[BandLike], target: float, shown: int = 8) -> str 
     worst = sorted(bands, key=lambda b: b.service_level)[:shown]
     more = f", and {len(bands) - shown} more (staffing.json lists them all)" \
         if len(bands) > shown else ""
+    clear = sum(b.clearly for b in bands)
+    judged = (f"{clear} of them clearly" if clear else
+              "none clearly (with 168 hours judged, a few fall short by chance)")
     return ("the suggested roster still misses the target in "
-            f"{len(bands)} band{'s' * (len(bands) != 1)} of hours, worst first: "
+            f"{len(bands)} band{'s' * (len(bands) != 1)} of hours, {judged}; worst first: "
             + "; ".join(band_words(b, target) for b in worst) + more)
 
 
