@@ -70,8 +70,8 @@ def verified(sim: Simulator, need: np.ndarray, patterns: Sequence[tuple[int, int
     leaves hours clearly below it (all 168 judged together), the hours below it get one more
     person than it gave them and the roster is chosen and verified again, at most
     :data:`REPAIR_ROUNDS` times. An hour whose mean falls a little short while no hour is
-    clearly short is chance as likely as not: it is reported (a band), not staffed up. Each with the requirement
-    it covers."""
+    clearly short is chance as likely as not: it is reported (a band), not staffed up.
+    Returns each roster verified with the requirement it covers."""
     shifts = covering(need, patterns)
     found, short = verify(sim, shifts, "covering the requirement", "requirement")
     tried = [(found, need)]

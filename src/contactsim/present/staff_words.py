@@ -90,15 +90,33 @@ def plan_notes(p: Plan) -> list[str]:
     band = bands_note(p.chosen.bands, r.target)
     if band:
         notes.append(band)
-    if not r.shift_hours and not r.shift_starts:
-        notes.append("kept the pool's own shift patterns ("
-                     + ", ".join(f"{s0:02d}:00 for {n} h" for s0, n in p.patterns)
-                     + ") and chose only headcounts; --shift-starts and --shift-hours widen "
-                     "the choice")
+    notes.extend(pattern_notes(p))
     if p.workforce.leave == 0:
         notes.append(f"pool {p.pool!r} sets no leave, so FTE count rostered hours against "
                      f"{p.workforce.contracted_hours:g}-hour contracts only; set "
                      f"pools.{p.pool}.leave (annual leave, training) for people in post")
+    return notes
+
+
+def pattern_notes(p: Plan) -> list[str]:
+    """Which shifts the roster could use, and any of the pool's lines left out of them."""
+    from contactsim.analysis.staff_model import own_patterns
+
+    r, notes = p.request, []
+    spec = p.scenario.pools[p.pool]
+    odd = [f"{s.start_min // 60:02d}:{s.start_min % 60:02d} for {s.length_min / 60:g} h"
+           for s in spec.roster if s.start_min % 60 or s.length_min % 60]
+    if spec.staff_by_hour is None and odd:
+        notes.append("roster lines that do not start and end on the hour were left out of "
+                     f"the shift patterns: {', '.join(odd)}")
+    if not own_patterns(p.scenario, p.pool):
+        notes.append(f"pool {p.pool!r} has no whole-hour shift lines of its own, so every "
+                     "allowed length was allowed at every allowed hour")
+    elif not r.shift_hours and not r.shift_starts:
+        notes.append("kept the pool's own shift patterns ("
+                     + ", ".join(f"{s0:02d}:00 for {n} h" for s0, n in p.patterns)
+                     + ") and chose only headcounts; --shift-starts and --shift-hours widen "
+                     "the choice")
     return notes
 
 
