@@ -83,6 +83,7 @@ class Search:
     limit: int
     stopped_early: bool  # the round limit came with hours still short (the last move untested)
     last_up: int = 0  # hours given more staff in the last round
+    stuck: int = 0  # hours left short: more people on their shifts did not reach them
 
 
 @dataclass(frozen=True)

@@ -176,24 +176,33 @@ def search(sim: Simulator, start: np.ndarray, load: Load, share: float,
     A short hour is raised from what the roster put on duty in it: by half the gap the formula
     sees between that staffing and what the hour's simulated service level implies, at least
     one (so a far-short hour does not take a round per person). Hours never come down: the
-    formula's start already holds wherever nothing but the channel's own calls matter.
+    formula's start already holds wherever nothing but the channel's own calls matter. An
+    hour raised once whose service level then closed less than a quarter of its gap is not
+    raised again: more people on its shifts do not reach it (a shift's edge, say), and each one
+    would be paid for the whole shift; the verified roster reports it.
     """
     need = start.copy()
     target, channel = sim.request.target, sim.request.channel
     limit = sim.request.max_iterations
+    before = np.full(HOURS_PER_WEEK, np.nan)  # screened service level when last raised
+    stuck = np.zeros(HOURS_PER_WEEK, dtype=bool)
     for round_ in range(1, limit + 1):
         shifts = covering(need, patterns)
         exp = sim.shifts(shifts, replications)
-        short = screened_short(exp, channel, target)
-        if not short.any():
-            return Search(need, round_, limit, stopped_early=False)
         p, _ = pooled_hourly(exp, channel)
+        short = screened_short(exp, channel, target)
+        stuck |= short & (p - before < (target - before) / 4)  # NaN (never raised): False
+        short &= ~stuck
+        if not short.any():
+            return Search(need, round_, limit, stopped_early=False, stuck=int(stuck.sum()))
         duty = on_duty(shifts)
         for h in np.flatnonzero(short):
             need[h] = duty[h] + up_step(load, share, target, int(duty[h]), float(p[h]), int(h))
+        before = np.where(short, p, before)
         sim.log(f"  screening round {round_}: {int(short.sum())} hours short of the target; "
                 f"requirement now {int(need.sum()):,} staff hours")
-    return Search(need, limit, limit, stopped_early=True, last_up=int(short.sum()))
+    return Search(need, limit, limit, stopped_early=True, last_up=int(short.sum()),
+                  stuck=int(stuck.sum()))
 
 
 def up_step(load: Load, share: float, target: float, rostered: int, observed: float,

@@ -83,6 +83,11 @@ def plan_notes(p: Plan) -> list[str]:
                      "short of the target; they were raised but not screened again. The "
                      "roster was verified with every replication, so its own figures stand; "
                      f"run again with --max-iterations {2 * s.limit} to let screening finish")
+    if s.stuck:
+        notes.append(f"{s.stuck} hour{'s' * (s.stuck != 1)} stayed short when given more "
+                     "people (their service level closed less than a quarter of the gap), so "
+                     "screening stopped raising them: more people on their shifts do not reach "
+                     "them (at a shift's edge, say); the bands below say how far short they are")
     if not p.chosen.meets(r.target):
         notes.append(f"no roster verified meets the target over the week: the best reached "
                      f"{p.chosen.service_level.mean:.1%}; allow more shifts (--shift-starts, "

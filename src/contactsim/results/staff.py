@@ -149,7 +149,8 @@ def summary(p: Plan, notes: tuple[str, ...] = ()) -> dict[str, Any]:
         "suggested_service_level": p.suggested_sl.as_dict(),
         "search": {"rounds": p.search.rounds, "limit": p.search.limit,
                    "stopped_early": p.search.stopped_early,
-                   "last_round": {"hours_up": p.search.last_up}},
+                   "last_round": {"hours_up": p.search.last_up},
+                   "hours_not_reached": p.search.stuck},
         "suggested": {**p.chosen.as_dict(r.target),
                       "on_duty": [int(n) for n in on_duty(p.suggested)]},
         "candidates": [{**c.as_dict(r.target), "suggested": c is p.chosen}
