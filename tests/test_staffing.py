@@ -421,3 +421,56 @@ def test_several_pools_answering_need_pool(tmp_path: Path) -> None:
     done = run_cli("staff", file, "--channel", "q", "--out", tmp_path / "out")
     assert done.returncode == 2
     assert "error: --pool: 2 pools answer 'q' (p, spare)" in done.stderr
+
+
+# --- screening: an hour more people do not reach is left, and counted ---------------------------
+
+
+@dataclasses.dataclass
+class FakeReplication:
+    hourly: dict[str, dict[str, np.ndarray]]
+
+
+@dataclasses.dataclass
+class FakeExperiment:
+    replications: list[FakeReplication]
+
+
+class FakeSimulator:
+    """Hour 5 answers half its calls however many are on duty (a shift's edge, say); hour 10
+    gains 20 points a person from 10 on duty; every other hour meets the target."""
+
+    def __init__(self) -> None:
+        self.request = Request("x.toml", "q", max_iterations=6)
+        self.runs = 0
+
+    def log(self, _: str) -> None:
+        pass
+
+    def shifts(self, shifts: list[Shift], replications: int) -> FakeExperiment:
+        self.runs += 1
+        duty = on_duty(shifts)
+        sl = np.full(168, 0.95)
+        sl[5] = 0.5
+        sl[10] = min(0.95, 0.5 + 0.2 * (duty[10] - 10))
+        hourly = {"q": {"service_level": sl, "offered": np.full(168, 1000.0)}}
+        return FakeExperiment([FakeReplication(hourly)] * replications)
+
+
+def test_screening_stops_raising_an_hour_more_people_do_not_reach(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from contactsim.analysis import staff_search
+
+    monkeypatch.setattr(staff_search, "up_step", lambda *_: 1)
+    sim = FakeSimulator()
+    start = np.full(168, 10)
+    found = staff_search.search(sim, start, None, 1.0,  # type: ignore[arg-type]
+                                [(h, 1) for h in range(24)], 4)
+    # round 1 raises hours 5 and 10; round 2 finds hour 5 no better (stuck) and hour 10 at
+    # 70%, closing half its gap, so raises it again; round 3 finds nothing left to raise
+    assert found.required[5] == 11
+    assert found.required[10] == 12
+    assert (np.delete(found.required, [5, 10]) == 10).all()
+    assert found.stuck == 1
+    assert not found.stopped_early
+    assert found.rounds == sim.runs == 3
