@@ -496,13 +496,14 @@ def test_staff_with_no_shift_covering_the_week_exits_2(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from conftest import MINIMAL, write
 
-    scenario = write(tmp_path, "s.toml", MINIMAL.replace("days = 2", "days = 7"))
+    # the pool's own shift runs 08:00-18:00 only, and staff keeps to it unless told otherwise
+    scenario = write(tmp_path, "s.toml", MINIMAL.replace("days = 2", "days = 7").replace(
+        'start = "00:00", end = "24:00"', 'start = "08:00", end = "18:00"'))
     out = tmp_path / "out"
-    code, _, err = erlang_cli(capsys, "staff", str(scenario), "--channel", "999",
-                              "--shift-hours", "1", "--shift-starts", "0", "--out", str(out),
-                              "--quiet", "--no-report", "--max-iterations", "1")
+    code, _, err = erlang_cli(capsys, "staff", str(scenario), "--channel", "999", "--out",
+                              str(out), "--quiet", "--no-report", "--max-iterations", "1")
     assert code == 2, err
     assert err.splitlines()[0].startswith("error: --shift-starts: no allowed shift covers "
-                                          "mon 01:00"), err
+                                          "mon 00:00"), err
     assert "Traceback" not in err
     assert not out.exists()

@@ -67,13 +67,22 @@ def cover(required: Sequence[int] | np.ndarray, shift_hours: Sequence[int],
     ``shift_hours`` are the allowed lengths (1-24 hours) and ``start_hours`` the allowed starts
     (0-23, the same every day). Returns the shifts with staff > 0, by day and start.
     """
-    need = np.asarray(required, dtype=float)
-    if need.shape != (HOURS_PER_WEEK,) or (need < 0).any():
-        raise RosterError("the requirement must be 168 hourly figures, none negative")
     lengths, starts = sorted(set(shift_hours)), sorted(set(start_hours))
     if not lengths or not starts:
         raise RosterError("at least one shift length and one start time are needed")
-    options = [(d, s, n) for d in range(7) for s in starts for n in lengths]
+    return cover_patterns(required, [(s, n) for s in starts for n in lengths])
+
+
+def cover_patterns(required: Sequence[int] | np.ndarray,
+                   patterns: Sequence[tuple[int, int]]) -> list[Shift]:
+    """Like :func:`cover`, with the allowed shifts given as (start hour, length) pairs, each
+    allowed on any day: a force's own shift patterns, with only the headcounts chosen."""
+    need = np.asarray(required, dtype=float)
+    if need.shape != (HOURS_PER_WEEK,) or (need < 0).any():
+        raise RosterError("the requirement must be 168 hourly figures, none negative")
+    if not patterns:
+        raise RosterError("at least one shift length and one start time are needed")
+    options = [(d, s, n) for d in range(7) for s, n in sorted(set(patterns))]
     matrix = np.zeros((HOURS_PER_WEEK, len(options)))
     for j, (d, s, n) in enumerate(options):
         matrix[(d * 24 + s + np.arange(n)) % HOURS_PER_WEEK, j] = 1.0

@@ -20,19 +20,18 @@ from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import offered_rates
 from contactsim.standard import TARGET_SL
 
-#: Chance, over the whole week, that the search adds to any hour without real cause; taking
-#: staff away is held to a stricter standard, since a false cut costs the target.
+#: Chance, over the whole week, that an hour is judged clearly below the target without cause
+#: (the final roster's hours, at full precision).
 FAMILY_ERROR = 0.05
-FAMILY_ERROR_DOWN = 0.01
-#: Fewest observed instances of an hour (replications x weeks) before the search trusts that
-#: one fewer person "clearly" meets the target. An hour's service level is skewed (most hours
-#: fine, a few bad ones), and a handful of instances that happen to miss the bad ones look
-#: clearly fine; with too few, the search only ever adds staff.
-MIN_INSTANCES_DOWN = 60
-#: Rounds of simulation (each the current staffing and one fewer in every hour) at most.
-MAX_ITERATIONS = 12
-#: Rounds in which hours the suggested roster leaves short are given one more person.
-REPAIR_ROUNDS = 4
+#: Screening rounds of simulation at most (each the covering roster, few replications).
+MAX_ITERATIONS = 6
+#: Replications a screening round simulates (the same first ones every round: common random
+#: numbers, so two rounds differ only by the roster).
+SCREEN_REPLICATIONS = 4
+#: Rounds at full precision in which hours the roster leaves short get one more person.
+REPAIR_ROUNDS = 1
+#: Shift lengths and starts when the pool has no roster of its own to keep.
+DEFAULT_SHIFT_HOURS = (8, 10, 12)
 
 
 #: The parts of a request a StaffingInputError can blame (the names of Request's fields).
@@ -55,15 +54,21 @@ class StaffingInputError(ValueError):
 
 @dataclass(frozen=True)
 class Request:
-    """What the planner asked: a scenario, a channel, its target and the allowed shifts."""
+    """What the planner asked: a scenario, a channel, its target and the allowed shifts.
+
+    With no ``shift_hours`` and ``shift_starts`` the pool's own shift patterns (the start and
+    length of each roster line) are kept and only headcounts change; either widens the choice
+    (lengths at the pool's own starts, or the pool's lengths at these starts; both: every
+    pairing), on top of the pool's own patterns.
+    """
 
     file: str
     channel: str
     target: float = TARGET_SL
     pool: str | None = None
     overrides: tuple[str, ...] = ()
-    shift_hours: tuple[int, ...] = (8, 10, 12)
-    shift_starts: tuple[int, ...] = tuple(range(24))
+    shift_hours: tuple[int, ...] = ()
+    shift_starts: tuple[int, ...] = ()
     max_iterations: int = MAX_ITERATIONS
     workers: int | None = None
     dask: str | None = None
@@ -71,25 +76,38 @@ class Request:
 
 @dataclass(frozen=True)
 class Search:
-    """How the hour-by-hour search ended: the requirement and whether it had settled."""
+    """How the screening ended: the requirement and whether it had settled."""
 
     required: np.ndarray  # people to roster in each hour of the week
     rounds: int
     limit: int
-    stopped_early: bool  # the round limit came with hours still moving (the last move untested)
+    stopped_early: bool  # the round limit came with hours still short (the last move untested)
     last_up: int = 0  # hours given more staff in the last round
-    last_down: int = 0  # hours given one fewer in the last round
+    stuck: int = 0  # hours left short: more people on their shifts did not reach them
+
+
+@dataclass(frozen=True)
+class Band:
+    """Consecutive hours of the week the verified roster leaves below the target."""
+
+    first_hour: int  # hour of the week, 0 = Monday 00:00
+    hours: int
+    service_level: float  # calls answered in target / calls, over the band
+    calls: float  # calls offered in the band, a week, on average
+    clearly: bool  # some hour of it is clearly below the target (all 168 judged together)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A roster of allowed shifts, simulated as written, with what it achieved."""
+    """A roster of allowed shifts, simulated as written at full precision, with what it
+    achieved."""
 
     label: str  # what it is, in a planner's words
-    kind: str  # "requirement", "regular" (the requirement in a regular pattern) or "flat"
+    kind: str  # "requirement" (covering it) or "repaired" (short hours given one more)
     shifts: tuple[Shift, ...]
     service_level: Estimate  # the channel's over the week
-    short_hours: int  # hours of the week clearly below the target (as the search judges it)
+    short_hours: int  # hours of the week clearly below the target
+    bands: tuple[Band, ...] = ()  # hours whose mean service level misses the target
 
     @property
     def hours(self) -> int:
@@ -110,12 +128,39 @@ class Candidate:
         return {"label": self.label, "kind": self.kind, "staff_hours": self.hours,
                 "lines": self.lines, "start_times": [f"{h:02d}:00" for h in self.starts],
                 "service_level": self.service_level.as_dict(), "meets": self.meets(target),
-                "hours_clearly_below_target": self.short_hours, "roster": roster_lines(self.shifts)}
+                "hours_clearly_below_target": self.short_hours,
+                "short_bands": [band_dict(b) for b in self.bands],
+                "roster": roster_lines(self.shifts)}
+
+
+def band_dict(b: Band) -> dict[str, Any]:
+    return {"first_hour": b.first_hour, "hours": b.hours, "service_level": b.service_level,
+            "calls_a_week": round(b.calls, 2), "clearly": b.clearly}
+
+
+@dataclass(frozen=True)
+class Workforce:
+    """Planner units: staff hours a week as people in post (full-time equivalents)."""
+
+    contracted_hours: float  # a week, per full-time post
+    leave: float  # share of contracted hours off the roster: leave, training, rest days
+    absence: float  # share of rostered people missing on the day (in the roster already)
+    on_duty_share: float  # share of rostered time on duty and not on a break
+
+    def fte(self, staff_hours: float) -> float:
+        """Full-time posts that work ``staff_hours`` rostered hours a week."""
+        return staff_hours / (self.contracted_hours * (1.0 - self.leave))
+
+    @property
+    def shrinkage(self) -> float:
+        """Share of contracted time not spent on duty: leave, training, absence and breaks."""
+        return 1.0 - (1.0 - self.leave) * self.on_duty_share
 
 
 @dataclass
 class Plan:
-    """The answer: hourly requirement, the Erlang start, every roster tried and the one chosen."""
+    """The answer: hourly requirement, the formula's start, the rosters verified and the one
+    suggested."""
 
     request: Request
     scenario: Scenario
@@ -123,15 +168,18 @@ class Plan:
     erlang_a: np.ndarray  # people to roster by the formula (on duty / availability)
     rostered: np.ndarray  # the scenario's own roster: mean staff in each hour
     search: Search
-    candidates: list[Candidate]  # every roster simulated, in the order tried
-    chosen: Candidate  # the suggestion: the cheapest candidate that meets the target
-    flat: Candidate  # the fewest on duty around the clock that meets the target
-    flat_staff: int
+    requirement: np.ndarray  # people to roster each hour: the suggestion covers it
+    candidates: list[Candidate]  # every roster verified at full precision, in order
+    chosen: Candidate  # the suggestion
+    workforce: Workforce
+    patterns: tuple[tuple[int, int], ...]  # the (start hour, length) shifts allowed
+    on_duty: np.ndarray  # people on duty needed each hour by formula (before absence, breaks)
+    screen_replications: int = SCREEN_REPLICATIONS
     notes: list[str] = field(default_factory=list)
 
     @property
     def required(self) -> np.ndarray:
-        return self.search.required
+        return self.requirement
 
     @property
     def iterations(self) -> int:
@@ -139,7 +187,7 @@ class Plan:
 
     @property
     def repairs(self) -> int:
-        return max(0, sum(c.kind == "requirement" for c in self.candidates) - 1)
+        return max(0, len(self.candidates) - 1)
 
     @property
     def suggested(self) -> list[Shift]:
@@ -152,14 +200,6 @@ class Plan:
     @property
     def suggested_hours(self) -> int:
         return self.chosen.hours
-
-    @property
-    def flat_sl(self) -> Estimate:
-        return self.flat.service_level
-
-    @property
-    def flat_hours(self) -> int:
-        return self.flat.hours
 
 
 # --- the question -------------------------------------------------------------------------
@@ -186,11 +226,34 @@ def choose_pool(sc: Scenario, channel: str, pool: str | None) -> str:
     return answering[0]
 
 
-def availability(sc: Scenario, pool: str, shift_hours: Sequence[int]) -> float:
-    """Share of rostered time a person is on duty and not on a break."""
+def availability(sc: Scenario, pool: str, patterns: Sequence[tuple[int, int]]) -> float:
+    """Share of rostered time a person is on duty and not on a break, on shifts of the mean
+    length of the allowed (start, length) ``patterns``."""
     spec = sc.pools[pool]
-    length_min = 60.0 * sum(shift_hours) / len(shift_hours)
+    length_min = 60.0 * sum(n for _, n in patterns) / len(patterns)
     return (1.0 - spec.absence) * (1.0 - spec.breaks_min / length_min)
+
+
+def own_patterns(sc: Scenario, pool: str) -> list[tuple[int, int]]:
+    """The (start hour, length in hours) of each of the pool's roster lines, where they fall
+    on whole hours (a pool given as staff_by_hour has none of its own)."""
+    spec = sc.pools[pool]
+    if spec.staff_by_hour is not None:
+        return []
+    return sorted({(s.start_min // 60, s.length_min // 60) for s in spec.roster
+                   if s.start_min % 60 == 0 and s.length_min % 60 == 0 and s.length_min})
+
+
+def allowed_patterns(sc: Scenario, pool: str, request: Request) -> list[tuple[int, int]]:
+    """The shifts the roster may use: the pool's own patterns, widened by the request's
+    lengths and starts (a length given alone runs from the pool's own starts, and the reverse);
+    every allowed length at every hour when the pool has no whole-hour patterns of its own."""
+    own = own_patterns(sc, pool)
+    hours = request.shift_hours or tuple(sorted({n for _, n in own})) or DEFAULT_SHIFT_HOURS
+    starts = request.shift_starts or tuple(sorted({s for s, _ in own})) or tuple(range(24))
+    if not own or request.shift_hours or request.shift_starts:
+        own = sorted(set(own) | {(s, n) for s in starts for n in hours})
+    return own
 
 
 @dataclass(frozen=True)

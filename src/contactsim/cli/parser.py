@@ -27,6 +27,10 @@ from contactsim.cli.commands import (
 )
 from contactsim.standard import TARGET_SL
 
+#: staff's screening rounds at most, by default (analysis.staff_model.MAX_ITERATIONS, held
+#: equal by a test; not imported, so the parser stays light).
+SCREEN_ROUNDS = 6
+
 N = TypeVar("N", int, float)
 
 
@@ -200,13 +204,14 @@ def _add_staffing_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     erl.set_defaults(func=cmd_erlang)
 
     stf = sub.add_parser("staff", help="staff needed each hour of the week, and a roster",
-                         description="For each hour of the week, the fewest staff to roster in "
-                         "the pool that answers CHANNEL for its service level to meet the "
-                         "target: Erlang A first, then checked and adjusted with the simulation "
-                         "(same seed throughout). Writes staffing.csv, staffing.json, "
-                         "suggested.toml (a ready-to-run roster: the cheapest of those "
-                         "simulated that meets the target), plots/staffing.png and "
-                         "report.html.")
+                         description="For each hour of the week, the staff to roster in the "
+                         "pool that answers CHANNEL for its service level to meet the target: "
+                         "the modified offered load with Erlang A first, then screened with a "
+                         "few replications and raised where hours fall short, in the pool's own "
+                         "shift patterns (same seed throughout); the final roster is verified "
+                         "with every replication. Writes staffing.csv, staffing.json, "
+                         "suggested.toml (a ready-to-run roster), plots/staffing.png and "
+                         "report.html, and says the people in post it takes.")
     stf.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     stf.add_argument("--channel", required=True, help="the channel to staff for, e.g. 999")
     stf.add_argument("--target", type=_share, default=TARGET_SL, metavar="SHARE",
@@ -215,13 +220,16 @@ def _add_staffing_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     stf.add_argument("--out", type=Path,
                      help="results folder (default results/staff-<file stem>)")
     stf.add_argument("--shift-hours", type=partial(_hours_list, low=1, high=24),
-                     default=(8, 10, 12), metavar="H,H,...",
-                     help="allowed shift lengths in whole hours (default 8,10,12)")
+                     default=(), metavar="H,H,...",
+                     help="also allow shifts of these lengths in whole hours (default: only the "
+                     "pool's own shift patterns, with headcounts chosen)")
     stf.add_argument("--shift-starts", type=partial(_hours_list, low=0, high=23),
-                     default=tuple(range(24)), metavar="H,H,...",
-                     help="allowed start hours, 0-23, the same every day (default every hour)")
-    stf.add_argument("--max-iterations", type=_positive_int, default=12, metavar="N",
-                     help="rounds of simulation in the search at most (default 12)")
+                     default=(), metavar="H,H,...",
+                     help="also allow shifts starting at these hours, 0-23, the same every day "
+                     "(default: only the pool's own shift patterns)")
+    stf.add_argument("--max-iterations", type=_positive_int, default=SCREEN_ROUNDS,
+                     metavar="N", help="screening rounds of simulation at most (default "
+                     f"{SCREEN_ROUNDS})")
     _add_run_options(stf)
     stf.set_defaults(func=cmd_staff)
 

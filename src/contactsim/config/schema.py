@@ -251,6 +251,14 @@ POOL = Table((
           "in spells of up to 15 minutes staggered across the team; less than the shortest "
           "shift.", default=0.0, unit="min",
           example="45"),
+    Field("leave", Number(ge=0, lt=1, least=0.001),
+          "Share of contracted hours spent off the roster (annual leave, training, rest days "
+          "in lieu); only contactsim staff uses it, to turn rostered hours into people in post "
+          "(sickness on the day is absence, breaks are breaks_min).", default=0.0,
+          example="0.15"),
+    Field("contracted_hours", Number(gt=0, le=168),
+          "Hours a week of one full-time post; only contactsim staff uses it, to count people "
+          "in post as full-time equivalents.", default=37.0, unit="hours", example="40"),
     Field("interruptible_for", ListOf(Text(nonempty=True), unique=True),
           "Voice channels for which these staff drop digital work (which resumes later) to "
           "take a waiting call.", default=(), example='["999"]'),

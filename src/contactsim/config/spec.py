@@ -182,6 +182,10 @@ class PoolSpec:
     #: People over months (None: the roster is the same every week of the run).
     workforce: WorkforceSpec | None = None
     cost_per_hour: float | None = None  # pounds per staff hour on duty; None: not costed
+    #: Planner units for contactsim staff only: leave and training off the roster, hours a week
+    #: of a full-time post.
+    leave: float = 0.0
+    contracted_hours: float = 37.0
 
     @cached_property
     def headcounts(self) -> tuple[int, ...]:

@@ -17,10 +17,11 @@ if TYPE_CHECKING:
 
 def save_staffing(result: Plan, final: Path, folder: Path, *, plot: bool) -> None:
     """Everything ``staff`` writes into its (temporary) results folder."""
-    from contactsim.present.staff_words import suggested_header
+    from contactsim.present.staff_words import plan_notes, suggested_header
     from contactsim.results.staff import write_staffing  # scipy's optimiser: staff only
 
-    write_staffing(result, folder, final, suggested_header(result, final))
+    write_staffing(result, folder, final, suggested_header(result, final),
+                   tuple(plan_notes(result)))
     if plot:
         from contactsim.present.staff_report import write_staff_report
 
@@ -35,7 +36,7 @@ def staff_job(request: Request, out: Path, *, report: bool = True, quiet: bool =
     """
     from contactsim.analysis.staffing import plan
     from contactsim.config.loading import load_scenario
-    from contactsim.present.words import staffing_text
+    from contactsim.present.staff_words import staffing_text
     from contactsim.results.staff import check_staff_folder
 
     check_writable(out)

@@ -46,7 +46,6 @@ from contactsim.present.plots import (
     shares,
     target_line,
     text,
-    week_axis,
 )
 from contactsim.present.service_colours import service_image
 from contactsim.present.words import (
@@ -63,11 +62,9 @@ from contactsim.results.read import (
     RunResults,
     SweepResults,
     Table,
-    read_staffing,
     slug,
 )
 from contactsim.standard import TARGET_S, TARGET_SL
-from contactsim.timebase import HOURS_PER_WEEK
 
 # --- a comparison ---------------------------------------------------------------------------
 
@@ -375,64 +372,3 @@ def draw_sweep(sweep: SweepResults, folder: Path) -> list[Plot]:
 
 
 # --- staffing -------------------------------------------------------------------------------
-
-
-def staffing_figure(table: Table, title: str, suggested: Sequence[float] | None = None,
-                    ) -> Figure:
-    """Staff to roster by hour of the week: the simulation's requirement, the current roster,
-    the Erlang A formula (from ``staffing.csv``) and the suggested roster's people on duty
-    (from ``staffing.json``), when given."""
-    order = np.argsort(table.numbers("hour_of_week"), kind="stable")
-    edges = np.arange(HOURS_PER_WEEK + 1)
-    fig, ax = plt.subplots(figsize=(WIDE, 5.0), layout="constrained")
-    rostered = table.numbers("rostered")[order]
-    ax.stairs(rostered, edges, fill=True, color="#cfd8e3",
-              label="rostered now (average in the hour)", gid="rostered")
-    ax.stairs(table.numbers("erlang_a")[order], edges, baseline=None, color=colour(1),
-              linewidth=1.4,
-              linestyle="--", label="Erlang A formula (ignores other channels, priorities "
-              "and shift edges)", gid="erlang_a")
-    ax.stairs(table.numbers("required")[order], edges, baseline=None, color=colour(0),
-              linewidth=2.0,
-              label="needed, checked by simulation", gid="required")
-    tops = [float(np.nanmax(table.numbers("required"))), float(np.nanmax(rostered))]
-    if suggested is not None:
-        ax.stairs(np.asarray(suggested, dtype=float), edges, baseline=None, color=colour(2),
-                  linewidth=1.6, label="suggested roster (people rostered in the hour)",
-                  gid="suggested")
-        tops.append(float(max(suggested, default=0)))
-    week_axis(ax)
-    ax.set_ylim(0, max(1.0, *tops) * 1.15)
-    ax.set_ylabel("staff to roster (people)")
-    ax.set_title(text(title), loc="left")
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=9,
-               ncols=2, frameon=False)
-    return fig
-
-
-def suggested_on_duty(facts: dict[str, object]) -> list[float] | None:
-    """The suggested roster's people in each hour of the week, from ``staffing.json``
-    (None for a folder written before it was saved, or with anything but 168 numbers)."""
-    suggested = facts.get("suggested")
-    hours = suggested.get("on_duty") if isinstance(suggested, dict) else None
-    if not isinstance(hours, list) or len(hours) != HOURS_PER_WEEK or not all(
-            isinstance(n, int | float) and not isinstance(n, bool) and math.isfinite(n)
-            for n in hours):
-        return None
-    return [float(n) for n in hours]
-
-
-def draw_staffing(folder: Path) -> list[Plot]:
-    """Save ``plots/staffing.png`` from a staff folder's ``staffing.csv`` and ``staffing.json``."""
-    table, facts = read_staffing(folder)
-    title = (f"Staff needed to answer {facts['target']:.0%} of {facts['channel']} calls within "
-             f"{fmt_target(float(facts['answer_target_s']))}, by hour of the week "
-             f"(pool {facts['pool']})")
-    suggested = suggested_on_duty(facts)
-    more = (" Green: the suggested roster, people rostered in each hour (where it lies above "
-            "the blue line, its shifts run on past the need)." if suggested is not None else "")
-    return [Plot(save_figure(staffing_figure(table, title, suggested), folder, "staffing.png"),
-                 "Staff needed by hour of the week",
-                 "Blue line: people to roster in each hour so that the channel meets its "
-                 "target, found with the simulation. Dashed: what the Erlang A formula says. "
-                 f"Shaded: the scenario's current roster.{more}")]

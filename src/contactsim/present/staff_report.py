@@ -1,15 +1,16 @@
 """The staff report: what ``contactsim staff`` suggests, on one page a planner can take to a
 meeting.
 
-It answers in the order a planner asks: what is the target, what roster do we suggest and does
-it meet the target (its simulated service level with its 95% interval), what does it cost in
-staff hours against a flat 24/7 roster and the current one, what does the simulation say is
-needed hour by hour, which rosters were tried and why this one was chosen, and what to be wary
-of (the notes, among them a search cut short by its round limit).
+It answers in the order a planner asks: what is the target, how many people in post that takes
+against today (full-time equivalents, with the pool's leave and contracted hours), what roster
+is suggested and does it meet the target (its simulated service level with its 95% interval,
+and each band of hours it still misses), what does the simulation say is needed hour by hour
+against today's roster, and what to be wary of (the notes).
 
 Like every report it is drawn from the saved folder only (``staffing.csv`` and
-``staffing.json``), so ``contactsim plot FOLDER`` rebuilds it without simulating, and every
-piece of text is escaped by the template, ``templates/staff.html``.
+``staffing.json``, read as a :class:`~contactsim.results.staff_result.StaffResult`), so
+``contactsim plot FOLDER`` rebuilds it without simulating, and every piece of text is escaped by
+the template, ``templates/staff.html``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from contactsim import __version__
+from contactsim.analysis.stats import Estimate
 from contactsim.present.html import REPORT, embed, render
 from contactsim.present.plots import Plot
-from contactsim.present.plots_whatif import draw_staffing
+from contactsim.present.staff_plots import draw_staffing
+from contactsim.present.staff_words import band_span, fte_text
 from contactsim.present.words import fmt_target
-from contactsim.results.read import Table, read_staffing
+from contactsim.results.read import Table
+from contactsim.results.staff_result import RosterResult, StaffResult, read_staff
 from contactsim.timebase import HOURS_PER_WEEK, WEEKDAYS
 
 
@@ -35,35 +39,25 @@ def number(value: object) -> float:
     return float(value)
 
 
-def texts(value: object) -> list[str]:
-    """A JSON list as text items (an empty list for anything else)."""
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def share(value: object) -> str:
-    x = number(value)
+def share(x: float) -> str:
     return f"{x:.1%}" if math.isfinite(x) else "n/a"
 
 
-def with_ci(sl: object) -> str:
-    """``"92.1% (95% CI 91.7% to 92.5%)"`` from a saved estimate."""
-    if not isinstance(sl, dict):
-        return "n/a"
-    low, high = number(sl.get("ci_low")), number(sl.get("ci_high"))
-    ci = f" (95% CI {low:.1%} to {high:.1%})" if math.isfinite(low + high) else ""
-    return share(sl.get("mean")) + ci
+def with_ci(sl: Estimate) -> str:
+    """``"92.1% (95% CI 91.7% to 92.5%)"``."""
+    ci = (f" (95% CI {sl.ci_low:.1%} to {sl.ci_high:.1%})"
+          if math.isfinite(sl.ci_low + sl.ci_high) else "")
+    return share(sl.mean) + ci
 
 
-def badge(sl: object, target: float) -> tuple[str, str]:
+def badge(sl: Estimate, target: float) -> tuple[str, str]:
     """Meets or misses the planner's target (``"pass"``, ``"miss"`` or ``"not simulated"``),
     and the target when the 95% interval spans it (else "")."""
-    mean = number(sl.get("mean")) if isinstance(sl, dict) else math.nan
-    if not math.isfinite(mean):
+    if not math.isfinite(sl.mean):
         return "not simulated", ""
-    low = number(sl.get("ci_low")) if isinstance(sl, dict) else math.nan
-    high = number(sl.get("ci_high")) if isinstance(sl, dict) else math.nan
-    spans = f"{target:.0%}" if math.isfinite(low + high) and low < target <= high else ""
-    return "pass" if mean >= target else "miss", spans
+    spans = (f"{target:.0%}" if math.isfinite(sl.ci_low + sl.ci_high)
+             and sl.ci_low < target <= sl.ci_high else "")
+    return "pass" if sl.mean >= target else "miss", spans
 
 
 def hours_text(value: object) -> str:
@@ -71,35 +65,40 @@ def hours_text(value: object) -> str:
     return f"{x:,.0f}" if math.isfinite(x) else "n/a"
 
 
-def glance(facts: dict[str, Any]) -> dict[str, Any]:
-    """The target, the suggestion and its service level, against flat and current rosters."""
-    target = float(facts["target"])
-    hours = facts.get("staff_hours") if isinstance(facts.get("staff_hours"), dict) else {}
-    assert isinstance(hours, dict)
-    chosen = facts.get("suggested") if isinstance(facts.get("suggested"), dict) else {}
-    assert isinstance(chosen, dict)
-    sl = facts.get("suggested_service_level")
+def glance(r: StaffResult) -> dict[str, Any]:
+    """The target, people in post, the suggestion and its service level, against today."""
+    chosen = r.suggested
+    fte, today = r.fte.get("suggested", math.nan), r.fte.get("rostered", math.nan)
     return {
-        "goal": f"{target:.0%} of {facts['channel']} contacts answered within "
-                f"{fmt_target(float(facts['answer_target_s']))}, over the week",
-        "hours": {k: hours_text(hours.get(k)) for k in ("suggested", "flat", "rostered",
-                                                         "required", "erlang_a")},
-        "label": chosen.get("label", ""), "lines": chosen.get("lines", "?"),
-        "starts": ", ".join(texts(chosen.get("start_times"))) or "?",
-        "service_level": with_ci(sl), "badge": badge(sl, target),
-        "flat_staff": facts.get("flat_staff", "?"),
-        "flat_service_level": with_ci(facts.get("flat_service_level")),
+        "goal": f"{r.target:.0%} of {r.channel} contacts answered within "
+                f"{fmt_target(r.answer_target_s)}, every hour of the week",
+        "people": fte_text(fte, today) if math.isfinite(fte + today) else "n/a",
+        "units": (f"{r.contracted_hours:g}-hour contracts, {r.leave:.0%} leave and training, "
+                  f"{r.shrinkage:.0%} shrinkage in all (leave, absence, breaks)"
+                  if math.isfinite(r.contracted_hours + r.leave + r.shrinkage) else ""),
+        "hours": {k: hours_text(r.staff_hours.get(k)) for k in ("suggested", "rostered",
+                                                                 "required", "erlang_a")},
+        "label": chosen.label if chosen else "", "lines": chosen.lines if chosen else "?",
+        "starts": ", ".join(chosen.start_times) if chosen else "?",
+        "service_level": with_ci(r.suggested_sl), "badge": badge(r.suggested_sl, r.target),
+        "patterns": ", ".join(r.patterns),
     }
 
 
-def roster_rows(facts: dict[str, Any]) -> list[list[str]]:
+def band_rows(chosen: RosterResult | None, target: float) -> list[list[str]]:
+    """Each band of hours the suggested roster leaves below the target, and by how much."""
+    if chosen is None:
+        return []
+    return [[band_span(b), share(b.service_level),
+             f"{100 * (target - b.service_level):.1f}" if math.isfinite(b.service_level)
+             else "n/a", hours_text(b.calls_a_week), "yes" if b.clearly else "no"]
+            for b in chosen.bands]
+
+
+def roster_rows(chosen: RosterResult | None) -> list[list[str]]:
     """The suggested roster as shift lines, as they go into ``suggested.toml``."""
-    chosen = facts.get("suggested")
-    lines = chosen.get("roster") if isinstance(chosen, dict) else None
     rows = []
-    for line in lines if isinstance(lines, list) else []:
-        if not isinstance(line, dict):
-            continue
+    for line in chosen.roster if chosen else ():
         start, end = str(line.get("start", "")), str(line.get("end", ""))
         length = shift_length(start, end)
         days = str(line.get("days", ""))
@@ -135,19 +134,13 @@ def day_count(days: str) -> int:
     return total
 
 
-def candidates(facts: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every roster simulated, cheapest first, the suggestion marked."""
-    listed = facts.get("candidates")
-    found = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-    target = float(facts["target"])
-    return [{"label": str(c.get("label", "")), "suggested": bool(c.get("suggested")),
-             "hours": hours_text(c.get("staff_hours")),
-             "starts": ", ".join(texts(c.get("start_times"))), "lines": c.get("lines", ""),
-             "service_level": with_ci(c.get("service_level")),
-             "badge": badge(c.get("service_level"), target),
-             "below": c.get("hours_clearly_below_target", "")}
-            for c in sorted(found, key=lambda c: (number(c.get("staff_hours")),
-                                                   not c.get("suggested")))]
+def candidates(r: StaffResult) -> list[dict[str, Any]]:
+    """Every roster verified, in order, the suggestion marked."""
+    return [{"label": c.label, "suggested": c.suggested, "hours": hours_text(c.staff_hours),
+             "starts": ", ".join(c.start_times), "lines": c.lines,
+             "service_level": with_ci(c.service_level), "badge": badge(c.service_level, r.target),
+             "below": c.short_hours, "bands": len(c.bands)}
+            for c in r.candidates]
 
 
 def requirement_rows(table: Table) -> list[list[str]]:
@@ -159,24 +152,19 @@ def requirement_rows(table: Table) -> list[list[str]]:
             for d, day in enumerate(WEEKDAYS) if d * 24 < HOURS_PER_WEEK]
 
 
-def staff_html(folder: Path, table: Table, facts: dict[str, Any], plots: Sequence[Plot]) -> str:
-    scenario = facts.get("scenario") if isinstance(facts.get("scenario"), dict) else {}
-    assert isinstance(scenario, dict)
-    search = facts.get("search")
+def staff_html(folder: Path, table: Table, r: StaffResult, plots: Sequence[Plot]) -> str:
     return render(
-        "staff.html", title=f"contactsim staff: {facts['channel']} in pool {facts['pool']}",
-        facts=facts, name=scenario.get("name", ""), file=scenario.get("file", ""),
-        version=__version__, notes=texts(facts.get("notes")), glance=glance(facts),
-        roster=roster_rows(facts), requirement=requirement_rows(table),
-        figures=embed(folder, plots), candidates=candidates(facts),
-        search=search if isinstance(search, dict) else None,
-        hours=[f"{h:02d}" for h in range(24)])
+        "staff.html", title=f"contactsim staff: {r.channel} in pool {r.pool}",
+        r=r, version=__version__, notes=list(r.notes), glance=glance(r),
+        roster=roster_rows(r.suggested), bands=band_rows(r.suggested, r.target),
+        requirement=requirement_rows(table), figures=embed(folder, plots),
+        candidates=candidates(r), search=r.search, hours=[f"{h:02d}" for h in range(24)])
 
 
 def write_staff_report(folder: Path) -> Path:
     """Draw the staffing plot and write the staff folder's report.html, from its saved files."""
-    table, facts = read_staffing(folder)
+    table, result = read_staff(folder)
     plots = draw_staffing(folder)
     path = folder / REPORT
-    path.write_text(staff_html(folder, table, facts, plots), encoding="utf-8")
+    path.write_text(staff_html(folder, table, result, plots), encoding="utf-8")
     return path

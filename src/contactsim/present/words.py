@@ -32,7 +32,6 @@ from contactsim.standard import TARGET_S, TARGET_SL
 
 if TYPE_CHECKING:
     from contactsim.analysis.erlang import ErlangResult
-    from contactsim.analysis.staff_model import Plan
 
 # --- what a measure means and how to show it ------------------------------------------------
 
@@ -339,41 +338,6 @@ def sweep_text(sweep: SweepResults) -> str:
             f"{fmt_ci(m, e):>{w}}" for m, e, w in zip(HEADLINE, ests, (28, 30, 26),
                                                           strict=True)))
     lines.extend(f"  {meets_text(sweep, channel)}" for channel in sweep.channels)
-    return "\n".join(lines) + "\n"
-
-
-def staffing_text(p: Plan) -> str:
-    """What ``contactsim staff`` found, in a few lines for the terminal."""
-    from contactsim.results.staff import summary
-
-    r, s = p.request, summary(p)
-    hours = s["staff_hours"]
-
-    def est(e: Estimate) -> str:
-        ci = "" if math.isnan(e.ci_low) else f" (95% CI {e.ci_low:.1%} to {e.ci_high:.1%})"
-        return f"{e.mean:.1%}{ci}"
-
-    verdict = "meets" if p.suggested_sl.mean >= r.target else "misses"
-    starts = ", ".join(f"{h:02d}:00" for h in p.chosen.starts)
-    lines = [
-        f"\nStaff for {r.channel} in pool {p.pool}: {r.target:.0%} answered within "
-        f"{s['answer_target_s']:g} s, every hour of the week",
-        f"  staff hours a week   Erlang A {hours['erlang_a']}, simulation {hours['required']}, "
-        f"current roster {hours['rostered']:g}",
-        f"  suggested roster     {hours['suggested']:,} staff hours, {p.chosen.lines} shift "
-        f"lines starting at {starts} ({p.chosen.label}); {r.channel} service level "
-        f"{est(p.suggested_sl)} ({verdict} the target)",
-        f"  flat 24/7 roster     {p.flat_staff} on duty = {hours['flat']:,} staff hours; "
-        f"service level {est(p.flat_sl)}",
-        f"  rosters simulated    {len(p.candidates)}, each as written; "
-        + ("; ".join(f"{c.hours:,} h {c.service_level.mean:.1%}" for c in sorted(
-            p.candidates, key=lambda c: c.hours) if c.meets(r.target)) or "none")
-        + " meet the target",
-        f"  search: {p.iterations} rounds of simulation"
-        + (" (stopped at the limit)" if p.search.stopped_early else "")
-        + ", same seed throughout",
-    ]
-    lines.extend(f"  note: {n}" for n in p.notes)
     return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,9 @@
 """The folder ``contactsim staff`` writes: the hours needed, the suggested roster, its summary.
 
-``staffing.csv`` (the contract's columns: hour_of_week, required, rostered, erlang_a) goes
-through the one CSV writer; ``suggested.toml`` is a scenario that extends the one planned for,
+``staffing.csv`` (the contract's columns: hour_of_week, required, rostered, erlang_a; then
+suggested, the suggested roster's people each hour, on_duty_required, the people on duty the
+requirement leaves after absence and breaks, and surplus, today's roster less the requirement)
+goes through the one CSV writer; ``suggested.toml`` is a scenario that extends the one planned for,
 so a planner can run it as it stands; ``staffing.json`` holds the question, how the search
 ended, every roster simulated with its figures and the one suggested.
 
@@ -22,13 +24,14 @@ from typing import Any
 import tomli_w
 
 from contactsim.analysis.rostering import on_duty, roster_lines
-from contactsim.analysis.staff_model import Plan, availability
+from contactsim.analysis.staff_model import Plan
 from contactsim.config.loading import parse_override
 from contactsim.results.write import OutputError, write_csv
 from contactsim.timebase import HOURS_PER_WEEK
 
 #: The columns of staffing.csv (the contract's names, in this order).
-CSV_COLUMNS = ("hour_of_week", "required", "rostered", "erlang_a")
+CSV_COLUMNS = ("hour_of_week", "required", "rostered", "erlang_a", "suggested",
+               "on_duty_required", "surplus")
 
 #: Every file the staff command writes at the top of its folder, and in its plots folder.
 STAFF_FILES = ("staffing.csv", "staffing.json", "suggested.toml", "report.html")
@@ -70,9 +73,10 @@ def check_staff_folder(target: Path) -> None:
         "--out", str(target)))
 
 
-def write_staffing(p: Plan, folder: Path, final: Path, header: str = "") -> None:
-    """``staffing.csv``, ``staffing.json`` and ``suggested.toml`` (opening with the comment
-    ``header``) into ``folder``.
+def write_staffing(p: Plan, folder: Path, final: Path, header: str = "",
+                   notes: tuple[str, ...] = ()) -> None:
+    """``staffing.csv``, ``staffing.json`` (with the worded ``notes``) and ``suggested.toml``
+    (opening with the comment ``header``) into ``folder``.
 
     ``final`` is where the folder will end up, for the relative ``extends`` path (the folder is
     built beside it under a temporary name, so the path is the same from either). It is checked
@@ -80,7 +84,7 @@ def write_staffing(p: Plan, folder: Path, final: Path, header: str = "") -> None
     """
     check_staff_folder(final)
     write_csv(folder / "staffing.csv", CSV_COLUMNS, table_rows(p))
-    (folder / "staffing.json").write_text(json.dumps(summary(p), indent=2) + "\n",
+    (folder / "staffing.json").write_text(json.dumps(summary(p, notes), indent=2) + "\n",
                                           encoding="utf-8")
     (folder / "suggested.toml").write_text(header + tomli_w.dumps(suggested_document(p, final)),
                                            encoding="utf-8")
@@ -111,36 +115,45 @@ def suggested_document(p: Plan, out: str | os.PathLike[str]) -> dict[str, Any]:
     return doc
 
 
-def table_rows(p: Plan) -> list[tuple[int, int, float, int]]:
-    """``staffing.csv`` rows: hour_of_week, required, rostered, erlang_a."""
-    return [(h, int(p.required[h]), round(float(p.rostered[h]), 4), int(p.erlang_a[h]))
+def table_rows(p: Plan) -> list[tuple[int, int, float, int, int, float, float]]:
+    """``staffing.csv`` rows: hour_of_week, required, rostered, erlang_a, suggested,
+    on_duty_required, surplus."""
+    suggested = on_duty(p.suggested)
+    share = p.workforce.on_duty_share
+    return [(h, int(p.required[h]), round(float(p.rostered[h]), 4), int(p.erlang_a[h]),
+             int(suggested[h]), round(float(p.required[h]) * share, 2),
+             round(float(p.rostered[h] - p.required[h]), 4))
             for h in range(HOURS_PER_WEEK)]
 
 
-def summary(p: Plan) -> dict[str, Any]:
-    """``staffing.json``: the question, how the search went, and the rosters compared."""
-    r = p.request
+def summary(p: Plan, notes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``staffing.json``: the question, how the search went, the roster verified, in planner
+    units too."""
+    r, w = p.request, p.workforce
+    hours = {"required": int(p.required.sum()), "erlang_a": int(p.erlang_a.sum()),
+             "rostered": round(float(p.rostered.sum()), 4), "suggested": p.suggested_hours}
     return {
         "scenario": {"name": p.scenario.name, "file": r.file},
         "channel": r.channel, "pool": p.pool, "target": r.target,
         "answer_target_s": p.scenario.channels[r.channel].answer_target_s,
         "seed": p.scenario.run.seed, "replications": p.scenario.run.replications,
+        "screen_replications": p.screen_replications,
         "days": p.scenario.run.days, "iterations": p.iterations, "repairs": p.repairs,
         "shift_hours": list(r.shift_hours), "shift_starts": list(r.shift_starts),
-        "availability": availability(p.scenario, p.pool, r.shift_hours),
-        "staff_hours": {"required": int(p.required.sum()), "erlang_a": int(p.erlang_a.sum()),
-                        "rostered": round(float(p.rostered.sum()), 4),
-                        "suggested": p.suggested_hours, "flat": p.flat_hours},
-        "flat_staff": p.flat_staff,
+        "shift_patterns": [{"start": f"{s:02d}:00", "hours": n} for s, n in p.patterns],
+        "availability": w.on_duty_share,
+        "staff_hours": hours,
+        "workforce": {"contracted_hours": w.contracted_hours, "leave": w.leave,
+                      "absence": w.absence, "shrinkage": w.shrinkage,
+                      "fte": {k: round(w.fte(v), 2) for k, v in hours.items()}},
         "suggested_service_level": p.suggested_sl.as_dict(),
-        "flat_service_level": p.flat_sl.as_dict(),
         "search": {"rounds": p.search.rounds, "limit": p.search.limit,
                    "stopped_early": p.search.stopped_early,
-                   "last_round": {"hours_up": p.search.last_up,
-                                  "hours_down": p.search.last_down}},
+                   "last_round": {"hours_up": p.search.last_up},
+                   "hours_not_reached": p.search.stuck},
         "suggested": {**p.chosen.as_dict(r.target),
                       "on_duty": [int(n) for n in on_duty(p.suggested)]},
         "candidates": [{**c.as_dict(r.target), "suggested": c is p.chosen}
                        for c in p.candidates],
-        "notes": p.notes,
+        "notes": list(notes),
     }
