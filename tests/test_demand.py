@@ -190,6 +190,28 @@ def test_breaks_are_staggered_and_take_their_minutes() -> None:
     assert sum(d * t for t, d in changes) == pytest.approx(6 * 45 * 60)  # 45 minutes each
 
 
+def test_a_team_larger_than_its_shift_has_spells_takes_breaks_spread_not_at_the_end() -> None:
+    # 60 people on a 12-hour shift with a 15-minute break each: 60 spells of 15 minutes are
+    # 15 hours, more than the shift. Two at a time fit (30 slots, 7.5 hours), centred in the
+    # shift; one at a time, 39 were pushed into the shift's last 15 minutes.
+    start, end = 0.0, 12 * 3600.0
+    changes = break_changes(start, end, people=60, breaks_min=15)
+    assert sum(-d for _, d in changes if d < 0) == 60
+    assert sum(d * t for t, d in changes) == pytest.approx(60 * 15 * 60)
+    timeline: dict[float, int] = {}
+    for t, d in changes:
+        timeline[t] = timeline.get(t, 0) + d
+    level, lowest = 0, 0
+    for t in sorted(timeline):
+        level += timeline[t]
+        lowest = min(lowest, level)
+    assert lowest == -2  # never more than two off at once
+    last_quarter = [t for t, d in changes if d < 0 and t >= end - 15 * 60]
+    assert last_quarter == []  # nobody's break starts in the shift's last 15 minutes
+    # the 30 slots (7.5 hours) centred on the shift's middle: the first at 02:15
+    assert min(t for t, d in changes if d < 0) == pytest.approx(6 * 3600 - 30 * 900 / 2)
+
+
 @pytest.mark.slow
 def test_interruptible_desk_helps_999_and_delays_digital() -> None:
     base = shipped("baseline")

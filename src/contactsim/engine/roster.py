@@ -69,20 +69,26 @@ def break_changes(start: float, end: float, people: int,
     """Each person's breaks, in spells of up to 15 minutes spread through the shift.
 
     The team takes each round of spells one after another around the same point of the
-    shift, so cover drops by about one person at a time rather than all at once.
+    shift, so cover drops by about one person at a time rather than all at once. A team too
+    large for one at a time to fit in the shift (more people than the shift has spells: 48
+    on a 12-hour shift with 15-minute spells) takes them as few at a time as fits, so no spell
+    is pushed to the shift's end and the breaks never pile up there.
     """
     rounds = math.ceil(breaks_min / BREAK_SPELL_MIN)
     spell = breaks_min * 60.0 / rounds
     length = end - start
     if length <= spell * 2:
         return []  # too short a shift for a break
+    together = max(1, math.ceil(people * spell / length))  # people on the same spell
+    slots = math.ceil(people / together)
     out: list[tuple[float, int]] = []
     for r in range(rounds):
         centre = start + length * (r + 1) / (rounds + 1)
-        first = max(start, min(centre - people * spell / 2, end - people * spell))
+        first = max(start, min(centre - slots * spell / 2, end - slots * spell))
         for i in range(people):
-            lo = max(start, min(first + i * spell, end - spell))
-            hi = max(start, min(first + (i + 1) * spell, end))
+            k = i // together
+            lo = max(start, min(first + k * spell, end - spell))
+            hi = max(start, min(first + (k + 1) * spell, end))
             out.append((lo, -1))
             out.append((hi, 1))
     return out
