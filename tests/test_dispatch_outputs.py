@@ -73,6 +73,7 @@ def test_tables_per_replication(pair: tuple[Path, str]) -> None:
     assert float(row["mean"]) == pytest.approx(
         100 * summary["dispatch"]["immediate"]["attended_within_target"]["mean"], abs=1e-3)
     assert planner["dispatch.chase_per_day"]["unit"] == "contacts per day"
+    assert planner["dispatch.immediate.incidents_per_day"]["unit"] == "incidents per day"
     changes = {r["measure"] for r in rows(folder / "summary.csv")}
     assert {"dispatch.immediate.attended_within_target",
             "dispatch.priority.attended_within_target", "dispatch.chase_per_day"} <= changes

@@ -30,6 +30,8 @@ COLUMNS = ("measure", "channel", "pool", "diversion", "mean", "ci_low", "ci_high
 #: Figures already per day in summary.json (officer hours; dispatch's counts, DESIGN §12).
 PER_DAY = frozenset({"officer_hours", "chase_per_day", "incidents_per_day",
                      "resolved_per_day"})
+#: Dispatch's counts of incidents (not contacts), already per day.
+INCIDENTS = frozenset({"incidents_per_day", "resolved_per_day"})
 #: Totals of hours over the measured days, shown per day.
 HOURS = frozenset({"staff_hours", "busy_hours", "officer_hours"})
 #: Figures that repeat another row of summary.csv in the same units.
@@ -51,6 +53,8 @@ def planner_unit(measure: str, days: float) -> tuple[float, str]:
     if measure == "incidents_waiting":  # a mean over time, not a count
         return 1.0, "incidents"
     per_day = 1.0 if measure in PER_DAY or days <= 0 else 1 / days
+    if measure in INCIDENTS:
+        return per_day, "incidents per day"
     return per_day, "hours per day" if measure in HOURS else "contacts per day"
 
 
