@@ -128,8 +128,10 @@ class _Rows(RowChecks):
         ragged = sum(len(f.ragged) for f in self.files)
         if (self.issues or ragged) and not self.skip:
             raise ScenarioError(self.problems())
-        skipped = {issue.reason: int((first == k).sum()) for k, issue in enumerate(self.issues)}
-        skipped = {reason: count for reason, count in skipped.items() if count}
+        skipped: dict[str, int] = {}  # by reason (a reason may be found in several columns)
+        for k, issue in enumerate(self.issues):
+            if count := int((first == k).sum()):
+                skipped[issue.reason] = skipped.get(issue.reason, 0) + count
         if ragged:
             skipped[_RAGGED] = ragged
         good = np.flatnonzero(first == len(self.issues))

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from contactsim.logs import cells, source
 from contactsim.logs.columns import ColumnMap
-from contactsim.logs.gather import Gathered
+from contactsim.logs.gather import NAMED, Gathered
 from contactsim.logs.model import TIMESTAMPS
 from contactsim.logs.names import as_scenario_names, recode
 from contactsim.logs.skew import Clamps
@@ -82,9 +82,10 @@ class RowChecks:
         got = self.got
         self.local: dict[str, np.ndarray] = {}
         self.utc: dict[str, np.ndarray] = {}
-        self.flag(self.flagged("line break"), "", "line break", lambda i: (
-            "a quoted cell holds a line break, which a log may not (it would put every later "
-            "row on the wrong line): remove line breaks from cells when exporting"))
+        for name in NAMED:
+            self.flag(self.flagged(f"line break in {name}"), name, "line break", lambda i: (
+                "a quoted cell holds a line break, which a log may not (it would put every "
+                "later row on the wrong line): remove line breaks from cells when exporting"))
         self._arrivals()
         self.channels, self.channel = self._names("channel", channels or ())
         self.flag(self.channel < 0, "channel", "missing channel",
