@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -275,31 +274,44 @@ def test_runs_writing_the_same_folder_at_once_swap_in_turn(tmp_path: Path) -> No
 
 class SecondWriter:
     """os.replace that, at the first rename of a swap, starts a second writer of ``target`` in
-    a thread and notes whether it is still waiting when this swap goes on."""
+    a thread and notes whether it is kept waiting (its try for the swap lock refused) while
+    this swap goes on. Events, not a clock: this swap goes on once the second writer has been
+    refused the lock, or has finished (swapped, not kept waiting)."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.target = target
         self.real_replace = os.replace
         self.thread: threading.Thread | None = None
+        self.refused = threading.Event()
         self.waited = False
+        real_flock = fcntl.flock
+
+        def flock(fd: int, operation: int) -> None:
+            try:
+                real_flock(fd, operation)
+            except BlockingIOError:
+                if threading.current_thread() is self.thread:
+                    self.refused.set()
+                raise
+
+        monkeypatch.setattr(output.fcntl, "flock", flock)
 
     def __call__(self, src: str, dst: str) -> None:
         if self.thread is None:
             self.thread = threading.Thread(target=write_atomically,
                                            args=(self.target, results_fill("second")))
             self.thread.start()
-            time.sleep(0.5)  # ample time for it to swap, were it not kept waiting
-            self.waited = self.thread.is_alive()
+            while self.thread.is_alive() and not self.refused.wait(0.01):
+                pass
+            self.waited = self.refused.is_set() and self.thread.is_alive()
         self.real_replace(src, dst)
-
-
 
 
 def test_a_second_writer_waits_for_the_swap_in_hand(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "out"
     write_atomically(target, results_fill("old"))
-    second = SecondWriter(target)
+    second = SecondWriter(target, monkeypatch)
     monkeypatch.setattr(output.os, "replace", second)
     write_atomically(target, results_fill("first"))
     assert second.thread is not None
