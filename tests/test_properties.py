@@ -52,7 +52,7 @@ from contactsim.problems import Problem, ScenarioError
 EXAMPLES = {"documents": 600, "overrides": 500, "mutations": 600, "simulate": 100,
             "huge_roster": 40}
 #: The examples the fast tier (make check) runs of the three property tests it keeps.
-FAST = {"overrides": 120, "simulate": 25, "huge_roster": 10}
+FAST = {"overrides": 100, "simulate": 15, "huge_roster": 8}
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
 _counter = itertools.count()
