@@ -5,8 +5,9 @@ engine on small runs and against the Erlang C and A formulas on one short case e
 (test_queueing.py), measures, Erlang formulas and plots on small data, in under a minute of CPU
 on a two-core machine. ``make test`` (and CI) runs everything. Marked ``slow``: statistical
 checks (long simulations against queueing theory, paired directions of effect, the golden
-summary, staffing searches), tests that start the CLI in a subprocess, and the two 600-example
-loader fuzzers of test_properties.py (the --set fuzzer and the engine properties stay fast).
+summary, staffing searches), tests that start the CLI in a subprocess, the two 600-example
+loader fuzzers of test_properties.py, and the full-length runs of its --set fuzzer and engine
+properties (the fast tier runs those three on fewer examples).
 Three subprocess checks stay in the fast tier on purpose: the bad-input corpus through
 ``validate`` and ``run`` (test_bad_input.py, two subprocesses; its single files and bad command
 lines go through ``cli.main`` in process), one real ``contactsim run`` end to end

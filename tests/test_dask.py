@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,12 +20,19 @@ from contactsim.results.write import summary
 
 PATIENT = MINIMAL.replace("per_day = 200", "per_day = 200\npatience = 120")
 
-distributed = pytest.importorskip("distributed")
-pytestmark = pytest.mark.slow  # a real LocalCluster of worker processes
+pytestmark = [pytest.mark.slow,  # a real LocalCluster of worker processes
+              # Imported by each test, not at collection: make check, which skips these
+              # tests, need not pay the second distributed takes to import.
+              pytest.mark.usefixtures("distributed")]
 
 
 @pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
+def distributed() -> Any:
+    return pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def scheduler(distributed: Any) -> Iterator[str]:
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        host="127.0.0.1", dashboard_address=None)
     try:

@@ -105,7 +105,7 @@ def test_conservation_with_every_loop_on(tmp_path: Path) -> None:
 
 
 def test_summary_counts_balance(tmp_path: Path) -> None:
-    sc = load(tmp_path, EVERYTHING, "run.replications=3", "run.days=7")
+    sc = load(tmp_path, EVERYTHING, "run.replications=3", "run.days=3")  # the surge is on day 2
     data = summary(run_experiment(sc, workers=2))
     for name, ch in data["channels"].items():
         assert ch["offered"]["mean"] == pytest.approx(ch["answered"]["mean"]

@@ -180,6 +180,7 @@ def test_agent_column_round_trips_into_the_fit(room: ContactLog, tmp_path: Path)
     assert fit.staff.shape == direct.shape
 
 
+@pytest.mark.slow  # statistical: a 14-day simulation checked against intervals
 def test_calibration_finds_a_factor_near_one(room: ContactLog) -> None:
     """The most in service at once is the true team in busy hours, so the calibrated
     factor's interval holds 1 (the quiet hours' lower bounds pull it up a little, not past its
@@ -201,6 +202,7 @@ def test_calibration_finds_a_factor_near_one(room: ContactLog) -> None:
     assert observed.low <= defaults.staff.simulated <= observed.high
 
 
+@pytest.mark.slow  # statistical: a 14-day simulation checked against intervals
 def test_absence_is_estimated_from_the_days_spread(room: ContactLog, tmp_path: Path) -> None:
     """A team whose people each miss a whole hour with chance 0.15 (the pool's absence) shows
     it in the spread of the staff present over days of the same weekday; a fixed team does not.

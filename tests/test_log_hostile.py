@@ -192,7 +192,7 @@ def test_names_a_scenario_refuses_are_mapped_with_a_warning(tmp_path: Path, colu
 
 
 def test_a_nul_after_64_kib_is_mapped_and_fit_loads(tmp_path: Path) -> None:
-    lines = rows(days=30)
+    lines = rows(days=7, per_day=260)  # 1,820 rows: the last 320 lie past 64 KiB
     for k in range(1500, len(lines)):
         lines[k] = lines[k].replace(",crime", ",cr\x00me")
     log = write(tmp_path / "nul.csv", lines)
@@ -240,12 +240,23 @@ def test_a_row_longer_than_a_block_says_so(tmp_path: Path, monkeypatch: pytest.M
 
 # --- lines -------------------------------------------------------------------------------------
 
-def test_a_quoted_line_break_is_refused_on_its_line(tmp_path: Path) -> None:
-    lines = rows()
-    lines.insert(5, '2024-01-08 23:59:58,999,,2024-01-08 23:59:59,,100,10,,c9,"mental\nhealth"')
-    key, message = one_problem(write(tmp_path / "q.csv", lines))
-    assert key == "row 7"
+@pytest.mark.parametrize(("column", "cell"), [
+    ("category", '"mental\nhealth"'), ("caller", '"c\r\n9"'), ("agent", '"A\n17"')])
+def test_a_quoted_line_break_is_refused_on_its_line(tmp_path: Path, column: str, cell: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """In any column of names, the scenario's (channel, category, diverted_to) or not (caller,
+    agent, nearly one name a row): a break would put every later row on the wrong line."""
+    values = {"caller": "c9", "category": "crime", "agent": "A1"} | {column: cell}
+    lines = [f"{line},A1" for line in rows()]
+    lines.insert(5, "2024-01-08 23:59:58,999,,2024-01-08 23:59:59,,100,10,,"
+                 f"{values['caller']},{values['category']},{values['agent']}")
+    log = write(tmp_path / "q.csv", lines, header=HEADER + ",agent")
+    key, message = one_problem(log)
+    assert key == f"row 7: {column}"
     assert "line break" in message
+    err = exits_2(log, tmp_path, capsys)
+    assert err == f"error: {log}: row 7: {column}: {message}\n"
+    assert read_logs([log], skip_bad_rows=True).skipped == {"line break": 1}
 
 
 def test_a_line_of_spaces_is_blank(tmp_path: Path) -> None:

@@ -19,6 +19,9 @@ answer time, keep busy time within time on duty, give the same records for the s
 keep nobody waiting when every channel has 500 people on duty around the clock.
 
 Examples per run: see EXAMPLES below (the total is what the closing note of issue 5 reports).
+``make check`` runs the --set fuzzer and the two engine properties on FAST examples each, a
+quick first look with the same strategies and assertions; ``make test`` runs them again on
+the full EXAMPLES (the ``*_at_length`` tests, marked slow).
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ from contactsim.problems import Problem, ScenarioError
 
 EXAMPLES = {"documents": 600, "overrides": 500, "mutations": 600, "simulate": 100,
             "huge_roster": 40}
+#: The examples the fast tier (make check) runs of the three property tests it keeps.
+FAST = {"overrides": 100, "simulate": 15, "huge_roster": 8}
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
 _counter = itertools.count()
@@ -146,11 +151,22 @@ def test_arbitrary_documents(workdir: Path, doc: dict[str, Any]) -> None:
     load_or_explain(write_doc(workdir, doc))
 
 
-@settings(max_examples=EXAMPLES["overrides"], deadline=None)
-@given(path=st.lists(keys, min_size=1, max_size=4), value=set_values,
-       base=st.sampled_from(["minimal.toml", "baseline.toml", "rcrp.toml"]))
+override_args = {"path": st.lists(keys, min_size=1, max_size=4), "value": set_values,
+                 "base": st.sampled_from(["minimal.toml", "baseline.toml", "rcrp.toml"])}
+
+
+@settings(max_examples=FAST["overrides"], deadline=None)
+@given(**override_args)
 def test_arbitrary_set_overrides(workdir: Path, path: list[str], value: str,
                                  base: str) -> None:
+    load_or_explain(workdir / base, [".".join(path) + "=" + value])
+
+
+@pytest.mark.slow
+@settings(max_examples=EXAMPLES["overrides"], deadline=None)
+@given(**override_args)
+def test_arbitrary_set_overrides_at_length(workdir: Path, path: list[str], value: str,
+                                           base: str) -> None:
     load_or_explain(workdir / base, [".".join(path) + "=" + value])
 
 
@@ -325,11 +341,24 @@ class Counted(ControlRoom):
         return c
 
 
-@settings(max_examples=EXAMPLES["simulate"], deadline=None,
+@settings(max_examples=FAST["simulate"], deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(doc=valid_scenarios())
 def test_engine_conserves_contacts_and_repeats_itself(workdir: Path,
                                                       doc: dict[str, Any]) -> None:
+    conserves_and_repeats(workdir, doc)
+
+
+@pytest.mark.slow
+@settings(max_examples=EXAMPLES["simulate"], deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(doc=valid_scenarios())
+def test_engine_conserves_contacts_and_repeats_itself_at_length(workdir: Path,
+                                                                doc: dict[str, Any]) -> None:
+    conserves_and_repeats(workdir, doc)
+
+
+def conserves_and_repeats(workdir: Path, doc: dict[str, Any]) -> None:
     sc = load_scenario(write_doc(workdir, doc, stem="valid"))
     room = Counted(sc, 0)
     with collector_paused():  # as simulate() runs it
@@ -367,10 +396,22 @@ def test_engine_conserves_contacts_and_repeats_itself(workdir: Path,
         assert np.array_equal(getattr(r, field), getattr(again, field)), field
 
 
-@settings(max_examples=EXAMPLES["huge_roster"], deadline=None,
+@settings(max_examples=FAST["huge_roster"], deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(doc=valid_scenarios())
 def test_nobody_waits_with_a_huge_roster(workdir: Path, doc: dict[str, Any]) -> None:
+    nobody_waits(workdir, doc)
+
+
+@pytest.mark.slow
+@settings(max_examples=EXAMPLES["huge_roster"], deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(doc=valid_scenarios())
+def test_nobody_waits_with_a_huge_roster_at_length(workdir: Path, doc: dict[str, Any]) -> None:
+    nobody_waits(workdir, doc)
+
+
+def nobody_waits(workdir: Path, doc: dict[str, Any]) -> None:
     everyone = [{"days": "mon-sun", "start": "00:00", "end": "24:00", "staff": 500}]
     doc["pools"] = {f"pool-{n}": {"skills": [n], "roster": everyone} for n in doc["channels"]}
     _, out = records_of(workdir, doc)

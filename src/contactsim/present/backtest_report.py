@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -36,8 +35,8 @@ from contactsim.present.plots import (
 )
 from contactsim.present.report import check_entries
 from contactsim.results.backtest import BacktestResults, read_backtest
+from contactsim.results.backtest_summary import BandCheck, Coverage
 from contactsim.results.read import slug
-from contactsim.results.tables import require_keys
 
 MEASURES = ("offered", "service_level", "mean_answer_s", "abandon_rate")
 TITLES = {"offered": "contacts offered (over the compared days)",
@@ -105,55 +104,55 @@ def draw_backtest(bt: BacktestResults, folder: Path) -> list[Plot]:
     plots = []
     for ch in drawn(bt.channels):
         file = save_figure(channel_figure(bt, ch), folder, f"backtest_{slug(ch)}.png")
-        cov = bt.summary["channels"].get(ch, {})
-        parts = [f"{SHORT[m]} {_pct(cov.get(m, {}).get('coverage'))}" for m in MEASURES]
+        cov = bt.summary.channels.get(ch, {})
+        parts = [f"{SHORT[m]} {_pct(c.coverage if (c := cov.get(m)) else None)}"
+                 for m in MEASURES]
         plots.append(Plot(file, f"Channel {ch}: the log against the simulated band",
                           "Share of hours inside the band: " + ", ".join(parts)
                           + ". Orange points lie outside the band; a run of them is a finding."))
     return plots
 
 
-def _pct(value: Any) -> str:
+def _pct(value: float | None) -> str:
     return "-" if value is None or not math.isfinite(float(value)) else f"{float(value):.0%}"
 
 
 def coverage_rows(bt: BacktestResults) -> list[list[str]]:
     s = bt.summary
 
-    def cell(entry: dict[str, Any]) -> str:
-        note = f" ({entry['skipped']} not compared)" if entry["skipped"] else ""
-        return f"{_pct(entry['coverage'])} of {entry['compared']} hours{note}"
+    def cell(entry: Coverage) -> str:
+        note = f" ({entry.skipped} not compared)" if entry.skipped else ""
+        return f"{_pct(entry.coverage)} of {entry.compared} hours{note}"
 
-    rows = [[ch, *(cell(s["channels"][ch][m]) for m in MEASURES)] for ch in s["channels"]]
-    rows.append(["all channels", *(cell({"coverage": s["coverage"][m], **s["cells"][m]})
-                                   for m in MEASURES)])
+    rows = [[ch, *(cell(s.channels[ch][m]) for m in MEASURES)] for ch in s.channels]
+    rows.append(["all channels", *(cell(s.overall[m]) for m in MEASURES)])
     return rows
 
 
 def check_rows(bt: BacktestResults) -> list[list[str]]:
     """Totals and leans across hours (summary.json ``totals``, ``leans``), where present."""
     s = bt.summary
-    if "totals" not in s:
+    if s.totals is None or s.leans is None:
         return []
 
-    def cell(entry: dict[str, Any] | None, measure: str, lean: bool) -> str:
-        if not entry or entry.get("observed") is None or entry.get("low") is None:
+    def cell(entry: BandCheck | None, measure: str, lean: bool) -> str:
+        if entry is None:
             return "-"
 
-        def fmt(x: float) -> str:
+        def fmt(x: float | None) -> str:
+            assert x is not None  # (a check without its band is read as None)
             if lean:
                 return f"{x:+.2f}"
             if measure == "offered":
                 return f"{x:,.0f}"
             return f"{x:.1f} s" if measure == "mean_answer_s" else f"{x:.1%}"
 
-        side = entry.get("outside")
-        mark = f": {side.upper()} THE BAND" if side else ""
-        return f"{fmt(entry['observed'])} ({fmt(entry['low'])} to {fmt(entry['high'])}){mark}"
+        mark = f": {entry.outside.upper()} THE BAND" if entry.outside else ""
+        return f"{fmt(entry.observed)} ({fmt(entry.low)} to {fmt(entry.high)}){mark}"
 
-    return [[ch, what, *(cell(s[key][ch].get(m), m, key == "leans") for m in MEASURES)]
-            for ch in s["totals"] for key, what in (("totals", "total"),
-                                                    ("leans", "lean across hours"))]
+    return [[ch, what, *(cell(checks[ch].get(m), m, lean) for m in MEASURES)]
+            for ch in s.totals for checks, what, lean in ((s.totals, "total", False),
+                                                          (s.leans, "lean across hours", True))]
 
 
 def backtest_html(bt: BacktestResults, plots: Sequence[Plot]) -> str:
@@ -161,10 +160,10 @@ def backtest_html(bt: BacktestResults, plots: Sequence[Plot]) -> str:
     more = len(bt.channels) - len(drawn(bt.channels))
     path = bt.folder / "scenario.toml"
     return render(
-        "backtest.html", title=f"contactsim back-test: {s['scenario']['name']}", s=s,
-        skipped=", ".join(f"{n:,} {why}" for why, n in s["log"]["rows_skipped"].items()),
+        "backtest.html", title=f"contactsim back-test: {s.name}", s=s,
+        skipped=", ".join(f"{n:,} {why}" for why, n in s.log.rows_skipped.items()),
         header=["channel", *(SHORT[m] for m in MEASURES)], rows=coverage_rows(bt),
-        checks=check_rows(bt), checks_level=s.get("checks_level", 0.99),
+        checks=check_rows(bt), checks_level=s.checks_level,
         not_drawn=(f"The plots show {MAX_DRAWN} of the {len(bt.channels)} channels; every one "
                    "is in the table above and in backtest.csv." if more > 0 else ""),
         figures=embed(bt.folder, plots),
@@ -175,9 +174,7 @@ def check_backtest(folder: Path) -> None:
     """Read a back-test folder fully, so a broken one is reported before anything is
     written."""
     check_entries(folder)
-    bt = read_backtest(folder)
-    require_keys(folder / "summary.json", bt.summary,
-                 ("channels", "coverage", "cells", "dates", "log", "findings", "verdicts"))
+    read_backtest(folder)
 
 
 def write_backtest_report(folder: Path) -> Path:

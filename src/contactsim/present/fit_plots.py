@@ -35,6 +35,7 @@ from contactsim.present.plots import (
     week_axis,
 )
 from contactsim.results.fit import FitResults
+from contactsim.results.fit_summary import FittedDuration
 
 #: The durations drawn as histograms, with their titles.
 DURATIONS = {"handle": "Handle (talk) time by category",
@@ -62,14 +63,12 @@ def frozen(family: str, mean: float, sd: float) -> Any:
     return stats.weibull_min(k, scale=mean / math.gamma(1 + 1 / k))
 
 
-def _curves(entry: dict[str, Any]) -> list[tuple[str, bool, Any]]:
+def _curves(entry: FittedDuration | None) -> list[tuple[str, bool, Any]]:
     out = []
-    for row in entry.get("families") or []:
-        p = row.get("parameters") or {}
-        mean, sd = p.get("mean_s"), p.get("sd_s")
-        if isinstance(mean, int | float) and isinstance(sd, int | float) and mean > 0 and sd > 0:
-            out.append((str(row["family"]), bool(row.get("chosen")), frozen(row["family"],
-                                                                             mean, sd)))
+    for row in entry.families if entry is not None else ():
+        mean, sd = row.mean_s, row.sd_s
+        if mean is not None and sd is not None and mean > 0 and sd > 0:
+            out.append((row.family, row.chosen, frozen(row.family, mean, sd)))
     return out
 
 
@@ -143,7 +142,7 @@ def patience_figure(fit: FitResults, channels: list[str]) -> Figure:
         ax.fill_between(t, rows.numbers("km_low"), rows.numbers("km_high"), step="post",
                         color="#222222", alpha=0.12, linewidth=0, label="95% band")
         x = np.linspace(0, float(t.max()) if len(t) else 1.0, 300)
-        for family, chosen, dist in _curves(fit.summary["channels"][ch]["patience"]):
+        for family, chosen, dist in _curves(fit.summary.channels[ch].patience):
             ax.plot(x, dist.sf(x), color=FAMILY_COLOURS[family],
                     linewidth=2.2 if chosen else 0.9,
                     label=family + (" (chosen)" if chosen else ""), gid=f"sf:{ch}:{family}")
@@ -155,19 +154,19 @@ def patience_figure(fit: FitResults, channels: list[str]) -> Figure:
     return fig
 
 
-def _entry(fit: FitResults, what: str, owner: str) -> dict[str, Any]:
+def _entry(fit: FitResults, what: str, owner: str) -> FittedDuration | None:
     s = fit.summary
     if what in ("handle", "wrap_up"):
-        return dict(s["categories"].get(owner, {}).get(what) or {})
-    ch = s["channels"].get(owner, {})
-    if what == "redial_delay":
-        return dict((ch.get("redial") or {}).get("delay") or {})
-    return dict(ch.get(what) or {})
+        return s.categories.get(owner, {}).get(what)
+    ch = s.channels.get(owner)
+    if ch is None:
+        return None
+    return ch.redial_delay if what == "redial_delay" else ch.connect_s
 
 
 def draw_fit(fit: FitResults, folder: Path) -> list[Plot]:
     """Every picture of a fit folder, saved under plots/."""
-    channels = drawn(list(fit.summary["channels"]))
+    channels = drawn(list(fit.summary.channels))
     plots = [Plot(save_figure(demand_figure(fit, channels), folder, "fit_demand.png"),
                   "Demand by hour of the week: the log against the fitted shape",
                   "Points: the log's mean contacts in each hour of the week (over its whole "

@@ -12,27 +12,25 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 from contactsim.present.fit_plots import draw_fit
 from contactsim.present.html import REPORT, embed, render
 from contactsim.present.plots import Plot
 from contactsim.present.report import check_entries
 from contactsim.results.fit import SCENARIO, FitResults, read_fit
-from contactsim.results.tables import require_keys
+from contactsim.results.fit_summary import Ci, FitSummary, FittedDuration
 from contactsim.timebase import DAY_NAMES
 
 WHAT = {"handle": "handle (talk) time", "wrap_up": "wrap-up time", "patience": "patience",
         "connect_s": "connection time", "redial_delay": "redial delay"}
 
 
-def _ci(node: dict[str, Any] | None, digits: int = 1, unit: str = "") -> str:
-    if not node or node.get("estimate") is None:
+def _ci(c: Ci | None, digits: int = 1, unit: str = "") -> str:
+    if c is None or c.estimate is None:
         return "-"
-    low, high = node.get("ci_low"), node.get("ci_high")
-    if low is None or high is None:
-        return f"{node['estimate']:.{digits}f}{unit}"
-    return (f"{node['estimate']:.{digits}f}{unit} ({low:.{digits}f} to {high:.{digits}f})")
+    if c.low is None or c.high is None:
+        return f"{c.estimate:.{digits}f}{unit}"
+    return f"{c.estimate:.{digits}f}{unit} ({c.low:.{digits}f} to {c.high:.{digits}f})"
 
 
 def fit_words(ks: float | None) -> str:
@@ -49,34 +47,28 @@ def fit_words(ks: float | None) -> str:
 
 def demand_rows(fit: FitResults) -> list[list[str]]:
     rows = []
-    for name, ch in fit.summary["channels"].items():
-        weekly = ch.get("weekly")
-        shape = ("flat (some weekday missing)" if not weekly else
-                 ", ".join(f"{d} {w['estimate']:.2f}" for d, w in zip(DAY_NAMES, weekly,
-                                                                       strict=False)))
-        redial = ch.get("redial") or {}
-        prob = redial.get("probability")
-        rows.append([name, ch["kind"], _ci(ch["per_day"]), shape,
-                     _ci(prob, 3) if prob else "-", f"{ch['rows']:,}"])
+    for name, ch in fit.summary.channels.items():
+        shape = ("flat (some weekday missing)" if not ch.weekly else
+                 ", ".join(f"{d} {w:.2f}" for d, w in zip(DAY_NAMES, ch.weekly, strict=False)))
+        prob = ch.redial_probability
+        rows.append([name, ch.kind, _ci(ch.per_day), shape, _ci(prob, 3) if prob else "-",
+                     f"{ch.rows:,}"])
     return rows
 
 
 def mix_rows(fit: FitResults) -> list[list[str]]:
-    return [[name, k, _ci({key: (v * 100 if isinstance(v, float) else v)
-                           for key, v in share.items()}, 1, "%")]
-            for name, ch in fit.summary["channels"].items() for k, share in ch["mix"].items()]
+    return [[name, k, _ci(share.times(100), 1, "%")]
+            for name, ch in fit.summary.channels.items() for k, share in ch.mix.items()]
 
 
-def _durations(s: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+def _durations(s: FitSummary) -> list[tuple[str, str, FittedDuration]]:
     out = []
-    for name, ch in s["channels"].items():
-        for what in ("patience", "connect_s"):
-            if ch.get(what):
-                out.append((what, name, ch[what]))
-        delay = (ch.get("redial") or {}).get("delay")
-        if delay:
-            out.append(("redial_delay", name, delay))
-    for name, cat in s["categories"].items():
+    for name, ch in s.channels.items():
+        for what, entry in (("patience", ch.patience), ("connect_s", ch.connect_s),
+                            ("redial_delay", ch.redial_delay)):
+            if entry is not None:
+                out.append((what, name, entry))
+    for name, cat in s.categories.items():
         out += [(what, name, entry) for what, entry in cat.items()]
     return out
 
@@ -84,33 +76,28 @@ def _durations(s: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 def duration_rows(fit: FitResults) -> list[list[str]]:
     rows = []
     for what, owner, e in _durations(fit.summary):
-        chosen = e.get("chosen")
-        fams = e.get("families") or []
-        best = next((f for f in fams if f.get("chosen")), None)
-        runner = sorted((f for f in fams if not f.get("chosen")),
-                        key=lambda f: f.get("delta_aic") or math.inf)
-        margin = (f"{runner[0]['family']} by {runner[0]['delta_aic']:.1f}" if runner
-                  and runner[0].get("delta_aic") is not None else "-")
-        rows.append([WHAT[what], owner,
-                     "not fitted" if chosen is None else str(chosen),
-                     _ci(e.get("mean_s"), 1, " s"), f"{e['values']:,}"
-                     + (f" ({e['censored']:,} lower bounds)" if e.get("censored") else ""),
-                     fit_words(best.get("ks") if best else None), margin,
-                     e.get("warning") or e.get("tail_warning")
-                     or ((e.get("empirical") or {}).get("why") or "")])
+        best = next((f for f in e.families if f.chosen), None)
+        runner = sorted((f for f in e.families if not f.chosen),
+                        key=lambda f: f.delta_aic or math.inf)
+        margin = (f"{runner[0].family} by {runner[0].delta_aic:.1f}" if runner
+                  and runner[0].delta_aic is not None else "-")
+        rows.append([WHAT[what], owner, "not fitted" if e.chosen is None else str(e.chosen),
+                     _ci(e.mean_s, 1, " s"), f"{e.values:,}"
+                     + (f" ({e.censored:,} lower bounds)" if e.censored else ""),
+                     fit_words(best.ks if best else None), margin, e.note])
     return rows
 
 
 def shape_rows(fit: FitResults) -> list[list[str]]:
     """Separability and opening hours per channel (fit.json keys, where present)."""
     rows = []
-    for name, ch in fit.summary["channels"].items():
-        if "separability" not in ch:
+    for name, ch in fit.summary.channels.items():
+        if not ch.has_shape:
             return []
-        t = ch["separability"]
-        test = ("-" if not t else f"p = {t['p_value']:.3g} (dispersion {t['dispersion']:.2f}): "
-                + ("rejected, hour_of_week written" if t["rejected"] else "kept"))
-        closed = ch.get("closed_hours_of_week") or []
+        t = ch.separability
+        test = ("-" if t is None else f"p = {t.p_value:.3g} (dispersion {t.dispersion:.2f}): "
+                + ("rejected, hour_of_week written" if t.rejected else "kept"))
+        closed = ch.closed_hours
         rows.append([name, test, f"{len(closed)} of 168 hours closed" if closed else "always"])
     return rows
 
@@ -119,10 +106,10 @@ def fit_html(fit: FitResults, plots: list[Plot]) -> str:
     s = fit.summary
     path = fit.folder / SCENARIO
     return render(
-        "fit.html", title=f"contactsim fit: {', '.join(s['logs']['files'])}", s=s,
-        skipped=", ".join(f"{n:,} {why}" for why, n in s["logs"]["rows_skipped"].items()),
+        "fit.html", title=f"contactsim fit: {', '.join(s.logs.files)}", s=s,
+        skipped=", ".join(f"{n:,} {why}" for why, n in s.logs.rows_skipped.items()),
         demand=demand_rows(fit), mix=mix_rows(fit), durations=duration_rows(fit),
-        shape=shape_rows(fit), day_cv=s.get("day_cv"),
+        shape=shape_rows(fit), day_cv=s.day_cv,
         figures=embed(fit.folder, plots), file=SCENARIO,
         scenario=path.read_text(encoding="utf-8") if path.is_file() else None)
 
@@ -130,9 +117,7 @@ def fit_html(fit: FitResults, plots: list[Plot]) -> str:
 def check_fit(folder: Path) -> None:
     """Read a fit folder fully, so a broken one is reported before anything is written."""
     check_entries(folder)
-    fit = read_fit(folder)
-    require_keys(folder / "fit.json", fit.summary,
-                 ("logs", "days", "channels", "categories", "warnings"))
+    read_fit(folder)
 
 
 def write_fit_report(folder: Path) -> Path:

@@ -31,7 +31,8 @@ from contactsim.analysis.backtest import LEVEL, MEASURES, MIN_CONTACTS, Backtest
 from contactsim.analysis.backtest_checks import CHECK_LEVEL, Check, checks
 from contactsim.analysis.backtest_findings import findings, verdicts
 from contactsim.problems import ResultsError
-from contactsim.results.tables import Table, read_json, read_table
+from contactsim.results.backtest_summary import BacktestSummary, backtest_summary_from
+from contactsim.results.tables import Table, read_json, read_table, require_keys
 from contactsim.results.write import SUMMARY, scenario_sha256, write_csv, write_scenario
 
 BACKTEST_CSV = "backtest.csv"
@@ -149,7 +150,7 @@ class BacktestResults:
     """A back-test folder read back."""
 
     folder: Path
-    summary: dict[str, Any]
+    summary: BacktestSummary
     table: Table
 
     @property
@@ -173,7 +174,8 @@ def is_backtest(folder: Path) -> bool:
 
 
 def read_backtest(folder: Path) -> BacktestResults:
-    """A back-test folder's summary.json and backtest.csv, checked enough to draw from."""
+    """A back-test folder's summary.json (read once into a BacktestSummary) and backtest.csv,
+    checked enough to draw from."""
     folder = Path(folder)
     summary = read_json(folder / SUMMARY)
     if summary.get("kind") != KIND:
@@ -189,4 +191,6 @@ def read_backtest(folder: Path) -> BacktestResults:
                            and hours.max() < 168 and np.all(hours == np.round(hours))):
         raise ResultsError(folder / BACKTEST_CSV, "hour_of_week must be whole hours 0-167",
                            "hour_of_week")
-    return BacktestResults(folder, summary, table)
+    require_keys(folder / SUMMARY, summary,
+                 ("channels", "coverage", "cells", "dates", "log", "findings", "verdicts"))
+    return BacktestResults(folder, backtest_summary_from(folder / SUMMARY, summary), table)

@@ -37,8 +37,9 @@ from contactsim.analysis.fit_scenario import Defaults
 from contactsim.analysis.fit_shape import SEPARABLE_P, SHARED_RHO, DayCv
 from contactsim.analysis.fit_staff import StaffEstimate
 from contactsim.problems import ResultsError
+from contactsim.results.fit_summary import FitSummary, fit_summary_from
 from contactsim.results.fit_toml import header_comment, scenario_comments, toml_text
-from contactsim.results.tables import Table, read_json, read_table
+from contactsim.results.tables import Table, read_json, read_table, require_keys
 from contactsim.results.write import write_csv
 
 FIT_JSON = "fit.json"
@@ -264,7 +265,7 @@ class FitResults:
     """A fit folder read back."""
 
     folder: Path
-    summary: dict[str, Any]
+    summary: FitSummary
     demand: Table
     histograms: Table
     survival: Table
@@ -276,7 +277,8 @@ def is_fit(folder: Path) -> bool:
 
 
 def read_fit(folder: Path) -> FitResults:
-    """A fit folder's fit.json and tables, checked enough to draw from."""
+    """A fit folder's fit.json (read once into a FitSummary) and tables, checked enough to
+    draw from."""
     folder = Path(folder)
     summary = read_json(folder / FIT_JSON)
     if summary.get("kind") != KIND or not isinstance(summary.get("channels"), dict):
@@ -294,4 +296,6 @@ def read_fit(folder: Path) -> FitResults:
             raise ResultsError(folder / name, "lacks the column(s) " + ", ".join(missing),
                                "(header)")
         tables.append(table)
-    return FitResults(folder, summary, *tables)
+    require_keys(folder / FIT_JSON, summary, ("logs", "days", "channels", "categories",
+                                              "warnings"))
+    return FitResults(folder, fit_summary_from(folder / FIT_JSON, summary), *tables)
