@@ -34,6 +34,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from contactsim.analysis.stats import mean_ci
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Timing on shared machines is too noisy for a per-example deadline to mean anything, so neither
@@ -105,6 +107,25 @@ def results_fill(tag: str) -> Callable[[Path], None]:
 def results_tag(folder: Path) -> str:
     """The tag of a folder ``results_fill`` wrote."""
     return str(json.loads((folder / "summary.json").read_text(encoding="utf-8"))["tag"])
+
+
+#: The confidence level of the engine-against-theory checks (test_queueing, test_dispatch).
+LEVEL = 0.999
+
+
+def erlang_c(agents: int, load: float) -> float:
+    """P(wait) in M/M/c, from the Erlang B recursion (independent of contactsim.erlang)."""
+    b = 1.0
+    for k in range(1, agents + 1):
+        b = load * b / (k + load * b)
+    return agents * b / (agents - load * (1 - b))
+
+
+def assert_within(values: list[float], theory: float, what: str) -> None:
+    est = mean_ci(values, level=LEVEL)
+    assert est.ci_low <= theory <= est.ci_high, (
+        f"{what}: theory {theory:.6g} outside the {LEVEL:.1%} interval "
+        f"[{est.ci_low:.6g}, {est.ci_high:.6g}] (mean {est.mean:.6g}, n={est.n})")
 
 
 def write(folder: Path, name: str, text: str) -> Path:

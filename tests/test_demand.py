@@ -175,10 +175,8 @@ def test_absence_lowers_staff_hours_by_its_share() -> None:
     assert est.half_width < 0.02
 
 
-def test_breaks_are_staggered_and_take_their_minutes() -> None:
-    changes = break_changes(0.0, 36_000.0, people=6, breaks_min=45)
-    off = sum(-d for _, d in changes if d < 0)
-    assert off == 6 * 3  # three 15-minute spells each
+def most_off_at_once(changes: list[tuple[float, int]]) -> int:
+    """The lowest the changes take the number on duty (minus the most on a break at once)."""
     timeline: dict[float, int] = {}
     for t, d in changes:
         timeline[t] = timeline.get(t, 0) + d
@@ -186,6 +184,14 @@ def test_breaks_are_staggered_and_take_their_minutes() -> None:
     for t in sorted(timeline):
         level += timeline[t]
         lowest = min(lowest, level)
+    return lowest
+
+
+def test_breaks_are_staggered_and_take_their_minutes() -> None:
+    changes = break_changes(0.0, 36_000.0, people=6, breaks_min=45)
+    off = sum(-d for _, d in changes if d < 0)
+    assert off == 6 * 3  # three 15-minute spells each
+    lowest = most_off_at_once(changes)
     assert lowest == -1  # back to back: one person on a break at a time
     assert sum(d * t for t, d in changes) == pytest.approx(6 * 45 * 60)  # 45 minutes each
 
@@ -198,13 +204,7 @@ def test_a_team_larger_than_its_shift_has_spells_takes_breaks_spread_not_at_the_
     changes = break_changes(start, end, people=60, breaks_min=15)
     assert sum(-d for _, d in changes if d < 0) == 60
     assert sum(d * t for t, d in changes) == pytest.approx(60 * 15 * 60)
-    timeline: dict[float, int] = {}
-    for t, d in changes:
-        timeline[t] = timeline.get(t, 0) + d
-    level, lowest = 0, 0
-    for t in sorted(timeline):
-        level += timeline[t]
-        lowest = min(lowest, level)
+    lowest = most_off_at_once(changes)
     assert lowest == -2  # never more than two off at once
     last_quarter = [t for t, d in changes if d < 0 and t >= end - 15 * 60]
     assert last_quarter == []  # nobody's break starts in the shift's last 15 minutes

@@ -22,15 +22,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import write
+from conftest import assert_within, erlang_c, write
 from contactsim.analysis.measures import replication_measures
-from contactsim.analysis.stats import mean_ci
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.engine import simulate
 from contactsim.engine.dispatch import DispatchOutput, waiting_by_hour
 
-LEVEL = 0.999
 ROOT = Path(__file__).resolve().parents[1]
 
 QUEUE = """\
@@ -56,21 +54,6 @@ roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = 40 }} ]
 [officers.response]
 roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = {officers} }} ]
 """
-
-
-def erlang_c(agents: int, load: float) -> float:
-    """P(wait) in M/M/c, from the Erlang B recursion (independent of contactsim.erlang)."""
-    b = 1.0
-    for k in range(1, agents + 1):
-        b = load * b / (k + load * b)
-    return agents * b / (agents - load * (1 - b))
-
-
-def assert_within(values: list[float], theory: float, what: str) -> None:
-    est = mean_ci(values, level=LEVEL)
-    assert est.ci_low <= theory <= est.ci_high, (
-        f"{what}: theory {theory:.6g} outside the {LEVEL:.1%} interval "
-        f"[{est.ci_low:.6g}, {est.ci_high:.6g}] (mean {est.mean:.6g}, n={est.n})")
 
 
 def load(tmp_path: Path, text: str) -> Scenario:

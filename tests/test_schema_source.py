@@ -405,19 +405,6 @@ OFF_CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
 ]
 
 
-def edited(doc: dict[str, Any], edits: dict[Path_, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(doc)
-    for path, value in edits.items():
-        node: Any = out
-        for part in path[:-1]:
-            node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
-        if value is ABSENT:
-            del node[path[-1]]
-        else:
-            node[path[-1]] = copy.deepcopy(value)
-    return out
-
-
 def load(folder: Path, doc: dict[str, Any]) -> Scenario:
     folder.mkdir()
     file = folder / "s.toml"
