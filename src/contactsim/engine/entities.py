@@ -125,12 +125,15 @@ class PoolState:
 
     __slots__ = ("answered", "busy", "busy_area", "changes", "desks", "digital", "free_desks",
                  "idle", "index", "leaving", "name", "present", "present_area", "present_t",
-                 "queues", "t")
+                 "queues", "single", "t")
 
     def __init__(self, *, index: int, name: str, queues: list[Queue], channels: int) -> None:
         self.index = index
         self.name = name
         self.queues = sorted(queues, key=lambda q: q.priority)
+        #: The waiting line of a pool that serves one queue (the common case, which a handler
+        #: coming free checks without looping over queues), else None.
+        self.single = self.queues[0].items if len(self.queues) == 1 else None
         self.idle: deque[Handler] = deque()  # longest idle on the left
         self.present = 0  # on duty now, including those finishing a contact after their shift
         self.busy = 0
