@@ -62,12 +62,10 @@ from contactsim.engine.events import Call, EventLoop
 from contactsim.engine.feed import FeedMixin
 from contactsim.engine.officers import Officers
 from contactsim.engine.overload import OverloadMixin
-from contactsim.engine.records import ANSWERED, OUTCOME_SHIFT, RecordBuffer
+from contactsim.engine.records import RecordBuffer
 from contactsim.engine.staff import StaffMixin
 from contactsim.engine.streams import Streams
 from contactsim.timebase import DAY_S
-
-ANSWERED_CODE = ANSWERED << OUTCOME_SHIFT
 
 
 class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadMixin):
@@ -84,10 +82,6 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self.records = RecordBuffer(scenario.run.start_day,
                                     dated=scenario.calendar is not None)
         self._add_record = self.records.add
-        # Bound once: the hot paths below append to the record columns directly.
-        self._code = self.records.code.append
-        self._wait = self.records.wait_s.append
-        self._connect = self.records.connect_s.append
         self.warnings: list[str] = []
         self.channel_names = list(scenario.channels)
         self.open = 0  # measured contacts drawn but not yet answered, abandoned or diverted
@@ -231,10 +225,11 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         p = h.pool
         if not c.answered:
             c.answered = True
-            if c.measured:  # RecordBuffer.add, inlined
-                self._code(c.tag | ANSWERED_CODE)
-                self._wait(now - c.join)
-                self._connect(c.connect)
+            if c.measured:  # RecordBuffer.add, inlined (the bare tag: see RecordBuffer)
+                rec = self.records
+                rec.code.append(c.tag)
+                rec.wait_s.append(now - c.join)
+                rec.connect_s.append(c.connect)
                 p.answered[c.ch] += 1  # who answered what: one count per answered record
                 self.open -= 1
                 if not self.open:
@@ -246,7 +241,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         # contact answered (the same arithmetic, so the same results to the last bit).
         p.busy_area += p.busy * (now - p.t)
         p.t = now
-        p.busy += 1
+        p.busy += 1.0
         h.contact = c
         h.started = now
         if c.div >= 0:
@@ -275,7 +270,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         now = self.env.now
         p.busy_area += p.busy * (now - p.t)  # p.busy_change(now, -1), inlined
         p.t = now
-        p.busy -= 1
+        p.busy -= 1.0
         items = p.single
         if items is None or p.leaving:
             self._free(h)
