@@ -250,7 +250,12 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             return
         h.phase = PLAIN
         h.end_at = end = now + (c.work + c.wrap)
-        heappush(env.queue, (end, next(env.seq), h))
+        due = env.due
+        if end in due:  # something else is due then too: the rare case
+            env.add(end, h)
+        else:
+            due[end] = h
+            heappush(env.queue, end)
         if p.digital is not None and self.digital[c.ch]:
             p.digital[h] = now
 
