@@ -57,7 +57,6 @@ class FeedMixin(RoomState):
         if self._overloaded():
             self.day = math.ceil(self.end_s / DAY_S)  # no further days
             return
-        self.records.flush()  # the rows of the day before, into numpy (see RecordBuffer)
         fresh = self.demand.day(self.day, self.warmup_s, self.end_s)
         self.day += 1
         self.open += int((fresh.arrival >= self.warmup_s).sum())

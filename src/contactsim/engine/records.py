@@ -3,14 +3,14 @@
 The engine writes one row per measured contact when its fate is known (answered, abandoned,
 diverted before the queue, or still waiting when the run had to stop). A row is three numbers:
 a packed integer code (channel, category, hour of arrival, origin, diversion policy, outcome),
-the wait and the connection time. Rows go into Python lists first, which take an append
-several times faster than an :mod:`array` does (its append parses each number as if it were a
-function's argument), and from there, once a simulated day, into numpy columns, so a year of a
-large force still fits in memory; :meth:`RecordBuffer.freeze` unpacks them for the measures.
+the wait and the connection time. Rows go into :mod:`array` buffers, not Python objects, so a
+year of a large force fits in memory; :meth:`RecordBuffer.freeze` unpacks them into numpy
+arrays for the measures.
 """
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,59 +85,32 @@ class Records:
 
 
 class RecordBuffer:
-    """Columns the engine writes into: ``code | outcome << OUTCOME_SHIFT``, wait, connection.
+    """Append-only columns the engine writes into: ``code | outcome << OUTCOME_SHIFT``.
 
-    The engine appends to the lists ``code``, ``wait_s`` and ``connect_s`` directly, in its hot
-    path, and calls :meth:`flush` once a simulated day.
-    An answered contact's code goes in without its outcome, as the bare tag: every other outcome
-    is written in, and the outcome bits are never zero in a finished record, so :meth:`flush`
-    can tell the answered rows apart and set their bits all at once. That saves building a new
-    (large) integer for every contact answered.
+    An answered contact's code goes in without its outcome, as the bare tag (the engine's hot
+    path appends to ``code`` directly): every other outcome is written in, and the outcome bits
+    are never zero in a finished record, so :meth:`freeze` can tell the answered rows apart and
+    set their bits all at once. That saves building a new (large) integer per contact answered.
     """
 
-    __slots__ = ("chunks", "code", "connect_s", "dated", "start_day", "wait_s")
+    __slots__ = ("code", "connect_s", "dated", "start_day", "wait_s")
 
     def __init__(self, start_day: int, *, dated: bool = False) -> None:
         self.start_day = start_day  # weekday of time 0, to turn hours of the run into the week's
         self.dated = dated  # keep each record's day (a run pinned to dates)
-        self.code: list[int] = []
-        self.wait_s: list[float] = []
-        self.connect_s: list[float] = []
-        #: The rows flushed so far: numpy arrays of code, wait and connection, in order.
-        self.chunks: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        self.code = array("q")
+        self.wait_s = array("d")
+        self.connect_s = array("d")
 
     def add(self, tag: int, outcome: int, wait_s: float, connect_s: float) -> None:
         self.code.append(tag | outcome << OUTCOME_SHIFT)
         self.wait_s.append(wait_s)
         self.connect_s.append(connect_s)
 
-    def flush(self) -> None:
-        """Move the rows appended since the last flush into numpy columns (the engine calls it
-        once a simulated day; the lists are emptied in place)."""
-        if not self.code:
-            return
-        n = len(self.code)  # (fromiter with a count: twice as quick as np.array on a list)
-        code = np.fromiter(self.code, np.int64, n)
-        code[(code >> OUTCOME_SHIFT) == 0] |= ANSWERED << OUTCOME_SHIFT
-        for chunks, column in zip(self.chunks, (code, np.fromiter(self.wait_s, np.float64, n),
-                                                np.fromiter(self.connect_s, np.float64, n)),
-                                  strict=True):
-            chunks.append(column)
-        self.code.clear()
-        self.wait_s.clear()
-        self.connect_s.clear()
-
-    def _column(self, k: int, dtype: type) -> np.ndarray:
-        """Column ``k`` joined from its chunks (which are let go, to keep the peak low)."""
-        chunks = self.chunks[k]
-        joined = np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
-        chunks.clear()
-        return joined
-
     def freeze(self) -> Records:
-        """The records as numpy arrays (the buffer is empty after)."""
-        self.flush()
-        code = self._column(0, np.int64)
+        """The records as numpy arrays."""
+        code = np.frombuffer(self.code, dtype=np.int64)  # (writable: the buffer's memory)
+        code[code < 1 << OUTCOME_SHIFT] |= ANSWERED << OUTCOME_SHIFT  # (the bare tags)
         # In place: a year of a large force is millions of records, and each temporary int64
         # column adds tens of MB to the run's peak memory.
         hours = code >> HOUR_SHIFT
@@ -155,6 +128,6 @@ class RecordBuffer:
             outcome=_unpack(code, "outcome").astype(np.int8),
             origin=_unpack(code, "origin").astype(np.int8),
             policy=(_unpack(code, "policy") - 1).astype(np.int16),
-            wait_s=self._column(1, np.float64),
-            connect_s=self._column(2, np.float64),
+            wait_s=np.frombuffer(self.wait_s, dtype=np.float64).copy(),
+            connect_s=np.frombuffer(self.connect_s, dtype=np.float64).copy(),
         )
