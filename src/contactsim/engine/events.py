@@ -50,9 +50,25 @@ class Call:
 
 
 class _Ties(deque[Any]):
-    """Entries due at exactly the same time, in the order they were scheduled."""
+    """Entries due at exactly the same time ``at``, in the order they were scheduled. The line
+    is the loop's entry for that time: its ``fn`` runs them (so the loop need not check)."""
 
-    __slots__ = ()
+    __slots__ = ("at", "loop")
+
+    def __init__(self, loop: EventLoop, at: float, entries: tuple[Any, ...]) -> None:
+        super().__init__(entries)
+        self.loop = loop
+        self.at = at
+
+    def fn(self, _: Any) -> None:
+        """Run them in order. The line is back in ``due`` meanwhile, so a call scheduled for
+        now joins its end and one unscheduled leaves it, as on a heap."""
+        due = self.loop.due
+        due[self.at] = self
+        while self:
+            call = self.popleft()
+            call.fn(call)
+        del due[self.at]
 
 
 class _Stop(Exception):  # noqa: N818 (not an error: how a run ends)
@@ -109,7 +125,7 @@ class EventLoop:
         if first.__class__ is _Ties:
             first.append(item)
         else:
-            due[at] = _Ties((first, item))
+            due[at] = _Ties(self, at, (first, item))
 
     def schedule(self, item: Any, delay: float) -> None:
         """``item.fn(item)`` runs ``delay`` seconds from now (for an object that is its own
@@ -147,10 +163,7 @@ class EventLoop:
                     while queue and queue[0] <= t:  # the calls due by this arrival
                         self.now = now = heappop(queue)
                         call = due.pop(now)
-                        if call.__class__ is _Ties:
-                            self._run_ties(now, call)
-                        else:
-                            call.fn(call)
+                        call.fn(call)
                     self.now = t
                     arrive(item)
                 if not items:  # no arrivals left: the calls still due
@@ -165,19 +178,7 @@ class EventLoop:
         """Run what is due at the earliest time on the heap."""
         self.now = now = heappop(self.queue)
         call = self.due.pop(now)
-        if call.__class__ is _Ties:
-            self._run_ties(now, call)
-        else:
-            call.fn(call)
-
-    def _run_ties(self, now: float, ties: _Ties) -> None:
-        """Run entries due at the same time, in order. The line stays in ``due`` meanwhile, so
-        a call scheduled for now joins its end and one unscheduled leaves it, as on a heap."""
-        self.due[now] = ties
-        while ties:
-            call = ties.popleft()
-            call.fn(call)
-        del self.due[now]
+        call.fn(call)
 
     def run_before(self, until: float) -> None:
         """Run everything due before ``until``, then set the clock to ``until`` (slowly: for
