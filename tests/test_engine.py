@@ -68,6 +68,39 @@ def test_event_loop_order_time_then_scheduling_then_arrival() -> None:
     assert loop.now == 6.0
 
 
+def test_event_loop_ties_run_in_the_order_scheduled() -> None:
+    """Entries due at exactly one time run in the order scheduled: one scheduled for that time
+    while they run goes last; one unscheduled, before or while they run, never runs."""
+    loop = EventLoop()
+    ran: list[str] = []
+
+    class Own:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def fn(self, _: object) -> None:
+            ran.append(self.name)
+
+    late, dropped = Own("late"), Own("dropped")
+
+    def first(_: Call) -> None:
+        ran.append("first")
+        Call(loop, 0.0, lambda _: ran.append("scheduled at 1 while running"), None)
+        loop.unschedule(late)
+
+    loop.feed(lambda _: None, lambda: ([math.inf], []))
+    Call(loop, 1.0, first, None)
+    loop.schedule(dropped, 1.0)
+    Call(loop, 1.0, lambda _: ran.append("second"), None)
+    loop.schedule(late, 1.0)
+    Call(loop, 1.0, lambda _: ran.append("third"), None)
+    loop.unschedule(dropped)
+    Call(loop, 2.0, lambda _: loop.stop(), None)
+    loop.run()
+    assert ran == ["first", "second", "third", "scheduled at 1 while running"]
+    assert loop.now == 2.0
+
+
 def test_contact_fields_drawn_with_the_demand_are_its_columns() -> None:
     """A Contact field before ``tag`` is filled from the DayContacts column of its name."""
     names = list(Contact.__dataclass_fields__)

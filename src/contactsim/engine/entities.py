@@ -129,15 +129,21 @@ class PoolState:
 
     __slots__ = ("answered", "busy", "busy_area", "changes", "desks", "digital", "free_desks",
                  "idle", "index", "leaving", "name", "present", "present_area", "present_t",
-                 "queues", "t")
+                 "queues", "single", "t")
 
     def __init__(self, *, index: int, name: str, queues: list[Queue], channels: int) -> None:
         self.index = index
         self.name = name
         self.queues = sorted(queues, key=lambda q: q.priority)
+        #: The waiting line of a pool that serves one queue (the common case, which a handler
+        #: coming free checks without looping over queues), else None.
+        self.single = self.queues[0].items if len(self.queues) == 1 else None
         self.idle: deque[Handler] = deque()  # longest idle on the left
         self.present = 0  # on duty now, including those finishing a contact after their shift
-        self.busy = 0
+        #: Staff busy now: a whole number kept as a float, because it multiplies a float
+        #: for the busy integral at every start and end, and float by float is the quick path
+        #: (the products are the same: small whole numbers are exact as floats).
+        self.busy = 0.0
         self.leaving = 0  # busy staff who leave when their contact ends
         self.desks = 0  # desk numbers handed out so far (see Handler.index)
         self.free_desks: list[int] = []  # a heap of the numbers handed back

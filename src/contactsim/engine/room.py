@@ -64,13 +64,11 @@ from contactsim.engine.events import Call, EventLoop
 from contactsim.engine.feed import FeedMixin
 from contactsim.engine.officers import Officers
 from contactsim.engine.overload import OverloadMixin
-from contactsim.engine.records import ANSWERED, OUTCOME_SHIFT, RecordBuffer
+from contactsim.engine.records import RecordBuffer
 from contactsim.engine.staff import StaffMixin
 from contactsim.engine.staffing import Staffing
 from contactsim.engine.streams import Streams
 from contactsim.timebase import DAY_S
-
-ANSWERED_CODE = ANSWERED << OUTCOME_SHIFT
 
 
 class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadMixin):
@@ -87,10 +85,6 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self.records = RecordBuffer(scenario.run.start_day,
                                     dated=scenario.calendar is not None)
         self._add_record = self.records.add
-        # Bound once: the hot paths below append to the record columns directly.
-        self._code = self.records.code.append
-        self._wait = self.records.wait_s.append
-        self._connect = self.records.connect_s.append
         self.warnings: list[str] = []
         self.channel_names = list(scenario.channels)
         self.open = 0  # measured contacts drawn but not yet answered, abandoned or diverted
@@ -243,10 +237,11 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             c.answered = True
             if c.deploy and c.div < 0:  # (first: an incident may keep the run open)
                 self.officers.deploy(c)
-            if c.measured:  # RecordBuffer.add, inlined
-                self._code(c.tag | ANSWERED_CODE)
-                self._wait(now - c.join)
-                self._connect(c.connect)
+            if c.measured:  # RecordBuffer.add, inlined (the bare tag: see RecordBuffer)
+                rec = self.records
+                rec.code.append(c.tag)
+                rec.wait_s.append(now - c.join)
+                rec.connect_s.append(c.connect)
                 p.answered[c.ch] += 1  # who answered what: one count per answered record
                 self.open -= 1
                 if not self.open:
@@ -256,7 +251,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         # contact answered (the same arithmetic, so the same results to the last bit).
         p.busy_area += p.busy * (now - p.t)
         p.t = now
-        p.busy += 1
+        p.busy += 1.0
         h.contact = c
         h.started = now
         if c.div >= 0:
@@ -265,7 +260,12 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             return
         h.phase = PLAIN
         h.end_at = end = now + (c.work + c.wrap)
-        heappush(env.queue, (end, next(env.seq), h))
+        due = env.due
+        if end in due:  # something else is due then too: the rare case
+            env.add(end, h)
+        else:
+            due[end] = h
+            heappush(env.queue, end)
         if p.digital is not None and self.digital[c.ch]:
             p.digital[h] = now
 
@@ -285,8 +285,20 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         now = self.env.now
         p.busy_area += p.busy * (now - p.t)  # p.busy_change(now, -1), inlined
         p.t = now
-        p.busy -= 1
-        self._free(h)
+        p.busy -= 1.0
+        items = p.single
+        if items is None or p.leaving:
+            self._free(h)
+            return
+        # _free(h) for a pool with one queue and nobody due to leave, inlined: this runs for
+        # every contact handled (the same steps, so the same results).
+        while items:
+            c = items.popleft()
+            if c.state == WAITING:
+                self._start(h, c)
+                return
+        h.idle_since = now
+        p.idle.append(h)
 
     def _free(self, h: Handler) -> None:
         """A handler with nothing in hand: leave if due to, else take work, else wait idle."""
@@ -295,9 +307,8 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             p.leaving -= 1
             p.leave(h, self.env.now)
             return
-        queues = p.queues
-        if len(queues) == 1:  # the common case: one queue, its oldest still waiting
-            items = queues[0].items
+        items = p.single
+        if items is not None:  # the common case: one queue, its oldest still waiting
             while items:
                 c = items.popleft()
                 if c.state == WAITING:
@@ -310,7 +321,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         # (queues are sorted by priority; abandoned contacts are dropped as they are met).
         best: Contact | None = None
         best_q: Queue | None = None
-        for q in queues:
+        for q in p.queues:
             if best_q is not None and q.priority > best_q.priority:
                 break
             items = q.items
