@@ -19,6 +19,7 @@ from contactsim.analysis.experiment import run_experiment
 from contactsim.config.loading import load_scenario
 from contactsim.jobs.whatif import run_compare
 from contactsim.present.board import board, cost_bullet, difference
+from contactsim.present.words import workforce_lines
 from contactsim.results.compare import plan_compare
 from contactsim.results.read import read_compare, read_table
 from contactsim.results.write import write_tables
@@ -107,6 +108,23 @@ def test_a_price_without_a_workforce_is_costed(tmp_path: Path) -> None:
     assert "workforce" not in summary
     assert summary["cost"]["staff"]["mean"] == pytest.approx(14 * 24 * 10 * 10 * 365 / 14)
     assert summary["cost"]["training"]["mean"] == summary["cost"]["recruits"]["mean"] == 0
+
+
+def test_the_terminal_says_people_and_money_only_where_the_run_has_them(tmp_path: Path) -> None:
+    def lines(name: str, pool: str) -> list[str]:
+        sc = load_scenario(write(tmp_path, f"{name}.toml", ROOM.format(name=name, pool=pool)))
+        return workforce_lines(run_experiment(sc, workers=1))
+
+    priced = lines("priced", PRICED)
+    assert len(priced) == 2
+    # no attrition: 10 in post, 2 recruits in training until 3 February: January ends with
+    # 10 available, February with 12; every replication agrees, so no interval is shown
+    assert priced[0] == ("workforce handlers: 10 in post at the start; at the end 12 in post, "
+                         "12 available on the roster; lowest month 10 available; 0 leavers, "
+                         "2 recruits")
+    assert priced[1].startswith("a year's cost: £")
+    assert "recruits £2,000" in priced[1]
+    assert lines("plain", "") == []
 
 
 @pytest.mark.slow

@@ -220,12 +220,57 @@ def staff_lines(exp: Experiment) -> list[str]:
         use = est((r.pools[pool]["utilisation"] for r in reps), "utilisation")
         lines.append(f"{pool:<{w}} {hours:>26} {use:>24}  {answered}")
     lines.append(f"officer hours per day: {est((r.officer_hours for r in reps), 'officer_hours')}")
+    lines += workforce_lines(exp)
     for name in sc.diversions:
         per_day = {m: est((r.diversions[name][m] for r in reps), m, 1 / days)
                    for m in ("diverted", "failed", "failed_closed", "failed_busy")}
         lines.append(f"diversion {name}: {per_day['diverted']} diverted per day, "
                      f"{per_day['failed']} handovers failed per day (partner closed "
                      f"{per_day['failed_closed']}, partner busy {per_day['failed_busy']})")
+    return lines
+
+
+def pounds(node: Any) -> str:
+    """An estimate of money: "£2,285,000 (£2,268,000 to £2,302,000)"."""
+    mean, lo, hi = (float(node.get(k) if node.get(k) is not None else math.nan)
+                    for k in ("mean", "ci_low", "ci_high"))
+    if not math.isfinite(mean):
+        return "-"
+    if lo == hi == mean or not math.isfinite(lo):
+        return f"£{mean:,.0f}"
+    return f"£{mean:,.0f} (£{lo:,.0f} to £{hi:,.0f})"
+
+
+def _people(node: dict[str, Any]) -> str:
+    """People (a mean over replications): "48.3 (44.4 to 52.1)", or "12" where every
+    replication agrees."""
+    mean, lo, hi = (math.nan if node.get(k) is None else float(node[k])
+                    for k in ("mean", "ci_low", "ci_high"))
+    if lo == hi == mean or not math.isfinite(lo):
+        return f"{mean:,.0f}" if float(mean).is_integer() else f"{mean:,.1f}"
+    return f"{mean:,.1f} ({lo:,.1f} to {hi:,.1f})"
+
+
+def workforce_lines(exp: Experiment) -> list[str]:
+    """The terminal's workforce and cost lines (DESIGN §11), where the scenario has them: each
+    pool's people at the start and the end, its lowest month, leavers and recruits; a year's
+    cost with its parts. Nothing about money where nothing is priced."""
+    from contactsim.results.workforce import workforce_summary
+
+    found = workforce_summary(exp)
+    lines = []
+    for pool, w in (found.get("workforce") or {}).items():
+        end = w["end"]
+        lines.append(
+            f"workforce {pool}: {w['headcount_start']} in post at the start; at the end "
+            f"{_people(end['headcount'])} in post, {_people(end['available'])} available on "
+            f"the roster; lowest month {_people(w['available_lowest_month'])} available; "
+            f"{_people(w['leavers'])} leavers, {w['recruits']} recruits")
+    cost = found.get("cost")
+    if cost:
+        parts = ", ".join(f"{part} {pounds(cost[part])}" for part in ("staff", "training",
+                                                                      "recruits"))
+        lines.append(f"a year's cost: {pounds(cost['total'])} ({parts})")
     return lines
 
 

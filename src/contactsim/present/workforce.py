@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -31,6 +30,7 @@ from contactsim.present.drawing import (
     target_line,
     text,
 )
+from contactsim.present.words import pounds
 from contactsim.results.read import RunResults, Table
 from contactsim.standard import TARGET_SL
 
@@ -119,17 +119,6 @@ def _range(mean: float, lo: float, hi: float, digits: int = 1) -> str:
     if lo == hi == mean:
         return f"{mean:,.{digits}f}"
     return f"{mean:,.{digits}f} ({lo:,.{digits}f}-{hi:,.{digits}f})"
-
-
-def pounds(node: Any) -> str:
-    """An estimate of money: "£2,285,000 (£2,268,000 to £2,302,000)"."""
-    mean, lo, hi = (float(node.get(k) if node.get(k) is not None else math.nan)
-                    for k in ("mean", "ci_low", "ci_high"))
-    if not math.isfinite(mean):
-        return "-"
-    if lo == hi == mean or not math.isfinite(lo):
-        return f"£{mean:,.0f}"
-    return f"£{mean:,.0f} (£{lo:,.0f} to £{hi:,.0f})"
 
 
 def workforce_section(run: RunResults) -> Workforce | None:
