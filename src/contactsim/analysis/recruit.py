@@ -323,6 +323,12 @@ def notes(p: RecruitPlan, had_intakes: bool, *, stopped: bool) -> list[str]:
     if stopped:
         out.append(f"the search stopped after {len(p.trials)} simulated plans (the most it "
                    "may run); a smaller plan may exist")
+    unsure = [m for m, e in enumerate(p.chosen.service_level)
+              if e.mean >= p.target and e.ci_low < p.target]
+    if unsure:
+        out.append(f"{len(unsure)} of the months the plan meets do so on the mean, but their 95% "
+                   f"interval reaches below the target ({month_names(p.months, unsure)}); more "
+                   "replications would make sure")
     if p.scenario.run.replications < 5:
         out.append(f"only {p.scenario.run.replications} replications: a month's mean service "
                    "level is uncertain; use 10 or more")

@@ -43,6 +43,9 @@ from contactsim.engine.workforce import Pipeline, expected_pipeline
 Intakes = tuple[int, ...]
 #: Service levels the simulation gives that say nothing about the formula's offset.
 INFORMATIVE = (0.02, 0.995)
+#: The share of the slope between two simulated plans, both short of the target, taken when
+#: reading onward to it (the level flattens as it rises).
+UPWARD_SLOPE = 0.75
 #: How finely the people a month needs is found (effective people).
 PEOPLE_STEP = 0.01
 
@@ -195,8 +198,9 @@ class Calibration:
     offset comes from the plan whose level was nearest the target. Where plans fall on both
     sides of the target, the need is read between the nearest two; where two or more plans
     (a person or more apart) fall on one side, the line through the nearest two is followed
-    too, and the larger of that and the corrected formula is taken (the simulation gains less
-    from a person than the formula, since extra staff also answer the pool's other channels).
+    too (upward at :data:`UPWARD_SLOPE` of its slope), and the larger of that and the corrected
+    formula is taken (the simulation gains less from a person than the formula, since extra
+    staff also answer the pool's other channels).
     """
 
     target: float
@@ -235,8 +239,12 @@ class Calibration:
         near = sorted(points, key=lambda p: abs(p[1] - self.target))
         for e1, s1 in near[1:]:
             e0, s0 = near[0]
-            if abs(e1 - e0) >= 1 and (s1 - s0) / (e1 - e0) > 0:
-                return e0 + (self.target - s0) * (e1 - e0) / (s1 - s0), False
+            slope = (s1 - s0) / (e1 - e0) if abs(e1 - e0) >= 1 else 0.0
+            if slope > 0:
+                # Upward, the level gains less from each person the nearer it is to the target:
+                # a gentler slope steps past it, so the next plan straddles it.
+                slope *= UPWARD_SLOPE if s0 < self.target else 1.0
+                return e0 + (self.target - s0) / slope, False
         return None, False
 
     def needed(self, screen: Screen, extra: np.ndarray) -> np.ndarray:
