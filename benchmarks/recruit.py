@@ -1,7 +1,7 @@
 """``contactsim recruit`` on a year of the baseline force with a workforce: wall and CPU time.
 
-The scenario is the shipped year scenario when there is one (``--scenario``), else the baseline
-(``scenarios/baseline.toml``) run for a year from Monday 7 April 2025 with a workforce table for
+The scenario is the one given with ``--scenario`` (a shipped year scenario), else the baseline
+(``scenarios/baseline.toml``) run for a year from Monday 6 January 2025 with a workforce table for
 its call handlers: 56 in post against a roster written for 46, 20% leaving a year (US emergency
 communications lose 17-25% a year), 16 weeks' training then 36 weeks' ramp-up at 1.5 times the
 handle time at first (about a year from recruit to full handler), and no courses in June to
@@ -32,7 +32,7 @@ extends = "{base}"
 name = "Dorset-sized force: a year with a workforce"
 [run]
 days = 365
-start_date = "2025-04-07"
+start_date = "2025-01-06"
 [pools.handlers.workforce]
 headcount = 56
 roster_for = 46

@@ -40,10 +40,6 @@ RECRUIT_FILES = ("recruit.csv", RECRUIT_JSON, "suggested.toml", "report.html")
 RECRUIT_PLOTS = ("recruit.png",)
 
 
-def is_recruit(folder: Path) -> bool:
-    return (Path(folder) / RECRUIT_JSON).is_file()
-
-
 def check_recruit_folder(target: Path) -> None:
     """Refuse to replace ``target`` if it holds anything the recruit command did not write
     (:class:`~contactsim.results.write.OutputError`, exit 2, nothing changed)."""
