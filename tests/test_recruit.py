@@ -179,3 +179,21 @@ def test_the_plan_rerun_with_run_meets_the_target_in_every_month_it_says(
     assert main(["plot", str(out)]) == 0
     assert "Recruiting for 999 in pool handlers" in (out / "report.html").read_text(
         encoding="utf-8")
+
+
+def test_the_search_never_repeats_a_plan_and_keeps_the_best_it_simulated(
+        tmp_path: Path) -> None:
+    from contactsim.analysis.recruit import RecruitRequest, recruit
+
+    path = room(tmp_path, days=70, reps=2)
+    request = RecruitRequest(file=str(path), channel="999", pool="handlers", target=0.8,
+                             course_months=(1, 2), max_intake=3, max_simulations=4, workers=1)
+    p = recruit(request, load_scenario(path))
+    plans = [t.intakes for t in p.trials]
+    assert plans[0] == (0, 0)  # no recruiting first
+    assert len(set(plans)) == len(plans) <= 4
+    assert all(max(t.intakes) <= 3 for t in p.trials)
+    assert p.chosen.rank(0.8) == min(t.rank(0.8) for t in p.trials)
+    assert p.cap == 3
+    assert p.months == ["2025-01", "2025-02", "2025-03"]
+    assert 0 in p.unhelped  # no course's recruits are on the roster in January

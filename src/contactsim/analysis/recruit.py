@@ -11,8 +11,8 @@ intakes replace the scenario's own; "no recruiting" is the same scenario with no
 (a later course costs less), under which the channel's service level meets the target in every
 month: the month's mean over replications at least the target, as ``monthly.csv`` reports it.
 Where none does (no course's recruits reach the roster in time for some months, or
-``max_intake`` caps the courses), the plan that misses the fewest months, then the smallest; the
-answer says which months miss and why.
+``max_intake`` caps the courses: by default at the headcount the roster describes), the plan
+that misses the fewest months, then the smallest; the answer says which months miss and why.
 
 **How it is found.** First the formulas (:mod:`~contactsim.analysis.recruit_screen`): the people
 each month needs by Erlang A, and a plan found greedily month by month. Then the simulation, with
@@ -79,7 +79,7 @@ class RecruitRequest:
     pool: str
     target: float = TARGET_SL
     course_months: tuple[int, ...] | None = None  # 1 = January; None: every open month
-    max_intake: int | None = None  # people on one course at most
+    max_intake: int | None = None  # people on one course at most; None: roster_for
     max_simulations: int = MAX_SIMULATIONS
     overrides: tuple[str, ...] = ()
     workers: int | None = None
@@ -116,6 +116,7 @@ class RecruitPlan:
     dates: list[datetime.date]  # the allowed course dates
     trials: list[Trial]  # every plan simulated, in order; the first recruits nobody
     unhelped: list[int]  # months no course's recruits reach the roster by
+    cap: int  # people on one course at most
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -223,6 +224,7 @@ class Search:
     trials: list[Trial] = field(default_factory=list)
     extra: np.ndarray = field(default_factory=lambda: np.zeros(0))
     settled: set[Intakes] = field(default_factory=set)  # plans whose one-fewer failed
+    given_up: set[int] = field(default_factory=set)  # months no plan the screen offers meets
 
     @property
     def target(self) -> float:
@@ -240,18 +242,31 @@ class Search:
                 trial.rank(self.target) > best.rank(self.target)):
             self.settled.add(best.intakes)  # its screened one-fewer failed
 
+    def needed(self) -> np.ndarray:
+        """Effective people each month needs, as the screen now sees it; none in the months
+        the search has given up on."""
+        out = self.calibration.needed(self.screen, self.extra)
+        out[sorted(self.given_up)] = -math.inf
+        return out
+
     def screened(self) -> Intakes:
-        return greedy_plan(self.screen, self.calibration.needed(self.screen, self.extra),
-                           self.cap, self.limit)[0]
+        return greedy_plan(self.screen, self.needed(), self.cap, self.limit)[0]
 
     def propose(self, helpable: set[int]) -> Intakes | None:
-        """The next plan to simulate, or None when the search is done."""
+        """The next plan to simulate, or None when the search is done.
+
+        The screen's plan, if new. Else, while the best plan simulated misses months a course
+        could reach, the screen is asked for more people there (half a person at a time); if
+        it has nothing new to offer, those months are given up (they count as misses) and the
+        search turns to making the best plan smaller, one recruit at a time, until one fewer
+        fails.
+        """
         tried = {t.intakes for t in self.trials}
         plan = self.screened()
         if plan not in tried:
             return plan
         best = self.best()
-        short = [m for m in best.missed(self.target) if m in helpable]
+        short = [m for m in best.missed(self.target) if m in helpable - self.given_up]
         for _ in range(20):  # the screen repeats itself: ask it for more where still short
             if not short:
                 break
@@ -259,13 +274,14 @@ class Search:
             plan = self.screened()
             if plan not in tried:
                 return plan
-        if short or best.intakes in self.settled:
+        self.given_up.update(short)
+        if best.intakes in self.settled:
             return None
         return self.one_fewer(best, tried)
 
     def one_fewer(self, best: Trial, tried: set[Intakes]) -> Intakes | None:
         """The best plan less one recruit, from the course the screen misses least."""
-        needed = self.calibration.needed(self.screen, self.extra)
+        needed = self.needed()
         options = []
         for j, n in enumerate(best.intakes):
             if n == 0:
@@ -299,17 +315,19 @@ def recruit(request: RecruitRequest, sc: Scenario,
     assert wf is not None
     screen = Screen(sc, pool, request.channel, dates)
     limit = MOST_RECRUITS * wf.roster_for
-    search = Search(screen, Calibration(request.target), request.max_intake, limit,
+    cap = request.max_intake or wf.roster_for
+    search = Search(screen, Calibration(request.target), cap, limit,
                     extra=np.zeros(len(screen.months.labels)))
     simulate = Simulator(request, sc, pool, screen, log)
-    helpable = helped_months(screen, request.max_intake or limit)
+    helpable = helped_months(screen, cap)
     search.learn(simulate((0,) * len(dates)))
     while (plan := search.propose(helpable)) is not None:
         if len(search.trials) >= request.max_simulations:
             break
         search.learn(simulate(plan))
     unhelped = [m for m in range(len(screen.months.labels)) if m not in helpable]
-    out = RecruitPlan(request, sc, pool, screen.months.labels, dates, search.trials, unhelped)
+    out = RecruitPlan(request, sc, pool, screen.months.labels, dates, search.trials, unhelped,
+                      cap)
     out.notes = notes(out, wf.intakes != (), stopped=plan is not None)
     return out
 

@@ -48,7 +48,8 @@ def add_recruit_command(sub: Any, share: Any, positive: Any, add_run_options: An
                      help="months (1-12) in which a course may start, on the month's first day "
                      "(default: every month the workforce's no_courses leaves open)")
     rec.add_argument("--max-intake", type=positive, metavar="N",
-                     help="people on one course at most (default: no limit)")
+                     help="people on one course at most (default: the workforce's roster_for, the "
+                     "headcount the roster describes)")
     rec.add_argument("--max-simulations", type=positive, default=8, metavar="N",
                      help="plans simulated at most, no recruiting included (default 8)")
     rec.add_argument("--out", type=Path, help="results folder (default "

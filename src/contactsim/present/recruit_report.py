@@ -86,8 +86,8 @@ def verdict(facts: dict[str, Any]) -> str:
                    f"{months_text(unreached)}: only more people already trained, or fewer "
                    "leavers, could help those months.")
     elif missed:
-        out.append("The other months miss with the courses capped by --max-intake, or the "
-                   "search ran out of simulations (see the notes).")
+        out.append("The other months miss under every plan tried with courses of at most "
+                   f"{facts.get('max_intake', '?')} people (--max-intake); see the notes.")
     return " ".join(out)
 
 

@@ -122,7 +122,7 @@ def summary(p: RecruitPlan) -> dict[str, Any]:
         "channel": r.channel, "pool": p.pool, "target": r.target,
         "answer_target_s": sc.channels[r.channel].answer_target_s,
         "seed": sc.run.seed, "replications": sc.run.replications, "days": sc.run.days,
-        "course_dates": [d.isoformat() for d in p.dates], "max_intake": r.max_intake,
+        "course_dates": [d.isoformat() for d in p.dates], "max_intake": p.cap,
         "meets_every_month": p.meets_every_month, "months": p.months,
         "months_no_course_reaches": [p.months[m] for m in p.unhelped],
         "plan": trial_facts(p, p.chosen), "no_recruiting": trial_facts(p, p.none),
