@@ -140,6 +140,10 @@ def test_the_verdict_says_plainly_which_months_miss() -> None:
     assert "misses 2 months: Jan 2025 to Feb 2025" in words
     assert "No allowed course's recruits reach the roster in time for Jan 2025 to Feb 2025" \
         in words
+    facts["plan"]["months_missed"] = ["2025-01", "2025-02", "2025-06"]
+    facts["max_intake"] = 46
+    assert "Jun 2025 misses under every plan tried, with courses of at most 46 people" \
+        in verdict(facts)
     assert months_text(["2025-11", "2025-12", "2026-01", "2026-03"]) == \
         "Nov 2025 to Jan 2026, Mar 2026"
 

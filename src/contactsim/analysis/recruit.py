@@ -225,6 +225,8 @@ class Search:
     extra: np.ndarray = field(default_factory=lambda: np.zeros(0))
     settled: set[Intakes] = field(default_factory=set)  # plans whose one-fewer failed
     given_up: set[int] = field(default_factory=set)  # months no plan the screen offers meets
+    reductions: dict[Intakes, int] = field(default_factory=dict)  # smaller plans: by how much
+    step: int = 1  # recruits the next smaller plan takes away
 
     @property
     def target(self) -> float:
@@ -238,9 +240,15 @@ class Search:
         self.trials.append(trial)
         self.calibration.learn(self.screen, trial.people.effective,
                                np.array([e.mean for e in trial.service_level]))
-        if best is not None and sum(trial.intakes) < best.recruits and (
-                trial.rank(self.target) > best.rank(self.target)):
-            self.settled.add(best.intakes)  # its screened one-fewer failed
+        step = self.reductions.get(trial.intakes)
+        if best is None or step is None:
+            return
+        if trial.rank(self.target) < best.rank(self.target):
+            self.step = step * 2  # smaller and as good: take bigger steps down
+            return
+        if step == 1:
+            self.settled.add(best.intakes)  # one fewer fails: the best is the smallest
+        self.step = 1
 
     def needed(self) -> np.ndarray:
         """Effective people each month needs, as the screen now sees it; none in the months
@@ -258,8 +266,8 @@ class Search:
         The screen's plan, if new. Else, while the best plan simulated misses months a course
         could reach, the screen is asked for more people there (half a person at a time); if
         it has nothing new to offer, those months are given up (they count as misses) and the
-        search turns to making the best plan smaller, one recruit at a time, until one fewer
-        fails.
+        search turns to making the best plan smaller, a recruit at a time, until one fewer
+        fails (taking bigger steps while smaller plans keep as good).
         """
         tried = {t.intakes for t in self.trials}
         plan = self.screened()
@@ -280,22 +288,30 @@ class Search:
         return self.one_fewer(best, tried)
 
     def one_fewer(self, best: Trial, tried: set[Intakes]) -> Intakes | None:
-        """The best plan less one recruit, from the course the screen misses least."""
+        """The best plan less ``step`` recruits (one, doubling while smaller plans keep as
+        good), each taken from the course the screen then misses least; one fewer when that
+        was tried."""
+        for step in dict.fromkeys((self.step, 1)):
+            plan: Intakes | None = best.intakes
+            for _ in range(step):
+                plan = self._less_one(plan) if plan is not None else None
+            if plan is not None and plan not in tried:
+                self.reductions[plan] = step
+                return plan
+        self.settled.add(best.intakes)
+        return None
+
+    def _less_one(self, plan: Intakes) -> Intakes | None:
         needed = self.needed()
         options = []
-        for j, n in enumerate(best.intakes):
+        for j, n in enumerate(plan):
             if n == 0:
                 continue
-            plan = tuple(x - (k == j) for k, x in enumerate(best.intakes))
-            if plan in tried:
-                continue
-            margin = self.screen.people(plan).effective - needed
+            fewer = tuple(x - (k == j) for k, x in enumerate(plan))
+            margin = self.screen.people(fewer).effective - needed
             options.append((float(np.min(np.where(np.isfinite(margin), margin, np.inf))), j,
-                            plan))
-        if not options:
-            self.settled.add(best.intakes)
-            return None
-        return max(options)[2]
+                            fewer))
+        return max(options)[2] if options else None
 
 
 def helped_months(screen: Screen, limit: int) -> set[int]:

@@ -85,9 +85,11 @@ def verdict(facts: dict[str, Any]) -> str:
         out.append(f"No allowed course's recruits reach the roster in time for "
                    f"{months_text(unreached)}: only more people already trained, or fewer "
                    "leavers, could help those months.")
-    elif missed:
-        out.append("The other months miss under every plan tried with courses of at most "
-                   f"{facts.get('max_intake', '?')} people (--max-intake); see the notes.")
+    others = [m for m in missed if m not in unreached]
+    if others:
+        out.append(f"{months_text(others)} miss{'es' * (len(others) == 1)} under every plan "
+                   f"tried, with courses of at most {facts.get('max_intake', '?')} people "
+                   "(--max-intake); see the notes.")
     return " ".join(out)
 
 
