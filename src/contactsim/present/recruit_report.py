@@ -89,7 +89,7 @@ def verdict(facts: dict[str, Any]) -> str:
     if others:
         out.append(f"{months_text(others)} miss{'es' * (len(others) == 1)} under every plan "
                    f"tried, with courses of at most {facts.get('max_intake', '?')} people "
-                   "(--max-intake); see the notes.")
+                   "(--max-intake).")
     return " ".join(out)
 
 
