@@ -25,6 +25,7 @@ from contactsim.cli.commands import (
     cmd_sweep,
     cmd_validate,
 )
+from contactsim.cli.recruit import add_recruit_command
 from contactsim.standard import TARGET_SL
 
 #: staff's screening rounds at most, by default (analysis.staff_model.MAX_ITERATIONS, held
@@ -140,7 +141,7 @@ def _add_report_commands(sub: argparse._SubParsersAction[Parser]) -> None:
                           description="Draw plots/*.png and report.html again from the saved "
                           "tables of a run, compare or sweep folder, without simulating.")
     plot.add_argument("folder", type=Path, metavar="RESULTS_DIR",
-                      help="a folder written by run, compare, sweep, staff or backtest")
+                      help="a folder written by run, compare, sweep, staff, recruit or backtest")
     plot.set_defaults(func=cmd_plot)
 
 
@@ -178,6 +179,7 @@ def build_parser() -> Parser:
     ref.add_argument("--out", type=Path, help="write to this file instead of printing")
     ref.set_defaults(func=cmd_reference)
     _add_staffing_commands(sub)
+    add_recruit_command(sub, _share, _positive_int, _add_run_options)
     _add_backtest_command(sub)
     _add_fit_command(sub)
     return parser

@@ -19,6 +19,10 @@ def check_folder(folder: Path, kind: FolderKind) -> None:
         from contactsim.present.backtest_report import check_backtest
 
         check_backtest(folder)
+    elif kind == "recruit":
+        from contactsim.results.recruit import read_recruit
+
+        read_recruit(folder)
     else:
         from contactsim.present.report import check_readable
 
@@ -44,6 +48,10 @@ def redraw(folder: Path, kind: FolderKind | None = None) -> Path:
         from contactsim.present.staff_report import write_staff_report
 
         return write_staff_report(folder)
+    if kind == "recruit":
+        from contactsim.present.recruit_report import write_recruit_report
+
+        return write_recruit_report(folder)
     from contactsim.present.report import redraw as redraw_results
 
     return redraw_results(folder)

@@ -1,9 +1,9 @@
 """What kind of results folder a folder is: the one place this is decided.
 
 Every command that writes a folder leaves a marker file in it (``compare.json``, ``sweep.json``,
-``staffing.json``, ``fit.json``, ``backtest.csv`` beside a ``summary.json``, or a run's
-``summary.json``); ``contactsim plot`` reads the kind from here to choose the checks and the
-report it draws.
+``staffing.json``, ``recruit.json``, ``fit.json``, ``backtest.csv`` beside a ``summary.json``,
+or a run's ``summary.json``); ``contactsim plot`` reads the kind from here to choose the checks
+and the report it draws.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contactsim.results.backtest import is_backtest
 from contactsim.results.fit import is_fit
 from contactsim.results.read import folder_kind
 
-FolderKind = Literal["run", "compare", "sweep", "staff", "fit", "backtest"]
+FolderKind = Literal["run", "compare", "sweep", "staff", "fit", "backtest", "recruit"]
 KINDS: tuple[FolderKind, ...] = get_args(FolderKind)
 
 

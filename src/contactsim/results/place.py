@@ -152,7 +152,8 @@ MARKER_KEYS = {"summary.json": {"contactsim_version", "channels"},
                "fit.json": {"contactsim_version"},
                "compare.json": {"base", "paired", "scenarios"},
                "sweep.json": {"keys", "points", "target_service_level"},
-               "staffing.json": {"staff_hours", "search"}}
+               "staffing.json": {"staff_hours", "search"},
+               "recruit.json": {"plan", "no_recruiting"}}
 #: The kinds of file contactsim writes into a results folder (tables, summaries, scenarios,
 #: plots, reports, a contact log).
 OWN_SUFFIXES = frozenset({".csv", ".json", ".toml", ".png", ".html", ".gz"})

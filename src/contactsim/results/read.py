@@ -419,12 +419,12 @@ def read_staffing(folder: Path) -> tuple[Table, dict[str, Any]]:
 
 #: The file that marks each kind of results folder.
 KIND_MARKERS = (("compare", COMPARE_JSON), ("sweep", SWEEP_JSON), ("staff", "staffing.json"),
-                ("fit", "fit.json"), ("run", "summary.json"))
+                ("recruit", "recruit.json"), ("fit", "fit.json"), ("run", "summary.json"))
 
 
 def folder_kind(folder: Path) -> str:
-    """``"compare"``, ``"sweep"``, ``"staff"``, ``"fit"`` or ``"run"``: what kind of results
-    folder."""
+    """``"compare"``, ``"sweep"``, ``"staff"``, ``"recruit"``, ``"fit"`` or ``"run"``: what
+    kind of results folder."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ResultsError(folder, "no such results folder")
@@ -433,7 +433,7 @@ def folder_kind(folder: Path) -> str:
             check_regular(folder / marker)
             return kind
     raise ResultsError(folder, "not a contactsim results folder (no summary.json, "
-                       "compare.json, sweep.json, staffing.json or fit.json)")
+                       "compare.json, sweep.json, staffing.json, recruit.json or fit.json)")
 
 
 # --- what a measure means and how to show it ------------------------------------------------
