@@ -25,6 +25,7 @@ from contactsim.engine import simulate
 from contactsim.engine.staffing import shares_to_total
 from contactsim.engine.streams import generator
 from contactsim.engine.workforce import (
+    Pipeline,
     course_start,
     draw_pipeline,
     expected_pipeline,
@@ -48,7 +49,7 @@ def test_a_recruit_joins_the_roster_exactly_training_weeks_after_the_intake() ->
     wf = spec(intakes=(intake,), training_weeks=12, ramp_weeks=4, ramp_factor=1.5)
     start = (intake.date - START).days
     for pipe in (expected_pipeline(wf, START, 365),
-                 draw_pipeline(wf, START, 365, generator(1, 0, "t"))):
+                 draw_pipeline(wf, START, 365, lambda k: generator(1, 0, "t" + k))):
         joins = start + 12 * 7
         assert pipe.joiners[start] == pipe.joiners.sum() == 7
         assert list(pipe.training[[start - 1, start, joins - 1, joins]]) == [0, 7, 7, 0]
@@ -91,7 +92,7 @@ def test_drawn_headcount_has_the_stated_mean_within_its_interval(months: int) ->
     h, a, n = 80, 0.25, 400
     wf = spec(headcount=h, attrition=a)
     end = sum(b - s for s, b, _ in month_spans(START, 365)[:months])
-    found = [draw_pipeline(wf, START, end, generator(7, r, "leavers")).headcount[-1]
+    found = [draw_pipeline(wf, START, end, lambda k, r=r: generator(7, r, k)).headcount[-1]
              for r in range(n)]
     mean, sem = float(np.mean(found)), float(stats.sem(found))
     half = stats.t.ppf(0.975, n - 1) * sem
@@ -100,11 +101,36 @@ def test_drawn_headcount_has_the_stated_mean_within_its_interval(months: int) ->
 
 def test_leavers_are_drawn_per_replication_and_reproducibly() -> None:
     wf = spec(headcount=80, attrition=0.3)
-    one = draw_pipeline(wf, START, 200, generator(1, 0, "x")).headcount
-    again = draw_pipeline(wf, START, 200, generator(1, 0, "x")).headcount
-    other = draw_pipeline(wf, START, 200, generator(1, 1, "x")).headcount
+    one = draw_pipeline(wf, START, 200, lambda k: generator(1, 0, k)).headcount
+    again = draw_pipeline(wf, START, 200, lambda k: generator(1, 0, k)).headcount
+    other = draw_pipeline(wf, START, 200, lambda k: generator(1, 1, k)).headcount
     assert np.array_equal(one, again)
     assert not np.array_equal(one, other)
+
+
+def test_a_plan_that_adds_or_resizes_courses_leaves_the_other_groups_leavers_alone() -> None:
+    # Common random numbers for `recruit`: each group of people (the first ones, each course)
+    # draws its leavers from its own stream, so a pool's pipeline is exactly the sum of its
+    # groups' pipelines drawn apart. With one stream for the pool, a course's draws shifted
+    # the first people's from the course's first month on.
+    def drawn(headcount: int, *intakes: IntakeSpec) -> Pipeline:
+        return draw_pipeline(spec(headcount=headcount, attrition=0.4, intakes=intakes), START,
+                             365, lambda k: generator(3, 0, k))
+
+    march = IntakeSpec(datetime.date(2025, 3, 3), 6)
+    sept = IntakeSpec(datetime.date(2025, 9, 1), 6)
+    first_only = drawn(60)
+    for plan in ((march,), (march, sept), (dataclasses.replace(march, people=20), sept)):
+        courses_only = drawn(0, *plan)
+        together = drawn(60, *plan)
+        assert together.leavers.sum() > first_only.leavers.sum()  # the courses lose people too
+        for name in ("headcount", "leavers", "available"):
+            assert np.array_equal(getattr(together, name), getattr(first_only, name)
+                                  + getattr(courses_only, name)), (plan, name)
+    # the September course's leavers are the same whether March takes 6, 20 or nobody
+    for m in (march, dataclasses.replace(march, people=20)):
+        assert np.array_equal(drawn(0, m, sept).leavers,
+                              drawn(0, m).leavers + drawn(0, sept).leavers)
 
 
 def test_a_course_in_a_no_courses_month_moves_to_the_next_allowed_month() -> None:

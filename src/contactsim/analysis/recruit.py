@@ -22,8 +22,9 @@ again with the correction learnt from it; when a plan meets every month it can, 
 plan with one recruit fewer, to be sure it is the smallest. Every plan simulated is kept with its
 figures, and the answer is the best of them, so what it says of each month is what the
 simulation found, and ``contactsim run`` on ``suggested.toml`` (same seed) finds it again.
-Leavers are drawn per replication; a plan with more courses draws more, so the leavers of the
-pool's first people can differ between plans (callers and handle times cannot).
+Leavers are drawn per replication, each group of people from its own stream (see
+:func:`contactsim.engine.workforce.draw_pipeline`), so plans share their callers, handle times
+and the leavers of the people they have in common.
 """
 
 from __future__ import annotations

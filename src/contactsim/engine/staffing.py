@@ -83,7 +83,7 @@ class Staffing:
                 self.ramps.append(None)
                 continue
             pipe = draw_pipeline(spec, cal.start_date, math.ceil(scenario.run.days),
-                                 streams(StreamName.leavers(name)))
+                                 lambda key, pool=name: streams(StreamName.leavers(pool, key)))
             self.pipelines[name] = pipe
             self.scalers.append(self._scaler(spec, pipe))
             slow = spec.ramp_factor > 1 and pipe.handle_factor.max() > 1

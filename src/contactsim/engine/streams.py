@@ -150,9 +150,11 @@ class StreamName:
         return f"absence:{pool}"
 
     @staticmethod
-    def leavers(pool: str) -> str:
-        """Who leaves a pool's workforce, month by month (``[pools.NAME.workforce]``)."""
-        return f"workforce:leavers:{pool}"
+    def leavers(pool: str, group: str) -> str:
+        """Who leaves a pool's workforce, month by month (``[pools.NAME.workforce]``): one
+        stream for each group of people (``start``, or ``course:DAY:K``)."""
+        return f"workforce:leavers:{pool}:{group}"
+
     # --- dispatch: officers, grades and chase calls (DESIGN §12) ---------------------------
 
     #: The prefix of chase calls' contacts (a caller ringing again while waiting for an

@@ -11,11 +11,12 @@ on. After ``training_weeks`` (7 x weeks days, rounded) they join the roster; for
 more their handle time is ``ramp_factor`` times the usual on their first day, falling linearly
 to 1 (the factor of a day is its value at midday).
 
-:func:`draw_pipeline` draws one replication's pipeline from its own random stream (leavers are
-the only randomness); :func:`expected_pipeline` gives the mean of the same arithmetic with no
-randomness (the expected leavers of a month spread evenly over its days), for screening plans
-analytically. Both return a :class:`Pipeline`, day by day over the measured days (day 0 is
-``run.start_date``); :meth:`Pipeline.monthly` sums it up by month. The engine reads it through
+:func:`draw_pipeline` draws one replication's pipeline, each group of people (the first ones,
+each course) from a random stream of its own (leavers are the only randomness);
+:func:`expected_pipeline` gives the mean of the same arithmetic with no randomness (the expected
+leavers of a month spread evenly over its days), for screening plans analytically. Both return
+a :class:`Pipeline`, day by day over the measured days (day 0 is ``run.start_date``);
+:meth:`Pipeline.monthly` sums it up by month. The engine reads it through
 :class:`contactsim.engine.staffing.Staffing`.
 """
 
@@ -35,9 +36,9 @@ STOCKS = ("headcount", "training", "ramping", "available")
 FLOWS = ("leavers", "joiners")
 MONTHLY = (*STOCKS, *FLOWS)
 
-#: How the leavers of one group in one month are placed on days: ``(at risk, chance each
-#: leaves, first day, end day) -> leavers on each day of [first, end)``.
-Leave = Callable[[float, float, int, int], np.ndarray]
+#: How the leavers of one group in one month are placed on days: ``(group, at risk, chance
+#: each leaves, first day, end day) -> leavers on each day of [first, end)``.
+Leave = Callable[["Group", float, float, int, int], np.ndarray]
 
 
 def course_start(intake: IntakeSpec, no_courses: tuple[int, ...]) -> datetime.date:
@@ -73,6 +74,9 @@ class Group:
     people: int
     joins: int  # the day they join the roster
     ramped: int  # the day their ramp-up is over
+    #: The group's own name for its random stream: ``start`` (the first people), or
+    #: ``course:DAY:K`` (the K-th course starting on day DAY).
+    key: str = "start"
 
 
 def groups(spec: WorkforceSpec, start_date: datetime.date) -> list[Group]:
@@ -81,7 +85,9 @@ def groups(spec: WorkforceSpec, start_date: datetime.date) -> list[Group]:
     out = [Group(0, spec.headcount, 0, 0)]
     starts = sorted(((course_start(i, spec.no_courses) - start_date).days, i.people)
                     for i in spec.intakes)
-    out += [Group(s, n, s + train, s + train + ramp) for s, n in starts]
+    for s, n in starts:
+        same_day = sum(g.start == s for g in out[1:])
+        out.append(Group(s, n, s + train, s + train + ramp, f"course:{s}:{same_day}"))
     return out
 
 
@@ -127,10 +133,15 @@ class Pipeline:
 
 
 def draw_pipeline(spec: WorkforceSpec, start_date: datetime.date, n_days: int,
-                  rng: np.random.Generator) -> Pipeline:
-    """One replication's pipeline: each group's leavers of each month drawn from ``rng``
-    (binomial count, then a uniform day each), months in order, groups in order."""
-    def leave(at_risk: float, chance: float, a: int, b: int) -> np.ndarray:
+                  stream: Callable[[str], np.random.Generator]) -> Pipeline:
+    """One replication's pipeline: each group's leavers of each month (binomial count, then a
+    uniform day each), months in order, drawn from the group's own stream ``stream(key)``
+    (:attr:`Group.key`). A group's own stream keeps the first people's leavers the same
+    whatever courses a plan adds or resizes (common random numbers for ``recruit``)."""
+    rngs: dict[str, np.random.Generator] = {}
+
+    def leave(group: Group, at_risk: float, chance: float, a: int, b: int) -> np.ndarray:
+        rng = rngs.get(group.key) or rngs.setdefault(group.key, stream(group.key))
         count = int(rng.binomial(round(at_risk), chance))
         return np.bincount(rng.integers(a, b, size=count) - a, minlength=b - a).astype(float)
 
@@ -141,7 +152,7 @@ def expected_pipeline(spec: WorkforceSpec, start_date: datetime.date,
                       n_days: int) -> Pipeline:
     """The mean pipeline, with no randomness: each month's expected leavers spread evenly
     over its days."""
-    def leave(at_risk: float, chance: float, a: int, b: int) -> np.ndarray:
+    def leave(group: Group, at_risk: float, chance: float, a: int, b: int) -> np.ndarray:
         return np.full(b - a, at_risk * chance / (b - a))
 
     return _pipeline(spec, start_date, n_days, leave)
@@ -156,7 +167,7 @@ def _pipeline(spec: WorkforceSpec, start_date: datetime.date, n_days: int,
         for g, group in enumerate(found):
             if group.start <= a and chance > 0:
                 at_risk = group.people - gone[g, :a].sum()
-                gone[g, a:b] = leave(at_risk, chance, a, b)
+                gone[g, a:b] = leave(group, at_risk, chance, a, b)
     days = np.arange(n_days)
     alive = np.array([np.where(days >= g.start, g.people, 0) for g in found]) - gone.cumsum(1)
     starts = np.array([[g.start] for g in found])
