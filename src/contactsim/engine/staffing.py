@@ -28,6 +28,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable
+from functools import partial
+
+import numpy as np
 
 from contactsim.config.spec import Scenario, WorkforceSpec
 from contactsim.engine.entities import Contact, Handler
@@ -61,6 +64,12 @@ def shares_to_total(wanted: list[float]) -> list[int]:
     return out
 
 
+def _leavers_stream(streams: Streams, pool: str, group: str) -> np.random.Generator:
+    """The stream of one group's leavers (see :func:`~contactsim.engine.workforce.
+    draw_pipeline`)."""
+    return streams(StreamName.leavers(pool, group))
+
+
 class Staffing:
     """The workforce of each pool of one replication, and what it does to the room.
 
@@ -83,7 +92,7 @@ class Staffing:
                 self.ramps.append(None)
                 continue
             pipe = draw_pipeline(spec, cal.start_date, math.ceil(scenario.run.days),
-                                 lambda key, pool=name: streams(StreamName.leavers(pool, key)))
+                                 partial(_leavers_stream, streams, name))
             self.pipelines[name] = pipe
             self.scalers.append(self._scaler(spec, pipe))
             slow = spec.ramp_factor > 1 and pipe.handle_factor.max() > 1
