@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from contactsim.analysis.stats import Estimate
 from contactsim.cli import main
+from contactsim.present.words import fmt_ci
 
 PAIR = [ROOT / "scenarios" / "baseline-officers.toml", ROOT / "scenarios" / "rcrp-officers.toml"]
 SHORT = ["--days", "2", "--replications", "3", "--workers", "1"]
@@ -116,3 +118,23 @@ def test_no_officers_no_dispatch_outputs(tmp_path: Path) -> None:
     assert "dispatch" not in json.loads((folder / "summary.json").read_text())
     assert not (folder / "dispatch.csv").exists()
     assert not (folder / "dispatch_hourly.csv").exists()
+
+
+def test_runs_terminal_summary_gives_attendance_by_grade_and_chase_calls(
+        tmp_path: Path) -> None:
+    text = cli("run", PAIR[0], *SHORT, "--no-report", "--out", tmp_path / "one")
+    summary = json.loads((tmp_path / "one" / "summary.json").read_text())
+    d = summary["dispatch"]
+    immediate = next(line for line in text.splitlines() if "officers, immediate:" in line)
+    share = 100 * d["immediate"]["attended_within_target"]["mean"]
+    assert f"{share:.1f}% (" in immediate
+    assert "attended within 15 min" in immediate
+    scheduled = next(line for line in text.splitlines() if "officers, scheduled:" in line)
+    assert "attended within" not in scheduled  # no target for scheduled
+    overall = next(line for line in text.splitlines() if line.strip().startswith("officers: "))
+    chase = d["chase_per_day"]
+    assert fmt_ci("chase_per_day", Estimate(chase["mean"], chase["ci_low"], chase["ci_high"],
+                                            3)) + " chase calls per day" in overall
+    plain = cli("run", ROOT / "scenarios" / "baseline.toml", *SHORT, "--no-report", "--out",
+                tmp_path / "plain")
+    assert "officers," not in plain  # no [officers]: no dispatch lines

@@ -220,7 +220,7 @@ def staff_lines(exp: Experiment) -> list[str]:
         use = est((r.pools[pool]["utilisation"] for r in reps), "utilisation")
         lines.append(f"{pool:<{w}} {hours:>26} {use:>24}  {answered}")
     lines.append(f"officer hours per day: {est((r.officer_hours for r in reps), 'officer_hours')}")
-    lines += workforce_lines(exp)
+    lines += dispatch_lines(exp) + workforce_lines(exp)
     for name in sc.diversions:
         per_day = {m: est((r.diversions[name][m] for r in reps), m, 1 / days)
                    for m in ("diverted", "failed", "failed_closed", "failed_busy")}
@@ -271,6 +271,33 @@ def workforce_lines(exp: Experiment) -> list[str]:
         parts = ", ".join(f"{part} {pounds(cost[part])}" for part in ("staff", "training",
                                                                       "recruits"))
         lines.append(f"a year's cost: {pounds(cost['total'])} ({parts})")
+    return lines
+
+
+def dispatch_lines(exp: Experiment) -> list[str]:
+    """The terminal's officers lines (DESIGN §12), with ``[officers]``: each attended grade's
+    attendance within its target, mean and 90th percentile time to arrival and incidents per
+    day; then the officers' utilisation and the chase calls per day."""
+    from contactsim.analysis.dispatch import ALL, targets
+    from contactsim.config.spec import ATTENDED
+
+    reps = [r.dispatch for r in exp.replications if r.dispatch is not None]
+    if not reps or len(reps) != len(exp.replications):
+        return []
+
+    def est(name: str, measure: str) -> str:
+        return fmt_ci(measure, measure_estimate((r[name][measure] for r in reps), measure))
+
+    lines = []
+    for grade, target in zip(ATTENDED, targets(exp.scenario), strict=True):
+        within = (f"{est(grade, 'attended_within_target')} attended within "
+                  f"{fmt_target(target)}, " if target is not None else "")
+        lines.append(f"officers, {grade}: {within}arrival mean "
+                     f"{est(grade, 'mean_arrival_s')}, 90th percentile "
+                     f"{est(grade, 'p90_arrival_s')}; {est(grade, 'incidents_per_day')} "
+                     "incidents per day")
+    lines.append(f"officers: utilisation {est(ALL, 'officer_utilisation')}; "
+                 f"{est(ALL, 'chase_per_day')} chase calls per day")
     return lines
 
 
