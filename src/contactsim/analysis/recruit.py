@@ -361,9 +361,10 @@ def notes(p: RecruitPlan, had_intakes: bool, *, stopped: bool) -> list[str]:
     unsure = [m for m, e in enumerate(p.chosen.service_level)
               if e.mean >= p.target and e.ci_low < p.target]
     if unsure:
-        out.append(f"{len(unsure)} of the months the plan meets do so on the mean, but their 95% "
-                   f"interval reaches below the target ({month_names(p.months, unsure)}); more "
-                   "replications would make sure")
+        one = len(unsure) == 1
+        out.append(f"{len(unsure)} of the months the plan meets {'does' if one else 'do'} so on "
+                   f"the mean, but {'its' if one else 'their'} 95% interval reaches below the "
+                   f"target ({month_names(p.months, unsure)}); more replications would make sure")
     if p.scenario.run.replications < 5:
         out.append(f"only {p.scenario.run.replications} replications: a month's mean service "
                    "level is uncertain; use 10 or more")
