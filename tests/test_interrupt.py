@@ -74,10 +74,11 @@ def previous(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
 def test_signal_during_a_run_exits_130_and_keeps_earlier_results(
         previous: tuple[Path, dict[str, bytes]], sig: int, workers: str) -> None:
     out, before = previous
-    # A year of the baseline: far longer than the moment we let it run.
+    # 200 years of the baseline (about 700 CPU-s here): far longer than the moment we let it
+    # run on any machine; interrupted after 3 s, it costs no more than a short run.
     proc = subprocess.Popen(
         [sys.executable, "-m", "contactsim", "run", str(ROOT / "scenarios" / "baseline.toml"),
-         "--out", str(out), "--days", "365", "--replications", "4", "--workers", workers],
+         "--out", str(out), "--days", "365", "--replications", "200", "--workers", workers],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ready(proc)
     time.sleep(3)
@@ -113,7 +114,8 @@ def test_ctrl_c_while_loading_exits_130_without_traceback(tmp_path: Path,
 def test_ctrl_c_at_random_moments_of_a_run_always_exits_130(
         previous: tuple[Path, dict[str, bytes]]) -> None:
     # Seeded, so a failure can be replayed: each trial a random signal at a random moment of
-    # the first 2.5 s (loading, planning, the workers starting, simulating).
+    # the first 2.5 s (loading, planning, the workers starting, simulating). 200 years of the
+    # baseline, so no machine finishes before the signal.
     out, before = previous
     rng = random.Random(20261202)
     for trial in range(16):
@@ -125,7 +127,7 @@ def test_ctrl_c_at_random_moments_of_a_run_always_exits_130(
         group = rng.random() < 0.5
         proc = subprocess.Popen(
             [sys.executable, "-m", "contactsim", "run", str(ROOT / "scenarios" / "baseline.toml"),
-             "--out", str(out), "--days", "365", "--replications", "4", "--workers", workers],
+             "--out", str(out), "--days", "365", "--replications", "200", "--workers", workers],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         ready(proc)
         time.sleep(delay_s)
