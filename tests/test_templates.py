@@ -20,7 +20,7 @@ from contactsim.analysis.experiment import run_experiment
 from contactsim.analysis.stats import Estimate
 from contactsim.config.loading import load_scenario
 from contactsim.present.html import ENV, Embedded, macro, render
-from contactsim.present.words import print_summary
+from contactsim.present.run_words import print_summary
 
 HOSTILE = '<script>alert("x")</script> & \'quoted\''
 

@@ -22,7 +22,8 @@ from contactsim.cli import build_parser, main
 from contactsim.config.loading import FlagOverride, load_scenario
 from contactsim.engine.records import ABANDONED, ANSWERED
 from contactsim.present.report import run_html
-from contactsim.present.words import MEANINGS, fmt_ci, label, print_summary
+from contactsim.present.run_words import print_summary
+from contactsim.present.words import MEANINGS, fmt_ci, label
 from contactsim.problems import ScenarioError
 from contactsim.results.read import read_run
 from contactsim.results.write import write_tables

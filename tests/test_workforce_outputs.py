@@ -19,7 +19,7 @@ from contactsim.analysis.experiment import run_experiment
 from contactsim.config.loading import load_scenario
 from contactsim.jobs.whatif import run_compare
 from contactsim.present.board import board, cost_bullet, difference
-from contactsim.present.words import workforce_lines
+from contactsim.present.run_words import workforce_lines
 from contactsim.results.compare import plan_compare
 from contactsim.results.read import read_compare, read_table
 from contactsim.results.write import write_tables

@@ -25,9 +25,10 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from contactsim.config.calendar_schema import CALENDAR
 from contactsim.config.kinds import Kind
 from contactsim.config.rules import cross_check
-from contactsim.config.schema import CALENDAR, RUN, SCENARIO, build_scenario
+from contactsim.config.schema import RUN, SCENARIO, build_scenario
 from contactsim.config.spec import Scenario
 from contactsim.config.tables import Named, Table
 from contactsim.files import FOLDER, MISSING, NotAFileError, check_regular, read_regular

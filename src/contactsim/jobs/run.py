@@ -115,7 +115,7 @@ def run_job(files: Sequence[str], out: Path | None, overrides: Sequence[str],
     Every file is loaded and every target checked before any simulating; each scenario's
     warnings come just before its run, so the planner can stop it and fix the file.
     """
-    from contactsim.present.words import print_summary
+    from contactsim.present.run_words import print_summary
 
     scenarios = load_all(files, overrides)
     targets = run_targets(files, out)

@@ -30,7 +30,7 @@ from contactsim.present.drawing import (
     target_line,
     text,
 )
-from contactsim.present.words import pounds
+from contactsim.present.run_words import pounds
 from contactsim.results.read import RunResults, Table
 from contactsim.standard import TARGET_SL
 
