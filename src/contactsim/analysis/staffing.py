@@ -39,8 +39,13 @@ written from a plan is :mod:`contactsim.results.staff`'s, and its words are pres
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
+import numpy as np
+
+from contactsim.analysis import rostering
+from contactsim.analysis.rostering import staff_hours
 from contactsim.analysis.staff_load import on_duty_requirement
 from contactsim.analysis.staff_model import (
     FAMILY_ERROR,
@@ -63,7 +68,14 @@ from contactsim.analysis.staff_model import (
     to_roster,
 )
 from contactsim.analysis.staff_rosters import pattern_words, recommend, verified
-from contactsim.analysis.staff_search import Simulator, hourly_lines, pool_changes, search
+from contactsim.analysis.staff_search import (
+    Simulator,
+    covering,
+    hourly_lines,
+    pool_changes,
+    search,
+)
+from contactsim.analysis.staff_trim import trim
 from contactsim.config.spec import Scenario
 from contactsim.engine.roster import rostered_by_hour
 
@@ -110,11 +122,21 @@ def plan(request: Request, sc: Scenario, log: Callable[[str], None] = lambda _: 
     log(f"formula: {int(start.sum()):,} staff hours a week; screening with {screen} "
         "replications")
     found = search(sim, start, load, share, patterns, screen)
+    shifts = list(found.shifts) or covering(found.required, patterns)
+    trimmed, spent = trim(sim, shifts, found.screened if found.shifts else None, load, share,
+                          screen)
+    need = np.minimum(found.required, rostering.on_duty(trimmed))
+    found = dataclasses.replace(found, required=need, shifts=tuple(trimmed), screened=None,
+                                trimmed=staff_hours(shifts) - staff_hours(trimmed),
+                                trim_screens=spent)
     log("verifying the roster with every replication")
-    tried = verified(sim, found.required, patterns)
+    tried = verified(sim, need, patterns, trimmed)
     candidates = [c for c, _ in tried]
     chosen = recommend(candidates, request.target)
     need = tried[candidates.index(chosen)][1]
+    wider = None
+    if not request.shift_hours and not request.shift_starts:
+        wider = rostering.one_more_start(need, patterns)
     return Plan(request, sc, pool, start, rostered_by_hour(sc.pools[pool]), found, need,
                 candidates, chosen, workforce(sc, pool, share), tuple(patterns), on_duty,
-                screen)
+                screen, one_more_start=wider)
