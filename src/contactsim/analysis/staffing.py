@@ -16,6 +16,14 @@ the whole costs a few runs of the scenario, not dozens:
    rounds differ only in the roster). Hours clearly short of the target get more people, and
    the roster is chosen again, until none is clearly short or ``max_iterations`` rounds have
    run. Hours never come down: where only the channel's own calls matter, the formula holds.
+   The cover is exact (an integer programme), so where the pool's own shifts overlap (say
+   07:00-17:00 and 15:00-01:00 both needed in full for their other hours) the hours they share
+   get more people than they need: that is the patterns' cost, not the solver's. **Trimming**
+   (:mod:`~contactsim.analysis.staff_trim`) then takes people off shift lines whose every hour
+   lies clearly above the target, with the same replications, keeping a removal only if no
+   hour falls below the target; the requirement is lowered to what the trimmed roster puts on
+   duty where it was enough. The plan also names the one start time whose addition would cover
+   the requirement most cheaply (:func:`~contactsim.analysis.rostering.one_more_start`).
 3. **Verification.** The final roster is simulated at full precision (every replication) as
    written. Where it misses the target over the week or leaves hours clearly short (all 168
    judged together), those hours get one more person and it is verified again, at most

@@ -137,7 +137,8 @@ def one_more_start_note(p: Plan, start: int, hours: int) -> str:
     words = ", ".join(str(n) for n in lengths[:-1]) + " and " if len(lengths) > 1 else ""
     fte = p.workforce.fte(hours)
     return (f"the requirement is {int(p.required.sum()):,} staff hours, but the pool's own "
-            "shifts can cover it only where they fall, overlapping where it needs no more; "
+            "shifts cover it only in whole shifts at their own times, so some hours get "
+            "more people than they need; "
             f"shifts starting at {start:02d}:00 as well ({words}{lengths[-1]} hours) would "
             f"cover it with {hours:,} staff hours ({fte:.0f} FTE; not yet simulated): try "
             f"--shift-starts {start}")
