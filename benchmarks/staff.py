@@ -21,8 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from contactsim.analysis.experiment import run_experiment
-from contactsim.analysis.staffing import Request, plan
+from contactsim.analysis.staffing import Plan, Request, plan
 from contactsim.config.loading import load_scenario
+from contactsim.timebase import WEEKDAYS
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = {"baseline": (HERE.parent / "scenarios" / "baseline.toml", "999"),
@@ -54,6 +55,17 @@ def measure(name: str, workers: int) -> None:
     print(f"  one run          {run_cpu:8.1f} CPU-s  {run_wall:7.1f} s wall")
     print(f"  staff            {staff_cpu:8.1f} CPU-s  {staff_wall:7.1f} s wall")
     print(f"  ratio            {staff_cpu / run_cpu:8.2f} runs (target: at most 5)")
+    p = found[0]
+    assert isinstance(p, Plan)
+    w, sl = p.workforce, p.suggested_sl
+    print(f"  suggested        {p.suggested_hours:8,} staff hours  {w.fte(p.suggested_hours):5.1f} "
+          f"FTE  (today {p.rostered.sum():,.0f}, {w.fte(float(p.rostered.sum())):.1f} FTE; "
+          f"requirement {int(p.required.sum()):,})")
+    print(f"  service level    {sl.mean:8.1%} over the week; trimmed {p.search.trimmed:,} staff "
+          f"hours in {p.search.trim_screens} screens")
+    for b in p.chosen.bands:
+        print(f"  short            {WEEKDAYS[b.first_hour // 24]} {b.first_hour % 24:02d}:00 "
+              f"for {b.hours} h at {b.service_level:.1%}{' (clearly)' if b.clearly else ''}")
 
 
 def main() -> None:

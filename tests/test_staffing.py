@@ -26,7 +26,9 @@ from contactsim.analysis.rostering import (
     cover,
     cover_patterns,
     day_names,
+    least_hours,
     on_duty,
+    one_more_start,
     roster_lines,
     staff_hours,
 )
@@ -474,3 +476,59 @@ def test_screening_stops_raising_an_hour_more_people_do_not_reach(
     assert found.stuck == 1
     assert not found.stopped_early
     assert found.rounds == sim.runs == 3
+
+
+# --- trimming: people off shifts whose every hour has a surplus, kept only if no hour falls ---
+
+
+class StepSimulator(FakeSimulator):
+    """Each hour answers 100% of its calls with 12 or more on duty, 92% with 8 to 11 and 50%
+    with fewer (1,000 calls an hour in each replication): 8 is the least that meets 90%."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tried: list[int] = []
+
+    def shifts(self, shifts: list[Shift], replications: int) -> FakeExperiment:
+        self.runs += 1
+        duty = on_duty(shifts)
+        self.tried.append(int(duty[0]))
+        sl = np.where(duty >= 12, 1.0, np.where(duty >= 8, 0.92, 0.5))
+        hourly = {"q": {"service_level": sl, "offered": np.full(168, 1000.0)}}
+        return FakeExperiment([FakeReplication(hourly)] * replications)
+
+
+@pytest.mark.parametrize(("keep", "final", "tried"), [
+    # the formula's room is exact: 12 off at once, and 8 clearly meets the target
+    (8, 8, [8]),
+    # it overshoots: 14 off leaves 6 (below the target), put back and tried with 7, then 3,
+    # each step that leaves 8 or more kept, until the six screenings are spent
+    (6, 9, [6, 13, 6, 10, 7, 9]),
+])
+def test_trim_takes_off_only_what_leaves_every_hour_at_the_target(
+        monkeypatch: pytest.MonkeyPatch, keep: int, final: int, tried: list[int]) -> None:
+    from contactsim.analysis import staff_trim
+
+    monkeypatch.setattr(staff_trim, "spare",
+                        lambda _l, _s, _t, duty, _p, clear: np.where(clear, duty - keep, 0))
+    sim = StepSimulator()
+    shifts = [Shift(0, 0, 12, 20)]
+    trimmed, spent = staff_trim.trim(sim, shifts, sim.shifts(shifts, 4),  # type: ignore[arg-type]
+                                     None, 1.0, 4)  # type: ignore[arg-type]
+    assert sim.tried[1:] == tried
+    assert trimmed == [Shift(0, 0, 12, final)]
+    assert spent == len(tried) <= staff_trim.TRIM_SCREENS
+    assert final >= 8  # never below the least that meets the target
+
+
+def test_least_hours_is_the_cover_and_one_more_start_saves_hours() -> None:
+    need = np.zeros(168, dtype=int)
+    for d in range(7):
+        need[d * 24 + 7:d * 24 + 23] = 10  # 07:00-23:00, ten people
+    # 07:00-15:00, 11:00-19:00 and 17:00-01:00: only the first covers 07:00, only the second
+    # 15:00 and only the third 21:00, so each takes ten people: 240 staff hours a day
+    own = [(7, 8), (11, 8), (17, 8)]
+    assert least_hours(need, own) == staff_hours(cover_patterns(need, own)) == 7 * 240
+    # a 15:00 start (8 hours, to 23:00) meets the day with the 07:00 shift exactly
+    assert one_more_start(need, own) == (15, 7 * 160)
+    assert least_hours(need, [(3, 4)]) is None

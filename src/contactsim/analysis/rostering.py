@@ -77,6 +77,30 @@ def cover_patterns(required: Sequence[int] | np.ndarray,
                    patterns: Sequence[tuple[int, int]]) -> list[Shift]:
     """Like :func:`cover`, with the allowed shifts given as (start hour, length) pairs, each
     allowed on any day: a force's own shift patterns, with only the headcounts chosen."""
+    need, options, matrix, cost = _problem(required, patterns)
+    counts = _solve(matrix, need, cost, np.ones(len(options), dtype=bool))
+    if counts is None:
+        raise RosterError("the roster could not be solved in time; allow fewer start times")
+    return [Shift(d, s, n, int(k)) for (d, s, n), k in
+            zip(options, _tidy(options, matrix, need, cost, counts), strict=True) if k > 0]
+
+
+def least_hours(required: Sequence[int] | np.ndarray,
+                patterns: Sequence[tuple[int, int]]) -> int | None:
+    """The fewest staff hours of the allowed (start hour, length) shifts covering
+    ``required`` (what :func:`cover_patterns` would cost), or None if they cannot."""
+    try:
+        need, options, matrix, cost = _problem(required, patterns)
+    except RosterError:
+        return None
+    counts = _solve(matrix, need, cost, np.ones(len(options), dtype=bool))
+    return None if counts is None else int(cost @ counts)
+
+
+def _problem(required: Sequence[int] | np.ndarray, patterns: Sequence[tuple[int, int]],
+             ) -> tuple[np.ndarray, list[tuple[int, int, int]], np.ndarray, np.ndarray]:
+    """The covering problem: the need, the options (day, start, length), which hours each
+    option covers and its cost in staff hours."""
     need = np.asarray(required, dtype=float)
     if need.shape != (HOURS_PER_WEEK,) or (need < 0).any():
         raise RosterError("the requirement must be 168 hourly figures, none negative")
@@ -91,12 +115,22 @@ def cover_patterns(required: Sequence[int] | np.ndarray,
         h = int(np.flatnonzero(uncovered)[0])
         raise RosterError(f"no allowed shift covers {WEEKDAYS[h // 24]} {h % 24:02d}:00; allow "
                           "more start times or longer shifts")
-    cost = np.array([n for _, _, n in options], dtype=float)
-    counts = _solve(matrix, need, cost, np.ones(len(options), dtype=bool))
-    if counts is None:
-        raise RosterError("the roster could not be solved in time; allow fewer start times")
-    return [Shift(d, s, n, int(k)) for (d, s, n), k in
-            zip(options, _tidy(options, matrix, need, cost, counts), strict=True) if k > 0]
+    return need, options, matrix, np.array([n for _, _, n in options], dtype=float)
+
+
+def one_more_start(required: Sequence[int] | np.ndarray,
+                   patterns: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
+    """The start hour that, added to ``patterns`` with their lengths, covers ``required`` with
+    the fewest staff hours, and those hours (earliest hour on a tie; None: no start saves
+    any)."""
+    lengths = sorted({n for _, n in patterns})
+    best = least_hours(required, patterns)
+    found: tuple[int, int] | None = None
+    for start in sorted(set(range(24)) - {s for s, _ in patterns}):
+        hours = least_hours(required, [*patterns, *((start, n) for n in lengths)])
+        if hours is not None and (best is None or hours < best):
+            best, found = hours, (start, hours)
+    return found
 
 
 def _solve(matrix: np.ndarray, need: np.ndarray, cost: np.ndarray,

@@ -84,6 +84,10 @@ class Search:
     stopped_early: bool  # the round limit came with hours still short (the last move untested)
     last_up: int = 0  # hours given more staff in the last round
     stuck: int = 0  # hours left short: more people on their shifts did not reach them
+    shifts: tuple[Shift, ...] = ()  # the roster last screened, when it covers ``required``
+    screened: Any = field(default=None, compare=False, repr=False)  # its Experiment
+    trimmed: int = 0  # staff hours the trim took off the covering roster
+    trim_screens: int = 0  # screening runs the trim spent
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,10 @@ class Plan:
     on_duty: np.ndarray  # people on duty needed each hour by formula (before absence, breaks)
     screen_replications: int = SCREEN_REPLICATIONS
     notes: list[str] = field(default_factory=list)
+    #: With the pool's own patterns only: the start hour whose addition (at the pool's
+    #: lengths) would cover the requirement most cheaply, and those staff hours (None: none
+    #: saves any, or the choice was widened already).
+    one_more_start: tuple[int, int] | None = None
 
     @property
     def required(self) -> np.ndarray:

@@ -65,14 +65,16 @@ def verify(sim: Simulator, shifts: Sequence[Shift], label: str, kind: str,
 
 
 def verified(sim: Simulator, need: np.ndarray, patterns: Sequence[tuple[int, int]],
+             shifts: Sequence[Shift] = (),
              ) -> list[tuple[Candidate, np.ndarray]]:
-    """The roster covering ``need``, verified; where it misses the target over the week or
-    leaves hours clearly below it (all 168 judged together), the hours below it get one more
-    person than it gave them and the roster is chosen and verified again, at most
+    """The roster covering ``need`` (``shifts`` when given: one that does), verified; where it
+    misses the target over the week or leaves hours clearly below it (all 168 judged
+    together), the hours below it get one more person than it gave them and the roster is
+    chosen and verified again, at most
     :data:`REPAIR_ROUNDS` times. An hour whose mean falls a little short while no hour is
     clearly short is chance as likely as not: it is reported (a band), not staffed up.
     Returns each roster verified with the requirement it covers."""
-    shifts = covering(need, patterns)
+    shifts = list(shifts) or covering(need, patterns)
     found, short = verify(sim, shifts, "covering the requirement", "requirement")
     tried = [(found, need)]
     for repair in range(1, REPAIR_ROUNDS + 1):

@@ -140,9 +140,8 @@ def pooled_hourly(exp: Experiment, channel: str) -> tuple[np.ndarray, np.ndarray
     return p, calls
 
 
-def screened_short(exp: Experiment, channel: str, target: float) -> np.ndarray:
-    """Hours whose pooled service level lies more than :data:`SCREEN_Z` standard errors below
-    the target (hours with no calls are never short). The standard error is the larger of the
+def screen_error(exp: Experiment, channel: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each hour's pooled service level, its calls and its standard error: the larger of the
     binomial one on the pooled calls and the one from the spread over replications (calls in
     the same hour wait together, so the binomial alone is too small)."""
     p, calls = pooled_hourly(exp, channel)
@@ -152,6 +151,21 @@ def screened_short(exp: Experiment, channel: str, target: float) -> np.ndarray:
         spread = np.nanstd(sl, axis=0, ddof=1) / np.sqrt(n) if len(sl) > 1 else 0.0
         binomial = np.sqrt(np.clip(p * (1 - p), 0.0, None) / calls)
         se = np.fmax(np.nan_to_num(spread), np.maximum(binomial, 0.5 / calls))
+    return p, calls, se
+
+
+def screen_low(exp: Experiment, channel: str) -> np.ndarray:
+    """Each hour's pooled service level less :data:`SCREEN_Z` standard errors (NaN: no
+    calls)."""
+    p, _, se = screen_error(exp, channel)
+    return np.asarray(p - SCREEN_Z * se, dtype=float)
+
+
+def screened_short(exp: Experiment, channel: str, target: float) -> np.ndarray:
+    """Hours whose pooled service level lies more than :data:`SCREEN_Z` standard errors below
+    the target (hours with no calls are never short)."""
+    p, calls, se = screen_error(exp, channel)
+    with np.errstate(invalid="ignore"):
         short = p + SCREEN_Z * se < target
     return np.asarray(short & (calls > 0), dtype=bool)
 
@@ -194,7 +208,8 @@ def search(sim: Simulator, start: np.ndarray, load: Load, share: float,
         stuck |= short & (p - before < (target - before) / 4)  # NaN (never raised): False
         short &= ~stuck
         if not short.any():
-            return Search(need, round_, limit, stopped_early=False, stuck=int(stuck.sum()))
+            return Search(need, round_, limit, stopped_early=False, stuck=int(stuck.sum()),
+                          shifts=tuple(shifts), screened=exp)
         duty = on_duty(shifts)
         for h in np.flatnonzero(short):
             need[h] = duty[h] + up_step(load, share, target, int(duty[h]), float(p[h]), int(h))

@@ -16,6 +16,14 @@ the whole costs a few runs of the scenario, not dozens:
    rounds differ only in the roster). Hours clearly short of the target get more people, and
    the roster is chosen again, until none is clearly short or ``max_iterations`` rounds have
    run. Hours never come down: where only the channel's own calls matter, the formula holds.
+   The cover is exact (an integer programme), so where the pool's own shifts overlap (say
+   07:00-17:00 and 15:00-01:00 both needed in full for their other hours) the hours they share
+   get more people than they need: that is the patterns' cost, not the solver's. **Trimming**
+   (:mod:`~contactsim.analysis.staff_trim`) then takes people off shift lines whose every hour
+   lies clearly above the target, with the same replications, keeping a removal only if no
+   hour falls below the target; the requirement is lowered to what the trimmed roster puts on
+   duty where it was enough. The plan also names the one start time whose addition would cover
+   the requirement most cheaply (:func:`~contactsim.analysis.rostering.one_more_start`).
 3. **Verification.** The final roster is simulated at full precision (every replication) as
    written. Where it misses the target over the week or leaves hours clearly short (all 168
    judged together), those hours get one more person and it is verified again, at most
@@ -39,8 +47,13 @@ written from a plan is :mod:`contactsim.results.staff`'s, and its words are pres
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
+import numpy as np
+
+from contactsim.analysis import rostering
+from contactsim.analysis.rostering import staff_hours
 from contactsim.analysis.staff_load import on_duty_requirement
 from contactsim.analysis.staff_model import (
     FAMILY_ERROR,
@@ -63,7 +76,14 @@ from contactsim.analysis.staff_model import (
     to_roster,
 )
 from contactsim.analysis.staff_rosters import pattern_words, recommend, verified
-from contactsim.analysis.staff_search import Simulator, hourly_lines, pool_changes, search
+from contactsim.analysis.staff_search import (
+    Simulator,
+    covering,
+    hourly_lines,
+    pool_changes,
+    search,
+)
+from contactsim.analysis.staff_trim import trim
 from contactsim.config.spec import Scenario
 from contactsim.engine.roster import rostered_by_hour
 
@@ -110,11 +130,21 @@ def plan(request: Request, sc: Scenario, log: Callable[[str], None] = lambda _: 
     log(f"formula: {int(start.sum()):,} staff hours a week; screening with {screen} "
         "replications")
     found = search(sim, start, load, share, patterns, screen)
+    shifts = list(found.shifts) or covering(found.required, patterns)
+    trimmed, spent = trim(sim, shifts, found.screened if found.shifts else None, load, share,
+                          screen)
+    need = np.minimum(found.required, rostering.on_duty(trimmed))
+    found = dataclasses.replace(found, required=need, shifts=tuple(trimmed), screened=None,
+                                trimmed=staff_hours(shifts) - staff_hours(trimmed),
+                                trim_screens=spent)
     log("verifying the roster with every replication")
-    tried = verified(sim, found.required, patterns)
+    tried = verified(sim, need, patterns, trimmed)
     candidates = [c for c, _ in tried]
     chosen = recommend(candidates, request.target)
     need = tried[candidates.index(chosen)][1]
+    wider = None
+    if not request.shift_hours and not request.shift_starts:
+        wider = rostering.one_more_start(need, patterns)
     return Plan(request, sc, pool, start, rostered_by_hour(sc.pools[pool]), found, need,
                 candidates, chosen, workforce(sc, pool, share), tuple(patterns), on_duty,
-                screen)
+                screen, one_more_start=wider)

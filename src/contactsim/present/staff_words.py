@@ -83,6 +83,10 @@ def plan_notes(p: Plan) -> list[str]:
                      "short of the target; they were raised but not screened again. The "
                      "roster was verified with every replication, so its own figures stand; "
                      f"run again with --max-iterations {2 * s.limit} to let screening finish")
+    if s.trimmed:
+        notes.append(f"{s.trimmed:,} staff hours were taken off shifts whose every hour was "
+                     "clearly above the target, keeping only removals that left no hour below "
+                     f"it ({s.trim_screens} more screening runs)")
     if s.stuck:
         notes.append(f"{s.stuck} hour{'s' * (s.stuck != 1)} stayed short when given more "
                      "people (their service level closed less than a quarter of the gap), so "
@@ -122,7 +126,22 @@ def pattern_notes(p: Plan) -> list[str]:
                      + ", ".join(f"{s0:02d}:00 for {n} h" for s0, n in p.patterns)
                      + ") and chose only headcounts; --shift-starts and --shift-hours widen "
                      "the choice")
+    if p.one_more_start is not None:
+        notes.append(one_more_start_note(p, *p.one_more_start))
     return notes
+
+
+def one_more_start_note(p: Plan, start: int, hours: int) -> str:
+    """Where the pool's own shifts overlap, they cost hours the requirement does not need."""
+    lengths = sorted({n for _, n in p.patterns})
+    words = ", ".join(str(n) for n in lengths[:-1]) + " and " if len(lengths) > 1 else ""
+    fte = p.workforce.fte(hours)
+    return (f"the requirement is {int(p.required.sum()):,} staff hours, but the pool's own "
+            "shifts cover it only in whole shifts at their own times, so some hours get "
+            "more people than they need; "
+            f"shifts starting at {start:02d}:00 as well ({words}{lengths[-1]} hours) would "
+            f"cover it with {hours:,} staff hours ({fte:.0f} FTE; not yet simulated): try "
+            f"--shift-starts {start}")
 
 
 def staffing_text(p: Plan) -> str:

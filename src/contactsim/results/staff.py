@@ -150,7 +150,11 @@ def summary(p: Plan, notes: tuple[str, ...] = ()) -> dict[str, Any]:
         "search": {"rounds": p.search.rounds, "limit": p.search.limit,
                    "stopped_early": p.search.stopped_early,
                    "last_round": {"hours_up": p.search.last_up},
-                   "hours_not_reached": p.search.stuck},
+                   "hours_not_reached": p.search.stuck,
+                   "trimmed_staff_hours": p.search.trimmed,
+                   "trim_screens": p.search.trim_screens},
+        "one_more_start": None if p.one_more_start is None else {
+            "start": f"{p.one_more_start[0]:02d}:00", "staff_hours": p.one_more_start[1]},
         "suggested": {**p.chosen.as_dict(r.target),
                       "on_duty": [int(n) for n in on_duty(p.suggested)]},
         "candidates": [{**c.as_dict(r.target), "suggested": c is p.chosen}
