@@ -64,7 +64,7 @@ from contactsim.engine.events import Call, EventLoop
 from contactsim.engine.feed import FeedMixin
 from contactsim.engine.officers import Officers
 from contactsim.engine.overload import OverloadMixin
-from contactsim.engine.records import RecordBuffer
+from contactsim.engine.records import ANSWERED, RecordBuffer, Records
 from contactsim.engine.staff import StaffMixin
 from contactsim.engine.staffing import Staffing
 from contactsim.engine.streams import Streams
@@ -212,9 +212,9 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             rec.code.append(c.tag)
             rec.wait_s.append(now - c.join)
             rec.connect_s.append(c.connect)
-            p.answered[c.ch] += 1
-            self.open -= 1
-            if not self.open:
+            # (p.answered is not counted here: see _answered_by)
+            self.open = left = self.open - 1
+            if not left:
                 self._maybe_finish()
         c.state = IN_SERVICE
         p.busy_area += p.busy * (now - p.t)
@@ -408,15 +408,29 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         tables = self.tables
         # (before the warnings are taken: incidents never attended add one)
         dispatch = self.officers.output() if isinstance(self.officers, Dispatch) else None
+        records = self.records.freeze()
         return ModelOutput(
-            records=self.records.freeze(), present_s=tables.present_s, busy_s=tables.busy_s,
+            records=records, present_s=tables.present_s, busy_s=tables.busy_s,
             window_s=tables.window_s, diversions=self.diversion_counts.array(),
             callbacks=np.array(self.callbacks, dtype=float),
             officer_hours=np.array(self.officers.hours), warnings=tuple(self.warnings),
-            answered_by=np.array([p.answered for p in self.pools], dtype=float).reshape(
-                len(self.pools), len(self.channel_names)),
+            answered_by=self._answered_by(records),
             closed=self.demand.closed_counts(), workforce=self.staffing.pipelines or None,
             dispatch=dispatch)
+
+
+    def _answered_by(self, records: Records) -> np.ndarray:
+        """(pools, channels): measured contacts each pool answered on each channel. A channel
+        that one pool alone answers (``only_pool``) has all its answered records from that
+        pool, so its column is counted from the records (the inlined arrival path does not
+        count them as it goes); the rest were counted as they were answered."""
+        out = np.array([p.answered for p in self.pools], dtype=float).reshape(
+            len(self.pools), len(self.channel_names))
+        answered = records.outcome == ANSWERED
+        for k, only in enumerate(self.only_pool):
+            if only is not None:
+                out[only.index, k] = float(np.count_nonzero(answered & (records.channel == k)))
+        return out
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:
