@@ -8,12 +8,14 @@ records to the last bit.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from conftest import ROOT
 from contactsim.config.loading import load_scenario
 from contactsim.engine import ControlRoom
-from contactsim.engine.entities import Contact, Handler
+from contactsim.engine.entities import Contact, Handler, _column
 from contactsim.engine.records import ANSWERED
 
 
@@ -44,3 +46,29 @@ def test_a_wrapper_on_the_instance_turns_the_inlined_path_off() -> None:
     room = ControlRoom(scenario, 0)
     room._start = room._start  # type: ignore[method-assign]  # (as staffing.ramped does)
     assert room._arrival_handler() == room._on_arrival
+
+
+def test_a_constant_column_is_one_object_and_the_same_values() -> None:
+    same = np.zeros(5)
+    made = list(_column(same))
+    assert made == same.tolist()
+    assert len({id(x) for x in made}) == 1
+    signed = np.array([0.0, -0.0, 0.0])  # equal, but not the same bits: kept apart
+    assert [math.copysign(1, x) for x in _column(signed)] == [1, -1, 1]
+    nan = np.full(3, np.nan)
+    assert all(math.isnan(x) for x in _column(nan))
+    varied = np.array([1, 2, 1])
+    assert list(_column(varied)) == [1, 2, 1]
+    assert list(_column(np.zeros(0))) == []
+
+
+def test_pool_channel_counts_match_the_answered_records() -> None:
+    """A channel one pool answers alone has its count from the records: it adds up."""
+    scenario = load_scenario(ROOT / "scenarios" / "rcrp.toml", ["run.days=2"])
+    room = ControlRoom(scenario, 0)
+    out = room.run()
+    answered = out.records.outcome == ANSWERED
+    for k in range(len(room.channel_names)):
+        on_k = answered & (out.records.channel == k)
+        assert out.answered_by[:, k].sum() == np.count_nonzero(on_k)
+    assert any(p is not None for p in room.only_pool)
