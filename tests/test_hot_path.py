@@ -9,12 +9,14 @@ records to the last bit.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
-from conftest import ROOT
+from conftest import MINIMAL, ROOT, write
+from contactsim.analysis.measures import _rows, contact_measures, replication_measures
 from contactsim.config.loading import load_scenario
-from contactsim.engine import ControlRoom
+from contactsim.engine import ControlRoom, simulate
 from contactsim.engine.entities import Contact, Handler, _column
 from contactsim.engine.records import ANSWERED
 
@@ -72,3 +74,19 @@ def test_pool_channel_counts_match_the_answered_records() -> None:
         on_k = answered & (out.records.channel == k)
         assert out.answered_by[:, k].sum() == np.count_nonzero(on_k)
     assert any(p is not None for p in room.only_pool)
+
+
+def test_one_channel_measures_from_views_are_those_from_copies(tmp_path: Path) -> None:
+    """With one channel every record is the channel's: its measures are taken from views of
+    the columns (no copies), and are the same numbers as from masked copies."""
+    scenario = load_scenario(write(tmp_path, "s.toml", MINIMAL))
+    out = simulate(scenario, 0)
+    rec = out.records
+    assert _rows(rec.channel == 0) == slice(None)
+    assert isinstance(_rows(np.array([True, False])), np.ndarray)
+    mask = rec.channel == 0
+    copied = contact_measures(rec.answer_s[mask], rec.wait_s[mask], rec.outcome[mask],
+                              rec.origin[mask], 10.0)
+    assert copied["offered"] > 0
+    assert replication_measures(scenario, 0, out).channels["999"] == {
+        **copied, "callbacks": 0.0, "officer_hours": 0.0}
