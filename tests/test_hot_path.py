@@ -17,7 +17,7 @@ from conftest import MINIMAL, ROOT, write
 from contactsim.analysis.measures import _rows, contact_measures, replication_measures
 from contactsim.config.loading import load_scenario
 from contactsim.engine import ControlRoom, simulate
-from contactsim.engine.entities import Contact, Handler, _column
+from contactsim.engine.entities import Contact, Handler, Queue, _column
 from contactsim.engine.records import ANSWERED
 
 
@@ -90,3 +90,13 @@ def test_one_channel_measures_from_views_are_those_from_copies(tmp_path: Path) -
     assert copied["offered"] > 0
     assert replication_measures(scenario, 0, out).channels["999"] == {
         **copied, "callbacks": 0.0, "officer_hours": 0.0}
+
+
+def test_a_hooked_offer_turns_the_inlined_path_off() -> None:
+    class Offered(ControlRoom):
+        def _offer(self, c: Contact, queue: Queue | None = None) -> None:
+            super()._offer(c, queue)
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml", ["run.days=1"])
+    room = Offered(scenario, 0)
+    assert room.env.arrive == room._on_arrival

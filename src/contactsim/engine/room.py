@@ -187,19 +187,28 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
 
     def _arrival_handler(self) -> Callable[[Contact], None]:
         """What the loop runs for each arrival: :meth:`_on_arrival`, or, when nothing hooks
-        :meth:`_start` (no subclass overrides it, no workforce ramp wraps it), the same with
-        ``_start`` inlined for the common case (:meth:`_on_arrival_direct`)."""
-        hooked = "_start" in vars(self) or type(self)._start is not ControlRoom._start
+        the methods it stands in for (no subclass overrides them, no workforce ramp wraps
+        ``_start``), the same with ``_start`` and ``_offer`` inlined for the common cases
+        (:meth:`_on_arrival_direct`)."""
+        hooked = "_start" in vars(self) or any(
+            getattr(type(self), name) is not getattr(ControlRoom, name)
+            for name in ("_start", "_offer", "_on_arrival"))
         return self._on_arrival if hooked else self._on_arrival_direct
 
     def _on_arrival_direct(self, c: Contact) -> None:
-        """:meth:`_on_arrival`, with :meth:`_start` inlined for a fresh contact, with no
-        diversion to act on it, going straight to an idle handler of the one pool that answers
-        its channel: what almost every arrival does (the same steps in the same order, so the
-        same results)."""
+        """:meth:`_on_arrival`, for a fresh contact with no diversion to act on it on a
+        channel one pool answers alone (with nobody to interrupt), with the rest inlined: it
+        joins the queue (``_offer``'s end) or goes straight to an idle handler (``_start``):
+        what almost every arrival does (the same steps in the same order, so the same
+        results)."""
         p = self.only_pool[c.ch]
-        if c.div >= 0 or p is None or not p.idle or c.answered:
+        if c.div >= 0 or p is None or c.answered:
             self._on_arrival(c)
+            return
+        if not p.idle:  # _offer's end: the queue, and patience (nobody to interrupt)
+            self.queues[c.ch].items.append(c)
+            if c.patience != math.inf:
+                Call(self.env, c.patience, self._on_patience, c)
             return
         h = p.idle.popleft()
         env = self.env
