@@ -138,7 +138,13 @@ def contact_measures(answer_s: np.ndarray, wait_s: np.ndarray, outcome: np.ndarr
     }
 
 
-def _hourly(rec: Records, answer_s: np.ndarray, mask: np.ndarray,
+def _rows(mask: np.ndarray) -> np.ndarray | slice:
+    """``mask``, or every row (a slice: views, not copies of a few large columns) when it
+    picks them all, as with one channel."""
+    return slice(None) if mask.all() else mask
+
+
+def _hourly(rec: Records, answer_s: np.ndarray, mask: np.ndarray | slice,
             target_s: float) -> dict[str, np.ndarray]:
     hours = rec.hour[mask]
     answer, wait, outcome = answer_s[mask], rec.wait_s[mask], rec.outcome[mask]
@@ -171,7 +177,7 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
     answer_s = rec.answer_s
     days = scenario.run.days
     for k, (name, spec) in enumerate(scenario.channels.items()):
-        mask = rec.channel == k
+        mask = _rows(rec.channel == k)
         channels[name] = contact_measures(answer_s[mask], rec.wait_s[mask], rec.outcome[mask],
                                           rec.origin[mask], spec.answer_target_s)
         channels[name]["callbacks"] = float(out.callbacks[k])

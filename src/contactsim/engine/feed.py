@@ -38,7 +38,7 @@ class FeedMixin(RoomState):
         self.contacts = []
         self.safe = 0
         self.i = 0
-        self.env.feed(self._on_arrival, self._next_batch)
+        self.env.feed(self._arrival_handler(), self._next_batch)
 
     def _next_batch(self) -> tuple[list[float], list[Contact]]:
         """The next contacts to arrive (with their times, then infinity), drawing further days

@@ -39,7 +39,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from heapq import heappush
 
 import numpy as np
@@ -64,7 +64,7 @@ from contactsim.engine.events import Call, EventLoop
 from contactsim.engine.feed import FeedMixin
 from contactsim.engine.officers import Officers
 from contactsim.engine.overload import OverloadMixin
-from contactsim.engine.records import RecordBuffer
+from contactsim.engine.records import ANSWERED, RecordBuffer, Records
 from contactsim.engine.staff import StaffMixin
 from contactsim.engine.staffing import Staffing
 from contactsim.engine.streams import Streams
@@ -184,6 +184,63 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
                 self._start(idle.popleft(), c)
                 return
         self._offer(c)
+
+    def _arrival_handler(self) -> Callable[[Contact], None]:
+        """What the loop runs for each arrival: :meth:`_on_arrival`, or, when nothing hooks
+        the methods it stands in for (no subclass overrides them, no workforce ramp wraps
+        ``_start``), the same with ``_start`` and ``_offer`` inlined for the common cases
+        (:meth:`_on_arrival_direct`)."""
+        hooked = "_start" in vars(self) or any(
+            getattr(type(self), name) is not getattr(ControlRoom, name)
+            for name in ("_start", "_offer", "_on_arrival"))
+        return self._on_arrival if hooked else self._on_arrival_direct
+
+    def _on_arrival_direct(self, c: Contact) -> None:
+        """:meth:`_on_arrival`, for a fresh contact with no diversion to act on it on a
+        channel one pool answers alone (with nobody to interrupt), with the rest inlined: it
+        joins the queue (``_offer``'s end) or goes straight to an idle handler (``_start``):
+        what almost every arrival does (the same steps in the same order, so the same
+        results)."""
+        p = self.only_pool[c.ch]
+        if c.div >= 0 or p is None or c.answered:
+            self._on_arrival(c)
+            return
+        if not p.idle:  # _offer's end: the queue, and patience (nobody to interrupt)
+            self.queues[c.ch].items.append(c)
+            if c.patience != math.inf:
+                Call(self.env, c.patience, self._on_patience, c)
+            return
+        h = p.idle.popleft()
+        env = self.env
+        now = env.now
+        c.answered = True
+        if c.deploy:
+            self.officers.deploy(c)
+        if c.measured:
+            rec = self.records
+            rec.code.append(c.tag)
+            rec.wait_s.append(now - c.join)
+            rec.connect_s.append(c.connect)
+            # (p.answered is not counted here: see _answered_by)
+            self.open = left = self.open - 1
+            if not left:
+                self._maybe_finish()
+        c.state = IN_SERVICE
+        p.busy_area += p.busy * (now - p.t)
+        p.t = now
+        p.busy += 1.0
+        h.contact = c
+        h.started = now
+        h.phase = PLAIN
+        h.end_at = end = now + (c.work + c.wrap)
+        due = env.due
+        if end in due:
+            env.add(end, h)
+        else:
+            due[end] = h
+            heappush(env.queue, end)
+        if p.digital is not None and self.digital[c.ch]:
+            p.digital[h] = now
 
     def _join(self, c: Contact) -> None:
         """A contact not yet in the queue joins it when due: now, or at ``c.join``."""
@@ -360,15 +417,29 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         tables = self.tables
         # (before the warnings are taken: incidents never attended add one)
         dispatch = self.officers.output() if isinstance(self.officers, Dispatch) else None
+        records = self.records.freeze()
         return ModelOutput(
-            records=self.records.freeze(), present_s=tables.present_s, busy_s=tables.busy_s,
+            records=records, present_s=tables.present_s, busy_s=tables.busy_s,
             window_s=tables.window_s, diversions=self.diversion_counts.array(),
             callbacks=np.array(self.callbacks, dtype=float),
             officer_hours=np.array(self.officers.hours), warnings=tuple(self.warnings),
-            answered_by=np.array([p.answered for p in self.pools], dtype=float).reshape(
-                len(self.pools), len(self.channel_names)),
+            answered_by=self._answered_by(records),
             closed=self.demand.closed_counts(), workforce=self.staffing.pipelines or None,
             dispatch=dispatch)
+
+
+    def _answered_by(self, records: Records) -> np.ndarray:
+        """(pools, channels): measured contacts each pool answered on each channel. A channel
+        that one pool alone answers (``only_pool``) has all its answered records from that
+        pool, so its column is counted from the records (the inlined arrival path does not
+        count them as it goes); the rest were counted as they were answered."""
+        out = np.array([p.answered for p in self.pools], dtype=float).reshape(
+            len(self.pools), len(self.channel_names))
+        answered = records.outcome == ANSWERED
+        for k, only in enumerate(self.only_pool):
+            if only is not None:
+                out[only.index, k] = float(np.count_nonzero(answered & (records.channel == k)))
+        return out
 
 
 def simulate(scenario: Scenario, replication: int) -> ModelOutput:
