@@ -47,6 +47,7 @@ import numpy as np
 from contactsim.config.spec import WITH_LIVE, ChannelSpec, Scenario
 from contactsim.engine.abandon import AbandonMixin
 from contactsim.engine.demand import Demand
+from contactsim.engine.direct import DirectArrivalMixin
 from contactsim.engine.dispatch import Dispatch
 from contactsim.engine.diversion import DiversionMixin
 from contactsim.engine.entities import (
@@ -71,7 +72,8 @@ from contactsim.engine.streams import Streams
 from contactsim.timebase import DAY_S
 
 
-class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadMixin):
+class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadMixin,
+                  DirectArrivalMixin):
     """One replication of a scenario. ``ControlRoom(scenario, r).run()`` -> ModelOutput."""
 
     def __init__(self, scenario: Scenario, replication: int) -> None:
@@ -194,53 +196,6 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
             getattr(type(self), name) is not getattr(ControlRoom, name)
             for name in ("_start", "_offer", "_on_arrival"))
         return self._on_arrival if hooked else self._on_arrival_direct
-
-    def _on_arrival_direct(self, c: Contact) -> None:
-        """:meth:`_on_arrival`, for a fresh contact with no diversion to act on it on a
-        channel one pool answers alone (with nobody to interrupt), with the rest inlined: it
-        joins the queue (``_offer``'s end) or goes straight to an idle handler (``_start``):
-        what almost every arrival does (the same steps in the same order, so the same
-        results)."""
-        p = self.only_pool[c.ch]
-        if c.div >= 0 or p is None or c.answered:
-            self._on_arrival(c)
-            return
-        if not p.idle:  # _offer's end: the queue, and patience (nobody to interrupt)
-            self.queues[c.ch].items.append(c)
-            if c.patience != math.inf:
-                Call(self.env, c.patience, self._on_patience, c)
-            return
-        h = p.idle.popleft()
-        env = self.env
-        now = env.now
-        c.answered = True
-        if c.deploy:
-            self.officers.deploy(c)
-        if c.measured:
-            rec = self.records
-            rec.code.append(c.tag)
-            rec.wait_s.append(now - c.join)
-            rec.connect_s.append(c.connect)
-            # (p.answered is not counted here: see _answered_by)
-            self.open = left = self.open - 1
-            if not left:
-                self._maybe_finish()
-        c.state = IN_SERVICE
-        p.busy_area += p.busy * (now - p.t)
-        p.t = now
-        p.busy += 1.0
-        h.contact = c
-        h.started = now
-        h.phase = PLAIN
-        h.end_at = end = now + (c.work + c.wrap)
-        due = env.due
-        if end in due:
-            env.add(end, h)
-        else:
-            due[end] = h
-            heappush(env.queue, end)
-        if p.digital is not None and self.digital[c.ch]:
-            p.digital[h] = now
 
     def _join(self, c: Contact) -> None:
         """A contact not yet in the queue joins it when due: now, or at ``c.join``."""
