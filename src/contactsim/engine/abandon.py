@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from contactsim.config.distributions import UNIFORM, Draws
 from contactsim.config.spec import OnAbandon
 from contactsim.engine.entities import GONE, WAITING, Contact
@@ -113,9 +111,8 @@ class AbandonMixin(RoomState):
         Returns it (with the ``caller`` key of the contact it retries, where that has one)."""
         k, cat, origin, tries, previous = ev._value
         now = self.env.now
-        row = self.demand.retry(k, cat, now, origin)
         measured = self.warmup_s <= now < self.end_s
-        c = Contact.day_batch(row, np.array([measured]), self.deploy_all)[0]
+        c = self.demand.retry(k, cat, now, origin, measured, self.deploy_all)
         c.tries = tries
         c.caller = getattr(previous, "caller", -1)
         if c.div >= 0 and self.pre_queue[c.div]:

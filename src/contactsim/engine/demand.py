@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
 from contactsim.calendar import day_rates, simulated_days
-from contactsim.config.distributions import Distribution, Draws
+from contactsim.config.distributions import UNIFORM, Distribution, Draws
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import Opening, day_arrivals, day_factors, hourly_rates
-from contactsim.engine.records import NORMAL, SURGE, pack_tags
+from contactsim.engine.entities import Contact
+from contactsim.engine.records import NORMAL, SURGE, pack_tag, pack_tags
 from contactsim.engine.streams import StreamName, Streams
 from contactsim.timebase import DAY_S, HOUR_S
 
@@ -101,6 +103,7 @@ class Demand:
         self.diversion_cats = [np.array([self.category_names.index(c) for c in d.categories])
                                for d in self.diversions]
         self._draws: dict[str, Draws] = {}
+        self._retry: dict[tuple[int, int], tuple[Any, ...]] = {}
 
     def _mix(self, mix: tuple[tuple[str, float], ...]) -> tuple[np.ndarray, np.ndarray]:
         ids = np.array([self.category_names.index(c) for c, _ in mix])
@@ -258,9 +261,47 @@ class Demand:
                 triage[pick] = t[pick]
         return div, triage
 
-    def retry(self, k: int, category: int, now: float, origin: int) -> DayContacts:
-        """One caller trying again on channel ``k`` at ``now`` (same incident, fresh draws)."""
-        return self.attributes(k, np.array([now]), origin, StreamName.RETRY, category=category)
+    def retry(self, k: int, category: int, now: float, origin: int, measured: bool,
+              deploy_all: bool = False) -> Contact:
+        """One caller trying again on channel ``k`` at ``now`` (same incident, fresh draws).
+
+        The same draws, from the same streams, as :meth:`attributes` makes for a batch of one
+        (``RETRY`` streams, used by nothing else), but a value at a time from blocks
+        (:class:`Draws`): a numpy call per attribute per retry cost a busy room a tenth of its
+        time. Blocks hand out each stream's values in the order single draws would, so the
+        results are the same to the last bit."""
+        d = self._retry.get((k, category))
+        if d is None:
+            d = self._retry[k, category] = self._retry_draws(k, category)
+        connect, ivr, patience, work, wrap, diversions, deploy_u = d
+        connect_s = connect.next()
+        join = now + connect_s + ivr.next()
+        div, triage = -1, 0.0
+        for j, picks, share, u, t in diversions:
+            drawn, triage_s = u.next(), (t.next() if t is not None else 0.0)
+            if div < 0 and picks and drawn < share:
+                div, triage = j, triage_s
+        deploy = deploy_u.next() < self.deploy_p[category] and (measured or deploy_all)
+        tag = pack_tag(k, category, int(now // HOUR_S), origin, div)
+        return Contact(k, category, join, connect_s, patience.next() if patience else math.inf,
+                       work.next(), wrap.next(), div, triage, tag, measured, bool(deploy))
+
+    def _retry_draws(self, k: int, category: int) -> tuple[Any, ...]:
+        """The block draws of one channel's retries of one category (see :meth:`retry`)."""
+        ch, batch, names = self.channels[k], StreamName.RETRY, StreamName
+        spec = self.scenario.categories[self.category_names[category]]
+        diversions = [(j, category in self.diversion_cats[j], d.share,
+                       self.draws(names.divert(batch, d.name, ch.name), UNIFORM),
+                       None if d.pre_queue else
+                       self.draws(names.triage(batch, d.name, ch.name), d.triage_s))
+                      for j, d in enumerate(self.diversions) if ch.name in d.channels]
+        return (self.draws(names.contact(batch, "connect", ch.name), ch.connect_s),
+                self.draws(names.contact(batch, "ivr", ch.name), ch.ivr_s),
+                None if ch.patience is None else
+                self.draws(names.contact(batch, "patience", ch.name), ch.patience),
+                self.draws(names.handle(batch, ch.name, spec.name), spec.handle),
+                self.draws(names.wrap_up(batch, ch.name, spec.name), spec.wrap_up),
+                diversions, self.draws(names.contact(batch, "deploy", ch.name), UNIFORM))
 
     def draws(self, name: str, dist: Distribution) -> Draws:
         """Values of ``dist`` from the stream ``name``, drawn in blocks as events need them."""

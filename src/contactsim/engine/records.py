@@ -57,6 +57,13 @@ def pack_tags(channel: np.ndarray, category: np.ndarray, hour: np.ndarray, origi
     return code
 
 
+def pack_tag(channel: int, category: int, hour: int, origin: int, policy: int) -> int:
+    """:func:`pack_tags` for one contact."""
+    return (channel << _FIELDS["channel"][0] | category << _FIELDS["category"][0]
+            | hour << _FIELDS["hour"][0] | origin << _FIELDS["origin"][0]
+            | (policy + 1) << _FIELDS["policy"][0])
+
+
 def _unpack(code: np.ndarray, name: str) -> np.ndarray:
     shift, width = _FIELDS[name]
     return (code >> shift) & ((1 << width) - 1)
