@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -87,8 +88,16 @@ class Incident:
         self.chases = 0  # chase calls its caller has made
 
 
+def _unset(_: OfficerPool) -> None:
+    raise RuntimeError("an officer pool's job ended before its dispatch was set up")
+
+
 class OfficerPool:
-    __slots__ = ("busy", "changes", "leaving", "present", "spec", "travel")
+    """One ``[officers.NAME]`` pool. The pool is itself the event loop's entry for the end of
+    each of its officers' jobs (``fn(pool)`` then, as a busy handler is: a :class:`Call` per
+    job would cost more)."""
+
+    __slots__ = ("busy", "changes", "fn", "leaving", "present", "spec", "travel")
 
     def __init__(self, spec: OfficersSpec, travel: Draws) -> None:
         self.spec = PoolSpec(name=spec.name, skills=(), scale=1.0, absence=0.0, breaks_min=0.0,
@@ -98,6 +107,7 @@ class OfficerPool:
         self.busy = 0
         self.leaving = 0  # busy officers who go off duty when their job ends
         self.changes: dict[float, int] = {}
+        self.fn: Callable[[OfficerPool], None] = _unset
 
 
 class Dispatch(Officers):
@@ -119,6 +129,8 @@ class Dispatch(Officers):
                          for c in cats]
         self.pools = [OfficerPool(spec, demand.draws(StreamName.travel(name), spec.travel_s))
                       for name, spec in sc.officers.items()]
+        for pool in self.pools:
+            pool.fn = self._on_job_end
         self.queues: list[deque[Incident]] = [deque() for _ in ATTENDED]
         self.incidents = [0] * len(ATTENDED)
         self.resolved = 0
@@ -206,14 +218,17 @@ class Dispatch(Officers):
               measured: bool) -> float:
         """An officer of ``pool`` sets off for an incident answered at ``created``; returns
         when the officer arrives."""
-        now = self.env.now
-        self._integrate(now)
+        env = self.env
+        now = env.now
+        self.present_area += self.present * (now - self.t)  # _integrate(now), inlined
+        self.busy_area += self.busy * (now - self.t)
+        self.t = now
         pool.busy += 1
         self.busy += 1
         travel = pool.travel.next()
         if now > created:
             self.waits.append((created, now))
-        Call(self.env, travel + on_scene, self._on_job_end, pool)
+        env.add(now + (travel + on_scene), pool)  # the job's end: pool.fn(pool)
         if measured:
             self.arrivals[grade].append(now + travel - created)
         return now + travel
@@ -235,9 +250,11 @@ class Dispatch(Officers):
                 return q.popleft()
         return None
 
-    def _on_job_end(self, ev: Call) -> None:
-        pool: OfficerPool = ev._value
-        self._integrate(self.env.now)
+    def _on_job_end(self, pool: OfficerPool) -> None:
+        now = self.env.now
+        self.present_area += self.present * (now - self.t)  # _integrate(now), inlined
+        self.busy_area += self.busy * (now - self.t)
+        self.t = now
         pool.busy -= 1
         self.busy -= 1
         if pool.leaving:
