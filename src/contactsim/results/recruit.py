@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from contactsim.config.loading import parse_override
 from contactsim.problems import ResultsError
 from contactsim.results.checks import TableSpec, check_table, is_number, kind_of
+from contactsim.results.suggested import extending
 from contactsim.results.tables import Table, read_json, read_table
 from contactsim.results.write import OutputError, write_csv
 
@@ -78,16 +78,9 @@ def intake_lines(p: RecruitPlan, trial: Trial) -> list[dict[str, Any]]:
 
 def suggested_document(p: RecruitPlan, out: str | os.PathLike[str]) -> dict[str, Any]:
     """``suggested.toml``: extends the input (path relative to ``out``), with the intakes."""
-    doc: dict[str, Any] = {
-        "extends": os.path.relpath(os.path.abspath(p.request.file), os.path.abspath(out)),
-        "name": f"{p.scenario.name}: recruiting plan for {p.request.channel}",
-    }
-    for text in p.request.overrides:
-        path, value = parse_override(text)
-        node = doc
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node[path[-1]] = value
+    doc = extending(p.request.file, out,
+                    f"{p.scenario.name}: recruiting plan for {p.request.channel}",
+                    p.request.overrides)
     wf = doc.setdefault("pools", {}).setdefault(p.pool, {}).setdefault("workforce", {})
     wf["intakes"] = intake_lines(p, p.chosen)
     return doc

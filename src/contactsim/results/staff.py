@@ -25,7 +25,7 @@ import tomli_w
 
 from contactsim.analysis.rostering import on_duty, roster_lines
 from contactsim.analysis.staff_model import Plan
-from contactsim.config.loading import parse_override
+from contactsim.results.suggested import extending
 from contactsim.results.write import OutputError, write_csv
 from contactsim.timebase import HOURS_PER_WEEK
 
@@ -99,16 +99,9 @@ def suggested_document(p: Plan, out: str | os.PathLike[str]) -> dict[str, Any]:
     Command-line ``--set`` overrides (and run options) are written in too, so the file runs
     exactly what was simulated.
     """
-    doc: dict[str, Any] = {
-        "extends": os.path.relpath(os.path.abspath(p.request.file), os.path.abspath(out)),
-        "name": f"{p.scenario.name}: suggested roster for {p.request.channel}",
-    }
-    for text in p.request.overrides:
-        path, value = parse_override(text)
-        node = doc
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node[path[-1]] = value
+    doc = extending(p.request.file, out,
+                    f"{p.scenario.name}: suggested roster for {p.request.channel}",
+                    p.request.overrides)
     pool = doc.setdefault("pools", {}).setdefault(p.pool, {})
     pool["scale"] = 1.0
     pool["roster"] = roster_lines(p.suggested)
