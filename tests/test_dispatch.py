@@ -22,14 +22,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import assert_within, erlang_c, write
+from conftest import ROOT, assert_within, erlang_c, write
 from contactsim.analysis.measures import replication_measures
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.engine import simulate
 from contactsim.engine.dispatch import DispatchOutput, waiting_by_hour
-
-ROOT = Path(__file__).resolve().parents[1]
 
 QUEUE = """\
 name = "dispatch queue"

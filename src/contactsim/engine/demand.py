@@ -208,18 +208,14 @@ class Demand:
         return np.array([self.closed_lost, self.closed_moved], dtype=float).T.copy()
 
     def attributes(self, k: int, arrival: np.ndarray, origin: int, batch: str,
-                   mix: tuple[tuple[str, float], ...] | None = None,
-                   category: int | None = None) -> DayContacts:
+                   mix: tuple[tuple[str, float], ...] | None = None) -> DayContacts:
         """Everything about contacts arriving on channel ``k`` at times ``arrival``, drawn from
         the streams of ``batch`` (a :class:`StreamName` prefix)."""
         s, ch, n = self.streams, self.channels[k], len(arrival)
         names = StreamName
-        if category is not None:
-            cat = np.full(n, category)
-        else:
-            ids, shares = self._mix(mix or ch.mix)
-            cat = ids[s(names.contact(batch, "mix", ch.name)).choice(len(ids), n, p=shares)] \
-                if n else np.zeros(0, dtype=np.int64)
+        ids, shares = self._mix(mix or ch.mix)
+        cat = ids[s(names.contact(batch, "mix", ch.name)).choice(len(ids), n, p=shares)] \
+            if n else np.zeros(0, dtype=np.int64)
         connect = ch.connect_s.sample(s(names.contact(batch, "connect", ch.name)), n)
         ivr = ch.ivr_s.sample(s(names.contact(batch, "ivr", ch.name)), n)
         patience = (ch.patience.sample(s(names.contact(batch, "patience", ch.name)), n)

@@ -51,8 +51,8 @@ from contactsim.engine.abandon import MAX_TRIES
 from contactsim.engine.entities import Contact
 from contactsim.engine.events import Call
 from contactsim.engine.officers import Officers
-from contactsim.engine.records import HOUR_SHIFT, NORMAL, pack_tags
-from contactsim.engine.roster import week_changes
+from contactsim.engine.records import HOUR_SHIFT, NORMAL, pack_tag
+from contactsim.engine.roster import schedule_changes, week_changes
 from contactsim.engine.state import RoomState
 from contactsim.engine.streams import StreamName
 from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S
@@ -166,10 +166,8 @@ class Dispatch(Officers):
         self.chase_work = demand.draws(names.handle(names.CHASE, channel, cat.name), cat.handle)
         self.chase_wrap = demand.draws(names.wrap_up(names.CHASE, channel, cat.name),
                                        cat.wrap_up)
-        one = np.ones(1, dtype=np.int64)
         self.chase_category = list(sc.categories).index(cat.name)
-        self.chase_tag = int(pack_tags(k * one, self.chase_category * one,
-                                       0 * one, NORMAL * one, -1 * one)[0])
+        self.chase_tag = pack_tag(k, self.chase_category, 0, NORMAL, -1)
 
     # --- incidents ---------------------------------------------------------------------------
 
@@ -308,13 +306,8 @@ class Dispatch(Officers):
 
     def _add_roster_week(self, week: int) -> None:
         for p in self.pools:
-            for t, delta in week_changes(p.spec, week, self.room.start_day):
-                t = max(t, 0.0)
-                if t in p.changes:
-                    p.changes[t] += delta
-                else:
-                    p.changes[t] = delta
-                    Call(self.env, t - self.env.now, self._on_roster_change, (p, t))
+            schedule_changes(self.env, p.changes, week_changes(p.spec, week, self.room.start_day),
+                             self._on_roster_change, p)
 
     def _on_roster_week(self, ev: Call) -> None:
         self._add_roster_week(ev._value)

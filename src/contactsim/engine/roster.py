@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 
 from contactsim.config.spec import PoolSpec
+from contactsim.engine.events import Call, EventLoop
 from contactsim.timebase import DAY_S, HOURS_PER_WEEK, WEEK_S
 
 #: One shift on one day: ``(start_s, end_s, headcount)``.
@@ -92,6 +93,21 @@ def break_changes(start: float, end: float, people: int,
             out.append((lo, -1))
             out.append((hi, 1))
     return out
+
+
+def schedule_changes(loop: EventLoop, pending: dict[float, int],
+                     changes: Iterable[tuple[float, int]], fn: Callable[[Call], None],
+                     owner: object) -> None:
+    """Add each change (time, +/- people) to ``pending``, its sum by time (a time before 0
+    counts at 0), and schedule ``fn`` once for each time not already pending, with
+    ``(owner, time)`` as its call's value: changes at the same moment act as one."""
+    for t, delta in changes:
+        t = max(t, 0.0)
+        if t in pending:
+            pending[t] += delta
+        else:
+            pending[t] = delta
+            Call(loop, t - loop.now, fn, (owner, t))
 
 
 def rostered_by_minute(pool: PoolSpec) -> np.ndarray:

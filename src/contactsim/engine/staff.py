@@ -21,7 +21,7 @@ import numpy as np
 
 from contactsim.engine.entities import WAITING, Handler, PoolState
 from contactsim.engine.events import Call
-from contactsim.engine.roster import week_changes
+from contactsim.engine.roster import schedule_changes, week_changes
 from contactsim.engine.state import RoomState
 from contactsim.engine.streams import StreamName
 from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S
@@ -90,14 +90,10 @@ class StaffMixin(RoomState):
     def _add_roster_week(self, week: int) -> None:
         for p in self.pools:
             spec = self.scenario.pools[p.name]
-            for t, delta in week_changes(spec, week, self.start_day, self.absence[p.index],
-                                         self.staffing.scalers[p.index]):
-                t = max(t, 0.0)
-                if t in p.changes:
-                    p.changes[t] += delta
-                else:
-                    p.changes[t] = delta
-                    Call(self.env, t - self.env.now, self._on_staff_change, (p, t))
+            schedule_changes(self.env, p.changes,
+                             week_changes(spec, week, self.start_day, self.absence[p.index],
+                                          self.staffing.scalers[p.index]),
+                             self._on_staff_change, p)
 
     def _on_roster_week(self, ev: Call) -> None:
         week: int = ev._value
