@@ -33,7 +33,7 @@ import numpy as np
 
 from contactsim.analysis.erlang import evaluate
 from contactsim.analysis.warnings import mean_work_s, weekly_staff_hours
-from contactsim.calendar import month_labels, simulated_days
+from contactsim.analysis.workforce import months as measured_months
 from contactsim.config.spec import IntakeSpec, Scenario, WorkforceSpec
 from contactsim.engine.arrivals import offered_rates
 from contactsim.engine.roster import rostered_by_hour
@@ -60,13 +60,8 @@ class Months:
 
 
 def run_months(sc: Scenario) -> Months:
-    cal = sc.calendar
-    assert cal is not None  # a workforce needs run.start_date
-    labels = month_labels(cal, simulated_days(cal, sc.run.days))[cal.warmup_days:]
-    names = list(dict.fromkeys(labels))
-    index = {m: i for i, m in enumerate(names)}
-    return Months(names, np.array([index[m] for m in labels], dtype=np.int64),
-                  [int(m[5:7]) for m in names])
+    names, of_day = measured_months(sc)  # a workforce needs run.start_date, so sc has a calendar
+    return Months(names, of_day, [int(m[5:7]) for m in names])
 
 
 def course_dates(start: datetime.date, n_days: int, months: tuple[int, ...]) -> list[datetime.date]:

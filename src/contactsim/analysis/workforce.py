@@ -28,6 +28,7 @@ import math
 
 import numpy as np
 
+from contactsim.analysis.daily import month_groups
 from contactsim.calendar import month_labels, simulated_days
 from contactsim.config.spec import PoolSpec, Scenario
 from contactsim.engine.roster import rostered_by_hour
@@ -56,10 +57,8 @@ def months(scenario: Scenario) -> tuple[list[str], np.ndarray]:
     """The measured months ("2025-06") and each measured day's index among them."""
     cal = scenario.calendar
     assert cal is not None
-    labels = month_labels(cal, simulated_days(cal, scenario.run.days))[cal.warmup_days:]
-    names = list(dict.fromkeys(labels))
-    index = {m: i for i, m in enumerate(names)}
-    return names, np.array([index[m] for m in labels], dtype=np.int64)
+    return month_groups(month_labels(cal, simulated_days(cal, scenario.run.days))
+                        [cal.warmup_days:])
 
 
 def workforce_months(scenario: Scenario, pipelines: dict[str, Pipeline] | None) -> Months | None:
