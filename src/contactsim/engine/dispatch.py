@@ -38,6 +38,7 @@ draws are those of the same scenario without officers.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,12 +98,12 @@ class OfficerPool:
     each of its officers' jobs (``fn(pool)`` then, as a busy handler is: a :class:`Call` per
     job would cost more)."""
 
-    __slots__ = ("busy", "changes", "fn", "leaving", "present", "spec", "travel")
+    __slots__ = ("busy", "changes", "fn", "leaving", "present", "spec", "travel_next")
 
     def __init__(self, spec: OfficersSpec, travel: Draws) -> None:
         self.spec = PoolSpec(name=spec.name, skills=(), scale=1.0, absence=0.0, breaks_min=0.0,
                              interruptible_for=(), roster=spec.roster)
-        self.travel = travel
+        self.travel_next = travel.next
         self.present = 0
         self.busy = 0
         self.leaving = 0  # busy officers who go off duty when their job ends
@@ -122,11 +123,11 @@ class Dispatch(Officers):
         demand = room.demand
         cats = list(sc.categories.values())
         self.cum = [list(accumulate((c.grade or ALL_PRIORITY).shares())) for c in cats]
-        self.grade_u = [demand.draws(StreamName.grade(c.name), UNIFORM) for c in cats]
+        self.grade_next = [demand.draws(StreamName.grade(c.name), UNIFORM).next for c in cats]
         self.rwd = [demand.draws(StreamName.rwd(c.name), c.rwd_s) for c in cats]
-        self.on_scene = [demand.draws(StreamName.on_scene(c.name), c.on_scene_s or
-                                      Distribution.constant(c.officer_hours * HOUR_S))
-                         for c in cats]
+        self.on_scene_next = [demand.draws(StreamName.on_scene(c.name), c.on_scene_s or
+                                           Distribution.constant(c.officer_hours * HOUR_S)).next
+                              for c in cats]
         self.pools = [OfficerPool(spec, demand.draws(StreamName.travel(name), spec.travel_s))
                       for name, spec in sc.officers.items()]
         for pool in self.pools:
@@ -138,7 +139,7 @@ class Dispatch(Officers):
         #: (answered, dispatched) of every incident that had to wait
         self.waits: list[tuple[float, float]] = []
         self.present = self.busy = 0
-        self.t = self.present_area = self.busy_area = 0.0
+        self.present_area = self.busy_area = 0.0  # see _integral
         self.window: list[tuple[float, float]] = []  # the areas at the window's start and end
         chase = sc.dispatch.chase if sc.dispatch is not None else None
         self.chase = chase
@@ -177,17 +178,12 @@ class Dispatch(Officers):
         if not c.deploy:
             return
         cat, now, measured = c.cat, self.env.now, c.measured
-        u = self.grade_u[cat].next()
-        grade = 0
-        for edge in self.cum[cat]:
-            if u < edge:
-                break
-            grade += 1
+        grade = bisect_right(self.cum[cat], self.grade_next[cat]())  # edges at or below u
         if grade >= RESOLVED:
             c.wrap += self.rwd[cat].next()
             self.resolved += measured
             return
-        on_scene = self.on_scene[cat].next()
+        on_scene = self.on_scene_next[cat]()
         if measured:
             self.hours[c.ch] += on_scene / HOUR_S
             self.incidents[grade] += 1
@@ -195,7 +191,14 @@ class Dispatch(Officers):
                 return
         for pool in self.pools:
             if pool.present > pool.busy:  # an officer sets off at once
-                arrival = self._send(pool, grade, now, on_scene, measured)
+                pool.busy += 1
+                self.busy += 1
+                self.busy_area -= now  # its job starts: see _integral
+                travel = pool.travel_next()
+                self.env.add(now + (travel + on_scene), pool)  # the job's end: pool.fn(pool)
+                if measured:
+                    self.arrivals[grade].append(travel)
+                arrival = now + travel
                 incident = None
                 break
         else:
@@ -212,30 +215,16 @@ class Dispatch(Officers):
                 incident.arrival = arrival
             Call(self.env, chase.after_s, self._on_chase, incident)
 
-    def _send(self, pool: OfficerPool, grade: int, created: float, on_scene: float,
-              measured: bool) -> float:
-        """An officer of ``pool`` sets off for an incident answered at ``created``; returns
-        when the officer arrives."""
-        env = self.env
-        now = env.now
-        self.present_area += self.present * (now - self.t)  # _integrate(now), inlined
-        self.busy_area += self.busy * (now - self.t)
-        self.t = now
-        pool.busy += 1
-        self.busy += 1
-        travel = pool.travel.next()
-        if now > created:
-            self.waits.append((created, now))
-        env.add(now + (travel + on_scene), pool)  # the job's end: pool.fn(pool)
-        if measured:
-            self.arrivals[grade].append(now + travel - created)
-        return now + travel
-
-    def _send_waiting(self, pool: OfficerPool, incident: Incident) -> None:
-        """An officer of ``pool`` sets off for ``incident``, which has been waiting."""
-        incident.arrival = self._send(pool, incident.grade, incident.created, incident.on_scene,
-                                      incident.measured)
+    def _take(self, pool: OfficerPool, incident: Incident, now: float) -> None:
+        """An officer of ``pool``, already counted busy, sets off now for ``incident``, which
+        has been waiting."""
+        travel = pool.travel_next()
+        created = incident.created
+        self.waits.append((created, now))
+        self.env.add(now + (travel + incident.on_scene), pool)  # the job's end: pool.fn(pool)
+        incident.arrival = now + travel
         if incident.measured:
+            self.arrivals[incident.grade].append(now + travel - created)
             room = self.room
             room.open -= 1
             if not room.open:
@@ -249,20 +238,22 @@ class Dispatch(Officers):
         return None
 
     def _on_job_end(self, pool: OfficerPool) -> None:
+        """An officer of ``pool`` finishes a job: takes the next incident waiting (staying
+        busy), goes off duty if due to, or waits for the next."""
         now = self.env.now
-        self.present_area += self.present * (now - self.t)  # _integrate(now), inlined
-        self.busy_area += self.busy * (now - self.t)
-        self.t = now
+        if not pool.leaving:
+            for q in self.queues:
+                if q:
+                    self._take(pool, q.popleft(), now)
+                    return
         pool.busy -= 1
         self.busy -= 1
+        self.busy_area += now  # its job ends: see _integral
         if pool.leaving:
             pool.leaving -= 1
             pool.present -= 1
             self.present -= 1
-            return
-        incident = self._next()
-        if incident is not None:
-            self._send_waiting(pool, incident)
+            self.present_area += now
 
     # --- chase calls -------------------------------------------------------------------------
 
@@ -316,40 +307,45 @@ class Dispatch(Officers):
     def _on_roster_change(self, ev: Call) -> None:
         p, t = ev._value
         delta = p.changes.pop(t)
-        self._integrate(self.env.now)
+        now = self.env.now
         if delta > 0:
             stay = min(delta, p.leaving)  # officers due to leave stay on instead
             p.leaving -= stay
             p.present += delta - stay
             self.present += delta - stay
+            self.present_area -= (delta - stay) * now  # see _integral
             for _ in range(delta - stay):
                 incident = self._next()
                 if incident is None:
                     break
-                self._send_waiting(p, incident)
+                p.busy += 1
+                self.busy += 1
+                self.busy_area -= now  # its job starts: see _integral
+                self._take(p, incident, now)
         elif delta < 0:
             gone = min(-delta, p.present - p.busy)
             p.present -= gone
             self.present -= gone
+            self.present_area += gone * now
             p.leaving += -delta - gone
 
-    def _integrate(self, now: float) -> None:
-        self.present_area += self.present * (now - self.t)
-        self.busy_area += self.busy * (now - self.t)
-        self.t = now
+    def _integral(self, now: float) -> tuple[float, float]:
+        """Officer-seconds on duty and busy from time 0 to ``now``. Each officer's spell (on
+        duty, or on a job) adds its end and takes away its start, so the areas hold the sum of
+        ended spells' lengths less the starts of those still running: adding ``now`` for each
+        running one gives the integral, with no work per event beyond one sum."""
+        return self.present_area + self.present * now, self.busy_area + self.busy * now
 
     def _on_window_edge(self, _: Call) -> None:
-        self._integrate(self.env.now)
-        self.window.append((self.present_area, self.busy_area))
+        self.window.append(self._integral(self.env.now))
 
     # --- the output --------------------------------------------------------------------------
 
     def output(self) -> DispatchOutput:
         """The replication's figures (incidents still waiting count as never attended)."""
         now = self.env.now
-        self._integrate(now)
-        start = self.window[0] if self.window else (self.present_area, self.busy_area)
-        end = self.window[1] if len(self.window) > 1 else (self.present_area, self.busy_area)
+        start = self.window[0] if self.window else self._integral(now)
+        end = self.window[1] if len(self.window) > 1 else self._integral(now)
         waits = self.waits + [(i.created, now) for q in self.queues for i in q]
         unattended = sum(self.incidents) - sum(len(a) for a in self.arrivals)
         if unattended:
