@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path as FilePath
@@ -342,22 +343,18 @@ class Draws:
     one at a time from the same named stream, so results stay reproducible.
     """
 
-    __slots__ = ("block", "buf", "dist", "gen", "i")
+    __slots__ = ("next",)
 
     def __init__(self, dist: Distribution, gen: np.random.Generator, block: int = 256) -> None:
-        self.dist = dist
-        self.gen = gen
-        self.block = block
-        self.buf: list[float] = []
-        self.i = 0
+        #: The next value (a generator's ``__next__``: cheaper to call than a method that
+        #: keeps its own place in the block).
+        self.next: Callable[[], float] = _blocks(dist, gen, block).__next__
 
-    def next(self) -> float:
-        if self.i == len(self.buf):
-            self.buf = self.dist.sample(self.gen, self.block).tolist()
-            self.i = 0
-        value = self.buf[self.i]
-        self.i += 1
-        return value
+
+def _blocks(dist: Distribution, gen: np.random.Generator, block: int) -> Iterator[float]:
+    """``dist``'s values from ``gen``, drawn ``block`` at a time, for ever."""
+    while True:
+        yield from dist.sample(gen, block).tolist()
 
 
 UNIFORM = Distribution("uniform", 0.0, 1.0)
