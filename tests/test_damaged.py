@@ -185,6 +185,14 @@ DAMAGE: dict[str, Damage] = {
     "pools removed": _remove("pools.csv"),
     "replications wrong columns": _csv("replications.csv", _rename_column("channel", "ch")),
     "stray named pipe": _fifo("notes"),
+    # the officers' and workforce's tables, read when present
+    "dispatch hourly wrong columns": _text("dispatch_hourly.csv",
+                                           "replication,hour_of_week,waiting\n0,0,1\n"),
+    "dispatch hourly hour out of range": _text(
+        "dispatch_hourly.csv", "replication,hour_of_week,incidents_waiting\n0,168,1\n"),
+    "dispatch hourly non-numeric": _text(
+        "dispatch_hourly.csv", "replication,hour_of_week,incidents_waiting\n0,5,lots\n"),
+    "workforce wrong columns": _text("workforce.csv", "month,pool,available\n2025-01,h,5\n"),
 }
 
 

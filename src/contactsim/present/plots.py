@@ -37,6 +37,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from contactsim.present.calendar_plot import calendar_heatmap_figure
+from contactsim.present.dispatch_plot import draw_dispatch
 from contactsim.present.drawing import (
     DPI as DPI,
     HOURS as HOURS,
@@ -351,6 +352,7 @@ def draw_run(run: RunResults, folder: Path) -> list[Plot]:
                         + not_drawn(diversions.distinct("diversion"), "diversion")))
     out.extend(draw_calendar(run, folder))
     out.extend(draw_workforce(run, folder))
+    out.extend(draw_dispatch(run, folder))
     if run.pools:
         out.append(Plot(save_figure(staff_figure(run), folder, "staff.png"),
                         "Staff on duty and busy",

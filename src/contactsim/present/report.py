@@ -27,6 +27,7 @@ from typing import TypeVar
 import numpy as np
 
 from contactsim.present.calendar_plot import worst_days
+from contactsim.present.dispatch_plot import DISPATCH_PNG
 from contactsim.present.html import REPORT, drawn_text, embed, render
 from contactsim.present.plots import (
     MAX_CALENDARS,
@@ -139,9 +140,11 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
     m = run.measured
     pool_measures = _union([p.names for p in m.pools.values()])
     weekly = [p for p in plots if not p.file.startswith(("plots/calendar_",
-                                                         f"plots/{WORKFORCE_PNG}"))]
+                                                         f"plots/{WORKFORCE_PNG}",
+                                                         f"plots/{DISPATCH_PNG}"))]
     calendar_plots = [p for p in plots if p.file.startswith("plots/calendar_")]
     workforce_plots = [p for p in plots if p.file == f"plots/{WORKFORCE_PNG}"]
+    dispatch_plots = [p for p in plots if p.file == f"plots/{DISPATCH_PNG}"]
     tables = calendars(run)
     grades, overall = dispatch_rows(run)
     return render(
@@ -151,7 +154,7 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
         per_day_hours="staff_hours" in pool_measures and m.days > 0,
         diversion_measures=_union([d.names for d in m.diversions.values()]),
         answered_by=answered_by(run), calendars=tables, dispatch_grades=grades,
-        dispatch_overall=overall,
+        dispatch_overall=overall, dispatch_figures=embed(run.folder, dispatch_plots),
         dispatch_columns=["grade", "target", *(label(m) for m in DISPATCH_GRADE)],
         calendar_figures=embed(run.folder, calendar_plots) if tables else [],
         workforce=workforce_section(run), workforce_figures=embed(run.folder, workforce_plots),

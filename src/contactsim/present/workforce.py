@@ -32,10 +32,11 @@ from contactsim.present.drawing import (
 )
 from contactsim.present.run_words import pounds
 from contactsim.results.read import RunResults, Table
+from contactsim.results.workforce import MONTHLY
 from contactsim.standard import TARGET_SL
 
 WORKFORCE_PNG = "workforce.png"
-COLUMNS = ("headcount", "training", "ramping", "available", "leavers", "joiners")
+COLUMNS = MONTHLY  # workforce.csv's measures, in order
 
 
 def _headline(run: RunResults) -> str:

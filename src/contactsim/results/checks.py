@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contactsim.engine.workforce import MONTHLY
 from contactsim.problems import ResultsError
 from contactsim.results.tables import Table
 from contactsim.timebase import HOURS_PER_WEEK
@@ -136,6 +137,11 @@ RUN_TABLES = {
     "monthly": TableSpec(("month", "channel"), ("channel",), (), ("month",)),
     "monthly_replications": TableSpec(("replication", "month", "channel"), ("channel",),
                                       dates=("month",)),
+    "dispatch_hourly": TableSpec(("replication", "hour_of_week", "incidents_waiting"), (),
+                                 (("replication", 0, 10**6), HOUR_COLUMN)),
+    "workforce": TableSpec(("month", "pool", *(m + end for m in MONTHLY
+                                               for end in ("", "_lo", "_hi"))),
+                           ("pool",), (), ("month",)),
 }
 
 

@@ -43,6 +43,7 @@ from contactsim.results.tables import (
     by_hour as by_hour,
     check_regular as check_regular,
     column_estimates as column_estimates,
+    hourly_matrix as hourly_matrix,
     hours_in_window as hours_in_window,
     per_replication as per_replication,
     read_json as read_json,

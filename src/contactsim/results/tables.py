@@ -99,7 +99,12 @@ def per_replication(table: Table, key_column: str, key: str, measure: str) -> np
 
 def by_hour(table: Table, key_column: str, key: str, measure: str) -> np.ndarray:
     """An hourly measure as a (replications, 168) matrix, NaN where a row is missing."""
-    rows = table.where(key_column, key)
+    return hourly_matrix(table.where(key_column, key), measure)
+
+
+def hourly_matrix(rows: Table, measure: str) -> np.ndarray:
+    """``measure`` of rows with one row per replication and hour of the week, as a
+    (replications, 168) matrix, NaN where a row is missing."""
     reps = rows.numbers("replication").astype(int)
     hours = rows.numbers("hour_of_week").astype(int)
     index = {r: i for i, r in enumerate(sorted(set(reps.tolist())))}

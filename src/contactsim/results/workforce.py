@@ -17,7 +17,7 @@ from typing import Any
 from contactsim.analysis.experiment import Experiment
 from contactsim.analysis.measures import measure_estimate
 from contactsim.analysis.workforce import COST_PARTS, YEAR_DAYS, months, recruits_within
-from contactsim.engine.workforce import FLOWS, MONTHLY, STOCKS
+from contactsim.engine.workforce import FLOWS, MONTHLY as MONTHLY, STOCKS
 
 WORKFORCE_CSV = "workforce.csv"
 COST_CSV = "cost.csv"

@@ -1,0 +1,63 @@
+"""The officers' picture: incidents waiting for an officer by hour of the week, drawn from
+dispatch_hourly.csv (the mean over replications, with its band), and no picture without
+``[officers]``."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from contactsim.cli import main
+from contactsim.present.dispatch_plot import DISPATCH_PNG, MEASURE, dispatch_figure, draw_dispatch
+from contactsim.results.read import read_run
+from contactsim.timebase import HOURS_PER_WEEK
+
+SHORT = ["--days", "3", "--replications", "3", "--workers", "1", "--no-report", "--quiet"]
+
+
+def run(scenario: str, folder: Path) -> Path:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["run", str(ROOT / "scenarios" / scenario), *SHORT, "--out",
+                     str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def officers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run("baseline-officers.toml", tmp_path_factory.mktemp("officers") / "run")
+
+
+def test_the_line_is_the_mean_over_replications_of_each_hour(officers: Path) -> None:
+    with (officers / "dispatch_hourly.csv").open(encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    by_rep: dict[str, np.ndarray] = {}
+    for row in table:
+        hours = by_rep.setdefault(row["replication"], np.full(HOURS_PER_WEEK, np.nan))
+        hours[int(row["hour_of_week"])] = float(row[MEASURE] or "nan")
+    expected = np.mean(list(by_rep.values()), axis=0)
+    assert len(by_rep) == 3
+    assert np.nanmax(expected) > 0  # the shipped room does make incidents wait
+    fig = dispatch_figure(read_run(officers).tables["dispatch_hourly"])
+    (line,) = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_gid() == f"mean:{MEASURE}"]
+    drawn = np.asarray(line.get_ydata(), dtype=float)
+    assert drawn.shape == (HOURS_PER_WEEK,)
+    np.testing.assert_allclose(drawn, expected, rtol=1e-12, equal_nan=True)
+
+
+def test_saved_with_its_caption(officers: Path) -> None:
+    (plot,) = draw_dispatch(read_run(officers), officers)
+    assert plot.file == f"plots/{DISPATCH_PNG}"
+    assert (officers / plot.file).stat().st_size > 0
+    assert "every officer on duty is busy" in plot.caption
+
+
+def test_no_officers_no_picture(tmp_path: Path) -> None:
+    folder = run("baseline.toml", tmp_path / "plain")
+    assert draw_dispatch(read_run(folder), folder) == []
+    assert not (folder / "plots" / DISPATCH_PNG).exists()
