@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from contactsim.analysis.officer_load import officer_warnings
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import open_minutes
 from contactsim.engine.roster import rostered_by_hour, rostered_by_minute
@@ -67,7 +68,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     """Everything worth a planner's attention in a valid scenario, before it runs."""
     return (capacity_warnings(scenario) + unused_warnings(scenario)
             + duration_warnings(scenario) + cover_warnings(scenario) + mix_warnings(scenario)
-            + scale_warnings(scenario) + course_warnings(scenario))
+            + scale_warnings(scenario) + course_warnings(scenario) + officer_warnings(scenario))
 
 
 def course_warnings(scenario: Scenario) -> list[str]:

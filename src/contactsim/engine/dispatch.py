@@ -47,13 +47,13 @@ from itertools import accumulate
 import numpy as np
 
 from contactsim.config.distributions import UNIFORM, Distribution, Draws
-from contactsim.config.spec import ALL_PRIORITY, ATTENDED, CHASE_CATEGORY, OfficersSpec, PoolSpec
+from contactsim.config.spec import ALL_PRIORITY, ATTENDED, CHASE_CATEGORY, OfficersSpec
 from contactsim.engine.abandon import MAX_TRIES
 from contactsim.engine.entities import Contact
 from contactsim.engine.events import Call
 from contactsim.engine.officers import Officers
 from contactsim.engine.records import HOUR_SHIFT, NORMAL, pack_tag
-from contactsim.engine.roster import schedule_changes, week_changes
+from contactsim.engine.roster import officers_as_pool, schedule_changes, week_changes
 from contactsim.engine.state import RoomState
 from contactsim.engine.streams import StreamName
 from contactsim.timebase import DAY_S, HOUR_S, HOURS_PER_WEEK, WEEK_S
@@ -101,8 +101,7 @@ class OfficerPool:
     __slots__ = ("busy", "changes", "fn", "leaving", "present", "spec", "travel_next")
 
     def __init__(self, spec: OfficersSpec, travel: Draws) -> None:
-        self.spec = PoolSpec(name=spec.name, skills=(), scale=1.0, absence=0.0, breaks_min=0.0,
-                             interruptible_for=(), roster=spec.roster)
+        self.spec = officers_as_pool(spec)
         self.travel_next = travel.next
         self.present = 0
         self.busy = 0

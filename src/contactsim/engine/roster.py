@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from contactsim.config.spec import PoolSpec
+from contactsim.config.spec import OfficersSpec, PoolSpec
 from contactsim.engine.events import Call, EventLoop
 from contactsim.timebase import DAY_S, HOURS_PER_WEEK, WEEK_S
 
@@ -108,6 +108,13 @@ def schedule_changes(loop: EventLoop, pending: dict[float, int],
         else:
             pending[t] = delta
             Call(loop, t - loop.now, fn, (owner, t))
+
+
+def officers_as_pool(spec: OfficersSpec) -> PoolSpec:
+    """An ``[officers.NAME]`` pool as a staff pool with its roster (no skills, absence or
+    breaks: the roster gives the officers actually on duty), for the roster's arithmetic."""
+    return PoolSpec(name=spec.name, skills=(), scale=1.0, absence=0.0, breaks_min=0.0,
+                    interruptible_for=(), roster=spec.roster)
 
 
 def rostered_by_minute(pool: PoolSpec) -> np.ndarray:

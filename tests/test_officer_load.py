@@ -1,0 +1,90 @@
+"""The officers' pre-run capacity check: incidents needing more officer time than the officers'
+rosters provide are flagged before the run (by ``validate`` and ``run``), with the figures a
+planner can check by hand; a force that copes, and a scenario without officers, get no such
+warning."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, ROOT, write
+from contactsim.analysis.officer_load import (
+    officer_warnings,
+    weekly_incident_hours,
+    weekly_officer_hours,
+)
+from contactsim.analysis.warnings import scenario_warnings
+from contactsim.cli import main
+from contactsim.config.loading import load_scenario
+
+# 200 calls a day, half deployed, a fifth of those resolved by phone: 560 attended incidents a
+# week, each 600 s travel + 3,600 s on scene = 653.3 officer-hours a week.
+OFFICERS = MINIMAL.replace('handle = { dist = "exponential", mean = 300 }', """\
+handle = { dist = "exponential", mean = 300 }
+deploy = 0.5
+grade = { priority = 0.8, resolved = 0.2 }
+on_scene_s = 3600""") + """
+[officers.response]
+travel_s = 600
+roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = STAFF } ]
+"""
+NEED = 200 * 7 * 0.5 * 0.8 * 4200 / 3600
+
+
+def scenario(tmp_path: Path, staff: int, extra: str = "") -> Path:
+    return write(tmp_path, "officers.toml", OFFICERS.replace("STAFF", str(staff)) + extra)
+
+
+def test_the_load_and_the_officer_hours_are_the_hand_counts(tmp_path: Path) -> None:
+    sc = load_scenario(scenario(tmp_path, 2))
+    assert weekly_incident_hours(sc) == pytest.approx(NEED, rel=1e-12)
+    assert weekly_officer_hours(sc) == pytest.approx(2 * 168, rel=1e-12)
+
+
+def test_too_few_officers_is_flagged_with_its_figures(tmp_path: Path) -> None:
+    (warning,) = officer_warnings(load_scenario(scenario(tmp_path, 2)))
+    assert warning.startswith("officers cannot keep up")
+    assert f"{NEED:,.0f} officer-hours a week" in warning
+    assert "officers.response provide 336 (194% of their time)" in warning
+
+
+def test_enough_officers_no_warning(tmp_path: Path) -> None:
+    assert officer_warnings(load_scenario(scenario(tmp_path, 4))) == []  # 672 h >= 653 h
+
+
+def test_a_diversion_counts_at_its_full_share(tmp_path: Path) -> None:
+    extra = """
+[partners.line]
+hours = [ { days = "mon-sun", start = "00:00", end = "24:00" } ]
+[diversions.line]
+categories = ["crime"]
+share = 0.5
+at = "triage"
+partner = "line"
+"""
+    sc = load_scenario(scenario(tmp_path, 2, extra))
+    assert weekly_incident_hours(sc) == pytest.approx(NEED / 2, rel=1e-12)
+    assert officer_warnings(sc) == []  # 326.7 h <= 336 h
+
+
+def test_no_officers_no_officer_warning() -> None:
+    sc = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    assert officer_warnings(sc) == []
+
+
+@pytest.mark.parametrize("name", ["baseline-officers.toml", "rcrp-officers.toml"])
+def test_the_shipped_officers_cope(name: str) -> None:
+    sc = load_scenario(ROOT / "scenarios" / name)
+    assert not [w for w in scenario_warnings(sc) if "officers" in w]
+    assert 0.6 < weekly_incident_hours(sc) / weekly_officer_hours(sc) < 0.9
+
+
+def test_validate_says_it(tmp_path: Path) -> None:
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        assert main(["validate", str(scenario(tmp_path, 2))]) == 0
+    assert "officers cannot keep up" in err.getvalue()
