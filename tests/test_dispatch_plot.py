@@ -11,10 +11,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from conftest import ROOT
 from contactsim.cli import main
-from contactsim.present.dispatch_plot import DISPATCH_PNG, MEASURE, dispatch_figure, draw_dispatch
+from contactsim.present.dispatch_plot import (
+    DISPATCH_PNG,
+    MEASURE,
+    dispatch_figure,
+    draw_compare_dispatch,
+    draw_dispatch,
+)
 from contactsim.results.read import read_run
 from contactsim.timebase import HOURS_PER_WEEK
 
@@ -33,21 +40,31 @@ def officers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run("baseline-officers.toml", tmp_path_factory.mktemp("officers") / "run")
 
 
-def test_the_line_is_the_mean_over_replications_of_each_hour(officers: Path) -> None:
-    with (officers / "dispatch_hourly.csv").open(encoding="utf-8") as fh:
+def means(folder: Path) -> np.ndarray:
+    """The mean over replications of each hour's incidents waiting, from the CSV by hand."""
+    with (folder / "dispatch_hourly.csv").open(encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))
     by_rep: dict[str, np.ndarray] = {}
     for row in table:
         hours = by_rep.setdefault(row["replication"], np.full(HOURS_PER_WEEK, np.nan))
         hours[int(row["hour_of_week"])] = float(row[MEASURE] or "nan")
-    expected = np.mean(list(by_rep.values()), axis=0)
     assert len(by_rep) == 3
-    assert np.nanmax(expected) > 0  # the shipped room does make incidents wait
-    fig = dispatch_figure(read_run(officers).tables["dispatch_hourly"])
-    (line,) = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_gid() == f"mean:{MEASURE}"]
-    drawn = np.asarray(line.get_ydata(), dtype=float)
+    return np.asarray(np.mean(list(by_rep.values()), axis=0))
+
+
+def line(fig: Figure, i: int) -> np.ndarray:
+    (found,) = [ln for ax in fig.axes for ln in ax.get_lines()
+                if ln.get_gid() == f"mean:{MEASURE}:{i}"]
+    drawn = np.asarray(found.get_ydata(), dtype=float)
     assert drawn.shape == (HOURS_PER_WEEK,)
-    np.testing.assert_allclose(drawn, expected, rtol=1e-12, equal_nan=True)
+    return drawn
+
+
+def test_the_line_is_the_mean_over_replications_of_each_hour(officers: Path) -> None:
+    expected = means(officers)
+    assert np.nanmax(expected) > 0  # the shipped room does make incidents wait
+    fig = dispatch_figure([read_run(officers).tables["dispatch_hourly"]])
+    np.testing.assert_allclose(line(fig, 0), expected, rtol=1e-12, equal_nan=True)
 
 
 def test_saved_with_its_caption(officers: Path) -> None:
@@ -61,3 +78,21 @@ def test_no_officers_no_picture(tmp_path: Path) -> None:
     folder = run("baseline.toml", tmp_path / "plain")
     assert draw_dispatch(read_run(folder), folder) == []
     assert not (folder / "plots" / DISPATCH_PNG).exists()
+
+
+def test_a_comparison_draws_one_line_per_scenario(officers: Path, tmp_path: Path) -> None:
+    rcrp = run("rcrp-officers.toml", tmp_path / "rcrp")
+    runs = [read_run(officers), read_run(rcrp)]
+    (plot,) = draw_compare_dispatch(runs, tmp_path)
+    assert plot.file == f"plots/{DISPATCH_PNG}"
+    fig = dispatch_figure([r.tables["dispatch_hourly"] for r in runs], [r.name for r in runs])
+    for i, folder in enumerate((officers, rcrp)):
+        np.testing.assert_allclose(line(fig, i), means(folder), rtol=1e-12, equal_nan=True)
+    legend = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert legend == [r.name for r in runs]
+
+
+def test_a_comparison_with_a_scenario_without_officers_draws_none(officers: Path,
+                                                                   tmp_path: Path) -> None:
+    plain = run("baseline.toml", tmp_path / "plain")
+    assert draw_compare_dispatch([read_run(officers), read_run(plain)], tmp_path) == []

@@ -27,6 +27,7 @@ from contactsim.analysis.stats import Estimate
 from contactsim.config.loading import parse_value
 
 #: Okabe & Ito's colour-blind-safe palette, in the order scenarios (or channels) take it.
+from contactsim.present.dispatch_plot import draw_compare_dispatch
 from contactsim.present.plots import (
     TARGET_COLOUR,
     WIDE,
@@ -222,6 +223,7 @@ def draw_compare(result: CompareResults, folder: Path) -> list[Plot]:
                     "Headline measures",
                     "Each bar is one scenario's mean over replications; whiskers are 95% "
                     f"confidence intervals.{more}"))
+    out.extend(draw_compare_dispatch(runs, folder))
     return out
 
 
