@@ -237,3 +237,17 @@ def test_a_comparison_without_two_workforces_shows_no_people(tmp_path: Path,
     assert result.workforce is None
     assert people(result) == []
     assert "People by month" not in compare_html(result, [])
+
+
+def test_a_damaged_compare_workforce_csv_is_refused_naming_the_file(tmp_path: Path) -> None:
+    from contactsim.problems import ResultsError
+
+    out = compare_people(tmp_path, LEAVING, LEAVING)
+    path = out / "compare_workforce.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("2025-01", "2025-13")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ResultsError) as info:
+        read_compare(out)
+    assert str(info.value.problems[0]) == (f"error: {path}: month: line 2: '2025-13' is not a "
+                                           "date")
