@@ -10,6 +10,7 @@ recruits on the early courses keep it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from pathlib import Path
@@ -146,6 +147,40 @@ def test_the_verdict_says_plainly_which_months_miss() -> None:
         in verdict(facts)
     assert months_text(["2025-11", "2025-12", "2026-01", "2026-03"]) == \
         "Nov 2025 to Jan 2026, Mar 2026"
+
+
+def test_the_notes_are_worded_from_the_plans_facts(tmp_path: Path) -> None:
+    """analysis hands over facts (intakes replaced, the search stopped, months met only on the
+    mean); present words them, as recruit.json, the terminal and the report show them."""
+    from contactsim.analysis.recruit import RecruitPlan, RecruitRequest, Trial
+    from contactsim.analysis.recruit_screen import People
+    from contactsim.analysis.stats import Estimate
+    from contactsim.present.recruit_report import recruit_notes
+
+    path = room(tmp_path, days=70, reps=2)
+    people = People(np.zeros(3), np.zeros(3), 0.0)
+
+    def trial(*levels: tuple[float, float]) -> Trial:
+        return Trial((0, 0), [Estimate(m, lo, m + 0.01, 2) for m, lo in levels], people)
+
+    none = trial((0.5, 0.4), (0.5, 0.4), (0.5, 0.4))
+    plan = trial((0.85, 0.79), (0.9, 0.75), (0.7, 0.6))  # met on the mean only: Jan, Feb
+    request = RecruitRequest(file=str(path), channel="999", pool="handlers", target=0.8)
+    p = RecruitPlan(request, load_scenario(path), "handlers", ["2025-01", "2025-02", "2025-03"],
+                    [], [none, dataclasses.replace(plan, intakes=(1, 0))], [0], 20,
+                    replaced_intakes=True, stopped=True)
+    assert p.unsure() == [0, 1]
+    assert recruit_notes(p) == [
+        "the scenario's own intakes of pool 'handlers' are replaced by each plan (no "
+        "recruiting means none of them)",
+        "the search stopped after 2 simulated plans (the most it may run); a smaller plan may "
+        "exist",
+        "2 of the months the plan meets do so on the mean, but their 95% interval reaches "
+        "below the target (Jan 2025, Feb 2025); more replications would make sure",
+        "only 2 replications: a month's mean service level is uncertain; use 10 or more"]
+    quiet = dataclasses.replace(p, replaced_intakes=False, stopped=False,
+                                scenario=load_scenario(room(tmp_path, days=70, reps=10)))
+    assert recruit_notes(quiet) == [recruit_notes(p)[2]]
 
 
 # --- the plan, rerun ------------------------------------------------------------------------

@@ -126,3 +126,98 @@ def test_a_gap_while_the_channel_is_closed_is_no_gap(tmp_path: Path) -> None:
     opening = daytime.replace("answer_target_s = 10", 'answer_target_s = 10\nopen = '
                               '[{ days = "mon-sun", start = "08:00", end = "20:00" }]')
     assert not [w for w in warnings_of(tmp_path, opening) if "nobody" in w]
+
+
+# --- capacity over the months of a workforce ---------------------------------------------------
+
+#: A year of ten people carrying 85% of what the roster (written for ten) gives: 2,448 calls a
+#: day of 300 s are 1,428 staff-hours a week against 10 x 168 = 1,680, with no absence or breaks.
+LEAVING = """\
+name = "leaving"
+[run]
+days = 365
+warmup_days = 0
+start_date = "2025-01-01"
+[channels.999]
+per_day = 2448
+patience = 60
+[categories.crime]
+handle = 300
+[pools.handlers]
+skills = ["999"]
+absence = 0
+roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 10 } ]
+[pools.handlers.workforce]
+headcount = 10
+"""
+
+
+def capacity_of(tmp_path: Path, text: str) -> list[str]:
+    return [w for w in warnings_of(tmp_path, text) if "capacity" in w]
+
+
+def test_attrition_that_makes_the_roster_fall_short_mid_year_names_the_month(
+        tmp_path: Path) -> None:
+    """At 50% a year, ten people become 10 x 0.5 ** (m / 12) after m months: below the 8.5 the
+    load needs from m = 12 log(0.85) / log(0.5) = 2.81, late in March. March's days average
+    about 8.66 people (above 8.5), April's about 8.16 (below): 10 x 0.5 ** (3/12) = 8.41 on 1
+    April falling evenly to 7.94 at its end, and 1,680 x 0.816 = 1,372 staff-hours a week."""
+    found = capacity_of(tmp_path, LEAVING + "attrition = 0.5\n")
+    assert found == [
+        "pools.handlers.workforce: by April 2025 the expected 8.2 available of the 10 the "
+        "roster is written for cannot carry the load of 999: they need about 1,428 staff-hours "
+        "a week that month, but handlers provide about 1,372 after absence and breaks (104% of "
+        "capacity); callers will abandon in large numbers."]
+    assert capacity_of(tmp_path, LEAVING) == []  # nobody leaves: 85% all year
+
+
+def test_a_roster_short_from_the_start_names_the_first_month_with_todays_figures(
+        tmp_path: Path) -> None:
+    busy = LEAVING.replace("per_day = 2448", "per_day = 3000")
+    plain = busy[:busy.index("[pools.handlers.workforce]")]
+    (fixed,) = capacity_of(tmp_path, plain)
+    assert fixed.startswith("demand exceeds capacity: 999 need about 1,750 staff-hours a week, "
+                            "but handlers provide about 1,680 after absence and breaks (104%")
+    assert capacity_of(tmp_path, busy) == [
+        "pools.handlers.workforce: in January 2025, the run's first month, the expected 10 "
+        "available of the 10 the roster is written for cannot carry the load of 999: they need "
+        "about 1,750 staff-hours a week that month, but handlers provide about 1,680 after "
+        "absence and breaks (104% of capacity); callers will abandon in large numbers."]
+
+
+def test_a_busy_season_counts_in_its_month(tmp_path: Path) -> None:
+    """Nobody leaves, but July is 20% busier than the year's average day: 1,714 staff-hours a
+    week against 1,680; at 10% busier (1,571) it is carried."""
+    seasons = LEAVING.replace("[pools.handlers]", "[calendar]\nmonthly = [1, 1, 1, 1, 1, 1, "
+                              "1.2, 1, 1, 1, 1, 0.8]\n[pools.handlers]")
+    (found,) = capacity_of(tmp_path, seasons)
+    assert found.startswith("pools.handlers.workforce: by July 2025 the expected 10 available "
+                            "of the 10 the roster is written for cannot carry the load of 999: "
+                            "they need about 1,714 staff-hours a week that month"), found
+    assert capacity_of(tmp_path, seasons.replace("1.2, 1, 1", "1.1, 1, 1").replace(
+        "0.8]", "0.9]")) == []
+
+
+def test_recruits_still_ramping_up_count_as_less_than_one(tmp_path: Path) -> None:
+    """Ten recruits on the start date, 20% slower at first (the factor falls to 1 over ten
+    years, so January's is 1.2 - 0.2 x 15.5 / 3640 = 1.1991): 10 / 1.1991 = 8.34 at full speed,
+    short of the 8.5 the load needs. Without the ramp they carry it."""
+    recruits = LEAVING.replace("headcount = 10", "headcount = 0\nroster_for = 10\n"
+                               'intakes = [{ date = "2025-01-01", people = 10 }]')
+    (found,) = capacity_of(tmp_path, recruits + "ramp_weeks = 520\nramp_factor = 1.2\n")
+    assert found.startswith(
+        "pools.handlers.workforce: in January 2025, the run's first month, the expected 10 "
+        "available of the 10 the roster is written for (8.3 at full speed: recruits still "
+        "ramping up are slower) cannot carry the load of 999: they need about 1,428 "
+        "staff-hours a week that month, but handlers provide about 1,401 after"), found
+    assert capacity_of(tmp_path, recruits) == []
+
+
+def test_the_shipped_year_carries_its_load_every_month_but_not_at_90_percent_attrition(
+        ) -> None:
+    path = ROOT / "scenarios" / "workforce-year.toml"
+    assert not [w for w in scenario_warnings(load_scenario(path)) if "capacity" in w]
+    (found,) = [w for w in scenario_warnings(load_scenario(
+        path, ["pools.handlers.workforce.attrition=0.9"])) if "capacity" in w]
+    assert found.startswith("pools.handlers.workforce: by April 2025 the expected 28.7 "
+                            "available of the 56"), found

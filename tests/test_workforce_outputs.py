@@ -166,3 +166,88 @@ def test_the_report_shows_people_and_money_only_where_the_run_has_them(tmp_path:
     assert "People and money" not in html
     assert "£" not in html
     assert not (plain / "plots" / "workforce.png").exists()
+
+
+# --- compare: the change in people month by month ---------------------------------------------
+
+LEAVING = "[pools.handlers.workforce]\nheadcount = 10\nattrition = 0.5\n"
+
+
+def compare_people(tmp_path: Path, base_pool: str, other_pool: str) -> Path:
+    from contactsim.results.compare import write_comparison
+
+    out = tmp_path / "cmp"
+    out.mkdir()
+    members = plan_compare([str(write(tmp_path, f"{n}.toml", ROOM.format(name=n, pool=p)))
+                            for n, p in (("base", base_pool), ("plan", other_pool))], [])
+    for member in members:
+        assert member.scenario is not None
+        (out / member.label).mkdir()
+        write_tables(run_experiment(member.scenario, workers=1), out / member.label)
+    write_comparison(out, members)
+    return out
+
+
+def test_compare_pairs_the_people_by_month_replication_by_replication(tmp_path: Path) -> None:
+    """Half the people leave a year in both; the plan adds two recruits on 27 January, in
+    training for a week. The first ten's leavers are drawn alike in both (their own stream),
+    and recruits cannot leave in the month they start, so the plan has exactly two more in
+    post in January in every replication: a paired interval of zero width (unpaired, the
+    replications' own spread would show). In February the two are on the roster, less any of
+    them who left: between 0 and 2 more available."""
+    from contactsim.present.report_whatif import compare_html
+
+    out = compare_people(tmp_path, LEAVING, LEAVING + 'intakes = [{ date = "2025-01-27", '
+                         'people = 2 }]\ntraining_weeks = 1\n')
+    for label in ("base", "plan"):
+        reps = read_table(out / label / "workforce_replications.csv")
+        means = read_table(out / label / "workforce.csv")
+        assert list(reps.header[:3]) == ["replication", "month", "pool"]
+        for month, mean in zip(means.text("month"), means.numbers("available"), strict=True):
+            assert reps.where("month", month).numbers("available").mean() == pytest.approx(mean)
+    table = read_table(out / "compare_workforce.csv")
+    assert list(table.header) == ["scenario", "base", "pool", "month", "measure", "base_mean",
+                            "scenario_mean", "difference", "ci_low", "ci_high", "method"]
+    assert set(table.text("measure")) == {"headcount", "training", "ramping", "available",
+                                          "leavers", "joiners"}
+    assert set(table.text("method")) == {"paired"}
+    jan = table.where("month", "2025-01").where("measure", "headcount")
+    assert (jan.numbers("difference")[0], jan.numbers("ci_low")[0],
+            jan.numbers("ci_high")[0]) == (2.0, 2.0, 2.0)
+    assert read_table(out / "base" / "workforce_replications.csv").where(
+        "month", "2025-01").numbers("headcount").std() > 0  # the base's own spread
+    feb = table.where("month", "2025-02").where("measure", "available")
+    assert 0 <= feb.numbers("ci_low")[0] <= feb.numbers("difference")[0] \
+        <= feb.numbers("ci_high")[0] <= 2
+    result = read_compare(out)
+    html = compare_html(result, [])
+    assert "People by month" in html
+    assert "handlers: people available by month" in html
+
+
+@pytest.mark.parametrize("other", ["", LEAVING])
+def test_a_comparison_without_two_workforces_shows_no_people(tmp_path: Path,
+                                                             other: str) -> None:
+    from contactsim.present.report_whatif import compare_html, people
+
+    out = compare_people(tmp_path, "", other)
+    assert not (out / "compare_workforce.csv").exists()
+    assert not (out / "base" / "workforce_replications.csv").exists()
+    result = read_compare(out)
+    assert result.workforce is None
+    assert people(result) == []
+    assert "People by month" not in compare_html(result, [])
+
+
+def test_a_damaged_compare_workforce_csv_is_refused_naming_the_file(tmp_path: Path) -> None:
+    from contactsim.problems import ResultsError
+
+    out = compare_people(tmp_path, LEAVING, LEAVING)
+    path = out / "compare_workforce.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("2025-01", "2025-13")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ResultsError) as info:
+        read_compare(out)
+    assert str(info.value.problems[0]) == (f"error: {path}: month: line 2: '2025-13' is not a "
+                                           "date")

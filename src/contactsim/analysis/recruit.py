@@ -13,6 +13,9 @@ month: the month's mean over replications at least the target, as ``monthly.csv`
 Where none does (no course's recruits reach the roster in time for some months, or
 ``max_intake`` caps the courses: by default at the headcount the roster describes), the plan
 that misses the fewest months, then the smallest; the answer says which months miss and why.
+The answer is facts (:class:`RecruitPlan`: the months each plan misses, those no course can
+reach, whether the search stopped early, which months are met only on the mean); the words a
+planner reads are :mod:`contactsim.present.recruit_report`'s.
 
 **How it is found.** First the formulas (:mod:`~contactsim.analysis.recruit_screen`): the people
 each month needs by Erlang A, and a plan found greedily month by month. Then the simulation, with
@@ -118,7 +121,10 @@ class RecruitPlan:
     trials: list[Trial]  # every plan simulated, in order; the first recruits nobody
     unhelped: list[int]  # months no course's recruits reach the roster by
     cap: int  # people on one course at most
-    notes: list[str] = field(default_factory=list)
+    #: The scenario had intakes of its own for the pool, which each plan replaced.
+    replaced_intakes: bool = False
+    #: The search reached ``max_simulations`` before it was done: a smaller plan may exist.
+    stopped: bool = False
 
     @property
     def target(self) -> float:
@@ -135,6 +141,12 @@ class RecruitPlan:
     @property
     def meets_every_month(self) -> bool:
         return not self.chosen.missed(self.target)
+
+    def unsure(self) -> list[int]:
+        """Months the chosen plan meets on the mean whose 95% interval reaches below the
+        target (more replications would make sure)."""
+        return [m for m, e in enumerate(self.chosen.service_level)
+                if e.mean >= self.target and e.ci_low < self.target]
 
     def intakes(self, trial: Trial) -> list[tuple[datetime.date, int]]:
         return [(d, n) for d, n in zip(self.dates, trial.intakes, strict=True) if n]
@@ -343,37 +355,6 @@ def recruit(request: RecruitRequest, sc: Scenario,
             break
         search.learn(simulate(plan))
     unhelped = [m for m in range(len(screen.months.labels)) if m not in helpable]
-    out = RecruitPlan(request, sc, pool, screen.months.labels, dates, search.trials, unhelped,
-                      cap)
-    out.notes = notes(out, wf.intakes != (), stopped=plan is not None)
-    return out
-
-
-def notes(p: RecruitPlan, had_intakes: bool, *, stopped: bool) -> list[str]:
-    """What the planner should know about how the answer was reached."""
-    out = []
-    if had_intakes:
-        out.append(f"the scenario's own intakes of pool {p.pool!r} are replaced by each plan "
-                   "(no recruiting means none of them)")
-    if stopped:
-        out.append(f"the search stopped after {len(p.trials)} simulated plans (the most it "
-                   "may run); a smaller plan may exist")
-    unsure = [m for m, e in enumerate(p.chosen.service_level)
-              if e.mean >= p.target and e.ci_low < p.target]
-    if unsure:
-        one = len(unsure) == 1
-        out.append(f"{len(unsure)} of the months the plan meets {'does' if one else 'do'} so on "
-                   f"the mean, but {'its' if one else 'their'} 95% interval reaches below the "
-                   f"target ({month_names(p.months, unsure)}); more replications would make sure")
-    if p.scenario.run.replications < 5:
-        out.append(f"only {p.scenario.run.replications} replications: a month's mean service "
-                   "level is uncertain; use 10 or more")
-    return out
-
-
-def month_names(months: list[str], which: list[int]) -> str:
-    """Months as a planner writes them ("Jun 2025, Jul 2025")."""
-    return ", ".join(datetime.date(int(months[m][:4]), int(months[m][5:7]), 1).strftime("%b %Y")
-                     for m in which)
-
-
+    return RecruitPlan(request, sc, pool, screen.months.labels, dates, search.trials,
+                       unhelped, cap, replaced_intakes=wf.intakes != (),
+                       stopped=plan is not None)

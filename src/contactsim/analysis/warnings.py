@@ -5,8 +5,10 @@ A scenario can be valid and still make no sense as a control room: 999 demand ne
 staff-hours a week answered by a roster that provides 300. With patient callers the queue
 then grows for as long as the run lasts. This module compares, for each group of channels
 that share staff, the work the demand brings with the staff time the rosters provide (after
-absence and breaks), and words a warning a planner can act on. The engine has its own guard
-for queues that grow without limit while it runs.
+absence and breaks), and words a warning a planner can act on. A group answered by a pool with
+a workforce (DESIGN §11) is judged month by month, its roster scaled by the people the workforce
+is expected to have that month, and the warning names the first month that falls short. The
+engine has its own guard for queues that grow without limit while it runs.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from contactsim.analysis.officer_load import officer_warnings
+from contactsim.analysis.workforce import has_workforce, months
+from contactsim.calendar import MONTH_NAMES
 from contactsim.config.spec import Scenario
 from contactsim.engine.arrivals import open_minutes
 from contactsim.engine.roster import rostered_by_hour, rostered_by_minute
-from contactsim.engine.workforce import moved_intakes
+from contactsim.engine.workforce import expected_pipeline, moved_intakes
 from contactsim.timebase import DAY_NAMES, MIN_PER_DAY
 
 #: Work above this share of the staff time available is flagged.
@@ -188,20 +192,108 @@ def _about(hours: float) -> str:
     return f"{hours:,.0f}" if hours >= 10 or hours == 0 else f"{hours:.2g}"
 
 
+def _overload_words(scenario: Scenario, channels: list[str], work: float,
+                    staff: float) -> str:
+    """The share of capacity the work takes, and what follows from it (the end of a capacity
+    warning, from the opening parenthesis on)."""
+    patient = [c for c in channels if scenario.channels[c].patience is None]
+    tail = (f"; {', '.join(patient)} contacts never give up, so their queue grows for "
+            "as long as the run lasts" if patient else
+            "; callers will abandon in large numbers")
+    share = f"{work / staff:,.0%} of capacity" if staff > 0 else "no capacity at all"
+    return f"({share}){tail}."
+
+
 def capacity_warnings(scenario: Scenario) -> list[str]:
-    """A warning for each group of channels whose demand needs more staff time than exists."""
+    """A warning for each group of channels whose demand needs more staff time than exists.
+
+    A group answered by a pool with a workforce is judged month by month instead
+    (:func:`workforce_capacity_warning`): its roster as written never runs unscaled."""
     out = []
     for channels, pools in _groups(scenario):
+        if has_workforce(scenario) and any(scenario.pools[p].workforce for p in pools):
+            out += workforce_capacity_warning(scenario, channels, pools)
+            continue
         work = sum(weekly_work_hours(scenario, c) for c in channels)
         staff = sum(weekly_staff_hours(scenario, p) for p in pools)
         if staff <= 0 or work > OVERLOAD * staff:
-            patient = [c for c in channels if scenario.channels[c].patience is None]
-            tail = (f"; {', '.join(patient)} contacts never give up, so their queue grows for "
-                    "as long as the run lasts" if patient else
-                    "; callers will abandon in large numbers")
-            share = f"{work / staff:,.0%} of capacity" if staff > 0 else "no capacity at all"
             out.append(
                 f"demand exceeds capacity: {', '.join(channels)} need about {_about(work)} "
                 f"staff-hours a week, but {', '.join(pools)} provide about {_about(staff)} "
-                f"after absence and breaks ({share}){tail}.")
+                f"after absence and breaks {_overload_words(scenario, channels, work, staff)}")
     return out
+
+
+def _people(x: float) -> str:
+    """Expected people: whole when within a twentieth of one, else to one decimal."""
+    return f"{x:.0f}" if abs(x - round(x)) < 0.05 else f"{x:.1f}"
+
+
+def expected_people(scenario: Scenario, pool: str) -> tuple[np.ndarray, np.ndarray]:
+    """A workforce pool's expected people in each measured month, from the expected pipeline
+    (:func:`~contactsim.engine.workforce.expected_pipeline`, the engine's arithmetic without
+    its draws): the mean available over the month's days, and the mean *effective* people (the
+    available over the day's ramp factor: a recruit still ramping up counts as less than one)."""
+    spec, cal = scenario.pools[pool].workforce, scenario.calendar
+    assert spec is not None
+    assert cal is not None
+    names, of_day = months(scenario)
+    pipe = expected_pipeline(spec, cal.start_date, len(of_day))
+    days = np.bincount(of_day, minlength=len(names))
+
+    def mean(x: np.ndarray) -> np.ndarray:
+        return np.bincount(of_day, weights=x, minlength=len(names)) / days
+
+    return mean(pipe.available), mean(pipe.available / pipe.handle_factor)
+
+
+def _who(scenario: Scenario, people: dict[str, tuple[np.ndarray, np.ndarray]], m: int) -> str:
+    """The expected people of month ``m``, as the warning names them."""
+    parts = []
+    for pool, (available, effective) in people.items():
+        spec = scenario.pools[pool].workforce
+        assert spec is not None
+        of = (f"of the {spec.roster_for} the roster is written for" if len(people) == 1
+              else f"in {pool} (of {spec.roster_for})")
+        slow = (f" ({_people(effective[m])} at full speed: recruits still ramping up are "
+                "slower)" if effective[m] < available[m] - 0.05 else "")
+        parts.append(f"{_people(available[m])} available {of}{slow}")
+    return " and ".join(parts)
+
+
+def workforce_capacity_warning(scenario: Scenario, channels: list[str],
+                               pools: list[str]) -> list[str]:
+    """The first month in which a group's rosters, scaled by the workforce's expected people,
+    cannot carry its demand (none, or one warning).
+
+    Month by month (the run's measured months): the work is the channels' weekly work times the
+    month's seasonal weight (the channel's ``monthly``, else the calendar's); the staff time is
+    each pool's weekly staff hours after absence and breaks, for a pool with a workforce scaled
+    by its expected effective people over ``roster_for``, as the engine scales its roster day by
+    day (:mod:`contactsim.engine.staffing`)."""
+    cal = scenario.calendar
+    labels, _ = months(scenario)
+    if cal is None or not labels:
+        return []
+    numbers = [int(label[5:7]) - 1 for label in labels]
+    work = sum((weekly_work_hours(scenario, c) * np.array(
+        [(scenario.channels[c].monthly or cal.monthly)[n] for n in numbers])
+        for c in channels), np.zeros(len(labels)))
+    people = {p: expected_people(scenario, p) for p in pools
+              if scenario.pools[p].workforce is not None}
+    staff = np.zeros(len(labels))
+    for p in pools:
+        spec = scenario.pools[p].workforce
+        share = people[p][1] / spec.roster_for if spec is not None else 1.0
+        staff += weekly_staff_hours(scenario, p) * share
+    short = np.flatnonzero((staff <= 0) | (work > OVERLOAD * staff))
+    if not short.size:
+        return []
+    m = int(short[0])
+    month = f"{MONTH_NAMES[numbers[m]]} {labels[m][:4]}"
+    when = f"by {month}" if m else f"in {month}, the run's first month,"
+    keys = ", ".join(f"pools.{p}.workforce" for p in people)
+    return [f"{keys}: {when} the expected {_who(scenario, people, m)} cannot carry the load of "
+            f"{', '.join(channels)}: they need about {_about(work[m])} staff-hours a week that "
+            f"month, but {', '.join(pools)} provide about {_about(staff[m])} after absence and "
+            f"breaks {_overload_words(scenario, channels, float(work[m]), float(staff[m]))}"]

@@ -17,10 +17,11 @@ if TYPE_CHECKING:
 
 def save_recruit(result: RecruitPlan, final: Path, folder: Path, *, plot: bool) -> None:
     """Everything ``recruit`` writes into its (temporary) results folder."""
-    from contactsim.present.recruit_report import suggested_header
+    from contactsim.present.recruit_report import recruit_notes, suggested_header
     from contactsim.results.recruit import write_recruit
 
-    write_recruit(result, folder, final, suggested_header(result, final))
+    write_recruit(result, folder, final, suggested_header(result, final),
+                  recruit_notes(result))
     if plot:
         from contactsim.present.recruit_report import write_recruit_report
 

@@ -1,5 +1,6 @@
-"""What ``contactsim recruit`` says: the verdict in plain words, the plot of people and service
-level by month, the report and the terminal summary.
+"""What ``contactsim recruit`` says: the verdict in plain words, the notes on how the answer was
+reached (worded here from the plan's facts, saved in ``recruit.json``), the plot of people and
+service level by month, the report and the terminal summary.
 
 Every word is drawn from the saved folder (``recruit.csv`` and ``recruit.json``), so the terminal,
 the report and ``contactsim plot FOLDER`` say the same thing, and every piece of text on the page
@@ -91,6 +92,32 @@ def verdict(facts: dict[str, Any]) -> str:
                    f"tried, with courses of at most {facts.get('max_intake', '?')} people "
                    "(--max-intake).")
     return " ".join(out)
+
+
+#: Fewer replications than this earn a note: a month's mean service level is too uncertain.
+FEW_REPLICATIONS = 5
+
+
+def recruit_notes(p: RecruitPlan) -> list[str]:
+    """What the planner should know about how the answer was reached (recruit.json's
+    ``notes``, which the terminal and the report show)."""
+    out = []
+    if p.replaced_intakes:
+        out.append(f"the scenario's own intakes of pool {p.pool!r} are replaced by each plan "
+                   "(no recruiting means none of them)")
+    if p.stopped:
+        out.append(f"the search stopped after {len(p.trials)} simulated plans (the most it "
+                   "may run); a smaller plan may exist")
+    if unsure := p.unsure():
+        one = len(unsure) == 1
+        out.append(f"{len(unsure)} of the months the plan meets {'does' if one else 'do'} so on "
+                   f"the mean, but {'its' if one else 'their'} 95% interval reaches below the "
+                   f"target ({', '.join(month_word(p.months[m]) for m in unsure)}); more "
+                   "replications would make sure")
+    if p.scenario.run.replications < FEW_REPLICATIONS:
+        out.append(f"only {p.scenario.run.replications} replications: a month's mean service "
+                   "level is uncertain; use 10 or more")
+    return out
 
 
 def suggested_header(p: RecruitPlan, final: Path) -> str:

@@ -163,27 +163,38 @@ class Month:
     changes: list[Change | None]
 
 
-def monthly(result: CompareResults) -> list[tuple[str, list[str], list[Month]]]:
-    """For runs pinned to dates: each channel's months, per scenario (its name and rows)."""
-    table = result.monthly
+def by_month(table: Table | None, key: str,
+             measure: str) -> list[tuple[str, list[str], list[Month]]]:
+    """Each ``key``'s (channel's or pool's) months of ``measure`` in a table of changes by
+    month, per scenario (its name and rows)."""
     if table is None or not len(table):
         return []
     out = []
-    for channel in table.distinct("channel")[:MAX_CALENDARS]:
-        rows_ch = table.where("channel", channel).where("measure", "service_level")
-        others = rows_ch.distinct("scenario")
+    for name in table.distinct(key)[:MAX_CALENDARS]:
+        rows = table.where(key, name).where("measure", measure)
+        others = rows.distinct("scenario")
         months = []
-        for month in rows_ch.distinct("month"):
-            here = rows_ch.where("month", month)
+        for month in rows.distinct("month"):
+            here = rows.where("month", month)
             mine = [here.where("scenario", o) for o in others]
             months.append(Month(
-                month, fmt("service_level", float(here.numbers("base_mean")[0])),
-                [fmt("service_level", float(t.numbers("scenario_mean")[0])) if len(t) else "-"
+                month, fmt(measure, float(here.numbers("base_mean")[0])),
+                [fmt(measure, float(t.numbers("scenario_mean")[0])) if len(t) else "-"
                  for t in mine],
-                [Change("service_level", row_estimate(t, 0, DIFF)) if len(t) else None
+                [Change(measure, row_estimate(t, 0, DIFF)) if len(t) else None
                  for t in mine]))
-        out.append((channel, others, months))
+        out.append((name, others, months))
     return out
+
+
+def monthly(result: CompareResults) -> list[tuple[str, list[str], list[Month]]]:
+    """For runs pinned to dates: each channel's service level by month."""
+    return by_month(result.monthly, "channel", "service_level")
+
+
+def people(result: CompareResults) -> list[tuple[str, list[str], list[Month]]]:
+    """For runs with a workforce: each pool's people available by month."""
+    return by_month(result.workforce, "pool", "available")
 
 
 def differences(table: Table) -> list[list[str]]:
@@ -209,7 +220,7 @@ def compare_html(result: CompareResults, plots: Sequence[Plot]) -> str:
         boards=[board(result, i) for i in range(1, len(result.runs))],
         channels=[(c, channel_rows(result, c)) for c in common], pools=pool_rows(result),
         answered=answered_rows(result), diversions=diversion_rows(result),
-        officers=officer_rows(result), monthly=monthly(result),
+        officers=officer_rows(result), monthly=monthly(result), people=people(result),
         headline=[label(m).split(" (")[0] for m in HEADLINE],
         figures=embed(result.folder, plots), not_drawn=drawn_text(common),
         differences=differences(result.differences))

@@ -16,7 +16,7 @@ from typing import Any
 
 from contactsim.engine.workforce import MONTHLY
 from contactsim.problems import ResultsError
-from contactsim.results.tables import Table
+from contactsim.results.tables import Table, read_table
 from contactsim.timebase import HOURS_PER_WEEK
 
 
@@ -142,6 +142,8 @@ RUN_TABLES = {
     "workforce": TableSpec(("month", "pool", *(m + end for m in MONTHLY
                                                for end in ("", "_lo", "_hi"))),
                            ("pool",), (), ("month",)),
+    "workforce_replications": TableSpec(("replication", "month", "pool", "available"),
+                                        ("pool",), dates=("month",)),
 }
 
 
@@ -173,6 +175,15 @@ def check_table(path: Path, table: Table, spec: TableSpec) -> None:
             except ValueError:
                 raise ResultsError(path, f"line {line}: {_show(cell)} is not a date",
                                    column) from None
+
+
+def optional_table(path: Path, spec: TableSpec) -> Table | None:
+    """A table a folder holds only in some cases, read and checked; None where it is absent."""
+    if not path.exists():
+        return None
+    table = read_table(path)
+    check_table(path, table, spec)
+    return table
 
 
 def _show(cell: str) -> str:

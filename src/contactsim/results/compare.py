@@ -8,9 +8,10 @@ existing results folder can stand in for a scenario; when folders differ in seed
 run length their replications do not pair up, so the differences are then estimated as unpaired
 (Welch) intervals and the comparison says so.
 
-Everything here reads and writes results folders (``compare.csv``, ``compare.json``,
-``sweep.csv``, ``sweep_pools.csv``, ``sweep.json``) from the member or point folders already
-written inside them, so a comparison can be redrawn from disk without simulating again.
+Everything here reads and writes results folders (``compare.csv``, ``compare.json``, with the
+change by month from :mod:`~contactsim.results.compare_months`; ``sweep.csv``,
+``sweep_pools.csv``, ``sweep.json``) from the member or point folders already written inside
+them, so a comparison can be redrawn from disk without simulating again.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from contactsim.analysis.daily import PERIOD_MEASURES
 from contactsim.analysis.experiment import Experiment
 from contactsim.analysis.stats import (
     Estimate,
@@ -38,10 +38,17 @@ from contactsim.analysis.whatif import Point, Vary
 from contactsim.config.loading import load_scenario, with_changes
 from contactsim.config.spec import Scenario
 from contactsim.problems import Problem, ScenarioError
+from contactsim.results.compare_months import (
+    MONTHLY_COLUMNS,
+    WORKFORCE_COLUMNS,
+    monthly_rows,
+    workforce_rows,
+)
 from contactsim.results.read import (
     COMPARE_CSV,
     COMPARE_JSON,
     COMPARE_MONTHLY_CSV,
+    COMPARE_WORKFORCE_CSV,
     SWEEP_CSV,
     SWEEP_JSON,
     SWEEP_POOLS_CSV,
@@ -312,47 +319,18 @@ def fill_member(member: Member, folder: Path, runs: Iterator[Experiment]) -> Non
     write_tables(next(runs), folder)
 
 
-#: The columns of compare_monthly.csv: the change in each month, for runs pinned to dates.
-MONTHLY_COLUMNS = ("scenario", "base", "channel", "month", "measure", "base_mean",
-                   "scenario_mean", "difference", "ci_low", "ci_high", "method")
-
-
-def monthly_rows(labels: Sequence[str], runs: Sequence[RunResults]) -> list[list[Any]]:
-    """compare_monthly.csv: per channel, month and measure, each scenario against the first
-    (paired replication by replication when the runs pair, else Welch)."""
-    base = runs[0].table("monthly_replications")
-    if base is None or not base.has("month"):
-        return []
-    rows: list[list[Any]] = []
-    for label, run in zip(labels[1:], runs[1:], strict=True):
-        other = run.table("monthly_replications")
-        if other is None or not other.has("month"):
-            continue
-        paired = is_paired(runs[0], run)
-        for channel in base.distinct("channel"):
-            a_ch, b_ch = base.where("channel", channel), other.where("channel", channel)
-            for month in a_ch.distinct("month"):
-                a_rows, b_rows = a_ch.where("month", month), b_ch.where("month", month)
-                if not len(b_rows):
-                    continue
-                for measure in PERIOD_MEASURES:
-                    a = a_rows.numbers(measure)[np.argsort(a_rows.numbers("replication"))]
-                    b = b_rows.numbers(measure)[np.argsort(b_rows.numbers("replication"))]
-                    d = paired_difference(a, b) if paired else welch(a, b)
-                    rows.append([label, labels[0], channel, month, measure, mean_ci(a).mean,
-                                 mean_ci(b).mean, d.mean, d.ci_low, d.ci_high,
-                                 "paired" if paired else "welch"])
-    return rows
-
-
 def write_comparison(folder: Path, members: Sequence[Member]) -> None:
-    """compare.csv and compare.json (and compare_monthly.csv for runs pinned to dates) from
-    the member folders already inside ``folder``."""
+    """compare.csv and compare.json (and compare_monthly.csv for runs pinned to dates, and
+    compare_workforce.csv for runs with a workforce) from the member folders already inside
+    ``folder``."""
     labels = [m.label for m in members]
     runs = [read_run(folder / label) for label in labels]
     write_csv(folder / COMPARE_CSV, COMPARE_COLUMNS, compare_rows(labels, runs))
-    if monthly := monthly_rows(labels, runs):
+    paired = [is_paired(runs[0], run) for run in runs[1:]]
+    if monthly := monthly_rows(labels, runs, paired):
         write_csv(folder / COMPARE_MONTHLY_CSV, MONTHLY_COLUMNS, monthly)
+    if people := workforce_rows(labels, runs, paired):
+        write_csv(folder / COMPARE_WORKFORCE_CSV, WORKFORCE_COLUMNS, people)
     notes = unpaired_notes(labels, runs)
     meta = {
         "base": labels[0],

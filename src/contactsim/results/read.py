@@ -35,6 +35,7 @@ from contactsim.results.checks import (
     check_table,
     is_number,
     kind_of,
+    optional_table,
 )
 from contactsim.results.summary import RunSummary, estimate_from as estimate_from, run_summary
 from contactsim.results.tables import (
@@ -58,10 +59,8 @@ HEADLINE = ("service_level", "mean_answer_s", "abandon_rate")
 
 COMPARE_JSON, COMPARE_CSV = "compare.json", "compare.csv"
 COMPARE_MONTHLY_CSV = "compare_monthly.csv"
+COMPARE_WORKFORCE_CSV = "compare_workforce.csv"
 SWEEP_JSON, SWEEP_CSV, SWEEP_POOLS_CSV = "sweep.json", "sweep.csv", "sweep_pools.csv"
-
-
-# --- one CSV table --------------------------------------------------------------------------
 
 
 # --- one run --------------------------------------------------------------------------------
@@ -252,9 +251,6 @@ def check_data_files(scenario_path: Path, text: str) -> None:
                                "(file)")
 
 
-# --- checking what was read back ------------------------------------------------------------
-
-
 # --- a comparison and a sweep ---------------------------------------------------------------
 
 
@@ -269,6 +265,8 @@ class CompareResults:
     differences: Table
     #: The change in each month (compare_monthly.csv), for runs pinned to dates.
     monthly: Table | None = None
+    #: The change in each month's people (compare_workforce.csv), for runs with a workforce.
+    workforce: Table | None = None
 
     @property
     def paired(self) -> bool:
@@ -301,11 +299,9 @@ def read_compare(folder: Path) -> CompareResults:
     runs = [read_run(folder / label) for label in labels]
     differences = read_table(folder / COMPARE_CSV)
     check_table(folder / COMPARE_CSV, differences, COMPARE_SPEC)
-    monthly_path = folder / COMPARE_MONTHLY_CSV
-    monthly = read_table(monthly_path) if monthly_path.exists() else None
-    if monthly is not None:
-        check_table(monthly_path, monthly, COMPARE_MONTHLY_SPEC)
-    return CompareResults(folder, meta, labels, runs, differences, monthly)
+    return CompareResults(folder, meta, labels, runs, differences,
+                          optional_table(folder / COMPARE_MONTHLY_CSV, COMPARE_MONTHLY_SPEC),
+                          optional_table(folder / COMPARE_WORKFORCE_CSV, COMPARE_WORKFORCE_SPEC))
 
 
 _COMPARE_NAMES = ("scenario", "base", "measure", "method")
@@ -315,6 +311,9 @@ COMPARE_SPEC = TableSpec(("scenario", "kind", "name", "measure", "base_mean", "s
 COMPARE_MONTHLY_SPEC = TableSpec(("scenario", "channel", "month", "measure", "base_mean",
                                   "scenario_mean", "difference", "ci_low", "ci_high"),
                                  (*_COMPARE_NAMES, "channel"), (), ("month",))
+COMPARE_WORKFORCE_SPEC = TableSpec(("scenario", "pool", "month", "measure", "base_mean",
+                                    "scenario_mean", "difference", "ci_low", "ci_high"),
+                                   (*_COMPARE_NAMES, "pool"), (), ("month",))
 
 
 def _plain_name(name: Any) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,11 +63,13 @@ def check_recruit_folder(target: Path) -> None:
             "another --out", str(target)))
 
 
-def write_recruit(p: RecruitPlan, folder: Path, final: Path, header: str = "") -> None:
-    """``recruit.csv``, ``recruit.json`` and ``suggested.toml`` (opening with ``header``)."""
+def write_recruit(p: RecruitPlan, folder: Path, final: Path, header: str = "",
+                  notes: Sequence[str] = ()) -> None:
+    """``recruit.csv``, ``recruit.json`` (with the worded ``notes``) and ``suggested.toml``
+    (opening with ``header``)."""
     check_recruit_folder(final)
     write_csv(folder / "recruit.csv", CSV_COLUMNS, table_rows(p))
-    (folder / RECRUIT_JSON).write_text(json.dumps(summary(p), indent=2) + "\n",
+    (folder / RECRUIT_JSON).write_text(json.dumps(summary(p, notes), indent=2) + "\n",
                                        encoding="utf-8")
     (folder / "suggested.toml").write_text(header + tomli_w.dumps(suggested_document(p, final)),
                                            encoding="utf-8")
@@ -107,8 +110,9 @@ def trial_facts(p: RecruitPlan, trial: Trial) -> dict[str, Any]:
             "months_missed": [p.months[m] for m in trial.missed(p.target)]}
 
 
-def summary(p: RecruitPlan) -> dict[str, Any]:
-    """``recruit.json``: the question, the plan against no recruiting, every plan tried."""
+def summary(p: RecruitPlan, notes: Sequence[str] = ()) -> dict[str, Any]:
+    """``recruit.json``: the question, the plan against no recruiting, every plan tried, and
+    the notes (worded by :func:`contactsim.present.recruit_report.recruit_notes`)."""
     r, sc = p.request, p.scenario
     return {
         "scenario": {"name": sc.name, "file": r.file},
@@ -121,7 +125,7 @@ def summary(p: RecruitPlan) -> dict[str, Any]:
         "plan": trial_facts(p, p.chosen), "no_recruiting": trial_facts(p, p.none),
         "simulations": len(p.trials),
         "candidates": [{**trial_facts(p, t), "chosen": t is p.chosen} for t in p.trials],
-        "notes": p.notes,
+        "notes": list(notes),
     }
 
 

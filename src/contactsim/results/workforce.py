@@ -4,7 +4,9 @@
 ``month, pool``, then each of ``headcount, training, ramping, available, leavers, joiners`` as
 the mean over replications followed by its 95% interval (``_lo``, ``_hi``). Stocks are people
 on the month's last day, flows are the month's totals (see
-:mod:`contactsim.analysis.workforce`). ``cost.csv`` holds each replication's year of cost by
+:mod:`contactsim.analysis.workforce`). ``workforce_replications.csv`` holds the same six
+measures per replication (``replication, month, pool``), so ``compare`` can pair the change in
+people month by month. ``cost.csv`` holds each replication's year of cost by
 part, so ``compare`` can pair the change in cost like any other measure. summary.json gains,
 additively, ``workforce`` (per pool: who it starts with and where it ends) and ``cost`` (a
 year's pounds, with its parts), each only where the scenario has a workforce or a price.
@@ -20,6 +22,7 @@ from contactsim.analysis.workforce import COST_PARTS, YEAR_DAYS, months, recruit
 from contactsim.engine.workforce import FLOWS, MONTHLY as MONTHLY, STOCKS
 
 WORKFORCE_CSV = "workforce.csv"
+WORKFORCE_REPLICATIONS_CSV = "workforce_replications.csv"
 COST_CSV = "cost.csv"
 #: cost.csv's key column and the one value in it: the kind and name compare.csv gives cost.
 COST_KIND, COST_NAME = "cost", "year"
@@ -58,8 +61,8 @@ def workforce_summary(exp: Experiment) -> dict[str, Any]:
 
 
 def workforce_tables(exp: Experiment) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """workforce.csv and cost.csv (file name -> header and rows), where the run has a
-    workforce or a price."""
+    """workforce.csv, workforce_replications.csv and cost.csv (file name -> header and rows),
+    where the run has a workforce or a price."""
     sc, reps = exp.scenario, exp.replications
     out: dict[str, tuple[list[str], list[list[Any]]]] = {}
     kept = [r.workforce for r in reps if r.workforce is not None]
@@ -75,6 +78,11 @@ def workforce_tables(exp: Experiment) -> dict[str, tuple[list[str], list[list[An
                 rows.append(cells)
         out[WORKFORCE_CSV] = (
             ["month", "pool", *(f"{m}{s}" for m in MONTHLY for s in ("", "_lo", "_hi"))], rows)
+        out[WORKFORCE_REPLICATIONS_CSV] = (
+            ["replication", "month", "pool", *MONTHLY],
+            [[r.index, label, pool, *(float(w[pool][m][i]) for m in MONTHLY)]
+             for r, w in zip(reps, kept, strict=True) for pool in w
+             for i, label in enumerate(labels)])
     costs = [(r.index, r.cost) for r in reps if r.cost is not None]
     if costs and len(costs) == len(reps):
         out[COST_CSV] = (["replication", COST_KIND, *COST_PARTS],
