@@ -63,6 +63,16 @@ RESOLVED = len(ATTENDED)
 
 
 @dataclass(frozen=True)
+class AreaOutput:
+    """One area's part of a :class:`DispatchOutput` (with areas: see dispatch_areas)."""
+
+    incidents: np.ndarray  # (3,) measured incidents arising in the area, by attended grade
+    arrival_s: tuple[np.ndarray, ...]  # by grade: answer to arrival of each attended incident
+    present_s: float  # the area's officer-seconds on duty in the measured window
+    busy_s: float  # and busy
+
+
+@dataclass(frozen=True)
 class DispatchOutput:
     """What the officers did in one replication (measured incidents only)."""
 
@@ -73,6 +83,8 @@ class DispatchOutput:
     present_s: float  # officer-seconds on duty in the measured window
     busy_s: float  # officer-seconds busy (travelling or on scene) in the window
     chase: float  # chase calls arriving in the measured window
+    #: With areas: each area's figures, in the order of [officers]; empty without.
+    areas: tuple[AreaOutput, ...] = ()
 
 
 class Incident:
@@ -115,6 +127,9 @@ class Dispatch(Officers):
     """The officers' live state: takes the place of :class:`Officers` (the same ``deploy``
     and ``hours``) when a scenario has ``[officers]``."""
 
+    #: The type of each officer pool (an area's with areas: see dispatch_areas).
+    POOL: type[OfficerPool] = OfficerPool
+
     def __init__(self, room: RoomState) -> None:
         sc = room.scenario
         super().__init__(sc)
@@ -128,7 +143,7 @@ class Dispatch(Officers):
         self.on_scene_next = [demand.draws(StreamName.on_scene(c.name), c.on_scene_s or
                                            Distribution.constant(c.officer_hours * HOUR_S)).next
                               for c in cats]
-        self.pools = [OfficerPool(spec, demand.draws(StreamName.travel(name), spec.travel_s))
+        self.pools = [self.POOL(spec, demand.draws(StreamName.travel(name), spec.travel_s))
                       for name, spec in sc.officers.items()]
         for pool in self.pools:
             pool.fn = self._on_job_end
