@@ -17,6 +17,15 @@ back a caller who hung up). Its grade is drawn from its category's ``grade`` sha
   call's answer; an incident is attended when the officer arrives.
 - Officers come on and off duty by their roster, as handlers do (no absence or breaks): idle
   officers leave first, busy ones when the job in hand ends.
+- Areas (a ``share`` on every ``[officers.NAME]``, adding up to 1): each pool is an area. An
+  incident that needs an officer arises in an area drawn by the shares (stream
+  ``dispatch:area``, drawn only with areas, once per such incident), waits in that area's own
+  grade queues (the order above within the area), and only that area's officers attend it: an
+  officer who finishes, or comes on duty, takes only from their own area's queues, and an idle
+  officer in one area never takes another area's incident. Each area is judged against its own
+  ``targets`` (else ``[dispatch]``'s). Without shares every pool serves every incident as
+  above. The bookkeeping is :mod:`contactsim.engine.dispatch_areas`'s, so the path without
+  areas is untouched.
 
 Chase calls (``[dispatch.chase]``): ``after_s`` after the answer a caller whose officer has not
 arrived rings again, with probability ``share`` (one draw per incident whose officer is not
