@@ -82,8 +82,8 @@ def test_every_table_names_the_dataclass_it_builds() -> None:
     found = list(tables(SCENARIO))
     # scenario, run, channel, on_abandon, category, pool, shift, ...; officers (DESIGN §12):
     # category grade, officers, their roster's shift, dispatch, its targets and chase; a pool's
-    # workforce and its intakes (DESIGN §11)
-    assert len(found) == 24
+    # workforce and its intakes (DESIGN §11); an officer area's targets
+    assert len(found) == 25
     for key, table in found:
         assert table.spec is not None, key
         assert dataclasses.is_dataclass(table.spec), key
@@ -391,6 +391,14 @@ OFF_CASES: list[tuple[str, dict[Path_, Any], list[Path_]]] = [
     ("officers.*.roster[].end", {(*OFF_SHIFT, "end"): "17:00"}, [(*OFF_SHIFT, "end_min")]),
     ("officers.*.roster[].staff", {(*OFF_SHIFT, "staff"): 9}, [(*OFF_SHIFT, "staff")]),
     ("officers.*.travel_s", {(*RESPONSE, "travel_s"): 600}, [(*RESPONSE, "travel_s")]),
+    # areas: one pool given the whole share is one area; targets need a share, so their cases
+    # set both (from no targets: the whole TargetsSpec changes)
+    ("officers.*.share", {(*RESPONSE, "share"): 1.0}, [(*RESPONSE, "share")]),
+    ("officers.*.targets", {(*RESPONSE, "share"): 1.0, (*RESPONSE, "targets"): {}},
+     [(*RESPONSE, "share"), (*RESPONSE, "targets")]),
+    *((f"officers.*.targets.{g}", {(*RESPONSE, "share"): 1.0, (*RESPONSE, "targets", g): 7200},
+       [(*RESPONSE, "share"), (*RESPONSE, "targets")])
+      for g in ("immediate", "priority", "scheduled")),
     ("dispatch", {("dispatch",): {"chase": {"channel": "101"}}}, [(*TARGETS, "immediate")]),
     ("dispatch.targets", {TARGETS: ABSENT}, [(*TARGETS, "immediate")]),
     ("dispatch.targets.immediate", {(*TARGETS, "immediate"): 600}, [(*TARGETS, "immediate")]),

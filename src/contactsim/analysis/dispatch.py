@@ -11,6 +11,12 @@ Over the incidents of measured contacts (each followed until its officer arrives
   in the measured window), ``chase_per_day`` (chase calls arriving in the window, per day),
   ``resolved_per_day`` (deployments resolved without an officer) and ``incidents_waiting``
   (mean incidents waiting for an officer; by hour of the week in dispatch_hourly.csv).
+
+With areas (a ``share`` on every ``[officers.NAME]``) each incident is judged against its own
+area's targets (the pool's ``targets``, else those of ``[dispatch]``), so the force-wide
+``attended_within_target`` of a grade counts each incident against its area's target (and is
+absent when some area has no target for the grade); and each area has the grade measures and
+its own ``officer_utilisation`` (:func:`area_measures`).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import math
 
 import numpy as np
 
-from contactsim.config.spec import ATTENDED, DEFAULT_TARGETS, Scenario
+from contactsim.config.spec import ATTENDED, DEFAULT_TARGETS, Scenario, has_areas
 from contactsim.engine.dispatch import DispatchOutput
 
 #: Measures of each attended grade (summary.json ``dispatch.GRADE``, dispatch.csv).
@@ -28,15 +34,58 @@ GRADE_MEASURES = ("attended_within_target", "mean_arrival_s", "p90_arrival_s",
 #: Measures of the officers as a whole (summary.json ``dispatch``; dispatch.csv's "all" rows).
 OVERALL_MEASURES = ("officer_utilisation", "chase_per_day", "resolved_per_day",
                     "incidents_waiting")
+#: An area's overall measures (summary.json ``dispatch.areas.NAME``).
+AREA_OVERALL = ("officer_utilisation",)
 #: dispatch.csv's name for the overall rows.
 ALL = "all"
 #: Dispatch measures that are shares (their intervals are kept within 0 to 1).
 SHARES = frozenset({"attended_within_target", "officer_utilisation"})
 
 
-def targets(scenario: Scenario) -> tuple[float | None, ...]:
+Targets = tuple[float | None, ...]
+
+
+def targets(scenario: Scenario) -> Targets:
+    """The ``[dispatch]`` targets by attended grade (the defaults without it)."""
     spec = scenario.dispatch.targets if scenario.dispatch is not None else DEFAULT_TARGETS
     return spec.by_grade()
+
+
+def area_targets(scenario: Scenario) -> dict[str, Targets]:
+    """With areas: area -> its targets by grade (its own, else ``[dispatch]``'s); {} without."""
+    if not has_areas(scenario.officers):
+        return {}
+    force = targets(scenario)
+    return {name: o.targets.by_grade() if o.targets is not None else force
+            for name, o in scenario.officers.items()}
+
+
+def judged_targets(scenario: Scenario) -> Targets:
+    """The force-wide grades' targets: ``[dispatch]``'s. With areas (each incident judged
+    against its own area's): for a grade every area has a target for, that target where they
+    all share it, else NaN (they differ); None where some area has none."""
+    areas = area_targets(scenario)
+    if not areas:
+        return targets(scenario)
+    out: list[float | None] = []
+    for g in range(len(ATTENDED)):
+        goals = {t[g] for t in areas.values()}
+        out.append(None if None in goals else goals.pop() if len(goals) == 1 else math.nan)
+    return tuple(out)
+
+
+def _grade(arrival: np.ndarray, n: float, within: float | None, days: float) -> dict[str, float]:
+    """A grade's measures: ``within`` incidents attended within target (None: no target)."""
+    return {
+        "attended_within_target": within / n if within is not None and n else math.nan,
+        "mean_arrival_s": float(arrival.mean()) if len(arrival) else math.nan,
+        "p90_arrival_s": float(np.percentile(arrival, 90)) if len(arrival) else math.nan,
+        "incidents_per_day": n / days,
+    }
+
+
+def _within(arrival: np.ndarray, target: float | None) -> float | None:
+    return float((arrival <= target).sum()) if target is not None else None
 
 
 def dispatch_measures(scenario: Scenario, out: DispatchOutput,
@@ -44,16 +93,15 @@ def dispatch_measures(scenario: Scenario, out: DispatchOutput,
     """(name -> measure -> value, with name a grade or ALL; incidents waiting by hour of week)."""
     days = scenario.run.days
     found: dict[str, dict[str, float]] = {}
-    for g, (grade, target) in enumerate(zip(ATTENDED, targets(scenario), strict=True)):
-        n = float(out.incidents[g])
-        arrival = out.arrival_s[g]
-        found[grade] = {
-            "attended_within_target": (float((arrival <= target).sum()) / n
-                                       if target is not None and n else math.nan),
-            "mean_arrival_s": float(arrival.mean()) if len(arrival) else math.nan,
-            "p90_arrival_s": float(np.percentile(arrival, 90)) if len(arrival) else math.nan,
-            "incidents_per_day": n / days,
-        }
+    areas = list(area_targets(scenario).values())
+    for g, (grade, target) in enumerate(zip(ATTENDED, judged_targets(scenario), strict=True)):
+        if not areas:
+            within = _within(out.arrival_s[g], target)
+        else:  # each incident against its own area's target
+            counts = [_within(a.arrival_s[g], t[g]) for a, t in zip(out.areas, areas,
+                                                                    strict=True)]
+            within = None if target is None else sum(c or 0.0 for c in counts)
+        found[grade] = _grade(out.arrival_s[g], float(out.incidents[g]), within, days)
     window = float(window_s.sum())
     found[ALL] = {
         "officer_utilisation": out.busy_s / out.present_s if out.present_s else math.nan,
@@ -66,9 +114,39 @@ def dispatch_measures(scenario: Scenario, out: DispatchOutput,
     return found, hourly
 
 
+def area_measures(scenario: Scenario,
+                  out: DispatchOutput) -> dict[str, dict[str, dict[str, float]]] | None:
+    """With areas: area -> (grade or ALL) -> measure, each incident against its area's
+    targets; ALL holds the area's ``officer_utilisation``. None without areas."""
+    areas = area_targets(scenario)
+    if not areas:
+        return None
+    days = scenario.run.days
+    found: dict[str, dict[str, dict[str, float]]] = {}
+    for (name, goals), a in zip(areas.items(), out.areas, strict=True):
+        found[name] = {
+            grade: _grade(a.arrival_s[g], float(a.incidents[g]),
+                          _within(a.arrival_s[g], goals[g]), days)
+            for g, grade in enumerate(ATTENDED)}
+        found[name][ALL] = {"officer_utilisation": a.busy_s / a.present_s if a.present_s
+                            else math.nan}
+    return found
+
+
+def _grade_names(goals: Targets) -> list[tuple[str, tuple[str, ...]]]:
+    return [(grade, GRADE_MEASURES if target is not None else GRADE_MEASURES[1:])
+            for grade, target in zip(ATTENDED, goals, strict=True)]
+
+
 def names(scenario: Scenario) -> list[tuple[str, tuple[str, ...]]]:
     """(grade or ALL, its measures) as summary.json and dispatch.csv give them: a grade with
-    no target has no ``attended_within_target``."""
-    out = [(grade, GRADE_MEASURES if target is not None else GRADE_MEASURES[1:])
-           for grade, target in zip(ATTENDED, targets(scenario), strict=True)]
-    return [*out, (ALL, OVERALL_MEASURES)]
+    no target (with areas: that some area has no target for) has no
+    ``attended_within_target``."""
+    return [*_grade_names(judged_targets(scenario)), (ALL, OVERALL_MEASURES)]
+
+
+def area_names(scenario: Scenario) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """With areas: area -> (grade or ALL, its measures), as :func:`names` does force-wide
+    (ALL: ``officer_utilisation`` alone); {} without areas."""
+    return {name: [*_grade_names(goals), (ALL, AREA_OVERALL)]
+            for name, goals in area_targets(scenario).items()}

@@ -29,7 +29,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from contactsim.analysis.daily import Sums, day_sums
-from contactsim.analysis.dispatch import SHARES as DISPATCH_SHARES, dispatch_measures
+from contactsim.analysis.dispatch import (
+    SHARES as DISPATCH_SHARES,
+    area_measures,
+    dispatch_measures,
+)
 from contactsim.analysis.stats import Estimate, mean_ci
 from contactsim.analysis.workforce import Months, replication_cost, workforce_months
 from contactsim.config.spec import Scenario
@@ -104,6 +108,8 @@ class Replication:
     #: incidents waiting for an officer by hour of the week; None without officers.
     dispatch: dict[str, dict[str, float]] | None = None
     dispatch_hourly: np.ndarray | None = None
+    #: With areas: area -> grade or "all" -> measure (see analysis.dispatch.area_measures).
+    dispatch_areas: dict[str, dict[str, dict[str, float]]] | None = None
 
 
 def _ratio(num: float, den: float) -> float:
@@ -217,6 +223,7 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
     if out.dispatch is not None:
         rep.dispatch, rep.dispatch_hourly = dispatch_measures(scenario, out.dispatch,
                                                               out.window_s)
+        rep.dispatch_areas = area_measures(scenario, out.dispatch)
     return rep
 
 

@@ -5,12 +5,14 @@
 (the contacts ``deploy`` picks) among ``immediate``, ``priority``, ``scheduled`` and
 ``resolved`` (resolved without deployment: the handler spends ``rwd_s`` more, no officer goes).
 ``[dispatch]`` holds the attendance targets and ``[dispatch.chase]`` the callers who ring again
-while they wait for an officer. The types they build are in :mod:`contactsim.config.spec`;
-the engine's side is :mod:`contactsim.engine.dispatch`.
+while they wait for an officer. Areas: every pool given a ``share`` (adding up to 1) is an area
+whose officers serve only the incidents arising there, optionally with ``targets`` of its own.
+The types they build are in :mod:`contactsim.config.spec`; the engine's side is
+:mod:`contactsim.engine.dispatch` (and :mod:`contactsim.engine.dispatch_areas`).
 
 Only :mod:`contactsim.config.schema` adds these tables to a scenario, and
 :func:`check_dispatch` the rules that span tables (a chase channel that exists, a ``chase``
-category for its handle time, officers for a dispatch to send).
+category for its handle time, officers for a dispatch to send, areas' shares).
 """
 
 from __future__ import annotations
@@ -96,15 +98,49 @@ def officers_table(shift: Table) -> Table:
         Field("travel_s", Dist(), "Time from dispatch to arrival at the scene.",
               default=Distribution.constant(0.0), unit="s",
               example='{ dist = "lognormal", mean = 600, sd = 300 }'),
+        Field("share", Number(ge=0, le=1), "Areas: the share of incidents arising in this "
+              "pool's area; its officers serve only their own area's incidents. Give every "
+              "pool a share (adding up to 1) or none (absent: one area, every pool serves every "
+              "incident, in the scenario's order).", default=None, example="0.7"),
+        Field("targets", TARGETS, "With share: this area's attendance targets by grade, in "
+              "place of [dispatch] targets (a key left out takes its default, as there).",
+              default=None, example="{ immediate = 1200, priority = 3600 }"),
     ), spec=OfficersSpec, derived=(NAME_FROM_KEY,))
 
 
+def _check_areas(officers: dict[str, Any], ck: Checker) -> None:
+    """Areas: every pool has a share or none does, and the shares add up to 1; targets are an
+    area's, so they need shares."""
+    pools = {name: o for name, o in officers.items() if isinstance(o, dict)}
+    shares = {name: o.get("share") for name, o in pools.items()}
+    given = [name for name, s in shares.items() if s is not None]
+    if not given:
+        for name, o in pools.items():
+            if o.get("targets") is not None:
+                ck.error(("officers", name, "targets"), "an area's targets need areas: give "
+                         "every [officers.NAME] a share")
+        return
+    missing = [name for name in shares if name not in given]
+    for name in missing:
+        ck.error(("officers", name, "share"), f"missing: {', '.join(given)} "
+                 f"{'has' if len(given) == 1 else 'have'} a share (areas), so every "
+                 "[officers.NAME] needs one")
+    numbers = [s for s in shares.values() if isinstance(s, int | float)]
+    if not missing and len(numbers) == len(shares) and abs(sum(numbers) - 1.0) > 1e-6:
+        ck.error(("officers",), f"the areas' shares (officers.NAME.share) add up to "
+                 f"{sum(numbers):.6g}, not 1: " + " + ".join(
+                     f"{name} {s:g}" for name, s in shares.items()))
+
+
 def check_dispatch(doc: dict[str, Any], ck: Checker) -> None:
-    """The rules across tables: dispatch and grades need officers; a chase channel exists and
-    a ``chase`` category gives the chase calls their handle time."""
+    """The rules across tables: areas' shares (all or none, adding up to 1); dispatch and
+    grades need officers; a chase channel exists and a ``chase`` category gives the chase calls
+    their handle time."""
     officers = doc.get("officers") or {}
     dispatch = doc.get("dispatch")
     cats = doc.get("categories")
+    if isinstance(officers, dict):
+        _check_areas(officers, ck)
     if not officers:
         if dispatch is not None:
             ck.error(("dispatch",), "needs at least one [officers.NAME] to dispatch")

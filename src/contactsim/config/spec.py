@@ -288,13 +288,6 @@ ALL_PRIORITY = GradeSpec(0.0, 1.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
-class OfficersSpec:
-    name: str
-    roster: tuple[ShiftSpec, ...]
-    travel_s: Distribution
-
-
-@dataclass(frozen=True)
 class TargetsSpec:
     """Seconds from a call's answer to an officer's arrival, by grade; None: no target."""
 
@@ -304,6 +297,18 @@ class TargetsSpec:
 
     def by_grade(self) -> tuple[float | None, float | None, float | None]:
         return (self.immediate, self.priority, self.scheduled)
+
+
+@dataclass(frozen=True)
+class OfficersSpec:
+    name: str
+    roster: tuple[ShiftSpec, ...]
+    travel_s: Distribution
+    #: With areas: the share of incidents arising in this pool's area (the pool serves only
+    #: those); None on every pool: one area, every pool serves every incident.
+    share: float | None = None
+    #: With areas: this area's targets (None: those of [dispatch]).
+    targets: TargetsSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -322,6 +327,11 @@ class DispatchSpec:
 
 #: The targets with no [dispatch] targets: the attendance standards of DESIGN §12.
 DEFAULT_TARGETS = TargetsSpec(900.0, 3600.0, None)
+
+
+def has_areas(officers: dict[str, OfficersSpec]) -> bool:
+    """Whether the officer pools are areas (each has a ``share``; checked: all or none)."""
+    return any(o.share is not None for o in officers.values())
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,15 @@ back a caller who hung up). Its grade is drawn from its category's ``grade`` sha
   call's answer; an incident is attended when the officer arrives.
 - Officers come on and off duty by their roster, as handlers do (no absence or breaks): idle
   officers leave first, busy ones when the job in hand ends.
+- Areas (a ``share`` on every ``[officers.NAME]``, adding up to 1): each pool is an area. An
+  incident that needs an officer arises in an area drawn by the shares (stream
+  ``dispatch:area``, drawn only with areas, once per such incident), waits in that area's own
+  grade queues (the order above within the area), and only that area's officers attend it: an
+  officer who finishes, or comes on duty, takes only from their own area's queues, and an idle
+  officer in one area never takes another area's incident. Each area is judged against its own
+  ``targets`` (else ``[dispatch]``'s). Without shares every pool serves every incident as
+  above. The bookkeeping is :mod:`contactsim.engine.dispatch_areas`'s, so the path without
+  areas is untouched.
 
 Chase calls (``[dispatch.chase]``): ``after_s`` after the answer a caller whose officer has not
 arrived rings again, with probability ``share`` (one draw per incident whose officer is not
@@ -63,6 +72,16 @@ RESOLVED = len(ATTENDED)
 
 
 @dataclass(frozen=True)
+class AreaOutput:
+    """One area's part of a :class:`DispatchOutput` (with areas: see dispatch_areas)."""
+
+    incidents: np.ndarray  # (3,) measured incidents arising in the area, by attended grade
+    arrival_s: tuple[np.ndarray, ...]  # by grade: answer to arrival of each attended incident
+    present_s: float  # the area's officer-seconds on duty in the measured window
+    busy_s: float  # and busy
+
+
+@dataclass(frozen=True)
 class DispatchOutput:
     """What the officers did in one replication (measured incidents only)."""
 
@@ -73,6 +92,8 @@ class DispatchOutput:
     present_s: float  # officer-seconds on duty in the measured window
     busy_s: float  # officer-seconds busy (travelling or on scene) in the window
     chase: float  # chase calls arriving in the measured window
+    #: With areas: each area's figures, in the order of [officers]; empty without.
+    areas: tuple[AreaOutput, ...] = ()
 
 
 class Incident:
@@ -114,6 +135,9 @@ class Dispatch(Officers):
     """The officers' live state: takes the place of :class:`Officers` (the same ``deploy``
     and ``hours``) when a scenario has ``[officers]``."""
 
+    #: The type of each officer pool (an area's with areas: see dispatch_areas).
+    POOL: type[OfficerPool] = OfficerPool
+
     def __init__(self, room: RoomState) -> None:
         sc = room.scenario
         super().__init__(sc)
@@ -127,7 +151,7 @@ class Dispatch(Officers):
         self.on_scene_next = [demand.draws(StreamName.on_scene(c.name), c.on_scene_s or
                                            Distribution.constant(c.officer_hours * HOUR_S)).next
                               for c in cats]
-        self.pools = [OfficerPool(spec, demand.draws(StreamName.travel(name), spec.travel_s))
+        self.pools = [self.POOL(spec, demand.draws(StreamName.travel(name), spec.travel_s))
                       for name, spec in sc.officers.items()]
         for pool in self.pools:
             pool.fn = self._on_job_end

@@ -49,6 +49,7 @@ from contactsim.engine.abandon import AbandonMixin
 from contactsim.engine.demand import Demand
 from contactsim.engine.direct import DirectArrivalMixin
 from contactsim.engine.dispatch import Dispatch
+from contactsim.engine.dispatch_areas import make_dispatch
 from contactsim.engine.diversion import DiversionMixin
 from contactsim.engine.entities import (
     IN_SERVICE,
@@ -116,7 +117,7 @@ class ControlRoom(FeedMixin, AbandonMixin, DiversionMixin, StaffMixin, OverloadM
         self.digital = [not ch.is_voice for ch in chans]
         # With [officers], incidents queue for them (dispatch.py); without, officer hours
         # are only added up. Either way the room calls officers.deploy(c) and nothing else.
-        self.officers = Dispatch(self) if self.scenario.officers else Officers(self.scenario)
+        self.officers = make_dispatch(self) if self.scenario.officers else Officers(self.scenario)
         self._init_abandon()
         self._init_diversions()
 

@@ -183,3 +183,8 @@ class StreamName:
     def chase() -> str:
         """Whether a caller still waiting for an officer rings again."""
         return "dispatch:chase"
+
+    @staticmethod
+    def area() -> str:
+        """With areas: the area an incident arises in (drawn only then)."""
+        return "dispatch:area"

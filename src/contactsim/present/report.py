@@ -22,10 +22,11 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
+from contactsim.config.spec import ATTENDED
 from contactsim.present.calendar_plot import worst_days
 from contactsim.present.dispatch_plot import DISPATCH_PNG
 from contactsim.present.html import REPORT, drawn_text, embed, render
@@ -110,26 +111,93 @@ def dispatch_rows(run: RunResults) -> tuple[list[list[str]], list[list[str]]]:
     grades, overall = [], []
     targets = dispatch_targets(run)
     for name, value in node.items():
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or name == AREAS:
             continue
         if "mean" in value:
             overall.append([label(name), fmt_ci(name, estimate_from(value, n))])
             continue
-        target = targets.get(name)
-        grades.append([name, "-" if target is None else fmt_target(target), *(
-            fmt_ci(m, estimate_from(value[m], n)) if m in value else "-"
-            for m in DISPATCH_GRADE)])
+        grades.append([name, _target_text(targets.get(name)), *_grade_cells(value, n)])
     return grades, overall
 
 
-def dispatch_targets(run: RunResults) -> dict[str, float]:
-    """The attendance targets the run was judged against (from its scenario.toml)."""
+def dispatch_area_rows(run: RunResults) -> list[list[str]]:
+    """With areas: per area and grade its target and measures, then the area's officer
+    utilisation, each mean with its 95% interval; [] without areas."""
+    node = run.summary.get("dispatch")
+    areas = node.get(AREAS) if isinstance(node, dict) else None
+    if not isinstance(areas, dict):
+        return []
+    n = run.measured.replications
+    targets = area_targets(_scenario_doc(run))
+    rows = []
+    for area, figures in areas.items():
+        if not isinstance(figures, dict):
+            continue
+        util = fmt_ci("officer_utilisation",
+                      estimate_from(figures.get("officer_utilisation"), n))
+        for grade, value in figures.items():
+            if isinstance(value, dict) and "mean" not in value:
+                rows.append([area, grade, _target_text(targets.get(area, {}).get(grade)),
+                             *_grade_cells(value, n), util])
+    return rows
+
+
+def _grade_cells(value: dict[str, object], n: int) -> list[str]:
+    return [fmt_ci(m, estimate_from(value[m], n)) if m in value else "-"
+            for m in DISPATCH_GRADE]
+
+
+def _target_text(target: float | None) -> str:
+    if target is None:
+        return "-"
+    return "by area" if math.isnan(target) else fmt_target(target)
+
+
+#: summary.json's ``dispatch`` key of the areas' figures.
+AREAS = "areas"
+#: The targets a scenario.toml leaves out (DESIGN §12; scheduled has none).
+DEFAULT_TARGETS = {"immediate": 900.0, "priority": 3600.0}
+
+
+def _scenario_doc(run: RunResults) -> dict[str, Any]:
     try:
-        doc = tomllib.loads(run.scenario_text)
+        return tomllib.loads(run.scenario_text)
     except tomllib.TOMLDecodeError:
         return {}
-    found = doc.get("dispatch", {}).get("targets", {"immediate": 900, "priority": 3600})
-    return {k: float(v) for k, v in found.items() if isinstance(v, int | float)}
+
+
+def _targets(node: object, base: dict[str, float]) -> dict[str, float]:
+    """A ``targets`` table of scenario.toml (keys left out take their defaults), or ``base``
+    where there is none."""
+    if not isinstance(node, dict):
+        return base
+    return {**DEFAULT_TARGETS, **{k: float(v) for k, v in node.items()
+                                  if isinstance(v, int | float)}}
+
+
+def area_targets(doc: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """With areas: area -> its targets (its own, else [dispatch]'s); {} without."""
+    force = _targets(doc.get("dispatch", {}).get("targets"), DEFAULT_TARGETS)
+    officers = doc.get("officers", {})
+    if not any(isinstance(o, dict) and "share" in o for o in officers.values()):
+        return {}
+    return {name: _targets(o.get("targets"), force) for name, o in officers.items()
+            if isinstance(o, dict)}
+
+
+def dispatch_targets(run: RunResults) -> dict[str, float]:
+    """The attendance targets the run was judged against (from its scenario.toml); with areas,
+    a grade's target where every area has the same, NaN where they differ."""
+    doc = _scenario_doc(run)
+    areas = area_targets(doc)
+    if not areas:
+        return _targets(doc.get("dispatch", {}).get("targets"), DEFAULT_TARGETS)
+    out: dict[str, float] = {}
+    for grade in ATTENDED:
+        goals = [t[grade] for t in areas.values() if grade in t]
+        if goals and len(goals) == len(areas):  # else some area has no target for it
+            out[grade] = goals[0] if len(set(goals)) == 1 else math.nan
+    return out
 
 
 def _union(sections: Sequence[Sequence[str]]) -> list[str]:
@@ -147,6 +215,7 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
     dispatch_plots = [p for p in plots if p.file == f"plots/{DISPATCH_PNG}"]
     tables = calendars(run)
     grades, overall = dispatch_rows(run)
+    by_area = dispatch_area_rows(run)
     return render(
         "run.html", title=f"contactsim: {run.name}", run=run,
         channel_measures=_union([c.names for c in m.channels.values()]),
@@ -156,6 +225,9 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
         answered_by=answered_by(run), calendars=tables, dispatch_grades=grades,
         dispatch_overall=overall, dispatch_figures=embed(run.folder, dispatch_plots),
         dispatch_columns=["grade", "target", *(label(m) for m in DISPATCH_GRADE)],
+        dispatch_areas=by_area, dispatch_area_columns=[
+            "area", "grade", "target", *(label(m) for m in DISPATCH_GRADE),
+            label("officer_utilisation")],
         calendar_figures=embed(run.folder, calendar_plots) if tables else [],
         workforce=workforce_section(run), workforce_figures=embed(run.folder, workforce_plots),
         figures=embed(run.folder, weekly), not_drawn=drawn_text(run.channels, run.pools))

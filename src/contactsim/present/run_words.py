@@ -124,25 +124,38 @@ def workforce_lines(exp: Experiment) -> list[str]:
 def dispatch_lines(exp: Experiment) -> list[str]:
     """The terminal's officers lines (DESIGN §12), with ``[officers]``: each attended grade's
     attendance within its target, mean and 90th percentile time to arrival and incidents per
-    day; then the officers' utilisation and the chase calls per day."""
-    from contactsim.analysis.dispatch import ALL, targets
+    day; then the officers' utilisation and the chase calls per day; with areas, a line per
+    area (attendance within its targets and its officers' utilisation)."""
+    from contactsim.analysis.dispatch import ALL, area_targets, judged_targets
     from contactsim.config.spec import ATTENDED
 
     reps = [r.dispatch for r in exp.replications if r.dispatch is not None]
     if not reps or len(reps) != len(exp.replications):
         return []
 
-    def est(name: str, measure: str) -> str:
-        return fmt_ci(measure, measure_estimate((r[name][measure] for r in reps), measure))
+    def est(name: str, measure: str, area: str = "") -> str:
+        values = ((r.dispatch_areas or {})[area][name][measure] for r in exp.replications) \
+            if area else (r[name][measure] for r in reps)
+        return fmt_ci(measure, measure_estimate(values, measure))
+
+    def within(target: float | None) -> str:
+        return "its area's target" if target is not None and math.isnan(target) else \
+            fmt_target(target) if target is not None else ""
 
     lines = []
-    for grade, target in zip(ATTENDED, targets(exp.scenario), strict=True):
-        within = (f"{est(grade, 'attended_within_target')} attended within "
-                  f"{fmt_target(target)}, " if target is not None else "")
-        lines.append(f"officers, {grade}: {within}arrival mean "
+    for grade, target in zip(ATTENDED, judged_targets(exp.scenario), strict=True):
+        share = (f"{est(grade, 'attended_within_target')} attended within {within(target)}, "
+                 if target is not None else "")
+        lines.append(f"officers, {grade}: {share}arrival mean "
                      f"{est(grade, 'mean_arrival_s')}, 90th percentile "
                      f"{est(grade, 'p90_arrival_s')}; {est(grade, 'incidents_per_day')} "
                      "incidents per day")
     lines.append(f"officers: utilisation {est(ALL, 'officer_utilisation')}; "
                  f"{est(ALL, 'chase_per_day')} chase calls per day")
+    for area, goals in area_targets(exp.scenario).items():
+        parts = [f"{grade} {est(grade, 'attended_within_target', area)} within "
+                 f"{within(target)}" for grade, target in zip(ATTENDED, goals, strict=True)
+                 if target is not None]
+        lines.append(f"officers, area {area}: {'; '.join(parts)}; utilisation "
+                     f"{est(ALL, 'officer_utilisation', area)}")
     return lines

@@ -12,7 +12,9 @@ summary.json, converted:
   contacts a pool answered on a channel) **per day**.
 
 Columns: ``measure, channel, pool, diversion, mean, ci_low, ci_high, unit`` (the name columns
-that do not apply are empty; an undefined figure is an empty cell). ``pool_channel``'s
+that do not apply are empty; an undefined figure is an empty cell). Dispatch figures are named
+by their path in summary.json (``dispatch.immediate.attended_within_target``, with areas
+``dispatch.areas.AREA.immediate.attended_within_target``). ``pool_channel``'s
 ``answered_per_day`` is the same figure as its ``answered`` per day, so it is one row.
 """
 
@@ -90,12 +92,21 @@ def figures(summary: dict[str, Any]) -> Iterator[tuple[str, str, str, str, Estim
         for channel, measures in (channels or {}).items():
             for measure, node in (measures or {}).items():
                 yield measure, channel, pool, "", _estimate(node)
-    for name, node in (summary.get("dispatch") or {}).items():  # with officers (DESIGN §12)
-        if isinstance(node, dict) and "mean" in node:
-            yield dispatch_measure("all", name), "", "", "", _estimate(node)
-        elif isinstance(node, dict):
-            for measure, inner in node.items():
-                yield dispatch_measure(name, measure), "", "", "", _estimate(inner)
+    # with officers (DESIGN §12): each figure named by its path, dispatch.GRADE.MEASURE,
+    # dispatch.MEASURE, and with areas dispatch.areas.AREA.GRADE.MEASURE
+    for path, node in _leaves("dispatch", summary.get("dispatch")):
+        yield path, "", "", "", _estimate(node)
+
+
+def _leaves(path: str, node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path, estimate) of every ``{mean, ...}`` within ``node``, in order."""
+    if not isinstance(node, dict):
+        return
+    if "mean" in node:
+        yield path, node
+        return
+    for key, inner in node.items():
+        yield from _leaves(f"{path}.{key}", inner)
 
 
 def dispatch_measure(name: str, measure: str) -> str:

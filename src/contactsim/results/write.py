@@ -25,8 +25,10 @@ from contactsim import __version__
 from contactsim.analysis.daily import PERIOD_MEASURES, grouped, month_groups, period_measures
 from contactsim.analysis.dispatch import (
     ALL as DISPATCH_ALL,
+    AREA_OVERALL,
     GRADE_MEASURES,
     OVERALL_MEASURES,
+    area_names as dispatch_area_names,
     names as dispatch_names,
 )
 from contactsim.analysis.experiment import Experiment
@@ -176,10 +178,22 @@ def summary(exp: Experiment) -> dict[str, Any]:
 
 
 def dispatch_summary(exp: Experiment) -> dict[str, Any]:
-    """``dispatch``: per grade its measures, then the officers' overall ones at the top."""
+    """``dispatch``: per grade its measures, then the officers' overall ones at the top; with
+    areas, ``areas``: per area the same shape (per grade, then its ``officer_utilisation``)."""
     reps = [r.dispatch for r in exp.replications if r.dispatch is not None]
+    out = _dispatch_node(reps, dispatch_names(exp.scenario))
+    areas = dispatch_area_names(exp.scenario)
+    if areas:
+        by_area = [r.dispatch_areas for r in exp.replications if r.dispatch_areas is not None]
+        out["areas"] = {area: _dispatch_node([r[area] for r in by_area], names)
+                        for area, names in areas.items()}
+    return out
+
+
+def _dispatch_node(reps: list[dict[str, dict[str, float]]],
+                   names: list[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, measures in dispatch_names(exp.scenario):
+    for name, measures in names:
         figures = {m: _estimate((r[name][m] for r in reps), m) for m in measures}
         if name == DISPATCH_ALL:
             out.update(figures)
@@ -271,9 +285,17 @@ def write_tables(exp: Experiment, folder: Path) -> None:
 DISPATCH_COLUMNS = (*GRADE_MEASURES, *OVERALL_MEASURES)
 
 
+#: With areas: the areas' table (dispatch.csv stays as it is without areas, and holds the
+#: force-wide rows with them: ``compare`` pairs those).
+DISPATCH_AREAS_CSV = "dispatch_areas.csv"
+#: dispatch_areas.csv's measure columns: each grade's, then the area's utilisation.
+AREA_COLUMNS = (*GRADE_MEASURES, *AREA_OVERALL)
+
+
 def write_dispatch_tables(exp: Experiment, folder: Path) -> None:
     """dispatch.csv (by replication and grade, or "all") and dispatch_hourly.csv (mean
-    incidents waiting for an officer by hour of the week), with officers."""
+    incidents waiting for an officer by hour of the week), with officers; with areas,
+    dispatch_areas.csv (by replication, area and grade, or "all")."""
     sc, reps = exp.scenario, exp.replications
     if not sc.officers:
         return
@@ -284,6 +306,14 @@ def write_dispatch_tables(exp: Experiment, folder: Path) -> None:
             rows.append([r.index, name, *(float(r.dispatch[name].get(m, math.nan))
                                           for m in DISPATCH_COLUMNS)])
     write_csv(folder / "dispatch.csv", ["replication", "dispatch", *DISPATCH_COLUMNS], rows)
+    areas = dispatch_area_names(sc)
+    if areas:
+        write_csv(folder / DISPATCH_AREAS_CSV, ["replication", "area", "dispatch",
+                                                *AREA_COLUMNS],
+                  ([r.index, area, name, *(float(r.dispatch_areas[area][name].get(m, math.nan))
+                                           for m in AREA_COLUMNS)]
+                   for r in reps if r.dispatch_areas is not None
+                   for area, names in areas.items() for name, _ in names))
     write_csv(folder / "dispatch_hourly.csv", ["replication", "hour_of_week",
                                                "incidents_waiting"],
               ([r.index, h, float(r.dispatch_hourly[h])] for r in reps

@@ -1,0 +1,210 @@
+"""Dispatch with areas: each officer pool serves only the incidents arising in its own area.
+
+With a ``share`` on every ``[officers.NAME]`` (see :mod:`contactsim.engine.dispatch` for the
+rules they share), each pool is an area: an incident that needs an officer arises in an area
+drawn by the shares (from the stream ``dispatch:area``, drawn only with areas and only for an
+incident that waits for an officer, so every other draw is the one it is without areas), and
+waits in that area's grade queues; an officer who finishes a job, or comes on duty, takes only
+from their own area's queues. The areas keep their own counts (incidents, arrivals, officer time
+on duty and busy) beside the force-wide ones, for the per-area measures.
+
+Without areas the room holds a plain :class:`~contactsim.engine.dispatch.Dispatch`, whose hot
+path is untouched by this module (:func:`make_dispatch` chooses).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import deque
+from dataclasses import replace
+from itertools import accumulate
+from typing import cast
+
+import numpy as np
+
+from contactsim.config.distributions import UNIFORM, Draws
+from contactsim.config.spec import ATTENDED, OfficersSpec, has_areas
+from contactsim.engine.dispatch import (
+    RESOLVED,
+    AreaOutput,
+    Dispatch,
+    DispatchOutput,
+    Incident,
+    OfficerPool,
+)
+from contactsim.engine.entities import Contact
+from contactsim.engine.events import Call
+from contactsim.engine.state import RoomState
+from contactsim.engine.streams import StreamName
+from contactsim.timebase import HOUR_S
+
+
+class AreaPool(OfficerPool):
+    """An area: its officer pool, its own grade queues and its own counts."""
+
+    __slots__ = ("arrivals", "busy_area", "incidents", "present_area", "queues", "window")
+
+    def __init__(self, spec: OfficersSpec, travel: Draws) -> None:
+        super().__init__(spec, travel)
+        self.queues: list[deque[Incident]] = [deque() for _ in ATTENDED]
+        self.incidents = [0] * len(ATTENDED)
+        self.arrivals: list[list[float]] = [[] for _ in ATTENDED]
+        self.present_area = self.busy_area = 0.0  # as Dispatch's (see Dispatch._integral)
+        self.window: list[tuple[float, float]] = []
+
+    def integral(self, now: float) -> tuple[float, float]:
+        return self.present_area + self.present * now, self.busy_area + self.busy * now
+
+
+def make_dispatch(room: RoomState) -> Dispatch:
+    """The room's dispatch: by area where the officer pools have shares."""
+    return AreaDispatch(room) if has_areas(room.scenario.officers) else Dispatch(room)
+
+
+class AreaDispatch(Dispatch):
+    """:class:`Dispatch` with areas: one :class:`AreaPool` per ``[officers.NAME]``."""
+
+    POOL = AreaPool
+
+    def __init__(self, room: RoomState) -> None:
+        super().__init__(room)
+        self.areas = cast(list[AreaPool], self.pools)
+        shares = [spec.share or 0.0 for spec in room.scenario.officers.values()]
+        self.area_cum = list(accumulate(shares))
+        self.last = len(shares) - 1
+        self.area_next = room.demand.draws(StreamName.area(), UNIFORM).next
+        # every incident waiting, in any area (the force-wide figures read them at the end)
+        self.queues = [q for a in self.areas for q in a.queues]
+
+    def deploy(self, c: Contact) -> None:
+        """As :meth:`Dispatch.deploy`, in the incident's area: its officers or its queue."""
+        if not c.deploy:
+            return
+        cat, now, measured = c.cat, self.env.now, c.measured
+        grade = bisect_right(self.cum[cat], self.grade_next[cat]())
+        if grade >= RESOLVED:
+            c.wrap += self.rwd[cat].next()
+            self.resolved += measured
+            return
+        on_scene = self.on_scene_next[cat]()
+        area = self.areas[min(bisect_right(self.area_cum, self.area_next()), self.last)]
+        if measured:
+            self.hours[c.ch] += on_scene / HOUR_S
+            self.incidents[grade] += 1
+            area.incidents[grade] += 1
+            if self.room.stopping:  # the run ends now: never attended (counted as failing)
+                return
+        incident = None
+        if area.present > area.busy:  # an officer of the area sets off at once
+            self._start(area, now)
+            travel = area.travel_next()
+            self.env.add(now + (travel + on_scene), area)  # the job's end: area.fn(area)
+            if measured:
+                self.arrivals[grade].append(travel)
+                area.arrivals[grade].append(travel)
+            arrival = now + travel
+        else:
+            incident = Incident(grade, now, on_scene, measured)
+            area.queues[grade].append(incident)
+            arrival = math.inf
+            if measured:
+                self.room.open += 1  # the run goes on until the officer arrives
+        chase = self.chase
+        if chase is not None and arrival > now + chase.after_s \
+                and self.chase_u.next() < chase.share:  # a caller who will ring again
+            if incident is None:
+                incident = Incident(grade, now, on_scene, measured)
+                incident.arrival = arrival
+            Call(self.env, chase.after_s, self._on_chase, incident)
+
+    def _take(self, pool: OfficerPool, incident: Incident, now: float) -> None:
+        """An officer of ``pool`` (counted busy) sets off now for its area's ``incident``."""
+        area = cast(AreaPool, pool)
+        travel = area.travel_next()
+        created = incident.created
+        self.waits.append((created, now))
+        self.env.add(now + (travel + incident.on_scene), area)  # the job's end: area.fn(area)
+        incident.arrival = now + travel
+        if incident.measured:
+            arrival = now + travel - created
+            self.arrivals[incident.grade].append(arrival)
+            area.arrivals[incident.grade].append(arrival)
+            room = self.room
+            room.open -= 1
+            if not room.open:
+                room._maybe_finish()
+
+    def _on_job_end(self, pool: OfficerPool) -> None:
+        """An officer of an area finishes a job: takes the area's next incident, goes off
+        duty if due to, or waits for the next."""
+        area = cast(AreaPool, pool)
+        now = self.env.now
+        if not area.leaving:
+            for q in area.queues:
+                if q:
+                    self._take(area, q.popleft(), now)
+                    return
+        area.busy -= 1
+        self.busy -= 1
+        self.busy_area += now
+        area.busy_area += now
+        if area.leaving:
+            area.leaving -= 1
+            area.present -= 1
+            self.present -= 1
+            self.present_area += now
+            area.present_area += now
+
+    def _on_roster_change(self, ev: Call) -> None:
+        area, t = ev._value
+        delta = area.changes.pop(t)
+        now = self.env.now
+        if delta > 0:
+            stay = min(delta, area.leaving)  # officers due to leave stay on instead
+            area.leaving -= stay
+            come = delta - stay
+            area.present += come
+            self.present += come
+            self.present_area -= come * now
+            area.present_area -= come * now
+            for _ in range(come):
+                incident = next((q.popleft() for q in area.queues if q), None)
+                if incident is None:
+                    break
+                self._start(area, now)
+                self._take(area, incident, now)
+        elif delta < 0:
+            gone = min(-delta, area.present - area.busy)
+            area.present -= gone
+            self.present -= gone
+            self.present_area += gone * now
+            area.present_area += gone * now
+            area.leaving += -delta - gone
+
+    def _start(self, area: AreaPool, now: float) -> None:
+        """An officer of ``area`` starts a job now (counted busy)."""
+        area.busy += 1
+        self.busy += 1
+        self.busy_area -= now
+        area.busy_area -= now
+
+    def _on_window_edge(self, ev: Call) -> None:
+        super()._on_window_edge(ev)
+        now = self.env.now
+        for a in self.areas:
+            a.window.append(a.integral(now))
+
+    def output(self) -> DispatchOutput:
+        """The force-wide figures, and each area's."""
+        out = super().output()
+        now = self.env.now
+        areas = []
+        for a in self.areas:
+            start = a.window[0] if a.window else a.integral(now)
+            end = a.window[1] if len(a.window) > 1 else a.integral(now)
+            areas.append(AreaOutput(
+                incidents=np.array(a.incidents, dtype=float),
+                arrival_s=tuple(np.array(x) for x in a.arrivals),
+                present_s=end[0] - start[0], busy_s=end[1] - start[1]))
+        return replace(out, areas=tuple(areas))
