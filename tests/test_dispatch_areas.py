@@ -305,3 +305,35 @@ def test_compare_keeps_the_force_wide_rows(pair: Path) -> None:
         assert found[key]["method"] == "paired", key
     assert not any(name == "areas" for name, _ in found)
     assert not (pair / "baseline-officers" / "dispatch_areas.csv").exists()
+
+
+def test_compare_pairs_each_areas_figures(tmp_path: Path) -> None:
+    """Two runs with areas: compare.csv pairs each area's figures (named ``areas.AREA.GRADE``
+    and ``areas.AREA``, so summary.csv names them by their summary.json path), each change the
+    mean of the replications' differences; more rural officers lift the rural area."""
+    more = write(tmp_path, "more-rural.toml", f'extends = "{SHIPPED.as_posix()}"\n'
+                 'name = "more rural officers"\n[officers.rural]\nroster = [\n'
+                 '  { days = "mon-sun", start = "00:00", end = "24:00", staff = 40 },\n]\n')
+    folder = tmp_path / "cmp"
+    code, _, err = cli("compare", SHIPPED, more, *SHORT, "--no-report", "--out", folder)
+    assert code == 0, err
+    found = {(r["name"], r["measure"]): r for r in rows(folder / "compare.csv")
+             if r["kind"] == "dispatch"}
+    assert not any(name == "areas" or not name for name, _ in found)
+    per_rep = {}
+    for name, stem in (("base", "baseline-officers-areas"), ("more", "more-rural")):
+        table = rows(folder / stem / "dispatch_areas.csv")
+        per_rep[name] = {(r["replication"], r["area"], r["dispatch"]): r for r in table}
+    for area, grade, measure in [("rural", "immediate", "attended_within_target"),
+                                 ("response", "priority", "mean_arrival_s"),
+                                 ("rural", "all", "officer_utilisation")]:
+        name = f"areas.{area}" if grade == "all" else f"areas.{area}.{grade}"
+        row = found[(name, measure)]
+        assert row["method"] == "paired"
+        diffs = [float(per_rep["more"][(rep, area, grade)][measure])
+                 - float(per_rep["base"][(rep, area, grade)][measure]) for rep in "012"]
+        assert float(row["difference"]) == pytest.approx(np.mean(diffs), rel=1e-9, abs=1e-12)
+    rural = found[("areas.rural.immediate", "attended_within_target")]
+    assert float(rural["difference"]) > 0  # 40 rural officers round the clock, not 11-31
+    planner = {r["measure"] for r in rows(folder / "summary.csv")}
+    assert "dispatch.areas.rural.immediate.attended_within_target" in planner

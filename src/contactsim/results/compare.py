@@ -210,7 +210,20 @@ def replication_values(run: RunResults) -> dict[Key, np.ndarray]:
     if dispatch is not None and dispatch.has("dispatch"):
         out.update((key, v) for key, v in _by_replication(dispatch, "dispatch").items()
                    if not np.isnan(v).all())  # (the cells of measures a row does not have)
+    areas = run.table("dispatch_areas")
+    if areas is not None and areas.has("area") and areas.has("dispatch"):
+        for area in areas.distinct("area"):
+            found = _by_replication(areas.where("area", area), "dispatch", ignored=("area",))
+            out.update((("dispatch", area_name(area, name), m), v)
+                       for (_, name, m), v in found.items() if not np.isnan(v).all())
     return out
+
+
+def area_name(area: str, name: str) -> str:
+    """compare.csv's name of an area's dispatch figures (``kind`` dispatch): ``areas.AREA``
+    for the area's own (its utilisation), ``areas.AREA.GRADE`` for a grade's, so that the
+    measure's summary.csv name is its path in summary.json."""
+    return f"areas.{area}" if name == "all" else f"areas.{area}.{name}"
 
 
 def pool_channel_name(pool: str, channel: str) -> str:
@@ -252,7 +265,9 @@ def summary_values(run: RunResults) -> dict[Key, Estimate]:
         if isinstance(node, dict):
             out[("cost", "year", part)] = estimate_from(node, n)
     for name, node in (s.get("dispatch") or {}).items():  # a grade's measures, or an overall one
-        if isinstance(node, dict) and "mean" in node:
+        if name == "areas" and isinstance(node, dict):
+            out.update(_area_values(node, n))
+        elif isinstance(node, dict) and "mean" in node:
             out[("dispatch", "all", name)] = estimate_from(node, n)
         elif isinstance(node, dict):
             out.update((("dispatch", name, m), estimate_from(v, n)) for m, v in node.items())
@@ -261,6 +276,19 @@ def summary_values(run: RunResults) -> dict[Key, Estimate]:
             for measure, node in (measures or {}).items():
                 out[("pool_channel", pool_channel_name(pool, channel), measure)] = \
                     estimate_from(node, n)
+    return out
+
+
+def _area_values(areas: dict[str, Any], n: int) -> dict[Key, Estimate]:
+    """summary.json's ``dispatch.areas``: each area's grades' measures and its own."""
+    out: dict[Key, Estimate] = {}
+    for area, grades in areas.items():
+        for name, node in (grades if isinstance(grades, dict) else {}).items():
+            if isinstance(node, dict) and "mean" in node:
+                out[("dispatch", area_name(area, "all"), name)] = estimate_from(node, n)
+            elif isinstance(node, dict):
+                out.update((("dispatch", area_name(area, name), m), estimate_from(v, n))
+                           for m, v in node.items())
     return out
 
 
