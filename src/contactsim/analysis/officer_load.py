@@ -16,7 +16,7 @@ incidents than this (and its own warning).
 
 from __future__ import annotations
 
-from contactsim.config.spec import ALL_PRIORITY, Scenario
+from contactsim.config.spec import ALL_PRIORITY, OfficersSpec, Scenario
 from contactsim.engine.roster import officers_as_pool, rostered_by_hour
 from contactsim.timebase import HOUR_S
 
@@ -24,17 +24,20 @@ from contactsim.timebase import HOUR_S
 OVERLOAD = 1.0
 
 
+def _pool_hours(spec: OfficersSpec) -> float:
+    return float(rostered_by_hour(officers_as_pool(spec)).sum())
+
+
 def weekly_officer_hours(scenario: Scenario) -> float:
     """Officer-hours a week the officers' rosters provide (every pool)."""
-    return sum(float(rostered_by_hour(officers_as_pool(o)).sum())
-               for o in scenario.officers.values())
+    return sum(_pool_hours(o) for o in scenario.officers.values())
 
 
 def _mean_travel_s(scenario: Scenario) -> float:
     """Mean travel, the pools' means weighted by their rostered hours (the shortest pool's
     mean if no pool is ever on duty)."""
     pools = list(scenario.officers.values())
-    hours = [float(rostered_by_hour(officers_as_pool(o)).sum()) for o in pools]
+    hours = [_pool_hours(o) for o in pools]
     if sum(hours) <= 0:
         return min(o.travel_s.mean for o in pools)
     return sum(h * o.travel_s.mean for h, o in zip(hours, pools, strict=True)) / sum(hours)
@@ -46,11 +49,10 @@ def _diverted(scenario: Scenario, channel: str, category: str) -> float:
                         if category in d.categories and channel in d.channels))
 
 
-def weekly_incident_hours(scenario: Scenario) -> float:
-    """Officer-hours a week the incidents need: travel plus time on scene, at the means, for
-    every deployment an officer attends (see the module's note on what it counts)."""
-    travel = _mean_travel_s(scenario)
-    total = 0.0
+def weekly_incidents(scenario: Scenario) -> tuple[float, float]:
+    """(incidents an officer attends a week, their officer-hours on scene), at the means (see
+    the module's note on what it counts)."""
+    incidents = on_scene_h = 0.0
     for name, ch in scenario.channels.items():
         weights = sum(share for _, share in ch.mix)
         for cat_name, share in ch.mix:
@@ -58,22 +60,53 @@ def weekly_incident_hours(scenario: Scenario) -> float:
             attended = 1.0 - (cat.grade or ALL_PRIORITY).resolved
             on_scene = (cat.on_scene_s.mean if cat.on_scene_s is not None
                         else cat.officer_hours * HOUR_S)
-            incidents = (ch.per_day * 7 * share / weights * cat.deploy * attended
-                         * (1.0 - _diverted(scenario, name, cat_name)))
-            total += incidents * (travel + on_scene) / HOUR_S
-    return total
+            n = (ch.per_day * 7 * share / weights * cat.deploy * attended
+                 * (1.0 - _diverted(scenario, name, cat_name)))
+            incidents += n
+            on_scene_h += n * on_scene / HOUR_S
+    return incidents, on_scene_h
+
+
+def weekly_incident_hours(scenario: Scenario) -> float:
+    """Officer-hours a week the incidents need: travel plus time on scene, at the means, for
+    every deployment an officer attends (see the module's note on what it counts)."""
+    incidents, on_scene_h = weekly_incidents(scenario)
+    return on_scene_h + incidents * _mean_travel_s(scenario) / HOUR_S
+
+
+def _overload(need: float, have: float) -> str | None:
+    """The share of the officers' time needed, worded, if more than they have; else None."""
+    if need <= 0 or (have > 0 and need <= OVERLOAD * have):
+        return None
+    return f"{need / have:,.0%} of their time" if have > 0 else "and none are ever on duty"
 
 
 def officer_warnings(scenario: Scenario) -> list[str]:
-    """A warning when the incidents need more officer time than the officers provide."""
+    """A warning when the incidents need more officer time than the officers provide: for
+    the force, or else, with areas, for each area short (its share of the incidents, its own
+    travel)."""
     if not scenario.officers:
         return []
     need, have = weekly_incident_hours(scenario), weekly_officer_hours(scenario)
-    if need <= 0 or (have > 0 and need <= OVERLOAD * have):
-        return []
-    share = f"{need / have:,.0%} of their time" if have > 0 else "and none are ever on duty"
-    pools = ", ".join(f"officers.{name}" for name in scenario.officers)
-    return [f"officers cannot keep up: incidents need about {need:,.0f} officer-hours a "
-            f"week (travel and time on scene), but {pools} provide {have:,.0f} ({share}); "
-            "incidents will wait longer and longer, so attendance and chase calls describe a "
-            "force that cannot exist: add officers or shorten time on scene."]
+    force = _overload(need, have)
+    if force:
+        who = ", ".join(f"officers.{name}" for name in scenario.officers)
+        return [_words(who, need, have, force)]
+    out = []
+    incidents, on_scene_h = weekly_incidents(scenario)
+    for name, o in scenario.officers.items():
+        if o.share is None:
+            continue
+        area_need = o.share * (on_scene_h + incidents * o.travel_s.mean / HOUR_S)
+        area = _overload(area_need, _pool_hours(o))
+        if area:
+            out.append(_words(f"officers.{name} (its area's {o.share:.0%} of incidents)",
+                              area_need, _pool_hours(o), area))
+    return out
+
+
+def _words(who: str, need: float, have: float, share: str) -> str:
+    return (f"officers cannot keep up: incidents need about {need:,.0f} officer-hours a week "
+            f"(travel and time on scene), but {who} provide {have:,.0f} ({share}); incidents "
+            "will wait longer and longer, so attendance and chase calls describe a force that "
+            "cannot exist: add officers or shorten time on scene.")
