@@ -63,8 +63,10 @@ CATEGORY_DISPATCH = (
 )
 
 TARGETS = Table(tuple(
-    Field(g, Number(gt=0, le=30 * 86_400, least=1), f"Seconds from answer to arrival for a "
-          f"{g} incident; absent: no target.", default=d, unit="s", example=str(d or 86_400))
+    Field(g, Number(gt=0, le=30 * 86_400, least=1), f"Seconds from answer to arrival for "
+          f"{'an' if g[0] in 'aeiou' else 'a'} {g} incident; absent: "
+          + (f"{d:.0f}." if d else "no target."), default=d, unit="s",
+          example=f"{d or 86_400:.0f}")
     for g, d in (("immediate", 900.0), ("priority", 3600.0), ("scheduled", None))),
     spec=TargetsSpec)
 
