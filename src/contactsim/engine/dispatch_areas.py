@@ -3,10 +3,10 @@
 With a ``share`` on every ``[officers.NAME]`` (see :mod:`contactsim.engine.dispatch` for the
 rules they share), each pool is an area: an incident that needs an officer arises in an area
 drawn by the shares (from the stream ``dispatch:area``, drawn only with areas and only for an
-incident that waits for an officer, so every other draw is the one it is without areas), and
-waits in that area's grade queues; an officer who finishes a job, or comes on duty, takes only
-from their own area's queues. The areas keep their own counts (incidents, arrivals, officer time
-on duty and busy) beside the force-wide ones, for the per-area measures.
+incident an officer attends, not one resolved by phone, so every other draw is the one it is
+without areas), and waits in that area's grade queues; an officer who finishes a job, or comes
+on duty, takes only from their own area's queues. The areas keep their own counts (incidents,
+arrivals, officer time on duty and busy) beside the force-wide ones, for the per-area measures.
 
 Without areas the room holds a plain :class:`~contactsim.engine.dispatch.Dispatch`, whose hot
 path is untouched by this module (:func:`make_dispatch` chooses).
