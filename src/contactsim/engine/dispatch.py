@@ -56,7 +56,13 @@ from itertools import accumulate
 import numpy as np
 
 from contactsim.config.distributions import UNIFORM, Distribution, Draws
-from contactsim.config.spec import ALL_PRIORITY, ATTENDED, CHASE_CATEGORY, OfficersSpec
+from contactsim.config.spec import (
+    ALL_PRIORITY,
+    ATTENDED,
+    CHASE_CATEGORY,
+    ChaseSpec,
+    OfficersSpec,
+)
 from contactsim.engine.abandon import MAX_TRIES
 from contactsim.engine.entities import Contact
 from contactsim.engine.events import Call
@@ -231,8 +237,15 @@ class Dispatch(Officers):
             if measured:
                 self.room.open += 1  # the run goes on until the officer arrives
         chase = self.chase
-        if chase is not None and arrival > now + chase.after_s \
-                and self.chase_u.next() < chase.share:  # a caller who will ring again
+        if chase is not None and arrival > now + chase.after_s:
+            self._may_chase(chase, incident, grade, now, on_scene, measured, arrival)
+
+    def _may_chase(self, chase: ChaseSpec, incident: Incident | None, grade: int, now: float,
+                   on_scene: float, measured: bool, arrival: float) -> None:
+        """An incident whose officer is not due within ``after_s``: its caller will ring again
+        with probability ``share`` (``incident`` is None when an officer is already on the
+        way, due at ``arrival``)."""
+        if self.chase_u.next() < chase.share:
             if incident is None:
                 incident = Incident(grade, now, on_scene, measured)
                 incident.arrival = arrival

@@ -111,12 +111,8 @@ class AreaDispatch(Dispatch):
             if measured:
                 self.room.open += 1  # the run goes on until the officer arrives
         chase = self.chase
-        if chase is not None and arrival > now + chase.after_s \
-                and self.chase_u.next() < chase.share:  # a caller who will ring again
-            if incident is None:
-                incident = Incident(grade, now, on_scene, measured)
-                incident.arrival = arrival
-            Call(self.env, chase.after_s, self._on_chase, incident)
+        if chase is not None and arrival > now + chase.after_s:
+            self._may_chase(chase, incident, grade, now, on_scene, measured, arrival)
 
     def _take(self, pool: OfficerPool, incident: Incident, now: float) -> None:
         """An officer of ``pool`` (counted busy) sets off now for its area's ``incident``."""
