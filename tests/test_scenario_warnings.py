@@ -221,3 +221,20 @@ def test_the_shipped_year_carries_its_load_every_month_but_not_at_90_percent_att
         path, ["pools.handlers.workforce.attrition=0.9"])) if "capacity" in w]
     assert found.startswith("pools.handlers.workforce: by April 2025 the expected 28.7 "
                             "available of the 56"), found
+
+
+def test_a_busy_season_without_a_workforce_names_its_months(tmp_path: Path) -> None:
+    """The same year with no workforce: the year's average (1,428 staff-hours a week against
+    1,680) is carried, but July (x 1.2: 1,714) and August (x 1.19: 1,699) are not. Weights
+    are scaled to mean 1 over the year: these already are."""
+    plain = LEAVING[:LEAVING.index("[pools.handlers.workforce]")]
+    seasons = plain.replace("[pools.handlers]", "[calendar]\nmonthly = [1, 1, 1, 1, 1, 1, "
+                            "1.2, 1.19, 1, 1, 0.81, 0.8]\n[pools.handlers]")
+    (found,) = capacity_of(tmp_path, seasons)
+    assert found == (
+        "demand exceeds capacity in July 2025 and August 2025: the season lifts 999 to about "
+        "1,714 staff-hours a week in July 2025, but handlers provide about 1,680 after absence "
+        "and breaks (102% of capacity); callers will abandon in large numbers.")
+    assert capacity_of(tmp_path, plain) == []  # no calendar season: 85% all year
+    flat = seasons.replace("1.2, 1.19, 1, 1, 0.81, 0.8", "1.1, 1.09, 1, 1, 0.91, 0.9")
+    assert capacity_of(tmp_path, flat) == []  # July at 1,571: carried

@@ -221,7 +221,42 @@ def capacity_warnings(scenario: Scenario) -> list[str]:
                 f"demand exceeds capacity: {', '.join(channels)} need about {_about(work)} "
                 f"staff-hours a week, but {', '.join(pools)} provide about {_about(staff)} "
                 f"after absence and breaks {_overload_words(scenario, channels, work, staff)}")
+        else:
+            out += season_capacity_warning(scenario, channels, pools, staff)
     return out
+
+
+def monthly_work_hours(scenario: Scenario,
+                       channels: list[str]) -> tuple[list[str], list[int], np.ndarray]:
+    """The run's measured months (``YYYY-MM``), their numbers (0 = January) and the channels'
+    staff-hours a week in each: the weekly work times the month's seasonal weight (the
+    channel's ``monthly``, else the calendar's). Empty without a calendar."""
+    cal = scenario.calendar
+    labels, _ = months(scenario) if cal is not None else ([], None)
+    if cal is None or not labels:
+        return [], [], np.zeros(0)
+    numbers = [int(label[5:7]) - 1 for label in labels]
+    work = sum((weekly_work_hours(scenario, c) * np.array(
+        [(scenario.channels[c].monthly or cal.monthly)[n] for n in numbers])
+        for c in channels), np.zeros(len(labels)))
+    return labels, numbers, work
+
+
+def season_capacity_warning(scenario: Scenario, channels: list[str], pools: list[str],
+                            staff: float) -> list[str]:
+    """With a calendar: the months whose seasonal demand needs more staff time than the
+    rosters give, though the year's average does not (none, or one warning naming them)."""
+    labels, numbers, work = monthly_work_hours(scenario, channels)
+    short = [m for m in range(len(labels)) if work[m] > OVERLOAD * staff]
+    if not short:
+        return []
+    peak = max(short, key=lambda m: work[m])
+    names = [f"{MONTH_NAMES[numbers[m]]} {labels[m][:4]}" for m in short]
+    which = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return [f"demand exceeds capacity in {which}: the season lifts {', '.join(channels)} to "
+            f"about {_about(work[peak])} staff-hours a week in {names[short.index(peak)]}, "
+            f"but {', '.join(pools)} provide about {_about(staff)} after absence and breaks "
+            f"{_overload_words(scenario, channels, float(work[peak]), staff)}"]
 
 
 def _people(x: float) -> str:
@@ -271,14 +306,9 @@ def workforce_capacity_warning(scenario: Scenario, channels: list[str],
     each pool's weekly staff hours after absence and breaks, for a pool with a workforce scaled
     by its expected effective people over ``roster_for``, as the engine scales its roster day by
     day (:mod:`contactsim.engine.staffing`)."""
-    cal = scenario.calendar
-    labels, _ = months(scenario)
-    if cal is None or not labels:
+    labels, numbers, work = monthly_work_hours(scenario, channels)
+    if not labels:
         return []
-    numbers = [int(label[5:7]) - 1 for label in labels]
-    work = sum((weekly_work_hours(scenario, c) * np.array(
-        [(scenario.channels[c].monthly or cal.monthly)[n] for n in numbers])
-        for c in channels), np.zeros(len(labels)))
     people = {p: expected_people(scenario, p) for p in pools
               if scenario.pools[p].workforce is not None}
     staff = np.zeros(len(labels))
