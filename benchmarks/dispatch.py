@@ -9,6 +9,9 @@ needs). The officers' run does more than dispatch: its chase calls are extra con
 handlers (and some hang up and redial), and resolved deployments add handler time, so the ratio
 is the whole price of the feature as a planner pays it.
 
+The same year with the officers split into an urban and a rural area
+(``scenarios/baseline-officers-areas.toml``) is timed too, for information.
+
 Run: ``python benchmarks/dispatch.py`` (``--days 91`` for a quick look).
 """
 
@@ -38,7 +41,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    names = ("baseline.toml", "baseline-officers.toml")
+    names = ("baseline.toml", "baseline-officers.toml", "baseline-officers-areas.toml")
     best = dict.fromkeys(names, float("inf"))
     contacts = dict.fromkeys(names, 0)
     for _ in range(args.repeat):  # alternated, so a busy spell on the machine hits both
@@ -46,12 +49,15 @@ def main() -> None:
             cpu, contacts[name] = one_run(ROOT / "scenarios" / name, args.days)
             best[name] = min(best[name], cpu)
     for name in names:
-        print(f"{name:24} {args.days} days: {contacts[name]:>10,} contacts, "
+        print(f"{name:28} {args.days} days: {contacts[name]:>10,} contacts, "
               f"{best[name]:7.2f} CPU s ({contacts[name] / best[name]:,.0f} contacts per CPU "
               f"second, best of {args.repeat})")
     ratio = best[names[1]] / best[names[0]]
     print(f"with officers / without: {ratio:.2f}x CPU time (target at most {TARGET}x): "
           + ("met" if ratio <= TARGET else "NOT met"))
+    print(f"with officers in two areas / without: {best[names[2]] / best[names[0]]:.2f}x CPU "
+          "time (no target: two areas share their officers less well, so more incidents wait "
+          "and more callers chase)")
 
 
 if __name__ == "__main__":
