@@ -137,6 +137,8 @@ RUN_TABLES = {
     "monthly": TableSpec(("month", "channel"), ("channel",), (), ("month",)),
     "monthly_replications": TableSpec(("replication", "month", "channel"), ("channel",),
                                       dates=("month",)),
+    "dispatch": TableSpec(("replication", "dispatch"), ("dispatch",)),
+    "dispatch_areas": TableSpec(("replication", "area", "dispatch"), ("area", "dispatch")),
     "dispatch_hourly": TableSpec(("replication", "hour_of_week", "incidents_waiting"), (),
                                  (("replication", 0, 10**6), HOUR_COLUMN)),
     "workforce": TableSpec(("month", "pool", *(m + end for m in MONTHLY
