@@ -193,6 +193,7 @@ DAMAGE: dict[str, Damage] = {
     "dispatch hourly non-numeric": _text(
         "dispatch_hourly.csv", "replication,hour_of_week,incidents_waiting\n0,5,lots\n"),
     "workforce wrong columns": _text("workforce.csv", "month,pool,available\n2025-01,h,5\n"),
+    "cost non-numeric": _text("cost.csv", "replication,cost,total\n0,year,lots\n"),
     "dispatch non-numeric": _text("dispatch.csv", "replication,dispatch,mean_arrival_s\n"
                                   "0,immediate,soon\n"),
     "dispatch areas no area": _text("dispatch_areas.csv", "replication,dispatch,mean_arrival_s\n"

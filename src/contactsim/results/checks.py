@@ -137,6 +137,7 @@ RUN_TABLES = {
     "monthly": TableSpec(("month", "channel"), ("channel",), (), ("month",)),
     "monthly_replications": TableSpec(("replication", "month", "channel"), ("channel",),
                                       dates=("month",)),
+    "cost": TableSpec(("replication", "cost"), ("cost",)),
     "dispatch": TableSpec(("replication", "dispatch"), ("dispatch",)),
     "dispatch_areas": TableSpec(("replication", "area", "dispatch"), ("area", "dispatch")),
     "dispatch_hourly": TableSpec(("replication", "hour_of_week", "incidents_waiting"), (),
