@@ -307,6 +307,7 @@ def test_compare_keeps_the_force_wide_rows(pair: Path) -> None:
     assert not (pair / "baseline-officers" / "dispatch_areas.csv").exists()
 
 
+@pytest.mark.slow  # two scenarios through the command line
 def test_compare_pairs_each_areas_figures(tmp_path: Path) -> None:
     """Two runs with areas: compare.csv pairs each area's figures (named ``areas.AREA.GRADE``
     and ``areas.AREA``, so summary.csv names them by their summary.json path), each change the

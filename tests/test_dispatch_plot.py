@@ -80,6 +80,7 @@ def test_no_officers_no_picture(tmp_path: Path) -> None:
     assert not (folder / "plots" / DISPATCH_PNG).exists()
 
 
+@pytest.mark.slow  # two scenarios through the command line
 def test_a_comparison_draws_one_line_per_scenario(officers: Path, tmp_path: Path) -> None:
     rcrp = run("rcrp-officers.toml", tmp_path / "rcrp")
     runs = [read_run(officers), read_run(rcrp)]
