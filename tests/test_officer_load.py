@@ -93,9 +93,10 @@ def test_validate_says_it(tmp_path: Path) -> None:
 def test_an_area_short_of_officers_is_named(tmp_path: Path) -> None:
     """Two areas, 560 incidents a week of an hour on scene. North: 30%, travel 600 s, 2
     officers. South: 70%, travel 1,800 s, so it needs 0.7 x 560 x 5,400 s = 588 h. With 2
-    south officers the force is short (747 h against 672, travel weighted by hours): one
-    warning for the force. With 3 (504 h) the force copes (765 h against 840) but the south
-    does not: the south is named. With 5 (840 h) nobody is short."""
+    south officers the force is short (560 h on scene + 560 x 1,440 s travel, the areas'
+    means weighted by their shares: 784 h against 672): one warning for the force. With 3
+    (504 h) the force copes (784 h against 840) but the south does not: the south is named.
+    With 5 (840 h) nobody is short."""
     areas = OFFICERS.replace("[officers.response]\ntravel_s = 600", """\
 [officers.north]
 share = 0.3
@@ -106,7 +107,8 @@ share = 0.7
 travel_s = 1800""")
     short = load_scenario(write(tmp_path, "short.toml", areas.replace("STAFF", "2")))
     (force,) = officer_warnings(short)
-    assert "officers.north, officers.south provide 672" in force
+    assert "need about 784 officer-hours a week (travel and time on scene), but officers.north, " \
+        "officers.south provide 672 (117% of their time)" in force
     south_short = load_scenario(write(tmp_path, "south.toml", areas.replace("STAFF", "3")))
     (south,) = officer_warnings(south_short)
     assert "officers.south (its area's 70% of incidents) provide 504" in south

@@ -34,9 +34,12 @@ def weekly_officer_hours(scenario: Scenario) -> float:
 
 
 def _mean_travel_s(scenario: Scenario) -> float:
-    """Mean travel, the pools' means weighted by their rostered hours (the shortest pool's
-    mean if no pool is ever on duty)."""
+    """Mean travel: with areas, the areas' means weighted by their shares of the incidents;
+    else the pools' means weighted by their rostered hours (the shortest pool's mean if no
+    pool is ever on duty)."""
     pools = list(scenario.officers.values())
+    if all(o.share is not None for o in pools):
+        return sum((o.share or 0.0) * o.travel_s.mean for o in pools)
     hours = [_pool_hours(o) for o in pools]
     if sum(hours) <= 0:
         return min(o.travel_s.mean for o in pools)
