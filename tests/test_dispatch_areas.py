@@ -205,23 +205,30 @@ def test_each_incident_is_judged_against_its_areas_target(tmp_path: Path) -> Non
                     encoding="utf-8")
     sc = load_scenario(path)
 
-    def area(arrival: list[float], n: int) -> AreaOutput:
+    def area(arrival: list[float], n: int, waiting: float, chase: float) -> AreaOutput:
         return AreaOutput(np.array([n, 0.0, 0.0]), (np.array(arrival), np.array([]),
-                                                    np.array([])), 10.0, 5.0)
+                                                    np.array([])), 10.0, 5.0,
+                          np.full(168, waiting), chase)
 
-    north, south = area([100.0, 1000.0], 2), area([1000.0, 1300.0], 3)
+    north, south = area([100.0, 1000.0], 2, 2.0, 4.0), area([1000.0, 1300.0], 3, 0.0, 0.0)
     out = DispatchOutput(
         incidents=np.array([5.0, 0.0, 0.0]), resolved=0.0,
         arrival_s=(np.array([100.0, 1000.0, 1000.0, 1300.0]), np.array([]), np.array([])),
         waiting_s=np.zeros(168), present_s=20.0, busy_s=10.0, chase=0.0, areas=(north, south))
     found, _ = dispatch_measures(sc, out, np.ones(168))
     assert found["immediate"]["attended_within_target"] == 2 / 5
-    by_area = area_measures(sc, out)
-    assert by_area is not None
+    measured = area_measures(sc, out, np.ones(168))
+    assert measured is not None
+    by_area, hourly = measured
     assert by_area["north"]["immediate"]["attended_within_target"] == 1 / 2
     assert by_area["south"]["immediate"]["attended_within_target"] == 1 / 3
     assert by_area["south"]["immediate"]["mean_arrival_s"] == 1150.0
-    assert by_area["north"]["all"] == {"officer_utilisation": 0.5}
+    # the area's own: 5 of 10 officer-seconds busy; 2 incident-seconds waiting in each
+    # second of the window; 4 chase calls over the 2 days
+    assert by_area["north"]["all"] == {"officer_utilisation": 0.5, "chase_per_day": 2.0,
+                                       "incidents_waiting": 2.0}
+    np.testing.assert_array_equal(hourly["north"], np.full(168, 2.0))
+    assert by_area["south"]["all"]["incidents_waiting"] == 0.0
 
 
 # --- the outputs ----------------------------------------------------------------------------
@@ -250,7 +257,8 @@ def test_summary_and_tables_by_area(pair: Path) -> None:
     assert list(d["areas"]) == ["response", "rural"]
     for area in ("response", "rural"):
         node = d["areas"][area]
-        assert set(node) == {"immediate", "priority", "scheduled", "officer_utilisation"}
+        assert set(node) == {"immediate", "priority", "scheduled", "officer_utilisation",
+                             "chase_per_day", "incidents_waiting"}
         for grade in ("immediate", "priority"):
             assert set(node[grade]) == {"attended_within_target", "mean_arrival_s",
                                         "p90_arrival_s", "incidents_per_day"}
@@ -263,15 +271,29 @@ def test_summary_and_tables_by_area(pair: Path) -> None:
     assert len(table) == 3 * 2 * 4
     assert list(table[0]) == ["replication", "area", "dispatch", "attended_within_target",
                               "mean_arrival_s", "p90_arrival_s", "incidents_per_day",
-                              "officer_utilisation"]
+                              "officer_utilisation", "chase_per_day", "incidents_waiting"]
     force = rows(folder / "dispatch.csv")
     assert "area" not in force[0]
+    hourly = rows(folder / "dispatch_areas_hourly.csv")
+    assert len(hourly) == 3 * 2 * 168
+    force_hourly = rows(folder / "dispatch_hourly.csv")
+    # the areas' incidents, chase calls and incidents waiting (in all, and in each hour of the
+    # week) add up to the force's, replication by replication
     for rep in ("0", "1", "2"):
-        total = sum(float(r["incidents_per_day"]) for r in table
-                    if r["replication"] == rep and r["dispatch"] == "immediate")
-        want = next(float(r["incidents_per_day"]) for r in force
-                    if r["replication"] == rep and r["dispatch"] == "immediate")
-        assert total == pytest.approx(want)
+        for name, measure in [("immediate", "incidents_per_day"), ("all", "chase_per_day"),
+                              ("all", "incidents_waiting")]:
+            total = sum(float(r[measure]) for r in table
+                        if r["replication"] == rep and r["dispatch"] == name)
+            want = next(float(r[measure]) for r in force
+                        if r["replication"] == rep and r["dispatch"] == name)
+            assert total == pytest.approx(want, rel=1e-9), (rep, measure)
+        want = {r["hour_of_week"]: float(r["incidents_waiting"]) for r in force_hourly
+                if r["replication"] == rep and r["incidents_waiting"]}
+        assert len(want) == 48  # the two measured days' hours (the others are empty)
+        for h, value in want.items():
+            total = sum(float(r["incidents_waiting"]) for r in hourly
+                        if r["replication"] == rep and r["hour_of_week"] == h)
+            assert total == pytest.approx(value, rel=1e-9, abs=1e-9), (rep, h)
     planner = {r["measure"]: r for r in rows(folder / "summary.csv")}
     row = planner["dispatch.areas.rural.immediate.attended_within_target"]
     assert row["unit"] == "%"
@@ -287,13 +309,15 @@ def test_report_rows_by_area(pair: Path) -> None:
     assert grades[0][1] == "by area"  # 15 min urban, 20 min rural
     assert grades[1][1] == "1 h"
     assert "areas" not in {o[0] for o in overall}
-    by_area = dispatch_area_rows(run)
+    by_area, own = dispatch_area_rows(run)
+    assert [r[0] for r in own] == ["response", "rural"]
+    assert all(len(r) == 4 and "(" in r[2] for r in own)  # 3 measures, each with its interval
     assert [(r[0], r[1], r[2]) for r in by_area] == [
         ("response", "immediate", "15 min"), ("response", "priority", "1 h"),
         ("response", "scheduled", "-"), ("rural", "immediate", "20 min"),
         ("rural", "priority", "1 h"), ("rural", "scheduled", "-")]
     single = read_run(pair / "baseline-officers")
-    assert dispatch_area_rows(single) == []
+    assert dispatch_area_rows(single) == ([], [])
     assert dispatch_rows(single)[0][0][1] == "15 min"
 
 
@@ -338,3 +362,15 @@ def test_compare_pairs_each_areas_figures(tmp_path: Path) -> None:
     assert float(rural["difference"]) > 0  # 40 rural officers round the clock, not 11-31
     planner = {r["measure"] for r in rows(folder / "summary.csv")}
     assert "dispatch.areas.rural.immediate.attended_within_target" in planner
+
+
+def test_the_terminal_gives_a_line_per_area(tmp_path: Path) -> None:
+    code, out, err = cli("run", SHIPPED, *SHORT, "--no-report", "--out", tmp_path / "run")
+    assert code == 0, err
+    lines = {line.split(":")[0].strip(): line for line in out.splitlines()
+             if line.strip().startswith("officers, area")}
+    assert set(lines) == {"officers, area response", "officers, area rural"}
+    assert "immediate" in lines["officers, area rural"]
+    assert "within 20 min" in lines["officers, area rural"]
+    assert "within 15 min" in lines["officers, area response"]
+    assert all("utilisation" in x and "chase calls per day" in x for x in lines.values())

@@ -21,6 +21,7 @@ from contactsim.present.dispatch_plot import (
     dispatch_figure,
     draw_compare_dispatch,
     draw_dispatch,
+    run_figure,
 )
 from contactsim.results.read import read_run
 from contactsim.timebase import HOURS_PER_WEEK
@@ -97,3 +98,21 @@ def test_a_comparison_with_a_scenario_without_officers_draws_none(officers: Path
                                                                    tmp_path: Path) -> None:
     plain = run("baseline.toml", tmp_path / "plain")
     assert draw_compare_dispatch([read_run(officers), read_run(plain)], tmp_path) == []
+
+
+def test_with_areas_a_line_for_each_adding_up_to_the_force(tmp_path: Path) -> None:
+    folder = run("baseline-officers-areas.toml", tmp_path / "areas")
+    found = run_figure(read_run(folder))
+    assert found is not None
+    fig, names = found
+    assert names == ["response", "rural"]
+    force, urban, rural = (line(fig, i) for i in range(3))
+    np.testing.assert_allclose(force, means(folder), rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(urban + rural, force, rtol=1e-9, atol=1e-9, equal_nan=True)
+    assert np.nanmax(rural) > 0
+    legend = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert legend == ["the whole force", "area response", "area rural"]
+    (plot,) = draw_dispatch(read_run(folder), folder)
+    assert "one for each area" in plot.caption
+    assert "one for each area" not in draw_dispatch(read_run(
+        run("baseline-officers.toml", tmp_path / "one")), tmp_path / "one")[0].caption

@@ -16,7 +16,9 @@ With areas (a ``share`` on every ``[officers.NAME]``) each incident is judged ag
 area's targets (the pool's ``targets``, else those of ``[dispatch]``), so the force-wide
 ``attended_within_target`` of a grade counts each incident against its area's target (and is
 absent when some area has no target for the grade); and each area has the grade measures and
-its own ``officer_utilisation`` (:func:`area_measures`).
+its own ``officer_utilisation``, ``chase_per_day`` (chase calls about its incidents) and
+``incidents_waiting`` (:func:`area_measures`; the areas' chase calls and incidents waiting add
+up to the force's).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ GRADE_MEASURES = ("attended_within_target", "mean_arrival_s", "p90_arrival_s",
 OVERALL_MEASURES = ("officer_utilisation", "chase_per_day", "resolved_per_day",
                     "incidents_waiting")
 #: An area's overall measures (summary.json ``dispatch.areas.NAME``).
-AREA_OVERALL = ("officer_utilisation",)
+AREA_OVERALL = ("officer_utilisation", "chase_per_day", "incidents_waiting")
 #: dispatch.csv's name for the overall rows.
 ALL = "all"
 #: Dispatch measures that are shares (their intervals are kept within 0 to 1).
@@ -102,35 +104,48 @@ def dispatch_measures(scenario: Scenario, out: DispatchOutput,
                                                                     strict=True)]
             within = None if target is None else sum(c or 0.0 for c in counts)
         found[grade] = _grade(out.arrival_s[g], float(out.incidents[g]), within, days)
-    window = float(window_s.sum())
+    waiting, hourly = _waiting(out.waiting_s, window_s)
     found[ALL] = {
         "officer_utilisation": out.busy_s / out.present_s if out.present_s else math.nan,
         "chase_per_day": out.chase / days,
         "resolved_per_day": out.resolved / days,
-        "incidents_waiting": float(out.waiting_s.sum()) / window if window else math.nan,
+        "incidents_waiting": waiting,
     }
-    with np.errstate(invalid="ignore", divide="ignore"):
-        hourly = out.waiting_s / window_s
     return found, hourly
 
 
-def area_measures(scenario: Scenario,
-                  out: DispatchOutput) -> dict[str, dict[str, dict[str, float]]] | None:
-    """With areas: area -> (grade or ALL) -> measure, each incident against its area's
-    targets; ALL holds the area's ``officer_utilisation``. None without areas."""
+def _waiting(waiting_s: np.ndarray, window_s: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean incidents waiting over the window, and by hour of the week."""
+    window = float(window_s.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hourly = waiting_s / window_s
+    return (float(waiting_s.sum()) / window if window else math.nan), hourly
+
+
+AreaFigures = dict[str, dict[str, dict[str, float]]]
+
+
+def area_measures(scenario: Scenario, out: DispatchOutput,
+                  window_s: np.ndarray) -> tuple[AreaFigures, dict[str, np.ndarray]] | None:
+    """With areas: (area -> (grade or ALL) -> measure, each incident against its area's
+    targets, ALL holding the area's ``officer_utilisation``, ``chase_per_day`` and
+    ``incidents_waiting``; area -> incidents waiting by hour of the week). None without."""
     areas = area_targets(scenario)
     if not areas:
         return None
     days = scenario.run.days
-    found: dict[str, dict[str, dict[str, float]]] = {}
+    found: AreaFigures = {}
+    hourly: dict[str, np.ndarray] = {}
     for (name, goals), a in zip(areas.items(), out.areas, strict=True):
         found[name] = {
             grade: _grade(a.arrival_s[g], float(a.incidents[g]),
                           _within(a.arrival_s[g], goals[g]), days)
             for g, grade in enumerate(ATTENDED)}
-        found[name][ALL] = {"officer_utilisation": a.busy_s / a.present_s if a.present_s
-                            else math.nan}
-    return found
+        waiting, hourly[name] = _waiting(a.waiting_s, window_s)
+        found[name][ALL] = {
+            "officer_utilisation": a.busy_s / a.present_s if a.present_s else math.nan,
+            "chase_per_day": a.chase / days, "incidents_waiting": waiting}
+    return found, hourly
 
 
 def _grade_names(goals: Targets) -> list[tuple[str, tuple[str, ...]]]:

@@ -108,8 +108,10 @@ class Replication:
     #: incidents waiting for an officer by hour of the week; None without officers.
     dispatch: dict[str, dict[str, float]] | None = None
     dispatch_hourly: np.ndarray | None = None
-    #: With areas: area -> grade or "all" -> measure (see analysis.dispatch.area_measures).
+    #: With areas: area -> grade or "all" -> measure (see analysis.dispatch.area_measures),
+    #: and area -> incidents waiting by hour of the week.
     dispatch_areas: dict[str, dict[str, dict[str, float]]] | None = None
+    dispatch_areas_hourly: dict[str, np.ndarray] | None = None
 
 
 def _ratio(num: float, den: float) -> float:
@@ -223,7 +225,9 @@ def replication_measures(scenario: Scenario, index: int, out: ModelOutput) -> Re
     if out.dispatch is not None:
         rep.dispatch, rep.dispatch_hourly = dispatch_measures(scenario, out.dispatch,
                                                               out.window_s)
-        rep.dispatch_areas = area_measures(scenario, out.dispatch)
+        by_area = area_measures(scenario, out.dispatch, out.window_s)
+        if by_area is not None:
+            rep.dispatch_areas, rep.dispatch_areas_hourly = by_area
     return rep
 
 

@@ -85,6 +85,8 @@ class AreaOutput:
     arrival_s: tuple[np.ndarray, ...]  # by grade: answer to arrival of each attended incident
     present_s: float  # the area's officer-seconds on duty in the measured window
     busy_s: float  # and busy
+    waiting_s: np.ndarray  # (168,) incident-seconds waiting for the area's officers
+    chase: float  # chase calls about the area's incidents arriving in the measured window
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ drawn by the shares (from the stream ``dispatch:area``, drawn only with areas an
 incident an officer attends, not one resolved by phone, so every other draw is the one it is
 without areas), and waits in that area's grade queues; an officer who finishes a job, or comes
 on duty, takes only from their own area's queues. The areas keep their own counts (incidents,
-arrivals, officer time on duty and busy) beside the force-wide ones, for the per-area measures.
+arrivals, officer time on duty and busy, incidents' waits, chase calls) beside the force-wide
+ones, for the per-area measures.
 
 Without areas the room holds a plain :class:`~contactsim.engine.dispatch.Dispatch`, whose hot
 path is untouched by this module (:func:`make_dispatch` chooses).
@@ -32,6 +33,7 @@ from contactsim.engine.dispatch import (
     DispatchOutput,
     Incident,
     OfficerPool,
+    waiting_by_hour,
 )
 from contactsim.engine.entities import Contact
 from contactsim.engine.events import Call
@@ -43,7 +45,8 @@ from contactsim.timebase import HOUR_S
 class AreaPool(OfficerPool):
     """An area: its officer pool, its own grade queues and its own counts."""
 
-    __slots__ = ("arrivals", "busy_area", "incidents", "present_area", "queues", "window")
+    __slots__ = ("arrivals", "busy_area", "chase", "incidents", "present_area", "queues",
+                 "waits", "window")
 
     def __init__(self, spec: OfficersSpec, travel: Draws) -> None:
         super().__init__(spec, travel)
@@ -52,9 +55,22 @@ class AreaPool(OfficerPool):
         self.arrivals: list[list[float]] = [[] for _ in ATTENDED]
         self.present_area = self.busy_area = 0.0  # as Dispatch's (see Dispatch._integral)
         self.window: list[tuple[float, float]] = []
+        self.waits: list[tuple[float, float]] = []  # as Dispatch's, the area's incidents
+        self.chase = 0  # measured chase calls about the area's incidents
 
     def integral(self, now: float) -> tuple[float, float]:
         return self.present_area + self.present * now, self.busy_area + self.busy * now
+
+
+class AreaIncident(Incident):
+    """An incident that knows its area (for the area's chase calls)."""
+
+    __slots__ = ("area",)
+
+    def __init__(self, grade: int, created: float, on_scene: float, measured: bool,
+                 area: AreaPool) -> None:
+        super().__init__(grade, created, on_scene, measured)
+        self.area = area
 
 
 def make_dispatch(room: RoomState) -> Dispatch:
@@ -105,14 +121,24 @@ class AreaDispatch(Dispatch):
                 area.arrivals[grade].append(travel)
             arrival = now + travel
         else:
-            incident = Incident(grade, now, on_scene, measured)
+            incident = AreaIncident(grade, now, on_scene, measured, area)
             area.queues[grade].append(incident)
             arrival = math.inf
             if measured:
                 self.room.open += 1  # the run goes on until the officer arrives
         chase = self.chase
         if chase is not None and arrival > now + chase.after_s:
+            if incident is None:  # (made here, not in _may_chase: it must know its area)
+                incident = AreaIncident(grade, now, on_scene, measured, area)
+                incident.arrival = arrival
             self._may_chase(chase, incident, grade, now, on_scene, measured, arrival)
+
+    def _on_chase(self, ev: Call) -> None:
+        """As :meth:`Dispatch._on_chase`, counting a measured chase call to its area."""
+        calls = self.chase_calls
+        super()._on_chase(ev)
+        if self.chase_calls > calls:
+            ev._value.area.chase += 1
 
     def _take(self, pool: OfficerPool, incident: Incident, now: float) -> None:
         """An officer of ``pool`` (counted busy) sets off now for its area's ``incident``."""
@@ -120,6 +146,7 @@ class AreaDispatch(Dispatch):
         travel = area.travel_next()
         created = incident.created
         self.waits.append((created, now))
+        area.waits.append((created, now))
         self.env.add(now + (travel + incident.on_scene), area)  # the job's end: area.fn(area)
         incident.arrival = now + travel
         if incident.measured:
@@ -199,8 +226,12 @@ class AreaDispatch(Dispatch):
         for a in self.areas:
             start = a.window[0] if a.window else a.integral(now)
             end = a.window[1] if len(a.window) > 1 else a.integral(now)
+            waits = a.waits + [(i.created, now) for q in a.queues for i in q]
             areas.append(AreaOutput(
                 incidents=np.array(a.incidents, dtype=float),
                 arrival_s=tuple(np.array(x) for x in a.arrivals),
-                present_s=end[0] - start[0], busy_s=end[1] - start[1]))
+                present_s=end[0] - start[0], busy_s=end[1] - start[1],
+                waiting_s=waiting_by_hour(waits, self.room.warmup_s, self.room.end_s,
+                                          self.room.start_day),
+                chase=float(a.chase)))
         return replace(out, areas=tuple(areas))

@@ -23,6 +23,8 @@ from contactsim.present.drawing import (
     band,
     colour,
     columns,
+    drawn,
+    not_drawn,
     save_figure,
     text,
     week_axis,
@@ -64,17 +66,36 @@ def _table(run: RunResults) -> Table | None:
     return table if table is not None and len(table) and table.has(MEASURE) else None
 
 
-def draw_dispatch(run: RunResults, folder: Path) -> list[Plot]:
-    """The officers' plot, for a run with officers (``dispatch_hourly.csv``)."""
+def run_figure(run: RunResults) -> tuple[Figure, list[str]] | None:
+    """A run's officers plot (None without officers) and the areas it draws a line for: the
+    whole force's line, then, with areas, one for each (``dispatch_areas_hourly.csv``)."""
     table = _table(run)
     if table is None:
+        return None
+    areas = run.table("dispatch_areas_hourly")
+    names = drawn(areas.distinct("area")) if areas is not None and areas.has("area") else []
+    tables = [table, *(areas.where("area", a) for a in names if areas is not None)]
+    return dispatch_figure(tables, ["the whole force", *(f"area {a}" for a in names)]), names
+
+
+def draw_dispatch(run: RunResults, folder: Path) -> list[Plot]:
+    """The officers' plot, for a run with officers."""
+    found = run_figure(run)
+    if found is None:
         return []
-    return [Plot(save_figure(dispatch_figure([table]), folder, DISPATCH_PNG),
+    fig, names = found
+    by_area = ""
+    areas = run.table("dispatch_areas_hourly")
+    if names and areas is not None:
+        by_area = (" One line for the whole force and one for each area (an area's incidents "
+                   "wait for its own officers); the areas' lines add up to the force's."
+                   + not_drawn(areas.distinct("area"), "area"))
+    return [Plot(save_figure(fig, folder, DISPATCH_PNG),
                  "Incidents waiting for an officer",
                  "Incidents answered and graded but with no officer yet sent, on average in "
                  "each hour of the week (the mean over replications with its 95% band). Where "
                  "the line rises, every officer on duty is busy: incidents queue by grade, "
-                 "attendance slips and callers ring again.")]
+                 "attendance slips and callers ring again." + by_area)]
 
 
 def draw_compare_dispatch(runs: Sequence[RunResults], folder: Path) -> list[Plot]:

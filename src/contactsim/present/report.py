@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from contactsim.analysis.dispatch import AREA_OVERALL
 from contactsim.config.spec import ATTENDED
 from contactsim.present.calendar_plot import worst_days
 from contactsim.present.dispatch_plot import DISPATCH_PNG
@@ -120,26 +121,27 @@ def dispatch_rows(run: RunResults) -> tuple[list[list[str]], list[list[str]]]:
     return grades, overall
 
 
-def dispatch_area_rows(run: RunResults) -> list[list[str]]:
-    """With areas: per area and grade its target and measures, then the area's officer
-    utilisation, each mean with its 95% interval; [] without areas."""
+def dispatch_area_rows(run: RunResults) -> tuple[list[list[str]], list[list[str]]]:
+    """With areas: per area and grade its target and measures, and per area its own measures
+    (its officers' utilisation, the chase calls about its incidents, its incidents waiting),
+    each mean with its 95% interval; two empty lists without areas."""
     node = run.summary.get("dispatch")
     areas = node.get(AREAS) if isinstance(node, dict) else None
     if not isinstance(areas, dict):
-        return []
+        return [], []
     n = run.measured.replications
     targets = area_targets(_scenario_doc(run))
-    rows = []
+    rows, own = [], []
     for area, figures in areas.items():
         if not isinstance(figures, dict):
             continue
-        util = fmt_ci("officer_utilisation",
-                      estimate_from(figures.get("officer_utilisation"), n))
+        own.append([area, *(fmt_ci(m, estimate_from(figures.get(m), n))
+                            for m in AREA_OVERALL)])
         for grade, value in figures.items():
             if isinstance(value, dict) and "mean" not in value:
                 rows.append([area, grade, _target_text(targets.get(area, {}).get(grade)),
-                             *_grade_cells(value, n), util])
-    return rows
+                             *_grade_cells(value, n)])
+    return rows, own
 
 
 def _grade_cells(value: dict[str, object], n: int) -> list[str]:
@@ -215,7 +217,7 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
     dispatch_plots = [p for p in plots if p.file == f"plots/{DISPATCH_PNG}"]
     tables = calendars(run)
     grades, overall = dispatch_rows(run)
-    by_area = dispatch_area_rows(run)
+    by_area, area_own = dispatch_area_rows(run)
     return render(
         "run.html", title=f"contactsim: {run.name}", run=run,
         channel_measures=_union([c.names for c in m.channels.values()]),
@@ -226,8 +228,9 @@ def run_html(run: RunResults, plots: Sequence[Plot]) -> str:
         dispatch_overall=overall, dispatch_figures=embed(run.folder, dispatch_plots),
         dispatch_columns=["grade", "target", *(label(m) for m in DISPATCH_GRADE)],
         dispatch_areas=by_area, dispatch_area_columns=[
-            "area", "grade", "target", *(label(m) for m in DISPATCH_GRADE),
-            label("officer_utilisation")],
+            "area", "grade", "target", *(label(m) for m in DISPATCH_GRADE)],
+        dispatch_area_own=area_own,
+        dispatch_area_own_columns=["area", *(label(m) for m in AREA_OVERALL)],
         calendar_figures=embed(run.folder, calendar_plots) if tables else [],
         workforce=workforce_section(run), workforce_figures=embed(run.folder, workforce_plots),
         figures=embed(run.folder, weekly), not_drawn=drawn_text(run.channels, run.pools))

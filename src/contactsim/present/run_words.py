@@ -125,7 +125,7 @@ def dispatch_lines(exp: Experiment) -> list[str]:
     """The terminal's officers lines (DESIGN §12), with ``[officers]``: each attended grade's
     attendance within its target, mean and 90th percentile time to arrival and incidents per
     day; then the officers' utilisation and the chase calls per day; with areas, a line per
-    area (attendance within its targets and its officers' utilisation)."""
+    area (attendance within its targets, its officers' utilisation and its chase calls)."""
     from contactsim.analysis.dispatch import ALL, area_targets, judged_targets
     from contactsim.config.spec import ATTENDED
 
@@ -157,5 +157,6 @@ def dispatch_lines(exp: Experiment) -> list[str]:
                  f"{within(target)}" for grade, target in zip(ATTENDED, goals, strict=True)
                  if target is not None]
         lines.append(f"officers, area {area}: {'; '.join(parts)}; utilisation "
-                     f"{est(ALL, 'officer_utilisation', area)}")
+                     f"{est(ALL, 'officer_utilisation', area)}; "
+                     f"{est(ALL, 'chase_per_day', area)} chase calls per day")
     return lines

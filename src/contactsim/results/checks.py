@@ -142,6 +142,9 @@ RUN_TABLES = {
     "dispatch_areas": TableSpec(("replication", "area", "dispatch"), ("area", "dispatch")),
     "dispatch_hourly": TableSpec(("replication", "hour_of_week", "incidents_waiting"), (),
                                  (("replication", 0, 10**6), HOUR_COLUMN)),
+    "dispatch_areas_hourly": TableSpec(("replication", "area", "hour_of_week",
+                                        "incidents_waiting"), ("area",),
+                                       (("replication", 0, 10**6), HOUR_COLUMN)),
     "workforce": TableSpec(("month", "pool", *(m + end for m in MONTHLY
                                                for end in ("", "_lo", "_hi"))),
                            ("pool",), (), ("month",)),

@@ -221,8 +221,8 @@ def replication_values(run: RunResults) -> dict[Key, np.ndarray]:
 
 def area_name(area: str, name: str) -> str:
     """compare.csv's name of an area's dispatch figures (``kind`` dispatch): ``areas.AREA``
-    for the area's own (its utilisation), ``areas.AREA.GRADE`` for a grade's, so that the
-    measure's summary.csv name is its path in summary.json."""
+    for the area's own (utilisation, chase calls, incidents waiting), ``areas.AREA.GRADE``
+    for a grade's, so that the measure's summary.csv name is its path in summary.json."""
     return f"areas.{area}" if name == "all" else f"areas.{area}.{name}"
 
 

@@ -288,6 +288,8 @@ DISPATCH_COLUMNS = (*GRADE_MEASURES, *OVERALL_MEASURES)
 #: With areas: the areas' table (dispatch.csv stays as it is without areas, and holds the
 #: force-wide rows with them: ``compare`` pairs those).
 DISPATCH_AREAS_CSV = "dispatch_areas.csv"
+#: With areas: each area's incidents waiting by hour of the week.
+DISPATCH_AREAS_HOURLY_CSV = "dispatch_areas_hourly.csv"
 #: dispatch_areas.csv's measure columns: each grade's, then the area's utilisation.
 AREA_COLUMNS = (*GRADE_MEASURES, *AREA_OVERALL)
 
@@ -295,7 +297,8 @@ AREA_COLUMNS = (*GRADE_MEASURES, *AREA_OVERALL)
 def write_dispatch_tables(exp: Experiment, folder: Path) -> None:
     """dispatch.csv (by replication and grade, or "all") and dispatch_hourly.csv (mean
     incidents waiting for an officer by hour of the week), with officers; with areas,
-    dispatch_areas.csv (by replication, area and grade, or "all")."""
+    dispatch_areas.csv (by replication, area and grade, or "all") and
+    dispatch_areas_hourly.csv (by replication, area and hour of the week)."""
     sc, reps = exp.scenario, exp.replications
     if not sc.officers:
         return
@@ -318,6 +321,12 @@ def write_dispatch_tables(exp: Experiment, folder: Path) -> None:
                                                "incidents_waiting"],
               ([r.index, h, float(r.dispatch_hourly[h])] for r in reps
                if r.dispatch_hourly is not None for h in range(HOURS_PER_WEEK)))
+    if areas:
+        write_csv(folder / DISPATCH_AREAS_HOURLY_CSV, ["replication", "area", "hour_of_week",
+                                                       "incidents_waiting"],
+                  ([r.index, area, h, float(r.dispatch_areas_hourly[area][h])] for r in reps
+                   if r.dispatch_areas_hourly is not None for area in areas
+                   for h in range(HOURS_PER_WEEK)))
 
 
 def write_calendar_tables(exp: Experiment, folder: Path) -> None:
