@@ -115,3 +115,20 @@ travel_s = 1800""")
     assert f"need about {0.7 * 560 * 5400 / 3600:,.0f} officer-hours" in south
     assert officer_warnings(load_scenario(write(tmp_path, "ok.toml",
                                                 areas.replace("STAFF", "5")))) == []
+
+
+def test_a_busy_season_is_named_even_when_the_year_copes(tmp_path: Path) -> None:
+    """Four officers give 672 h a week against 653 h needed on the year's average; July is
+    20% busier (784 h): named; at 2% busier (666 h) it is carried."""
+    year = OFFICERS.replace("days = 2\nwarmup_days = 0.5", 'days = 365\nwarmup_days = 0\n'
+                            'start_date = "2025-01-01"').replace("STAFF", "4")
+    season = year + "[calendar]\nmonthly = [1, 1, 1, 1, 1, 1, 1.2, 1, 1, 1, 1, 0.8]\n"
+    (found,) = officer_warnings(load_scenario(write(tmp_path, "july.toml", season)))
+    assert found == (
+        f"officers cannot keep up in July 2025: the season lifts incidents to about "
+        f"{NEED * 1.2:,.0f} officer-hours a week in July 2025 (travel and time on scene), but "
+        "officers.response provide 672 (117% of their time); incidents will wait longer and "
+        "longer in those months: add officers or shorten time on scene.")
+    assert officer_warnings(load_scenario(write(tmp_path, "flat.toml", year))) == []
+    mild = season.replace("1.2, 1, 1, 1, 1, 0.8", "1.02, 1, 1, 1, 1, 0.98")
+    assert officer_warnings(load_scenario(write(tmp_path, "mild.toml", mild))) == []
