@@ -30,11 +30,16 @@ import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from contactsim.analysis.stats import mean_ci
+
+if TYPE_CHECKING:
+    from contactsim.config.spec import Scenario
+    from contactsim.engine.dispatch import DispatchOutput
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,6 +81,44 @@ handle = { dist = "exponential", mean = 300 }
 skills = ["999"]
 roster = [ { days = "mon-sun", start = "00:00", end = "24:00", staff = 2 } ]
 """
+
+
+#: A room for dispatch tests (tests/test_dispatch*.py): 999 calls of one category, all
+#: deployed, handled at once by 40 handlers, so incidents reach the officers as they arise;
+#: the officers' tables follow it.
+DISPATCH_ROOM = """\
+name = "dispatch queue"
+[run]
+days = {days}
+warmup_days = 0.25
+replications = {reps}
+seed = {seed}
+[channels.999]
+per_day = {per_day}
+answer_target_s = 10
+mix = {{ crime = 1.0 }}
+[categories.crime]
+handle = 1
+deploy = 1.0
+officer_hours = 0.25
+on_scene_s = {{ dist = "exponential", mean = {on_scene} }}
+grade = {grade}
+[pools.handlers]
+skills = ["999"]
+roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = 40 }} ]
+"""
+
+
+def dispatch_outputs(sc: Scenario) -> list[DispatchOutput]:
+    """Each replication's DispatchOutput of a scenario with officers."""
+    from contactsim.engine import simulate
+
+    out = []
+    for r in range(sc.run.replications):
+        d = simulate(sc, r).dispatch
+        assert d is not None
+        out.append(d)
+    return out
 
 
 def problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:

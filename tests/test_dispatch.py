@@ -22,33 +22,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, assert_within, erlang_c, write
+from conftest import DISPATCH_ROOM, ROOT, assert_within, dispatch_outputs, erlang_c, write
 from contactsim.analysis.measures import replication_measures
 from contactsim.config.loading import load_scenario
 from contactsim.config.spec import Scenario
 from contactsim.engine import simulate
-from contactsim.engine.dispatch import DispatchOutput, waiting_by_hour
+from contactsim.engine.dispatch import waiting_by_hour
 
-QUEUE = """\
-name = "dispatch queue"
-[run]
-days = {days}
-warmup_days = 0.25
-replications = {reps}
-seed = {seed}
-[channels.999]
-per_day = {per_day}
-answer_target_s = 10
-mix = {{ crime = 1.0 }}
-[categories.crime]
-handle = 1
-deploy = 1.0
-officer_hours = 0.25
-on_scene_s = {{ dist = "exponential", mean = {on_scene} }}
-grade = {grade}
-[pools.handlers]
-skills = ["999"]
-roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = 40 }} ]
+QUEUE = DISPATCH_ROOM + """\
 [officers.response]
 roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = {officers} }} ]
 """
@@ -58,15 +39,6 @@ def load(tmp_path: Path, text: str) -> Scenario:
     return load_scenario(write(tmp_path, "s.toml", text))
 
 
-def outputs(sc: Scenario) -> list[DispatchOutput]:
-    out = []
-    for r in range(sc.run.replications):
-        d = simulate(sc, r).dispatch
-        assert d is not None
-        out.append(d)
-    return out
-
-
 def test_one_grade_matches_erlang_c(tmp_path: Path) -> None:
     """M/M/8 at load 6 (rho 0.75): 36 incidents an hour, 10 minutes on scene, no travel. Ten
     replications of 4 days, about 3,500 incidents each."""
@@ -74,7 +46,7 @@ def test_one_grade_matches_erlang_c(tmp_path: Path) -> None:
     sc = load(tmp_path, QUEUE.format(days=4, reps=10, seed=3, per_day=per_hour * 24,
                                      on_scene=on_scene, grade="{ immediate = 1.0 }",
                                      officers=officers))
-    reps = outputs(sc)
+    reps = dispatch_outputs(sc)
     a = per_hour / 3600 * on_scene
     pw = erlang_c(officers, a)
     mean_wait = pw * on_scene / (officers - a)
@@ -96,7 +68,7 @@ def test_two_grades_match_the_priority_formula(tmp_path: Path) -> None:
     sc = load(tmp_path, QUEUE.format(days=20, reps=12, seed=5, per_day=per_hour * 24,
                                      on_scene=on_scene, officers=c,
                                      grade=f"{{ immediate = {high}, priority = {1 - high} }}"))
-    reps = outputs(sc)
+    reps = dispatch_outputs(sc)
     mu = 1 / on_scene
     cw = erlang_c(c, rho * c)
     s1, s2 = 0.3, rho
@@ -113,7 +85,7 @@ def test_two_grades_short_run(tmp_path: Path) -> None:
     sc = load(tmp_path, QUEUE.format(days=3, reps=10, seed=8, per_day=per_hour * 24,
                                      on_scene=on_scene, officers=c,
                                      grade=f"{{ immediate = {high}, priority = {1 - high} }}"))
-    reps = outputs(sc)
+    reps = dispatch_outputs(sc)
     mu = 1 / on_scene
     cw = erlang_c(c, rho * c)
     s1 = rho * high
@@ -179,14 +151,14 @@ def test_chase_calls_match_a_hand_count(tmp_path: Path) -> None:
         assert m.dispatch is not None
         assert m.dispatch["all"]["chase_per_day"] == d.chase / 3
     # the hand-computed expectation: 6.5 chase calls an incident (t uniform on 0-6 hours)
-    per_incident = [d.chase / d.incidents.sum() for d in outputs(sc)]
+    per_incident = [d.chase / d.incidents.sum() for d in dispatch_outputs(sc)]
     assert_within(per_incident, 6.5, "chase calls per incident")
 
 
 def test_chase_share_is_one_draw_per_incident(tmp_path: Path) -> None:
     """With share 0.5 about half the callers chase, each as often as with share 1."""
-    full = outputs(load(tmp_path, CHASE.format(share=1.0)))
-    half = outputs(load(tmp_path, CHASE.format(share=0.5)))
+    full = dispatch_outputs(load(tmp_path, CHASE.format(share=1.0)))
+    half = dispatch_outputs(load(tmp_path, CHASE.format(share=0.5)))
     # the same incidents and waits (the chase draw has its own stream)
     for a, b in zip(full, half, strict=True):
         assert np.array_equal(np.concatenate(a.arrival_s), np.concatenate(b.arrival_s))

@@ -27,37 +27,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, assert_within, erlang_c, write
+from conftest import DISPATCH_ROOM, ROOT, assert_within, dispatch_outputs, erlang_c, write
 from contactsim.analysis.dispatch import area_measures, dispatch_measures
 from contactsim.analysis.measures import replication_measures
 from contactsim.cli import main
 from contactsim.config.loading import load_scenario
-from contactsim.config.spec import Scenario
 from contactsim.engine import simulate
 from contactsim.engine.dispatch import AreaOutput, DispatchOutput
 from contactsim.present.report import dispatch_area_rows, dispatch_rows
 from contactsim.results.read import read_run
 
-AREAS = """\
-name = "two areas"
-[run]
-days = {days}
-warmup_days = 0.25
-replications = {reps}
-seed = {seed}
-[channels.999]
-per_day = {per_day}
-answer_target_s = 10
-mix = {{ crime = 1.0 }}
-[categories.crime]
-handle = 1
-deploy = 1.0
-officer_hours = 0.25
-on_scene_s = {{ dist = "exponential", mean = {on_scene} }}
-grade = {{ immediate = 1.0 }}
-[pools.handlers]
-skills = ["999"]
-roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = 40 }} ]
+AREAS = DISPATCH_ROOM.replace('"dispatch queue"', '"two areas"') + """\
 [officers.north]
 share = {share_a}
 roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = {officers_a} }} ]
@@ -65,23 +45,16 @@ roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = {officer
 share = {share_b}
 roster = [ {{ days = "mon-sun", start = "00:00", end = "24:00", staff = {officers_b} }} ]
 """
+IMMEDIATE = "{ immediate = 1.0 }"
 
 
 def areas(tmp_path: Path, **values: object) -> Path:
     settings: dict[str, object] = {"days": 2, "reps": 2, "seed": 4, "per_day": 240,
+                                   "grade": IMMEDIATE,
                                    "on_scene": 600, "share_a": 0.5, "share_b": 0.5,
                                    "officers_a": 4, "officers_b": 4}
     settings.update(values)
     return write(tmp_path, "areas.toml", AREAS.format(**settings))
-
-
-def outputs(sc: Scenario) -> list[DispatchOutput]:
-    out = []
-    for r in range(sc.run.replications):
-        d = simulate(sc, r).dispatch
-        assert d is not None
-        out.append(d)
-    return out
 
 
 def cli(*args: object) -> tuple[int, str, str]:
@@ -164,7 +137,7 @@ def test_each_area_matches_erlang_c(tmp_path: Path) -> None:
     sc = load_scenario(areas(tmp_path, days=3, reps=10, seed=7, per_day=per_hour * 24,
                              on_scene=on_scene, share_a=0.6, share_b=0.4, officers_a=5,
                              officers_b=4))
-    reps = outputs(sc)
+    reps = dispatch_outputs(sc)
     for k, (share, c) in enumerate(((0.6, 5), (0.4, 4))):
         a = per_hour * share / 3600 * on_scene
         pw = erlang_c(c, a)
@@ -182,8 +155,8 @@ def test_areas_leave_every_other_draw_alone(tmp_path: Path) -> None:
     """Areas draw from a stream of their own: the contacts and the incidents' grades are those
     of the same scenario without areas (one pool with all the officers)."""
     with_areas = load_scenario(areas(tmp_path, officers_a=30, officers_b=30))
-    text = AREAS.format(days=2, reps=2, seed=4, per_day=240, on_scene=600, share_a=0,
-                        share_b=0, officers_a=30, officers_b=30)
+    text = AREAS.format(days=2, reps=2, seed=4, per_day=240, grade=IMMEDIATE, on_scene=600,
+                        share_a=0, share_b=0, officers_a=30, officers_b=30)
     text = text.replace("share = 0\n", "")
     one = load_scenario(write(tmp_path, "one.toml", text))
     a, b = simulate(with_areas, 0), simulate(one, 0)
@@ -287,10 +260,10 @@ def test_summary_and_tables_by_area(pair: Path) -> None:
             want = next(float(r[measure]) for r in force
                         if r["replication"] == rep and r["dispatch"] == name)
             assert total == pytest.approx(want, rel=1e-9), (rep, measure)
-        want = {r["hour_of_week"]: float(r["incidents_waiting"]) for r in force_hourly
-                if r["replication"] == rep and r["incidents_waiting"]}
-        assert len(want) == 48  # the two measured days' hours (the others are empty)
-        for h, value in want.items():
+        by_hour = {r["hour_of_week"]: float(r["incidents_waiting"]) for r in force_hourly
+                   if r["replication"] == rep and r["incidents_waiting"]}
+        assert len(by_hour) == 48  # the two measured days' hours (the others are empty)
+        for h, value in by_hour.items():
             total = sum(float(r["incidents_waiting"]) for r in hourly
                         if r["replication"] == rep and r["hour_of_week"] == h)
             assert total == pytest.approx(value, rel=1e-9, abs=1e-9), (rep, h)
