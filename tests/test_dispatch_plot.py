@@ -116,3 +116,18 @@ def test_with_areas_a_line_for_each_adding_up_to_the_force(tmp_path: Path) -> No
     assert "one for each area" in plot.caption
     assert "one for each area" not in draw_dispatch(read_run(
         run("baseline-officers.toml", tmp_path / "one")), tmp_path / "one")[0].caption
+
+
+def test_one_replication_still_fits_its_line(tmp_path: Path) -> None:
+    """One replication has no interval: the axis still reaches the top of the mean line."""
+    folder = tmp_path / "one"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["run", str(ROOT / "scenarios" / "baseline-officers.toml"), "--days", "3",
+                     "--replications", "1", "--workers", "1", "--no-report", "--quiet",
+                     "--out", str(folder)]) == 0
+    found = run_figure(read_run(folder))
+    assert found is not None
+    fig, _ = found
+    drawn = line(fig, 0)
+    assert np.nanmax(drawn) > 1
+    assert fig.axes[0].get_ylim()[1] >= np.nanmax(drawn)

@@ -45,8 +45,9 @@ def dispatch_figure(tables: Sequence[Table], names: Sequence[str] = ()) -> Figur
         est = column_estimates(hourly_matrix(table, MEASURE))
         name = text(names[i]) if len(tables) > 1 else "incidents waiting for an officer (mean)"
         band(ax, HOURS, est, col=colour(i), name=name, gid=f"mean:{MEASURE}:{i}")
-        if np.isfinite(est[2]).any():
-            top = max(top, float(np.nanmax(est[2])))
+        tops = np.concatenate([est[0], est[2]])  # (one replication: no interval)
+        if np.isfinite(tops).any():
+            top = max(top, float(np.nanmax(tops)))
     week_axis(ax)
     ax.set_ylim(0, max(1.0, top * 1.15))
     ax.set_ylabel("incidents waiting")
