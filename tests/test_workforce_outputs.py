@@ -196,6 +196,7 @@ def test_compare_pairs_the_people_by_month_replication_by_replication(tmp_path: 
     replications' own spread would show). In February the two are on the roster, less any of
     them who left: between 0 and 2 more available."""
     from contactsim.present.report_whatif import compare_html
+    from contactsim.present.words import comparison_text
 
     out = compare_people(tmp_path, LEAVING, LEAVING + 'intakes = [{ date = "2025-01-27", '
                          'people = 2 }]\ntraining_weeks = 1\n')
@@ -223,6 +224,15 @@ def test_compare_pairs_the_people_by_month_replication_by_replication(tmp_path: 
     html = compare_html(result, [])
     assert "People by month" in html
     assert "handlers: people available by month" in html
+    # the terminal: people available in the base's leanest month, in each, and the change
+    avail = table.where("measure", "available")
+    leanest = avail.text("month")[int(np.argmin(avail.numbers("base_mean")))]
+    row = avail.where("month", leanest)
+    lines = [line for line in comparison_text(result).splitlines()
+             if f"available, {leanest}" in line]
+    assert [line.split()[0] for line in lines] == ["base", "plan"]
+    assert f"{row.numbers('scenario_mean')[0]:.1f}" in lines[1]
+    assert f"{row.numbers('difference')[0]:+.1f}" in lines[1]
 
 
 @pytest.mark.parametrize("other", ["", LEAVING])

@@ -204,8 +204,37 @@ def comparison_text(result: CompareResults) -> str:
                 change = _change_text(row, measure, 1 / per) if i else ""
                 lines.append(f"  {label:<{w}} {name:<{wn}} {_measure_name(measure):<20} "
                              f"{fmt(measure, est.mean):>9} {change:>32}")
+    lines += _people_lines(result, w, wn)
     lines.extend(f"  note: {n}" for n in result.notes)
     return "\n".join(line.rstrip() for i, line in enumerate(lines) if line or lines[i - 1]) + "\n"
+
+
+def _people_lines(result: CompareResults, w: int, wn: int) -> list[str]:
+    """With a workforce in the base and another scenario: per pool, the people available in
+    the base's leanest month, in each scenario, and the change there (compare_workforce.csv
+    has every month and measure)."""
+    table = result.workforce
+    if table is None or not len(table) or not table.has("pool"):
+        return []
+    lines = []
+    for pool in table.distinct("pool"):
+        rows = table.where("pool", pool).where("measure", "available")
+        if not len(rows):
+            continue
+        means = rows.numbers("base_mean")
+        leanest = min(range(len(means)),
+                      key=lambda k: means[k] if math.isfinite(means[k]) else math.inf)
+        month = rows.text("month")[leanest]
+        here = rows.where("month", month)
+        measure = f"available, {month}"
+        lines += ["", f"  {result.labels[0]:<{w}} {pool:<{wn}} {measure:<20} "
+                  f"{fmt('people', float(here.numbers('base_mean')[0])):>9}"]
+        for label in here.distinct("scenario"):
+            row = here.where("scenario", label)
+            lines.append(f"  {label:<{w}} {pool:<{wn}} {measure:<20} "
+                         f"{fmt('people', float(row.numbers('scenario_mean')[0])):>9} "
+                         f"{_change_text(row, 'people'):>32}")
+    return lines
 
 
 def column_width(names: Iterable[str], least: int) -> int:
