@@ -125,9 +125,13 @@ def _unset(_: OfficerPool) -> None:
 class OfficerPool:
     """One ``[officers.NAME]`` pool. The pool is itself the event loop's entry for the end of
     each of its officers' jobs (``fn(pool)`` then, as a busy handler is: a :class:`Call` per
-    job would cost more)."""
+    job would cost more).
 
-    __slots__ = ("busy", "changes", "fn", "leaving", "present", "spec", "travel_next")
+    Its officer time on duty and busy is kept as two sums (see :meth:`integral`); the force's
+    is the sum of its pools'."""
+
+    __slots__ = ("busy", "busy_area", "changes", "fn", "leaving", "present", "present_area",
+                 "queues", "spec", "travel_next", "window")
 
     def __init__(self, spec: OfficersSpec, travel: Draws) -> None:
         self.spec = officers_as_pool(spec)
@@ -137,6 +141,25 @@ class OfficerPool:
         self.leaving = 0  # busy officers who go off duty when their job ends
         self.changes: dict[float, int] = {}
         self.fn: Callable[[OfficerPool], None] = _unset
+        #: The grade queues its officers take from (the force's, shared by every pool,
+        #: unless the pool is an area).
+        self.queues: list[deque[Incident]] = []
+        self.present_area = self.busy_area = 0.0  # see integral
+        self.window: list[tuple[float, float]] = []  # the integral at the window's edges
+
+    def integral(self, now: float) -> tuple[float, float]:
+        """Officer-seconds on duty and busy from time 0 to ``now``. Each officer's spell (on
+        duty, or on a job) adds its end and takes away its start, so the areas hold the sum of
+        ended spells' lengths less the starts of those still running: adding ``now`` for each
+        running one gives the integral, with no work per event beyond one sum."""
+        return self.present_area + self.present * now, self.busy_area + self.busy * now
+
+    def window_s(self, now: float) -> tuple[float, float]:
+        """Officer-seconds on duty and busy in the measured window (up to ``now`` if the run
+        stopped before its end)."""
+        start = self.window[0] if self.window else self.integral(now)
+        end = self.window[1] if len(self.window) > 1 else self.integral(now)
+        return end[0] - start[0], end[1] - start[1]
 
 
 class Dispatch(Officers):
@@ -161,17 +184,17 @@ class Dispatch(Officers):
                               for c in cats]
         self.pools = [self.POOL(spec, demand.draws(StreamName.travel(name), spec.travel_s))
                       for name, spec in sc.officers.items()]
+        #: every grade queue (the pools', or with areas each area's, in order)
+        self.queues: list[deque[Incident]] = [deque() for _ in ATTENDED]
         for pool in self.pools:
             pool.fn = self._on_job_end
-        self.queues: list[deque[Incident]] = [deque() for _ in ATTENDED]
+            if not pool.queues:
+                pool.queues = self.queues
         self.incidents = [0] * len(ATTENDED)
         self.resolved = 0
         self.arrivals: list[list[float]] = [[] for _ in ATTENDED]
         #: (answered, dispatched) of every incident that had to wait
         self.waits: list[tuple[float, float]] = []
-        self.present = self.busy = 0
-        self.present_area = self.busy_area = 0.0  # see _integral
-        self.window: list[tuple[float, float]] = []  # the areas at the window's start and end
         chase = sc.dispatch.chase if sc.dispatch is not None else None
         self.chase = chase
         self.chase_calls = 0
@@ -223,8 +246,7 @@ class Dispatch(Officers):
         for pool in self.pools:
             if pool.present > pool.busy:  # an officer sets off at once
                 pool.busy += 1
-                self.busy += 1
-                self.busy_area -= now  # its job starts: see _integral
+                pool.busy_area -= now  # its job starts: see OfficerPool.integral
                 travel = pool.travel_next()
                 self.env.add(now + (travel + on_scene), pool)  # the job's end: pool.fn(pool)
                 if measured:
@@ -268,30 +290,21 @@ class Dispatch(Officers):
             if not room.open:
                 room._maybe_finish()
 
-    def _next(self) -> Incident | None:
-        """The oldest incident of the most urgent grade waiting, if any."""
-        for q in self.queues:
-            if q:
-                return q.popleft()
-        return None
-
     def _on_job_end(self, pool: OfficerPool) -> None:
         """An officer of ``pool`` finishes a job: takes the next incident waiting (staying
         busy), goes off duty if due to, or waits for the next."""
         now = self.env.now
         if not pool.leaving:
-            for q in self.queues:
+            for q in pool.queues:
                 if q:
                     self._take(pool, q.popleft(), now)
                     return
         pool.busy -= 1
-        self.busy -= 1
-        self.busy_area += now  # its job ends: see _integral
+        pool.busy_area += now  # its job ends: see OfficerPool.integral
         if pool.leaving:
             pool.leaving -= 1
             pool.present -= 1
-            self.present -= 1
-            self.present_area += now
+            pool.present_area += now
 
     # --- chase calls -------------------------------------------------------------------------
 
@@ -350,40 +363,35 @@ class Dispatch(Officers):
             stay = min(delta, p.leaving)  # officers due to leave stay on instead
             p.leaving -= stay
             p.present += delta - stay
-            self.present += delta - stay
-            self.present_area -= (delta - stay) * now  # see _integral
-            for _ in range(delta - stay):
-                incident = self._next()
+            p.present_area -= (delta - stay) * now  # see OfficerPool.integral
+            for _ in range(delta - stay):  # each takes the pool's next incident waiting
+                incident = next((q.popleft() for q in p.queues if q), None)
                 if incident is None:
                     break
                 p.busy += 1
-                self.busy += 1
-                self.busy_area -= now  # its job starts: see _integral
+                p.busy_area -= now
                 self._take(p, incident, now)
         elif delta < 0:
             gone = min(-delta, p.present - p.busy)
             p.present -= gone
-            self.present -= gone
-            self.present_area += gone * now
+            p.present_area += gone * now
             p.leaving += -delta - gone
 
-    def _integral(self, now: float) -> tuple[float, float]:
-        """Officer-seconds on duty and busy from time 0 to ``now``. Each officer's spell (on
-        duty, or on a job) adds its end and takes away its start, so the areas hold the sum of
-        ended spells' lengths less the starts of those still running: adding ``now`` for each
-        running one gives the integral, with no work per event beyond one sum."""
-        return self.present_area + self.present * now, self.busy_area + self.busy * now
-
     def _on_window_edge(self, _: Call) -> None:
-        self.window.append(self._integral(self.env.now))
+        now = self.env.now
+        for p in self.pools:
+            p.window.append(p.integral(now))
 
     # --- the output --------------------------------------------------------------------------
 
     def output(self) -> DispatchOutput:
         """The replication's figures (incidents still waiting count as never attended)."""
         now = self.env.now
-        start = self.window[0] if self.window else self._integral(now)
-        end = self.window[1] if len(self.window) > 1 else self._integral(now)
+        present_s = busy_s = 0.0
+        for p in self.pools:
+            present, busy = p.window_s(now)
+            present_s += present
+            busy_s += busy
         waits = self.waits + [(i.created, now) for q in self.queues for i in q]
         unattended = sum(self.incidents) - sum(len(a) for a in self.arrivals)
         if unattended:
@@ -395,8 +403,7 @@ class Dispatch(Officers):
             arrival_s=tuple(np.array(a) for a in self.arrivals),
             waiting_s=waiting_by_hour(waits, self.room.warmup_s, self.room.end_s,
                                       self.room.start_day),
-            present_s=end[0] - start[0], busy_s=end[1] - start[1],
-            chase=float(self.chase_calls))
+            present_s=present_s, busy_s=busy_s, chase=float(self.chase_calls))
 
 
 def waiting_by_hour(waits: list[tuple[float, float]], lo: float, hi: float,

@@ -45,21 +45,15 @@ from contactsim.timebase import HOUR_S
 class AreaPool(OfficerPool):
     """An area: its officer pool, its own grade queues and its own counts."""
 
-    __slots__ = ("arrivals", "busy_area", "chase", "incidents", "present_area", "queues",
-                 "waits", "window")
+    __slots__ = ("arrivals", "chase", "incidents", "waits")
 
     def __init__(self, spec: OfficersSpec, travel: Draws) -> None:
         super().__init__(spec, travel)
-        self.queues: list[deque[Incident]] = [deque() for _ in ATTENDED]
+        self.queues = [deque() for _ in ATTENDED]  # its own (Dispatch shares the force's)
         self.incidents = [0] * len(ATTENDED)
         self.arrivals: list[list[float]] = [[] for _ in ATTENDED]
-        self.present_area = self.busy_area = 0.0  # as Dispatch's (see Dispatch._integral)
-        self.window: list[tuple[float, float]] = []
         self.waits: list[tuple[float, float]] = []  # as Dispatch's, the area's incidents
         self.chase = 0  # measured chase calls about the area's incidents
-
-    def integral(self, now: float) -> tuple[float, float]:
-        return self.present_area + self.present * now, self.busy_area + self.busy * now
 
 
 class AreaIncident(Incident):
@@ -113,7 +107,8 @@ class AreaDispatch(Dispatch):
                 return
         incident = None
         if area.present > area.busy:  # an officer of the area sets off at once
-            self._start(area, now)
+            area.busy += 1
+            area.busy_area -= now  # its job starts: see OfficerPool.integral
             travel = area.travel_next()
             self.env.add(now + (travel + on_scene), area)  # the job's end: area.fn(area)
             if measured:
@@ -141,82 +136,12 @@ class AreaDispatch(Dispatch):
             ev._value.area.chase += 1
 
     def _take(self, pool: OfficerPool, incident: Incident, now: float) -> None:
-        """An officer of ``pool`` (counted busy) sets off now for its area's ``incident``."""
+        """As :meth:`Dispatch._take`, counting the wait and the arrival to the area too."""
+        super()._take(pool, incident, now)
         area = cast(AreaPool, pool)
-        travel = area.travel_next()
-        created = incident.created
-        self.waits.append((created, now))
-        area.waits.append((created, now))
-        self.env.add(now + (travel + incident.on_scene), area)  # the job's end: area.fn(area)
-        incident.arrival = now + travel
+        area.waits.append((incident.created, now))
         if incident.measured:
-            arrival = now + travel - created
-            self.arrivals[incident.grade].append(arrival)
-            area.arrivals[incident.grade].append(arrival)
-            room = self.room
-            room.open -= 1
-            if not room.open:
-                room._maybe_finish()
-
-    def _on_job_end(self, pool: OfficerPool) -> None:
-        """An officer of an area finishes a job: takes the area's next incident, goes off
-        duty if due to, or waits for the next."""
-        area = cast(AreaPool, pool)
-        now = self.env.now
-        if not area.leaving:
-            for q in area.queues:
-                if q:
-                    self._take(area, q.popleft(), now)
-                    return
-        area.busy -= 1
-        self.busy -= 1
-        self.busy_area += now
-        area.busy_area += now
-        if area.leaving:
-            area.leaving -= 1
-            area.present -= 1
-            self.present -= 1
-            self.present_area += now
-            area.present_area += now
-
-    def _on_roster_change(self, ev: Call) -> None:
-        area, t = ev._value
-        delta = area.changes.pop(t)
-        now = self.env.now
-        if delta > 0:
-            stay = min(delta, area.leaving)  # officers due to leave stay on instead
-            area.leaving -= stay
-            come = delta - stay
-            area.present += come
-            self.present += come
-            self.present_area -= come * now
-            area.present_area -= come * now
-            for _ in range(come):
-                incident = next((q.popleft() for q in area.queues if q), None)
-                if incident is None:
-                    break
-                self._start(area, now)
-                self._take(area, incident, now)
-        elif delta < 0:
-            gone = min(-delta, area.present - area.busy)
-            area.present -= gone
-            self.present -= gone
-            self.present_area += gone * now
-            area.present_area += gone * now
-            area.leaving += -delta - gone
-
-    def _start(self, area: AreaPool, now: float) -> None:
-        """An officer of ``area`` starts a job now (counted busy)."""
-        area.busy += 1
-        self.busy += 1
-        self.busy_area -= now
-        area.busy_area -= now
-
-    def _on_window_edge(self, ev: Call) -> None:
-        super()._on_window_edge(ev)
-        now = self.env.now
-        for a in self.areas:
-            a.window.append(a.integral(now))
+            area.arrivals[incident.grade].append(incident.arrival - incident.created)
 
     def output(self) -> DispatchOutput:
         """The force-wide figures, and each area's."""
@@ -224,13 +149,12 @@ class AreaDispatch(Dispatch):
         now = self.env.now
         areas = []
         for a in self.areas:
-            start = a.window[0] if a.window else a.integral(now)
-            end = a.window[1] if len(a.window) > 1 else a.integral(now)
+            present_s, busy_s = a.window_s(now)
             waits = a.waits + [(i.created, now) for q in a.queues for i in q]
             areas.append(AreaOutput(
                 incidents=np.array(a.incidents, dtype=float),
                 arrival_s=tuple(np.array(x) for x in a.arrivals),
-                present_s=end[0] - start[0], busy_s=end[1] - start[1],
+                present_s=present_s, busy_s=busy_s,
                 waiting_s=waiting_by_hour(waits, self.room.warmup_s, self.room.end_s,
                                           self.room.start_day),
                 chase=float(a.chase)))
